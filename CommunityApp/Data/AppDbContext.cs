@@ -1,0 +1,68 @@
+using System.Linq.Expressions;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using CommunityApp.Features.Communities;
+
+namespace CommunityApp.Data;
+
+/// <summary>
+/// The one model, shared by both providers. Each provider has a derived context
+/// (<see cref="PostgresAppDbContext"/>, <see cref="SqliteAppDbContext"/>) with its own migration set.
+/// Entity configuration lives beside each feature as <see cref="IEntityTypeConfiguration{TEntity}"/>.
+/// </summary>
+public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext<ApplicationUser>(options)
+{
+    /// <summary>The user on whose behalf this context writes; read by <see cref="AuditInterceptor"/>.</summary>
+    public string? ActorId { get; set; }
+
+    public DbSet<Community> Communities => Set<Community>();
+    public DbSet<Membership> Memberships => Set<Membership>();
+    public DbSet<MemberFeatureRole> MemberFeatureRoles => Set<MemberFeatureRole>();
+    public DbSet<TrustLevel> TrustLevels => Set<TrustLevel>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly, type => type.Namespace?.StartsWith("CommunityApp.Features") == true || type.Namespace == typeof(AppDbContext).Namespace);
+
+        builder.Entity<ApplicationUser>(user =>
+        {
+            user.Property(u => u.DisplayName).HasMaxLength(100);
+            user.Property(u => u.Bio).HasMaxLength(1000);
+            user.Property(u => u.AvatarUrl).HasMaxLength(500);
+        });
+
+        // Soft delete: every ISoftDeletable entity hides deleted rows unless a query says IgnoreQueryFilters().
+        foreach (var entityType in builder.Model.GetEntityTypes().Where(t => typeof(ISoftDeletable).IsAssignableFrom(t.ClrType)))
+        {
+            var row = Expression.Parameter(entityType.ClrType, "row");
+            var notDeleted = Expression.Lambda(
+                Expression.Equal(Expression.Property(row, nameof(ISoftDeletable.DeletedAt)), Expression.Constant(null, typeof(DateTime?))),
+                row);
+            builder.Entity(entityType.ClrType).HasQueryFilter(notDeleted);
+        }
+    }
+}
+
+public sealed class PostgresAppDbContext(DbContextOptions<PostgresAppDbContext> options) : AppDbContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.Entity<Community>().Property(c => c.Settings).HasColumnType("jsonb");
+    }
+}
+
+public sealed class SqliteAppDbContext(DbContextOptions<SqliteAppDbContext> options) : AppDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        base.ConfigureConventions(configurationBuilder);
+        // SQLite stores timestamps as text without a zone; every timestamp the app writes is UTC.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+    }
+
+    private sealed class UtcDateTimeConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime, DateTime>(
+        v => v.ToUniversalTime(), v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}

@@ -1,0 +1,22 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace CommunityApp.Data;
+
+/// <summary>
+/// A person who can sign in (SPEC §1). The id is text: the OIDC <c>sub</c> for users of an identity
+/// provider, otherwise the local account's id. <see cref="IdentityUser.UserName"/> is the unique username.
+/// </summary>
+public class ApplicationUser : IdentityUser, IAuditable
+{
+    public ApplicationUser() { }
+
+    public ApplicationUser(string id) => Id = id;
+
+    [PersonalData] public string DisplayName { get; set; } = "";
+    [PersonalData] public string? Bio { get; set; }
+    public string? AvatarUrl { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public string? CreatedBy { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public DateTime? LastSeenAt { get; set; }
+}

@@ -1,0 +1,15 @@
+namespace CommunityApp.Data;
+
+/// <summary>Rows that record who created them and when they last changed (set by <see cref="AuditInterceptor"/>).</summary>
+public interface IAuditable
+{
+    DateTime CreatedAt { get; set; }
+    string? CreatedBy { get; set; }
+    DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>User-visible content is soft-deleted so that it can be audited and restored (SPEC §1).</summary>
+public interface ISoftDeletable
+{
+    DateTime? DeletedAt { get; set; }
+}

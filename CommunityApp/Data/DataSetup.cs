@@ -1,0 +1,117 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
+
+namespace CommunityApp.Data;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>Settings under <c>Database:</c>; every key can be overridden by an environment variable (<c>Database__Provider</c>).</summary>
+public sealed class DatabaseOptions
+{
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>Apply pending migrations at start-up. On in Development; production runs the idempotent script or a bundle instead.</summary>
+    public bool? MigrateOnStartup { get; set; }
+}
+
+public static class DataSetup
+{
+    public const string SqliteConnectionName = "Sqlite";
+    public const string PostgresConnectionName = "Postgres";
+
+    /// <summary>Registers the context factory for the configured provider, the audit interceptor and the database health check.</summary>
+    public static void AddData(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection("Database").Get<DatabaseOptions>() ?? new();
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<AuditInterceptor>();
+
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionName(options.Provider));
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                $"Database:Provider is {options.Provider} but ConnectionStrings:{ConnectionName(options.Provider)} is empty. " +
+                $"Set it in appsettings.json or the environment variable ConnectionStrings__{ConnectionName(options.Provider)}.");
+        }
+
+        if (options.Provider == DatabaseProvider.Postgres)
+        {
+            builder.Services.AddDbContextFactory<PostgresAppDbContext>((sp, db) => ConfigurePostgres(db, connectionString).AddInterceptors(sp.GetRequiredService<AuditInterceptor>()));
+            builder.Services.AddSingleton<IDbContextFactory<AppDbContext>, ProviderContextFactory<PostgresAppDbContext>>();
+        }
+        else
+        {
+            builder.Services.AddDbContextFactory<SqliteAppDbContext>((sp, db) => ConfigureSqlite(db, connectionString).AddInterceptors(sp.GetRequiredService<AuditInterceptor>()));
+            builder.Services.AddSingleton<IDbContextFactory<AppDbContext>, ProviderContextFactory<SqliteAppDbContext>>();
+        }
+
+        // ASP.NET Core Identity's stores need a scoped context.
+        builder.Services.AddScoped<AppDbContext>(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
+        builder.Services.AddHealthChecks().AddDbContextCheck<AppDbContext>("database");
+    }
+
+    public static string ConnectionName(DatabaseProvider provider) =>
+        provider == DatabaseProvider.Postgres ? PostgresConnectionName : SqliteConnectionName;
+
+    public static DbContextOptionsBuilder ConfigurePostgres(DbContextOptionsBuilder db, string connectionString) =>
+        db.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
+          .UseSnakeCaseNamingConvention()
+          .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning).Log(CoreEventId.FirstWithoutOrderByAndFilterWarning));
+
+    public static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder db, string connectionString) =>
+        db.UseSqlite(connectionString, sqlite => sqlite.MigrationsHistoryTable("__ef_migrations_history"))
+          .UseSnakeCaseNamingConvention()
+          .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+
+    /// <summary>
+    /// Migrates when configured to (Development by default) and checks that the database answers,
+    /// failing start-up with a message that names the setting to fix.
+    /// </summary>
+    public static async Task PrepareDatabaseAsync(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<DatabaseOptions>();
+        var migrate = options.MigrateOnStartup ?? app.Environment.IsDevelopment();
+        var setting = $"ConnectionStrings:{ConnectionName(options.Provider)}";
+        try
+        {
+            await using var db = await app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+            if (migrate)
+            {
+                if (options.Provider == DatabaseProvider.Sqlite) EnsureSqliteFolder(db);
+                await db.Database.MigrateAsync();
+            }
+            else if (!await db.Database.CanConnectAsync())
+            {
+                throw new InvalidOperationException("the database did not answer");
+            }
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException or ArgumentException)
+        {
+            throw new InvalidOperationException(
+                $"Cannot use the {options.Provider} database: {ex.Message}. Check {setting} " +
+                $"(environment variable ConnectionStrings__{ConnectionName(options.Provider)}) and Database:Provider.", ex);
+        }
+    }
+
+    private static void EnsureSqliteFolder(AppDbContext db)
+    {
+        var dataSource = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
+        var folder = Path.GetDirectoryName(Path.GetFullPath(dataSource));
+        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+    }
+
+    /// <summary>Lets services ask for <see cref="AppDbContext"/> whichever provider is configured.</summary>
+    private sealed class ProviderContextFactory<TContext>(IDbContextFactory<TContext> inner) : IDbContextFactory<AppDbContext>
+        where TContext : AppDbContext
+    {
+        public AppDbContext CreateDbContext() => inner.CreateDbContext();
+        public async Task<AppDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default) =>
+            await inner.CreateDbContextAsync(cancellationToken);
+    }
+}

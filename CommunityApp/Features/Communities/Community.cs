@@ -1,0 +1,81 @@
+using CommunityApp.Data;
+
+namespace CommunityApp.Features.Communities;
+
+/// <summary>An independent, private group with its own members, settings and trust (SPEC §2).</summary>
+public class Community : IAuditable, ISoftDeletable
+{
+    public const int NameMaxLength = 100;
+    public const int DescriptionMaxLength = 2000;
+
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public string Name { get; set; } = "";
+    public string? Description { get; set; }
+    public CommunitySettings Settings { get; set; } = new();
+
+    public List<Membership> Memberships { get; set; } = [];
+    public List<TrustLevel> TrustLevels { get; set; } = [];
+
+    public DateTime CreatedAt { get; set; }
+    public string? CreatedBy { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public DateTime? DeletedAt { get; set; }
+}
+
+/// <summary>Base role of a member (SPEC §3.1). Stored as text; the names are fixed.</summary>
+public enum MemberRole
+{
+    Member = 0,
+    Admin = 1,
+}
+
+/// <summary>A user in a community. Leaving or removal soft-deletes the row; a later invite creates a new one.</summary>
+public class Membership : IAuditable, ISoftDeletable
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid CommunityId { get; set; }
+    public Community Community { get; set; } = null!;
+    public string UserId { get; set; } = "";
+    public ApplicationUser User { get; set; } = null!;
+    public MemberRole Role { get; set; }
+    public List<MemberFeatureRole> FeatureRoles { get; set; } = [];
+
+    public DateTime CreatedAt { get; set; }
+    public string? CreatedBy { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public DateTime? DeletedAt { get; set; }
+}
+
+/// <summary>A feature role an admin granted to a member (SPEC §3.1).</summary>
+public class MemberFeatureRole : IAuditable
+{
+    public Guid MembershipId { get; set; }
+    public Auth.FeatureRole Role { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+    public string? CreatedBy { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>A named trust title with the minimum score that earns it (SPEC §4.5).</summary>
+public class TrustLevel : IAuditable
+{
+    public const int NameMaxLength = 50;
+
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid CommunityId { get; set; }
+    public string Name { get; set; } = "";
+    public int MinScore { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+    public string? CreatedBy { get; set; }
+    public DateTime UpdatedAt { get; set; }
+
+    /// <summary>New 0, Stable 10, Trusted 50 — seeded into every new community.</summary>
+    public static IEnumerable<TrustLevel> Defaults() =>
+    [
+        new() { Name = "New", MinScore = 0 },
+        new() { Name = "Stable", MinScore = 10 },
+        new() { Name = "Trusted", MinScore = 50 },
+    ];
+}

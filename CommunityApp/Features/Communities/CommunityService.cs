@@ -1,0 +1,112 @@
+using Microsoft.EntityFrameworkCore;
+using CommunityApp.Data;
+
+namespace CommunityApp.Features.Communities;
+
+public sealed record CommunityInput(string Name, string? Description);
+
+public sealed record MyCommunityRow(Guid Id, string Name, string? Description, MemberRole Role, int MemberCount);
+
+public sealed record CommunityHome(Guid Id, string Name, string? Description, int MemberCount, MemberRole MyRole, DateTime CreatedAt)
+{
+    public bool IsAdmin => MyRole == MemberRole.Admin;
+}
+
+/// <summary>Creating, listing, showing, editing and deleting communities (SPEC §2). Only members see inside.</summary>
+public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory)
+{
+    public const int MaxPageSize = 100;
+
+    /// <summary>Creates a community with the default settings and trust levels; the creator becomes its first admin.</summary>
+    public async Task<Guid> CreateAsync(string actorId, CommunityInput input, CancellationToken ct = default)
+    {
+        var (name, description) = Validate(input);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = actorId;
+        if (!await db.Users.AnyAsync(u => u.Id == actorId, ct)) throw new ForbiddenException("Sign in first.");
+
+        var community = new Community { Name = name, Description = description, TrustLevels = [.. TrustLevel.Defaults()] };
+        community.Memberships.Add(new Membership { UserId = actorId, Role = MemberRole.Admin });
+        db.Communities.Add(community);
+        await db.SaveChangesAsync(ct);
+        return community.Id;
+    }
+
+    /// <summary>The communities the user belongs to, newest first, one page at a time.</summary>
+    public async Task<Page<MyCommunityRow>> ListMineAsync(string actorId, int pageIndex = 0, int pageSize = 20, CancellationToken ct = default)
+    {
+        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
+        pageIndex = Math.Max(0, pageIndex);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var mine = db.Memberships.Where(m => m.UserId == actorId);
+        var total = await mine.CountAsync(ct);
+        var rows = await mine
+            .OrderByDescending(m => m.CreatedAt).ThenBy(m => m.Id)
+            .Skip(pageIndex * pageSize).Take(pageSize)
+            .Select(m => new MyCommunityRow(m.CommunityId, m.Community.Name, m.Community.Description, m.Role,
+                db.Memberships.Count(other => other.CommunityId == m.CommunityId)))
+            .ToListAsync(ct);
+        return new Page<MyCommunityRow>(rows, total, pageIndex, pageSize);
+    }
+
+    /// <summary>The community's home for one of its members; anyone else gets <see cref="ForbiddenException"/>, never the data.</summary>
+    public async Task<CommunityHome> GetHomeAsync(string actorId, Guid communityId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var home = await db.Memberships
+            .Where(m => m.CommunityId == communityId && m.UserId == actorId)
+            .Select(m => new CommunityHome(m.CommunityId, m.Community.Name, m.Community.Description,
+                db.Memberships.Count(other => other.CommunityId == communityId), m.Role, m.Community.CreatedAt))
+            .SingleOrDefaultAsync(ct);
+        return home ?? throw await NotVisibleAsync(db, communityId, ct);
+    }
+
+    public async Task UpdateAsync(string actorId, Guid communityId, CommunityInput input, CancellationToken ct = default)
+    {
+        var (name, description) = Validate(input);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = actorId;
+        var community = await LoadAsAdminAsync(db, actorId, communityId, ct);
+        community.Name = name;
+        community.Description = description;
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Soft-deletes the community: it disappears for everyone but stays in the database for audit and restore.</summary>
+    public async Task DeleteAsync(string actorId, Guid communityId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = actorId;
+        var community = await LoadAsAdminAsync(db, actorId, communityId, ct);
+        community.DeletedAt = DateTime.UtcNow;
+        await db.SaveChangesAsync(ct);
+    }
+
+    private static async Task<Community> LoadAsAdminAsync(AppDbContext db, string actorId, Guid communityId, CancellationToken ct)
+    {
+        var role = await db.Memberships
+            .Where(m => m.CommunityId == communityId && m.UserId == actorId)
+            .Select(m => (MemberRole?)m.Role)
+            .SingleOrDefaultAsync(ct);
+        if (role is null) throw await NotVisibleAsync(db, communityId, ct);
+        if (role != MemberRole.Admin) throw new ForbiddenException("Only the community's admins can do this.");
+        return await db.Communities.SingleAsync(c => c.Id == communityId, ct);
+    }
+
+    private static async Task<AppException> NotVisibleAsync(AppDbContext db, Guid communityId, CancellationToken ct) =>
+        await db.Communities.AnyAsync(c => c.Id == communityId, ct)
+            ? new ForbiddenException("You are not a member of this community.")
+            : new NotFoundException("This community does not exist or was deleted.");
+
+    private static (string Name, string? Description) Validate(CommunityInput input)
+    {
+        var name = input.Name?.Trim() ?? "";
+        var description = string.IsNullOrWhiteSpace(input.Description) ? null : input.Description.Trim();
+        var errors = new Dictionary<string, string>();
+        if (name.Length == 0) errors["Name"] = "Enter a name.";
+        else if (name.Length > Community.NameMaxLength) errors["Name"] = $"Use at most {Community.NameMaxLength} characters for the name.";
+        if (description?.Length > Community.DescriptionMaxLength) errors["Description"] = $"Use at most {Community.DescriptionMaxLength} characters for the description.";
+        ValidationFailedException.ThrowIfAny(errors);
+        return (name, description);
+    }
+}

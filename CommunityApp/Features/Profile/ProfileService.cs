@@ -1,0 +1,76 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using CommunityApp.Data;
+
+namespace CommunityApp.Features.Profile;
+
+public static class ProfileRules
+{
+    public const string UserNamePattern = "^[A-Za-z0-9._-]{3,30}$";
+    public const string UserNameMessage = "Use 3–30 letters, digits, dots, dashes or underscores.";
+    public const int DisplayNameMax = 100;
+    public const int BioMax = 1000;
+}
+
+public sealed record ProfileDto(string Id, string DisplayName, string UserName, string? Email, string? Bio);
+
+public sealed record ProfileInput(string DisplayName, string UserName, string? Bio);
+
+/// <summary>Reads and edits the signed-in user's own profile (SPEC §1: display name, username, bio).</summary>
+public sealed class ProfileService(IDbContextFactory<AppDbContext> dbFactory, ILookupNormalizer normalizer)
+{
+    public async Task<ProfileDto> GetAsync(string userId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Users.Where(u => u.Id == userId)
+                   .Select(u => new ProfileDto(u.Id, u.DisplayName, u.UserName!, u.Email, u.Bio))
+                   .SingleOrDefaultAsync(ct)
+               ?? throw new NotFoundException("Your account no longer exists.");
+    }
+
+    public async Task<ProfileDto> UpdateAsync(string userId, ProfileInput input, CancellationToken ct = default)
+    {
+        var displayName = input.DisplayName.Trim();
+        var userName = input.UserName.Trim();
+        var bio = string.IsNullOrWhiteSpace(input.Bio) ? null : input.Bio.Trim();
+
+        var errors = new Dictionary<string, string>();
+        if (displayName.Length == 0) errors["DisplayName"] = "Enter the name other members will see.";
+        else if (displayName.Length > ProfileRules.DisplayNameMax) errors["DisplayName"] = $"Use at most {ProfileRules.DisplayNameMax} characters.";
+        if (!System.Text.RegularExpressions.Regex.IsMatch(userName, ProfileRules.UserNamePattern)) errors["UserName"] = ProfileRules.UserNameMessage;
+        if (bio?.Length > ProfileRules.BioMax) errors["Bio"] = $"Use at most {ProfileRules.BioMax} characters.";
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = userId;
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct) ?? throw new NotFoundException("Your account no longer exists.");
+        var normalized = normalizer.NormalizeName(userName);
+        if (!errors.ContainsKey("UserName") && await db.Users.AnyAsync(u => u.NormalizedUserName == normalized && u.Id != userId, ct))
+        {
+            errors["UserName"] = $"The username '{userName}' is taken.";
+        }
+        ValidationFailedException.ThrowIfAny(errors);
+
+        user.DisplayName = displayName;
+        user.UserName = userName;
+        user.NormalizedUserName = normalized;
+        user.Bio = bio;
+        user.ConcurrencyStamp = Guid.NewGuid().ToString();
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex)
+        {
+            // Someone may have taken the name between our check and the save; the unique index said no.
+            if (!await UserNameTakenAsync(normalized, userId, ct)) throw;
+            throw new ValidationFailedException(new Dictionary<string, string> { ["UserName"] = $"The username '{userName}' is taken." }, ex);
+        }
+        return new ProfileDto(user.Id, user.DisplayName, user.UserName, user.Email, user.Bio);
+    }
+
+    private async Task<bool> UserNameTakenAsync(string normalized, string userId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Users.AnyAsync(u => u.NormalizedUserName == normalized && u.Id != userId, ct);
+    }
+}

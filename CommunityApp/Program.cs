@@ -1,0 +1,42 @@
+using MudBlazor.Services;
+using CommunityApp.Auth;
+using CommunityApp.Components;
+using CommunityApp.Data;
+using CommunityApp.Features;
+using CommunityApp.Features.Demo;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddData();
+builder.AddAuth();
+builder.AddAppLocalization();
+builder.Services.AddFeatures();
+builder.Services.AddMudServices();
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+
+var app = builder.Build();
+
+await app.PrepareDatabaseAsync();
+await app.SeedDemoAsync();
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/Error", createScopeForErrors: true);
+    app.UseHsts();
+}
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseRequestLocalization();
+app.UseAntiforgery();
+
+app.MapStaticAssets();
+app.MapHealthChecks("/health");
+app.MapAccountEndpoints();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+app.Lifetime.ApplicationStarted.Register(() =>
+    app.Logger.LogInformation("CommunityApp is running at {Urls}", string.Join(", ", app.Urls)));
+
+app.Run();
+
+/// <summary>Entry point, visible to the tests' WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,28 @@
+namespace CommunityApp;
+
+/// <summary>A refusal a user can understand: the service changed nothing and says why.</summary>
+public class AppException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>The thing asked for does not exist (or is hidden from this user).</summary>
+public sealed class NotFoundException(string message) : AppException(message);
+
+/// <summary>The user may not do this (not a member, not an admin …).</summary>
+public sealed class ForbiddenException(string message) : AppException(message);
+
+/// <summary>Bad input, with a message per field for the form to show.</summary>
+public sealed class ValidationFailedException(IReadOnlyDictionary<string, string> errors, Exception? inner = null)
+    : AppException(string.Join(" ", errors.Values), inner)
+{
+    public IReadOnlyDictionary<string, string> Errors { get; } = errors;
+
+    public static void ThrowIfAny(Dictionary<string, string> errors)
+    {
+        if (errors.Count > 0) throw new ValidationFailedException(errors);
+    }
+}
+
+/// <summary>One page of a list, paged in the database.</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, int Total, int PageIndex, int PageSize)
+{
+    public int PageCount => Math.Max(1, (Total + PageSize - 1) / PageSize);
+}
