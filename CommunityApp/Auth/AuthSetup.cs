@@ -43,7 +43,7 @@ public static class AuthSetup
 
         services.AddIdentityCore<ApplicationUser>(options =>
             {
-                options.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
+                IdentityModel.UseSchemaVersion(options);
                 options.SignIn.RequireConfirmedAccount = false;
                 options.User.RequireUniqueEmail = true;
                 options.Password.RequiredLength = 8;

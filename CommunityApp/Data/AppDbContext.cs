@@ -41,6 +41,8 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
                 row);
             builder.Entity(entityType.ClrType).HasQueryFilter(notDeleted);
         }
+        // A deleted community takes its memberships out of sight with it.
+        builder.Entity<Membership>().HasQueryFilter(m => m.DeletedAt == null && m.Community.DeletedAt == null);
     }
 }
 

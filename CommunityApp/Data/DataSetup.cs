@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 
 namespace CommunityApp.Data;
@@ -29,9 +30,6 @@ public static class DataSetup
     {
         var options = builder.Configuration.GetSection("Database").Get<DatabaseOptions>() ?? new();
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<AuditInterceptor>();
-
         var connectionString = builder.Configuration.GetConnectionString(ConnectionName(options.Provider));
         if (string.IsNullOrWhiteSpace(connectionString))
         {
@@ -39,21 +37,29 @@ public static class DataSetup
                 $"Database:Provider is {options.Provider} but ConnectionStrings:{ConnectionName(options.Provider)} is empty. " +
                 $"Set it in appsettings.json or the environment variable ConnectionStrings__{ConnectionName(options.Provider)}.");
         }
-
-        if (options.Provider == DatabaseProvider.Postgres)
-        {
-            builder.Services.AddDbContextFactory<PostgresAppDbContext>((sp, db) => ConfigurePostgres(db, connectionString).AddInterceptors(sp.GetRequiredService<AuditInterceptor>()));
-            builder.Services.AddSingleton<IDbContextFactory<AppDbContext>, ProviderContextFactory<PostgresAppDbContext>>();
-        }
-        else
-        {
-            builder.Services.AddDbContextFactory<SqliteAppDbContext>((sp, db) => ConfigureSqlite(db, connectionString).AddInterceptors(sp.GetRequiredService<AuditInterceptor>()));
-            builder.Services.AddSingleton<IDbContextFactory<AppDbContext>, ProviderContextFactory<SqliteAppDbContext>>();
-        }
+        builder.Services.AddAppDatabase(options.Provider, connectionString);
 
         // ASP.NET Core Identity's stores need a scoped context.
         builder.Services.AddScoped<AppDbContext>(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
         builder.Services.AddHealthChecks().AddDbContextCheck<AppDbContext>("database");
+    }
+
+    /// <summary>The context factory for one provider, with the audit interceptor. Tests use it too.</summary>
+    public static IServiceCollection AddAppDatabase(this IServiceCollection services, DatabaseProvider provider, string connectionString)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<AuditInterceptor>();
+        if (provider == DatabaseProvider.Postgres)
+        {
+            services.AddDbContextFactory<PostgresAppDbContext>((sp, db) => ConfigurePostgres(db, connectionString).AddInterceptors(sp.GetRequiredService<AuditInterceptor>()));
+            services.AddSingleton<IDbContextFactory<AppDbContext>, ProviderContextFactory<PostgresAppDbContext>>();
+        }
+        else
+        {
+            services.AddDbContextFactory<SqliteAppDbContext>((sp, db) => ConfigureSqlite(db, connectionString).AddInterceptors(sp.GetRequiredService<AuditInterceptor>()));
+            services.AddSingleton<IDbContextFactory<AppDbContext>, ProviderContextFactory<SqliteAppDbContext>>();
+        }
+        return services;
     }
 
     public static string ConnectionName(DatabaseProvider provider) =>

@@ -1,0 +1,200 @@
+using Microsoft.EntityFrameworkCore;
+using CommunityApp.Auth;
+using CommunityApp.Features.Communities;
+using CommunityApp.Tests.Infrastructure;
+
+namespace CommunityApp.Tests.Features.Communities;
+
+public sealed class CommunityServiceTests(ServiceFixture fixture) : IClassFixture<ServiceFixture>
+{
+    private CommunityService Service => fixture.Get<CommunityService>();
+
+    [Fact]
+    public async Task Creating_a_community_makes_the_creator_its_admin_with_default_levels_and_thresholds()
+    {
+        var creator = await fixture.CreateUserAsync();
+
+        var id = await Service.CreateAsync(creator, new CommunityInput("  Garden Club ", " Seeds and tools "), TestContext.Current.CancellationToken);
+
+        await using var db = await fixture.NewContextAsync();
+        var community = await db.Communities.Include(c => c.TrustLevels).Include(c => c.Memberships).SingleAsync(c => c.Id == id);
+        community.Name.ShouldBe("Garden Club");
+        community.Description.ShouldBe("Seeds and tools");
+        community.CreatedBy.ShouldBe(creator);
+        community.CreatedAt.Kind.ShouldBe(DateTimeKind.Utc);
+        community.CreatedAt.ShouldBeInRange(DateTime.UtcNow.AddMinutes(-1), DateTime.UtcNow.AddMinutes(1));
+        community.Memberships.ShouldHaveSingleItem().ShouldSatisfyAllConditions(
+            m => m.UserId.ShouldBe(creator),
+            m => m.Role.ShouldBe(MemberRole.Admin));
+        community.TrustLevels.OrderBy(l => l.MinScore).Select(l => (l.Name, l.MinScore))
+            .ShouldBe([("New", 0), ("Stable", 10), ("Trusted", 50)]);
+        foreach (var permission in PermissionCatalog.All)
+        {
+            community.Settings.ThresholdFor(permission.Permission).ShouldBe(Threshold.Number(permission.DefaultThreshold));
+        }
+        community.Settings.ThresholdFor(Permission.AwardTrust).Value.ShouldBe(15);
+        community.Settings.Decay.Enabled.ShouldBeFalse();
+        community.Settings.Decay.FullMonths.ShouldBe(6);
+        community.Settings.Decay.ExpireMonths.ShouldBe(12);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public async Task A_community_without_a_name_is_refused_and_nothing_is_created(string name)
+    {
+        var creator = await fixture.CreateUserAsync();
+
+        var ex = await Should.ThrowAsync<ValidationFailedException>(() => Service.CreateAsync(creator, new CommunityInput(name, null)));
+
+        ex.Errors.Keys.ShouldContain("Name");
+        (await Service.ListMineAsync(creator)).Total.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Names_and_descriptions_over_their_limits_are_refused()
+    {
+        var creator = await fixture.CreateUserAsync();
+
+        var ex = await Should.ThrowAsync<ValidationFailedException>(() =>
+            Service.CreateAsync(creator, new CommunityInput(new string('n', 101), new string('d', 2001))));
+
+        ex.Errors.Keys.ShouldBe(["Name", "Description"], ignoreOrder: true);
+        (await Service.ListMineAsync(creator)).Total.ShouldBe(0);
+        (await Service.CreateAsync(creator, new CommunityInput(new string('n', 100), null))).ShouldNotBe(Guid.Empty);
+    }
+
+    [Fact]
+    public async Task My_communities_lists_only_mine_with_role_and_member_count_in_pages()
+    {
+        var me = await fixture.CreateUserAsync();
+        var other = await fixture.CreateUserAsync();
+        var ids = new List<Guid>();
+        for (var i = 0; i < 3; i++) ids.Add(await Service.CreateAsync(me, new CommunityInput($"Mine {i}", null)));
+        var theirs = await Service.CreateAsync(other, new CommunityInput("Theirs", null));
+        await AddMemberAsync(theirs, me, MemberRole.Member);
+
+        var first = await Service.ListMineAsync(me, pageIndex: 0, pageSize: 2);
+        var second = await Service.ListMineAsync(me, pageIndex: 1, pageSize: 2);
+
+        first.Total.ShouldBe(4);
+        first.Items.Count.ShouldBe(2);
+        second.Items.Count.ShouldBe(2);
+        var all = first.Items.Concat(second.Items).ToList();
+        all.Select(c => c.Id).ShouldBe([.. ids, theirs], ignoreOrder: true);
+        all.Single(c => c.Id == theirs).ShouldSatisfyAllConditions(
+            c => c.Role.ShouldBe(MemberRole.Member),
+            c => c.MemberCount.ShouldBe(2));
+        all.Where(c => c.Id != theirs).ShouldAllBe(c => c.Role == MemberRole.Admin && c.MemberCount == 1);
+        (await Service.ListMineAsync(other)).Items.ShouldHaveSingleItem().Id.ShouldBe(theirs);
+    }
+
+    [Fact]
+    public async Task A_member_sees_the_home_with_description_member_count_and_role()
+    {
+        var admin = await fixture.CreateUserAsync();
+        var member = await fixture.CreateUserAsync();
+        var id = await Service.CreateAsync(admin, new CommunityInput("Home test", "About us"));
+        await AddMemberAsync(id, member, MemberRole.Member);
+
+        var home = await Service.GetHomeAsync(member, id);
+
+        home.Name.ShouldBe("Home test");
+        home.Description.ShouldBe("About us");
+        home.MemberCount.ShouldBe(2);
+        home.MyRole.ShouldBe(MemberRole.Member);
+        home.IsAdmin.ShouldBeFalse();
+        (await Service.GetHomeAsync(admin, id)).IsAdmin.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task A_non_member_is_told_they_are_not_a_member_and_gets_no_data()
+    {
+        var admin = await fixture.CreateUserAsync();
+        var outsider = await fixture.CreateUserAsync();
+        var id = await Service.CreateAsync(admin, new CommunityInput("Private", "Secret plans"));
+
+        var ex = await Should.ThrowAsync<ForbiddenException>(() => Service.GetHomeAsync(outsider, id));
+
+        ex.Message.ShouldBe("You are not a member of this community.");
+        ex.Message.ShouldNotContain("Private");
+        await Should.ThrowAsync<NotFoundException>(() => Service.GetHomeAsync(outsider, Guid.NewGuid()));
+    }
+
+    [Fact]
+    public async Task An_admin_edits_name_and_description()
+    {
+        var admin = await fixture.CreateUserAsync();
+        var id = await Service.CreateAsync(admin, new CommunityInput("Before", null));
+
+        await Service.UpdateAsync(admin, id, new CommunityInput("After", "Now with a description"));
+
+        var home = await Service.GetHomeAsync(admin, id);
+        home.Name.ShouldBe("After");
+        home.Description.ShouldBe("Now with a description");
+    }
+
+    [Fact]
+    public async Task Edits_by_a_plain_member_or_an_outsider_or_with_bad_input_are_refused_and_change_nothing()
+    {
+        var admin = await fixture.CreateUserAsync();
+        var member = await fixture.CreateUserAsync();
+        var outsider = await fixture.CreateUserAsync();
+        var id = await Service.CreateAsync(admin, new CommunityInput("Stable name", "Stable description"));
+        await AddMemberAsync(id, member, MemberRole.Member);
+
+        await Should.ThrowAsync<ForbiddenException>(() => Service.UpdateAsync(member, id, new CommunityInput("Hijacked", null)));
+        await Should.ThrowAsync<ForbiddenException>(() => Service.UpdateAsync(outsider, id, new CommunityInput("Hijacked", null)));
+        await Should.ThrowAsync<ValidationFailedException>(() => Service.UpdateAsync(admin, id, new CommunityInput("", null)));
+        await Should.ThrowAsync<ForbiddenException>(() => Service.DeleteAsync(member, id));
+
+        var home = await Service.GetHomeAsync(admin, id);
+        home.Name.ShouldBe("Stable name");
+        home.Description.ShouldBe("Stable description");
+    }
+
+    [Fact]
+    public async Task A_soft_deleted_community_disappears_for_members_but_stays_in_the_database()
+    {
+        var admin = await fixture.CreateUserAsync();
+        var id = await Service.CreateAsync(admin, new CommunityInput("Short-lived", null));
+
+        await Service.DeleteAsync(admin, id);
+
+        (await Service.ListMineAsync(admin)).Items.ShouldNotContain(c => c.Id == id);
+        await Should.ThrowAsync<NotFoundException>(() => Service.GetHomeAsync(admin, id));
+        await using var db = await fixture.NewContextAsync();
+        var row = await db.Communities.IgnoreQueryFilters().SingleAsync(c => c.Id == id);
+        row.DeletedAt.ShouldNotBeNull();
+        row.UpdatedAt.ShouldBeGreaterThanOrEqualTo(row.CreatedAt);
+    }
+
+    [Fact]
+    public async Task Parallel_creations_by_one_user_each_get_exactly_one_admin_membership()
+    {
+        var creator = await fixture.CreateUserAsync();
+
+        var ids = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Service.CreateAsync(creator, new CommunityInput($"Parallel {i}", null))));
+
+        ids.Distinct().Count().ShouldBe(8);
+        await using var db = await fixture.NewContextAsync();
+        (await db.Memberships.CountAsync(m => m.UserId == creator && m.Role == MemberRole.Admin)).ShouldBe(8);
+        (await db.TrustLevels.CountAsync(l => ids.Contains(l.CommunityId))).ShouldBe(24);
+    }
+
+    [Fact]
+    public async Task The_database_refuses_a_second_live_membership_for_the_same_user()
+    {
+        var admin = await fixture.CreateUserAsync();
+        var id = await Service.CreateAsync(admin, new CommunityInput("Unique members", null));
+
+        await Should.ThrowAsync<DbUpdateException>(() => AddMemberAsync(id, admin, MemberRole.Member));
+    }
+
+    private async Task AddMemberAsync(Guid communityId, string userId, MemberRole role)
+    {
+        await using var db = await fixture.NewContextAsync();
+        db.Memberships.Add(new Membership { CommunityId = communityId, UserId = userId, Role = role });
+        await db.SaveChangesAsync();
+    }
+}

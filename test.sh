@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The one test command (README): installs what is missing, starts a throwaway PostgreSQL on loopback,
+# runs every test, stops what it started, and ends with "N passed, N failed, N skipped".
+# Usage: ./test.sh [extra dotnet test arguments, e.g. --filter "FullyQualifiedName~Communities"]
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$(pwd)
+results="$root/TestResults"
+pg_port=${COMMUNITYAPP_TEST_PG_PORT:-55432}
+pg_dir=$(mktemp -d /tmp/communityapp-pg.XXXXXX)
+
+log() { printf '\n== %s\n' "$*"; }
+
+install_missing() {
+  local need=()
+  [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+  command -v chromium >/dev/null || need+=(chromium)
+  command -v docker-compose >/dev/null || need+=(docker-compose)
+  command -v node >/dev/null || need+=(nodejs npm)
+  fc-list 2>/dev/null | grep -qi liberation || need+=(fonts-liberation)
+  if [ ${#need[@]} -gt 0 ]; then
+    log "Installing ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  fi
+}
+
+start_postgres() {
+  local bin
+  bin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n1)")
+  chown postgres "$pg_dir"
+  runuser -u postgres -- "$bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 >/dev/null
+  runuser -u postgres -- "$bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $pg_port -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -k $pg_dir" start >/dev/null
+  PG_BIN=$bin
+  export COMMUNITYAPP_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
+}
+
+stop_postgres() {
+  if [ -n "${PG_BIN:-}" ]; then
+    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$pg_dir"
+}
+trap stop_postgres EXIT
+
+started=$(date +%s)
+install_missing
+log "Starting a throwaway PostgreSQL on 127.0.0.1:$pg_port"
+start_postgres
+
+log "Installing the test OIDC provider (npm ci)"
+(cd CommunityApp.Tests/OidcProvider && npm ci --silent --no-audit --no-fund)
+
+log "Building"
+dotnet build CommunityApp.sln -c Release -nologo -v quiet
+
+log "Running the tests"
+rm -rf "$results"
+set +e
+dotnet test CommunityApp.sln -c Release --no-build --logger "trx" --results-directory "$results" "$@"
+status=$?
+set -e
+
+# dotnet test prints no summary CI can read: count the TRX results.
+read -r passed failed skipped < <(python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+p = f = s = 0
+for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
+    for r in ET.parse(path).getroot().iterfind(".//t:UnitTestResult", ns):
+        o = r.get("outcome")
+        if o == "Passed": p += 1
+        elif o in ("NotExecuted", "Inconclusive"): s += 1
+        else: f += 1
+print(p, f, s)
+PY
+)
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi  # a crash before any result still fails
+log "Finished in $(( $(date +%s) - started )) s"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
