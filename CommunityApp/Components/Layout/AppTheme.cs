@@ -13,6 +13,11 @@ public static class AppTheme
             Secondary = "#8a4b08",
             AppbarBackground = "#2e5e4e",
             TextSecondary = "#545454",
+            // Darker than MudBlazor's defaults so white text on alerts and snackbars passes 4.5:1.
+            Success = "#1b6e3a",
+            Error = "#b3261e",
+            Info = "#0b5fa5",
+            Warning = "#8a5300",
         },
         Typography = new Typography
         {
