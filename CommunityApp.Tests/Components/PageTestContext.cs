@@ -1,0 +1,31 @@
+using System.Security.Claims;
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+using CommunityApp.Features.Communities;
+using CommunityApp.Features.Profile;
+using CommunityApp.Tests.Infrastructure;
+
+namespace CommunityApp.Tests.Components;
+
+/// <summary>
+/// bUnit set up as ARCHITECTURE.md says (loose JS interop, MudBlazor services, English resources),
+/// with the real feature services on a SQLite database and a signed-in user.
+/// </summary>
+public static class PageTestContext
+{
+    public static BunitContext Create(ServiceFixture data, string userId)
+    {
+        var context = new BunitContext();
+        context.JSInterop.Mode = JSRuntimeMode.Loose;
+        context.Services.AddMudServices();
+        context.Services.AddLocalization();
+        context.Services.AddSingleton(data.Get<CommunityService>());
+        context.Services.AddSingleton(data.Get<ProfileService>());
+        var auth = context.AddAuthorization();
+        auth.SetAuthorized(userId);
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));
+        System.Globalization.CultureInfo.CurrentUICulture = new("en");
+        return context;
+    }
+}
