@@ -11,6 +11,9 @@ pg_dir=$(mktemp -d /tmp/communityapp-pg.XXXXXX)
 
 log() { printf '\n== %s\n' "$*"; }
 
+# Root (CI) installs and runs PostgreSQL as the postgres user; a developer runs it as themselves and installs with sudo.
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; AS_PG="runuser -u postgres --"; else SUDO="sudo"; AS_PG=""; fi
+
 install_missing() {
   local need=()
   [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
@@ -21,17 +24,17 @@ install_missing() {
   if [ ${#need[@]} -gt 0 ]; then
     log "Installing ${need[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   fi
 }
 
 start_postgres() {
   local bin
   bin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n1)")
-  chown postgres "$pg_dir"
-  runuser -u postgres -- "$bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 >/dev/null
-  runuser -u postgres -- "$bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
+  [ -z "$AS_PG" ] || chown postgres "$pg_dir"
+  $AS_PG "$bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 >/dev/null
+  $AS_PG "$bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
     -o "-c listen_addresses=127.0.0.1 -p $pg_port -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -k $pg_dir" start >/dev/null
   PG_BIN=$bin
   export COMMUNITYAPP_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
@@ -39,7 +42,7 @@ start_postgres() {
 
 stop_postgres() {
   if [ -n "${PG_BIN:-}" ]; then
-    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+    $AS_PG "$PG_BIN/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
   fi
   rm -rf "$pg_dir"
 }

@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using CommunityApp.Features.Communities;
@@ -10,7 +11,7 @@ namespace CommunityApp.Data;
 /// (<see cref="PostgresAppDbContext"/>, <see cref="SqliteAppDbContext"/>) with its own migration set.
 /// Entity configuration lives beside each feature as <see cref="IEntityTypeConfiguration{TEntity}"/>.
 /// </summary>
-public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext<ApplicationUser>(options)
+public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext<ApplicationUser>(options), IDataProtectionKeyContext
 {
     /// <summary>The user on whose behalf this context writes; read by <see cref="AuditInterceptor"/>.</summary>
     public string? ActorId { get; set; }
@@ -19,6 +20,9 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<Membership> Memberships => Set<Membership>();
     public DbSet<MemberFeatureRole> MemberFeatureRoles => Set<MemberFeatureRole>();
     public DbSet<TrustLevel> TrustLevels => Set<TrustLevel>();
+
+    /// <summary>Data-protection keys (they sign the sign-in cookies) live in the database, so they survive restarts and are shared by instances.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

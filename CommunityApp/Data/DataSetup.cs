@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -42,6 +43,7 @@ public static class DataSetup
         // ASP.NET Core Identity's stores need a scoped context.
         builder.Services.AddScoped<AppDbContext>(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
         builder.Services.AddHealthChecks().AddDbContextCheck<AppDbContext>("database");
+        builder.Services.AddDataProtection().SetApplicationName("CommunityApp").PersistKeysToDbContext<AppDbContext>();
     }
 
     /// <summary>The context factory for one provider, with the audit interceptor. Tests use it too.</summary>
