@@ -61,7 +61,7 @@ public sealed class FirstTenMinutesTests(BrowserFixture browser) : IAsyncLifetim
         await page.GetByRole(AriaRole.Navigation, new() { Name = "Main navigation" }).GetByRole(AriaRole.Link, new() { Name = "My communities" }).ClickAsync();
         var card = page.GetByRole(AriaRole.Link, new() { Name = "Maple Street Share" });
         await Expect(card).ToBeVisibleAsync();
-        await Expect(page.GetByText("1 members")).ToBeVisibleAsync();
+        await Expect(page.GetByText("1 member")).ToBeVisibleAsync();
         await page.CheckPageAsync("06-my-communities");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();

@@ -30,7 +30,7 @@ public sealed class CommunityPagesTests(SqliteServiceFixture data) : IClassFixtu
         page.WaitForAssertion(() => page.FindAll(".mud-card").Count.ShouldBe(2));
         var bike = page.FindAll(".mud-card").Single(c => c.TextContent.Contains("Bike Kitchen"));
         bike.TextContent.ShouldContain("Admin");
-        bike.TextContent.ShouldContain("1 members");
+        bike.TextContent.ShouldContain("1 member");
         bike.TextContent.ShouldContain("Fix bikes together");
         var seeds = page.FindAll(".mud-card").Single(c => c.TextContent.Contains("Seed Library"));
         seeds.TextContent.ShouldContain("Member");
