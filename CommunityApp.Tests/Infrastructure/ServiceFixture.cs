@@ -70,6 +70,34 @@ public class ServiceFixture : IAsyncLifetime
         return user.Id;
     }
 
+    /// <summary>A community created through the real service, with its creator as admin.</summary>
+    public async Task<(Guid CommunityId, string AdminId)> CreateCommunityAsync(string name = "Test community")
+    {
+        var admin = await CreateUserAsync();
+        var id = await Get<CommunityApp.Features.Communities.CommunityService>().CreateAsync(admin, new(name, null));
+        return (id, admin);
+    }
+
+    /// <summary>Adds a member directly (invites are tested on their own) with a given maintained trust score.</summary>
+    public async Task<string> AddMemberAsync(Guid communityId, CommunityApp.Features.Communities.MemberRole role = CommunityApp.Features.Communities.MemberRole.Member,
+        int score = 0, string? userId = null, params CommunityApp.Auth.FeatureRole[] featureRoles)
+    {
+        userId ??= await CreateUserAsync();
+        await using var db = await NewContextAsync();
+        var membership = new CommunityApp.Features.Communities.Membership { CommunityId = communityId, UserId = userId, Role = role, TrustScore = score };
+        membership.FeatureRoles.AddRange(featureRoles.Select(r => new CommunityApp.Features.Communities.MemberFeatureRole { Role = r }));
+        db.Memberships.Add(membership);
+        await db.SaveChangesAsync();
+        return userId;
+    }
+
+    public async Task SetScoreAsync(Guid communityId, string userId, int score)
+    {
+        await using var db = await NewContextAsync();
+        await db.Memberships.Where(m => m.CommunityId == communityId && m.UserId == userId)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.TrustScore, score));
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (services is not null) await services.DisposeAsync();

@@ -20,6 +20,9 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<Membership> Memberships => Set<Membership>();
     public DbSet<MemberFeatureRole> MemberFeatureRoles => Set<MemberFeatureRole>();
     public DbSet<TrustLevel> TrustLevels => Set<TrustLevel>();
+    public DbSet<Features.Invites.Invite> Invites => Set<Features.Invites.Invite>();
+    public DbSet<Features.Invites.InviteRedemption> InviteRedemptions => Set<Features.Invites.InviteRedemption>();
+    public DbSet<Features.Audit.AuditEntry> AuditLog => Set<Features.Audit.AuditEntry>();
 
     /// <summary>Data-protection keys (they sign the sign-in cookies) live in the database, so they survive restarts and are shared by instances.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -28,6 +31,8 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     {
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly, type => type.Namespace?.StartsWith("CommunityApp.Features") == true || type.Namespace == typeof(AppDbContext).Namespace);
+
+        builder.Entity<Features.Invites.Invite>().HasQueryFilter(i => i.Community.DeletedAt == null);
 
         builder.Entity<ApplicationUser>(user =>
         {

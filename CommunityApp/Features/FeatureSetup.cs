@@ -1,4 +1,9 @@
+using CommunityApp.Auth;
+using CommunityApp.Features.Audit;
 using CommunityApp.Features.Communities;
+using CommunityApp.Features.Invites;
+using CommunityApp.Features.Members;
+using CommunityApp.Features.Settings;
 using CommunityApp.Features.Profile;
 
 namespace CommunityApp.Features;
@@ -7,6 +12,11 @@ public static class FeatureSetup
 {
     /// <summary>Each feature's services: scoped and stateless, each opening a short-lived context per operation.</summary>
     public static IServiceCollection AddFeatures(this IServiceCollection services) => services
+        .AddScoped<PermissionService>()
         .AddScoped<CommunityService>()
+        .AddScoped<MemberService>()
+        .AddScoped<SettingsService>()
+        .AddScoped<InviteService>()
+        .AddScoped<AuditService>()
         .AddScoped<ProfileService>();
 }

@@ -40,6 +40,12 @@ public class Membership : IAuditable, ISoftDeletable
     public MemberRole Role { get; set; }
     public List<MemberFeatureRole> FeatureRoles { get; set; } = [];
 
+    /// <summary>
+    /// The member's trust score, maintained in the same transaction as every change to its inputs
+    /// (awards, admin grant), so permission checks and "sort by trust" read one indexed column.
+    /// </summary>
+    public int TrustScore { get; set; }
+
     public DateTime CreatedAt { get; set; }
     public string? CreatedBy { get; set; }
     public DateTime UpdatedAt { get; set; }

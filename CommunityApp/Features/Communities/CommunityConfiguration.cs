@@ -33,6 +33,9 @@ internal sealed class MembershipConfiguration : IEntityTypeConfiguration<Members
         // One live membership per (community, user); left memberships stay for the audit trail.
         membership.HasIndex(m => new { m.CommunityId, m.UserId }).IsUnique().HasFilter("deleted_at IS NULL");
         membership.HasIndex(m => m.UserId);
+        // The member list pages by trust.
+        membership.HasIndex(m => new { m.CommunityId, m.TrustScore });
+        membership.ToTable(t => t.HasCheckConstraint("ck_memberships_trust_score", "trust_score >= 0"));
         membership.HasMany(m => m.FeatureRoles).WithOne().HasForeignKey(r => r.MembershipId).OnDelete(DeleteBehavior.Cascade);
     }
 }

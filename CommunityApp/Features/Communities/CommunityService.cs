@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using CommunityApp.Auth;
 using CommunityApp.Data;
+using CommunityApp.Features.Audit;
 
 namespace CommunityApp.Features.Communities;
 
@@ -58,7 +60,7 @@ public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory)
             .Select(m => new CommunityHome(m.CommunityId, m.Community.Name, m.Community.Description,
                 db.Memberships.Count(other => other.CommunityId == communityId), m.Role, m.Community.CreatedAt))
             .SingleOrDefaultAsync(ct);
-        return home ?? throw await NotVisibleAsync(db, communityId, ct);
+        return home ?? throw await PermissionService.NotVisibleAsync(db, communityId, ct);
     }
 
     public async Task UpdateAsync(string actorId, Guid communityId, CommunityInput input, CancellationToken ct = default)
@@ -66,9 +68,15 @@ public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory)
         var (name, description) = Validate(input);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = actorId;
-        var community = await LoadAsAdminAsync(db, actorId, communityId, ct);
+        await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
+        var community = await db.Communities.SingleAsync(c => c.Id == communityId, ct);
+        var changes = new Dictionary<string, object>();
+        if (community.Name != name) changes["name"] = AuditEntry.Change(community.Name, name);
+        if (community.Description != description) changes["description"] = AuditEntry.Change(community.Description, description);
+        if (changes.Count == 0) return;
         community.Name = name;
         community.Description = description;
+        db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.CommunityEdited, changes));
         await db.SaveChangesAsync(ct);
     }
 
@@ -77,26 +85,11 @@ public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = actorId;
-        var community = await LoadAsAdminAsync(db, actorId, communityId, ct);
+        await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
+        var community = await db.Communities.SingleAsync(c => c.Id == communityId, ct);
         community.DeletedAt = DateTime.UtcNow;
         await db.SaveChangesAsync(ct);
     }
-
-    private static async Task<Community> LoadAsAdminAsync(AppDbContext db, string actorId, Guid communityId, CancellationToken ct)
-    {
-        var role = await db.Memberships
-            .Where(m => m.CommunityId == communityId && m.UserId == actorId)
-            .Select(m => (MemberRole?)m.Role)
-            .SingleOrDefaultAsync(ct);
-        if (role is null) throw await NotVisibleAsync(db, communityId, ct);
-        if (role != MemberRole.Admin) throw new ForbiddenException("Only the community's admins can do this.");
-        return await db.Communities.SingleAsync(c => c.Id == communityId, ct);
-    }
-
-    private static async Task<AppException> NotVisibleAsync(AppDbContext db, Guid communityId, CancellationToken ct) =>
-        await db.Communities.AnyAsync(c => c.Id == communityId, ct)
-            ? new ForbiddenException("You are not a member of this community.")
-            : new NotFoundException("This community does not exist or was deleted.");
 
     private static (string Name, string? Description) Validate(CommunityInput input)
     {

@@ -130,6 +130,62 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Audit.AuditEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("action");
+
+                    b.Property<string>("ActorId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor_id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Details")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("details");
+
+                    b.Property<string>("TargetUserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target_user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_audit_log");
+
+                    b.HasIndex("ActorId")
+                        .HasDatabaseName("ix_audit_log_actor_id");
+
+                    b.HasIndex("TargetUserId")
+                        .HasDatabaseName("ix_audit_log_target_user_id");
+
+                    b.HasIndex("CommunityId", "CreatedAt")
+                        .HasDatabaseName("ix_audit_log_community_id_created_at");
+
+                    b.HasIndex("CommunityId", "Action", "CreatedAt")
+                        .HasDatabaseName("ix_audit_log_community_id_action_created_at");
+
+                    b.HasIndex("CommunityId", "ActorId", "CreatedAt")
+                        .HasDatabaseName("ix_audit_log_community_id_actor_id_created_at");
+
+                    b.ToTable("audit_log", (string)null);
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Communities.Community", b =>
                 {
                     b.Property<Guid>("Id")
@@ -239,6 +295,10 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("role");
 
+                    b.Property<int>("TrustScore")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("trust_score");
+
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("updated_at");
@@ -254,12 +314,18 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     b.HasIndex("UserId")
                         .HasDatabaseName("ix_memberships_user_id");
 
+                    b.HasIndex("CommunityId", "TrustScore")
+                        .HasDatabaseName("ix_memberships_community_id_trust_score");
+
                     b.HasIndex("CommunityId", "UserId")
                         .IsUnique()
                         .HasDatabaseName("ix_memberships_community_id_user_id")
                         .HasFilter("deleted_at IS NULL");
 
-                    b.ToTable("memberships", (string)null);
+                    b.ToTable("memberships", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_memberships_trust_score", "trust_score >= 0");
+                        });
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Communities.TrustLevel", b =>
@@ -311,6 +377,132 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         {
                             t.HasCheckConstraint("ck_trust_levels_min_score", "min_score >= 0");
                         });
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Invites.Invite", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("InvitedUserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("invited_user_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<int?>("MaxUses")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_uses");
+
+                    b.Property<DateTime?>("RespondedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("responded_at");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("role");
+
+                    b.Property<string>("Secret")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("secret");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Title")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("title");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("Uses")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("uses");
+
+                    b.HasKey("Id")
+                        .HasName("pk_invites");
+
+                    b.HasIndex("Secret")
+                        .IsUnique()
+                        .HasDatabaseName("ix_invites_secret");
+
+                    b.HasIndex("CommunityId", "CreatedAt")
+                        .HasDatabaseName("ix_invites_community_id_created_at");
+
+                    b.HasIndex("InvitedUserId", "State")
+                        .HasDatabaseName("ix_invites_invited_user_id_state");
+
+                    b.ToTable("invites", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_invites_target", "(kind = 'Direct' AND invited_user_id IS NOT NULL) OR (kind = 'Link' AND secret IS NOT NULL)");
+
+                            t.HasCheckConstraint("ck_invites_uses", "uses >= 0 AND (max_uses IS NULL OR (max_uses >= 1 AND uses <= max_uses))");
+                        });
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Invites.InviteRedemption", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("InviteId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("invite_id");
+
+                    b.Property<DateTime>("RedeemedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("redeemed_at");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_invite_redemptions");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_invite_redemptions_user_id");
+
+                    b.HasIndex("InviteId", "UserId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_invite_redemptions_invite_id_user_id");
+
+                    b.ToTable("invite_redemptions", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
@@ -519,6 +711,33 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Audit.AuditEntry", b =>
+                {
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Actor")
+                        .WithMany()
+                        .HasForeignKey("ActorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_audit_log_users_actor_id");
+
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_audit_log_communities_community_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "TargetUser")
+                        .WithMany()
+                        .HasForeignKey("TargetUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_audit_log_users_target_user_id");
+
+                    b.Navigation("Actor");
+
+                    b.Navigation("TargetUser");
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Communities.MemberFeatureRole", b =>
                 {
                     b.HasOne("CommunityApp.Features.Communities.Membership", null)
@@ -558,6 +777,45 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_trust_levels_communities_community_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Invites.Invite", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", "Community")
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_invites_communities_community_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "InvitedUser")
+                        .WithMany()
+                        .HasForeignKey("InvitedUserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_invites_users_invited_user_id");
+
+                    b.Navigation("Community");
+
+                    b.Navigation("InvitedUser");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Invites.InviteRedemption", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Invites.Invite", null)
+                        .WithMany("Redemptions")
+                        .HasForeignKey("InviteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_invite_redemptions_invites_invite_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_invite_redemptions_users_user_id");
+
+                    b.Navigation("User");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
@@ -680,6 +938,11 @@ namespace CommunityApp.Data.Migrations.Sqlite
             modelBuilder.Entity("CommunityApp.Features.Communities.Membership", b =>
                 {
                     b.Navigation("FeatureRoles");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Invites.Invite", b =>
+                {
+                    b.Navigation("Redemptions");
                 });
 #pragma warning restore 612, 618
         }

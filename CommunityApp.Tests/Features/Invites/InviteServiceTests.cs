@@ -1,0 +1,202 @@
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+using CommunityApp.Features.Audit;
+using CommunityApp.Features.Communities;
+using CommunityApp.Features.Invites;
+using CommunityApp.Tests.Infrastructure;
+
+namespace CommunityApp.Tests.Features.Invites;
+
+public sealed class InviteServiceTests(ServiceFixture fixture) : IClassFixture<ServiceFixture>
+{
+    private InviteService Service => fixture.Get<InviteService>();
+
+    private static LinkInviteInput Link(int? maxUses = null, MemberRole role = MemberRole.Member, double days = 7) =>
+        new("Spring newcomers", role, DateTime.UtcNow.AddDays(days), maxUses);
+
+    [Fact]
+    public async Task A_direct_invite_is_accepted_only_by_its_user_and_only_once()
+    {
+        var (communityId, admin) = await fixture.CreateCommunityAsync();
+        var invitee = await fixture.CreateUserAsync("directinvitee");
+        var stranger = await fixture.CreateUserAsync();
+
+        var inviteId = await Service.CreateDirectAsync(admin, communityId, new("DirectInvitee", MemberRole.Member));
+
+        (await Service.MyPendingAsync(invitee)).ShouldHaveSingleItem().CommunityId.ShouldBe(communityId);
+        await Should.ThrowAsync<NotFoundException>(() => Service.AcceptAsync(stranger, inviteId));
+        (await Service.AcceptAsync(invitee, inviteId)).ShouldBe(communityId);
+        (await Should.ThrowAsync<AppException>(() => Service.AcceptAsync(invitee, inviteId))).Message.ShouldBe("This invite is already redeemed.");
+        (await Service.MyPendingAsync(invitee)).ShouldBeEmpty();
+        await using var db = await fixture.NewContextAsync();
+        (await db.Memberships.SingleAsync(m => m.CommunityId == communityId && m.UserId == invitee)).Role.ShouldBe(MemberRole.Member);
+        (await db.Memberships.AnyAsync(m => m.CommunityId == communityId && m.UserId == stranger)).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Accepting_the_same_direct_invite_twice_at_once_joins_once()
+    {
+        var (communityId, admin) = await fixture.CreateCommunityAsync();
+        var invitee = await fixture.CreateUserAsync("parallelaccept");
+        var inviteId = await Service.CreateDirectAsync(admin, communityId, new("parallelaccept", MemberRole.Admin));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Attempt(() => Service.AcceptAsync(invitee, inviteId))));
+
+        results.Count(ok => ok).ShouldBe(1);
+        await using var db = await fixture.NewContextAsync();
+        (await db.Memberships.SingleAsync(m => m.CommunityId == communityId && m.UserId == invitee)).Role.ShouldBe(MemberRole.Admin);
+    }
+
+    [Fact]
+    public async Task A_declined_or_cancelled_direct_invite_cannot_be_accepted()
+    {
+        var (communityId, admin) = await fixture.CreateCommunityAsync();
+        var decliner = await fixture.CreateUserAsync("decliner");
+        var cancelled = await fixture.CreateUserAsync("cancelledinvitee");
+        var first = await Service.CreateDirectAsync(admin, communityId, new("decliner", MemberRole.Member));
+        var second = await Service.CreateDirectAsync(admin, communityId, new("cancelledinvitee@example.test", MemberRole.Member));
+
+        await Service.DeclineAsync(decliner, first);
+        await Service.CancelAsync(admin, communityId, second);
+
+        (await Should.ThrowAsync<AppException>(() => Service.AcceptAsync(decliner, first))).Message.ShouldBe("This invite is already declined.");
+        (await Should.ThrowAsync<AppException>(() => Service.AcceptAsync(cancelled, second))).Message.ShouldBe("This invite is already cancelled.");
+        var rows = (await Service.ListAsync(admin, communityId)).Items;
+        rows.Single(r => r.Id == first).Status.ShouldBe(InviteStatus.Declined);
+        rows.Single(r => r.Id == second).Status.ShouldBe(InviteStatus.Cancelled);
+    }
+
+    [Fact]
+    public async Task Direct_invites_are_refused_for_unknown_users_existing_members_and_duplicates()
+    {
+        var (communityId, admin) = await fixture.CreateCommunityAsync();
+        var member = await fixture.AddMemberAsync(communityId);
+        var invitee = await fixture.CreateUserAsync("dupinvitee");
+        await Service.CreateDirectAsync(admin, communityId, new("dupinvitee", MemberRole.Member));
+        await using var db = await fixture.NewContextAsync();
+        var memberName = (await db.Users.SingleAsync(u => u.Id == member)).UserName!;
+
+        (await Should.ThrowAsync<ValidationFailedException>(() => Service.CreateDirectAsync(admin, communityId, new("no-such-user", MemberRole.Member)))).Errors["user"].ShouldBe("No user has that username or e-mail.");
+        (await Should.ThrowAsync<ValidationFailedException>(() => Service.CreateDirectAsync(admin, communityId, new(memberName, MemberRole.Member)))).Errors["user"].ShouldBe("That user is already a member.");
+        (await Should.ThrowAsync<ValidationFailedException>(() => Service.CreateDirectAsync(admin, communityId, new("dupinvitee", MemberRole.Admin)))).Errors["user"].ShouldBe("That user already has a pending invite.");
+        (await db.Invites.CountAsync(i => i.CommunityId == communityId)).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_link_lets_any_signed_in_user_join_and_records_who_redeemed_it()
+    {
+        var (communityId, admin) = await fixture.CreateCommunityAsync();
+        var (inviteId, secret) = await Service.CreateLinkAsync(admin, communityId, Link(maxUses: 3));
+        var joiners = new[] { await fixture.CreateUserAsync(), await fixture.CreateUserAsync() };
+
+        foreach (var joiner in joiners) (await Service.RedeemLinkAsync(joiner, secret)).ShouldBe((communityId, RedeemOutcome.Joined));
+
+        var row = (await Service.ListAsync(admin, communityId)).Items.Single(r => r.Id == inviteId);
+        row.Uses.ShouldBe(2);
+        row.Status.ShouldBe(InviteStatus.Active);
+        row.Redemptions.Select(r => r.UserId).ShouldBe(joiners);
+        (await Service.GetLinkAsync(secret, joiners[0])).AlreadyMember.ShouldBeTrue();
+        await using var db = await fixture.NewContextAsync();
+        (await db.AuditLog.CountAsync(e => e.CommunityId == communityId && e.Action == AuditAction.InviteRedeemed)).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task Expired_cancelled_and_used_up_links_say_so_plainly_and_let_no_one_in()
+    {
+        var (communityId, admin) = await fixture.CreateCommunityAsync();
+        var (_, usedUp) = await Service.CreateLinkAsync(admin, communityId, Link(maxUses: 1));
+        var (cancelledId, cancelled) = await Service.CreateLinkAsync(admin, communityId, Link());
+        var (expiredId, expired) = await Service.CreateLinkAsync(admin, communityId, Link());
+        await Service.RedeemLinkAsync(await fixture.CreateUserAsync(), usedUp);
+        await Service.CancelAsync(admin, communityId, cancelledId);
+        await using (var db = await fixture.NewContextAsync())
+        {
+            await db.Invites.Where(i => i.Id == expiredId).ExecuteUpdateAsync(s => s.SetProperty(i => i.ExpiresAt, DateTime.UtcNow.AddMinutes(-1)));
+        }
+        var late = await fixture.CreateUserAsync();
+
+        (await Should.ThrowAsync<AppException>(() => Service.RedeemLinkAsync(late, usedUp))).Message.ShouldBe("This invite link has been used the maximum number of times.");
+        (await Should.ThrowAsync<AppException>(() => Service.RedeemLinkAsync(late, cancelled))).Message.ShouldBe("This invite link was cancelled by an admin.");
+        (await Should.ThrowAsync<AppException>(() => Service.RedeemLinkAsync(late, expired))).Message.ShouldBe("This invite link has expired. Ask an admin for a new one.");
+        (await Should.ThrowAsync<NotFoundException>(() => Service.RedeemLinkAsync(late, "not-a-real-secret"))).Message.ShouldContain("not valid");
+        (await Service.GetLinkAsync(expired, late)).Status.ShouldBe(InviteStatus.Expired);
+        await using var check = await fixture.NewContextAsync();
+        (await check.Memberships.AnyAsync(m => m.UserId == late)).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Two_users_redeeming_the_last_use_at_the_same_moment_let_exactly_one_in()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var (communityId, admin) = await fixture.CreateCommunityAsync();
+            var (inviteId, secret) = await Service.CreateLinkAsync(admin, communityId, Link(maxUses: 1));
+            var users = new[] { await fixture.CreateUserAsync(), await fixture.CreateUserAsync() };
+
+            var results = await Task.WhenAll(users.Select(u => Attempt(() => Service.RedeemLinkAsync(u, secret))));
+
+            results.Count(ok => ok).ShouldBe(1);
+            await using var db = await fixture.NewContextAsync();
+            (await db.Memberships.CountAsync(m => m.CommunityId == communityId)).ShouldBe(2);
+            (await db.Invites.SingleAsync(i => i.Id == inviteId)).Uses.ShouldBe(1);
+            (await db.InviteRedemptions.CountAsync(r => r.InviteId == inviteId)).ShouldBe(1);
+        }
+    }
+
+    [Fact]
+    public async Task Redeeming_never_lowers_a_role_but_an_admin_link_raises_a_member()
+    {
+        var (communityId, admin) = await fixture.CreateCommunityAsync();
+        var member = await fixture.AddMemberAsync(communityId);
+        var (_, memberLink) = await Service.CreateLinkAsync(admin, communityId, Link());
+        var (_, adminLink) = await Service.CreateLinkAsync(admin, communityId, Link(role: MemberRole.Admin));
+
+        (await Service.RedeemLinkAsync(admin, memberLink)).Outcome.ShouldBe(RedeemOutcome.AlreadyMember);
+        (await Service.RedeemLinkAsync(member, memberLink)).Outcome.ShouldBe(RedeemOutcome.AlreadyMember);
+        (await Service.RedeemLinkAsync(member, adminLink)).Outcome.ShouldBe(RedeemOutcome.RoleRaised);
+
+        await using var db = await fixture.NewContextAsync();
+        (await db.Memberships.SingleAsync(m => m.CommunityId == communityId && m.UserId == admin)).Role.ShouldBe(MemberRole.Admin);
+        (await db.Memberships.SingleAsync(m => m.CommunityId == communityId && m.UserId == member)).Role.ShouldBe(MemberRole.Admin);
+    }
+
+    [Fact]
+    public async Task Link_secrets_are_256_random_bits_unrelated_to_ids()
+    {
+        var (communityId, admin) = await fixture.CreateCommunityAsync();
+
+        var links = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => Service.CreateLinkAsync(admin, communityId, Link())));
+
+        links.Select(l => l.Secret).Distinct().Count().ShouldBe(5);
+        foreach (var (id, secret) in links)
+        {
+            WebEncoders.Base64UrlDecode(secret).Length.ShouldBe(32);
+            secret.ShouldNotContain(id.ToString("N")[..8]);
+        }
+    }
+
+    [Fact]
+    public async Task Link_input_is_validated()
+    {
+        var (communityId, admin) = await fixture.CreateCommunityAsync();
+
+        var ex = await Should.ThrowAsync<ValidationFailedException>(() =>
+            Service.CreateLinkAsync(admin, communityId, new LinkInviteInput(" ", MemberRole.Member, DateTime.UtcNow.AddMinutes(-5), 0)));
+
+        ex.Errors.Keys.ShouldBe(["title", "expiresAt", "maxUses"], ignoreOrder: true);
+        (await Service.ListAsync(admin, communityId)).Total.ShouldBe(0);
+    }
+
+    private static async Task<bool> Attempt(Func<Task> action)
+    {
+        try
+        {
+            await action();
+            return true;
+        }
+        catch (AppException)
+        {
+            return false;
+        }
+    }
+}

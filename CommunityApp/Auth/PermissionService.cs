@@ -1,0 +1,138 @@
+using Microsoft.EntityFrameworkCore;
+using CommunityApp.Data;
+using CommunityApp.Features.Communities;
+
+namespace CommunityApp.Auth;
+
+/// <summary>Why a permission is held or not; pages turn it into words ("granted by role Poll creator").</summary>
+public enum PermissionReason
+{
+    NotMember,
+    Admin,
+    FeatureRole,
+    AllowList,
+    TrustScore,
+    BelowThreshold,
+    /// <summary>The threshold names a trust level that no longer exists: refused, never read as 0.</summary>
+    ThresholdMisconfigured,
+}
+
+/// <summary>The answer to "may U do P in C": yes or no, and why.</summary>
+public sealed record PermissionCheck(Permission Permission, bool Allowed, PermissionReason Reason, int Score, int? Required, FeatureRole? Role)
+{
+    /// <summary>The refusal as a sentence for service errors ("You need 15 trust to award trust; you have 12.").</summary>
+    public string Explain() => Reason switch
+    {
+        PermissionReason.NotMember => "You are not a member of this community.",
+        PermissionReason.BelowThreshold => $"You need {Required} trust to {PermissionCatalog.Get(Permission).Verb}; you have {Score}.",
+        PermissionReason.ThresholdMisconfigured => $"The trust level required to {PermissionCatalog.Get(Permission).Verb} no longer exists; ask an admin to fix the setting.",
+        PermissionReason.Admin => "Allowed: you are an admin.",
+        PermissionReason.FeatureRole => $"Allowed: granted by role {Role}.",
+        PermissionReason.AllowList => "Allowed: you are on the community's list for this.",
+        _ => $"Allowed: your trust {Score} meets {Required}.",
+    };
+}
+
+/// <summary>A trust level as the permission rules and pages need it.</summary>
+public sealed record TrustLevelInfo(Guid Id, string Name, int MinScore);
+
+/// <summary>Everything the permission rule needs to know about one member of one community, loaded in one query.</summary>
+public sealed record MemberStanding(
+    Guid CommunityId, Guid MembershipId, string UserId, MemberRole Role, int Score,
+    IReadOnlySet<FeatureRole> FeatureRoles, CommunitySettings Settings, IReadOnlyList<TrustLevelInfo> Levels)
+{
+    public bool IsAdmin => Role == MemberRole.Admin;
+
+    /// <summary>The member's title: the highest level whose minimum is at most the score.</summary>
+    public TrustLevelInfo? Title => TrustTitles.For(Levels, Score);
+}
+
+public static class TrustTitles
+{
+    public static TrustLevelInfo? For(IEnumerable<TrustLevelInfo> levels, int score) =>
+        levels.Where(l => l.MinScore <= score).MaxBy(l => l.MinScore);
+
+    /// <summary>The score a threshold asks for, or null when it names a level that does not exist.</summary>
+    public static int? Resolve(Threshold threshold, IEnumerable<TrustLevelInfo> levels) =>
+        threshold.Type == ThresholdType.Number ? threshold.Value : levels.FirstOrDefault(l => l.Id == threshold.LevelId)?.MinScore;
+}
+
+/// <summary>
+/// The one place that answers "may user U do P in community C, and why" (SPEC §3.3):
+/// admin OR a feature role that grants P OR an allow-list OR trust score ≥ the resolved threshold.
+/// Services call <see cref="DemandAsync"/> inside their transaction; pages call <see cref="CheckAllAsync"/> to explain controls.
+/// </summary>
+public sealed class PermissionService(IDbContextFactory<AppDbContext> dbFactory)
+{
+    public static PermissionCheck Decide(MemberStanding? member, Permission permission)
+    {
+        if (member is null) return new(permission, false, PermissionReason.NotMember, 0, null, null);
+        var definition = PermissionCatalog.Get(permission);
+        var required = TrustTitles.Resolve(member.Settings.ThresholdFor(permission), member.Levels);
+        if (member.IsAdmin) return new(permission, true, PermissionReason.Admin, member.Score, required, null);
+        if (member.FeatureRoles.Contains(definition.GrantedByRole)) return new(permission, true, PermissionReason.FeatureRole, member.Score, required, definition.GrantedByRole);
+        if (permission == Permission.CreatePolls && member.Settings.PollCreatorUsers.Contains(member.UserId))
+            return new(permission, true, PermissionReason.AllowList, member.Score, required, null);
+        if (required is null) return new(permission, false, PermissionReason.ThresholdMisconfigured, member.Score, null, null);
+        return member.Score >= required
+            ? new(permission, true, PermissionReason.TrustScore, member.Score, required, null)
+            : new(permission, false, PermissionReason.BelowThreshold, member.Score, required, null);
+    }
+
+    public static async Task<MemberStanding?> LoadStandingAsync(AppDbContext db, Guid communityId, string userId, CancellationToken ct = default)
+    {
+        var row = await db.Memberships
+            .Where(m => m.CommunityId == communityId && m.UserId == userId)
+            .Select(m => new
+            {
+                m.Id,
+                m.Role,
+                m.TrustScore,
+                Roles = m.FeatureRoles.Select(r => r.Role).ToList(),
+                m.Community.Settings,
+                Levels = m.Community.TrustLevels.Select(l => new TrustLevelInfo(l.Id, l.Name, l.MinScore)).ToList(),
+            })
+            .AsSplitQuery()
+            .SingleOrDefaultAsync(ct);
+        return row is null
+            ? null
+            : new MemberStanding(communityId, row.Id, userId, row.Role, row.TrustScore, row.Roles.ToHashSet(), row.Settings, row.Levels);
+    }
+
+    public async Task<PermissionCheck> CheckAsync(string userId, Guid communityId, Permission permission, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return Decide(await LoadStandingAsync(db, communityId, userId, ct), permission);
+    }
+
+    /// <summary>Every permission for one member, in the order of SPEC §3.3, for pages that explain what the member can do.</summary>
+    public async Task<IReadOnlyList<PermissionCheck>> CheckAllAsync(string userId, Guid communityId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var standing = await LoadStandingAsync(db, communityId, userId, ct);
+        return PermissionCatalog.All.Select(p => Decide(standing, p.Permission)).ToList();
+    }
+
+    /// <summary>The member's standing if they hold the permission; otherwise a <see cref="ForbiddenException"/> that says why.</summary>
+    public static async Task<MemberStanding> DemandAsync(AppDbContext db, Guid communityId, string userId, Permission permission, CancellationToken ct = default)
+    {
+        var standing = await DemandMemberAsync(db, communityId, userId, ct);
+        var check = Decide(standing, permission);
+        return check.Allowed ? standing : throw new ForbiddenException(check.Explain());
+    }
+
+    public static async Task<MemberStanding> DemandMemberAsync(AppDbContext db, Guid communityId, string userId, CancellationToken ct = default) =>
+        await LoadStandingAsync(db, communityId, userId, ct) ?? throw await NotVisibleAsync(db, communityId, ct);
+
+    public static async Task<MemberStanding> DemandAdminAsync(AppDbContext db, Guid communityId, string userId, CancellationToken ct = default)
+    {
+        var standing = await DemandMemberAsync(db, communityId, userId, ct);
+        return standing.IsAdmin ? standing : throw new ForbiddenException("Only the community's admins can do this.");
+    }
+
+    /// <summary>Outsiders learn only whether the community exists, never anything in it.</summary>
+    public static async Task<AppException> NotVisibleAsync(AppDbContext db, Guid communityId, CancellationToken ct) =>
+        await db.Communities.AnyAsync(c => c.Id == communityId, ct)
+            ? new ForbiddenException("You are not a member of this community.")
+            : new NotFoundException("This community does not exist or was deleted.");
+}

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using CommunityApp.Data;
+
+namespace CommunityApp.Features.Audit;
+
+/// <summary>What an audit entry records (SPEC §14). Stored as text; the names are fixed.</summary>
+public enum AuditAction
+{
+    SettingsChanged = 1,
+    TrustLevelAdded = 2,
+    TrustLevelChanged = 3,
+    TrustLevelDeleted = 4,
+    RoleChanged = 5,
+    FeatureRoleGranted = 6,
+    FeatureRoleRevoked = 7,
+    MemberRemoved = 8,
+    MemberLeft = 9,
+    InviteCreated = 10,
+    InviteCancelled = 11,
+    InviteRedeemed = 12,
+    InviteDeclined = 13,
+    CommunityEdited = 14,
+}
+
+/// <summary>One append-only line of a community's audit log: who did what to whom, with old → new values.</summary>
+public class AuditEntry
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid CommunityId { get; set; }
+    public string ActorId { get; set; } = "";
+    public ApplicationUser Actor { get; set; } = null!;
+    public AuditAction Action { get; set; }
+    public string? TargetUserId { get; set; }
+    public ApplicationUser? TargetUser { get; set; }
+
+    /// <summary>JSON: for changes, <c>{"field":{"old":…,"new":…}}</c>; otherwise the facts of the action.</summary>
+    public string Details { get; set; } = "{}";
+    public DateTime CreatedAt { get; set; }
+
+    public static AuditEntry Record(Guid communityId, string actorId, AuditAction action, object details, string? targetUserId = null, DateTime? at = null) => new()
+    {
+        CommunityId = communityId,
+        ActorId = actorId,
+        Action = action,
+        TargetUserId = targetUserId,
+        Details = JsonSerializer.Serialize(details, JsonSerializerOptions.Web),
+        CreatedAt = at ?? DateTime.UtcNow,
+    };
+
+    /// <summary>An old → new pair for the details of a change.</summary>
+    public static object Change(object? oldValue, object? newValue) => new { old = oldValue, @new = newValue };
+}
+
+internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>
+{
+    public void Configure(EntityTypeBuilder<AuditEntry> entry)
+    {
+        entry.ToTable("audit_log");
+        entry.Property(e => e.Action).HasConversion<string>().HasMaxLength(30);
+        entry.HasOne<Communities.Community>().WithMany().HasForeignKey(e => e.CommunityId).OnDelete(DeleteBehavior.Cascade);
+        entry.HasOne(e => e.Actor).WithMany().HasForeignKey(e => e.ActorId).OnDelete(DeleteBehavior.Restrict);
+        entry.HasOne(e => e.TargetUser).WithMany().HasForeignKey(e => e.TargetUserId).OnDelete(DeleteBehavior.Restrict);
+        // The log page filters by community, then date, actor or action.
+        entry.HasIndex(e => new { e.CommunityId, e.CreatedAt });
+        entry.HasIndex(e => new { e.CommunityId, e.ActorId, e.CreatedAt });
+        entry.HasIndex(e => new { e.CommunityId, e.Action, e.CreatedAt });
+        entry.HasIndex(e => e.ActorId);
+        entry.HasIndex(e => e.TargetUserId);
+    }
+}

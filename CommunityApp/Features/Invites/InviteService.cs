@@ -1,0 +1,266 @@
+using Microsoft.EntityFrameworkCore;
+using CommunityApp.Auth;
+using CommunityApp.Data;
+using CommunityApp.Features.Audit;
+using CommunityApp.Features.Communities;
+
+namespace CommunityApp.Features.Invites;
+
+public sealed record DirectInviteInput(string UserNameOrEmail, MemberRole Role);
+
+public sealed record LinkInviteInput(string Title, MemberRole Role, DateTime ExpiresAt, int? MaxUses);
+
+public sealed record RedemptionRow(string UserId, string DisplayName, DateTime RedeemedAt);
+
+public sealed record InviteRow(
+    Guid Id, InviteKind Kind, MemberRole Role, string? Title, string? InvitedUserName, string? InvitedDisplayName,
+    string? Secret, InviteStatus Status, DateTime ExpiresAt, int? MaxUses, int Uses, DateTime CreatedAt, IReadOnlyList<RedemptionRow> Redemptions);
+
+public sealed record MyInviteRow(Guid Id, Guid CommunityId, string CommunityName, MemberRole Role, DateTime ExpiresAt, string? InvitedBy);
+
+/// <summary>What the invite-link page shows before and after joining; <see cref="Status"/> says plainly why a link no longer works.</summary>
+public sealed record LinkInfo(Guid CommunityId, string CommunityName, string? Title, MemberRole Role, InviteStatus Status, DateTime ExpiresAt, bool AlreadyMember);
+
+public enum RedeemOutcome
+{
+    Joined,
+    RoleRaised,
+    AlreadyMember,
+}
+
+/// <summary>Invites (SPEC §11): admins invite users directly or by link; users accept, decline or redeem.</summary>
+public sealed class InviteService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
+{
+    public const int DirectInviteDays = 30;
+    public const int MaxPageSize = 100;
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    public async Task<Guid> CreateDirectAsync(string actorId, Guid communityId, DirectInviteInput input, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = actorId;
+        await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
+        var key = input.UserNameOrEmail?.Trim().ToUpperInvariant() ?? "";
+        var invited = key.Length == 0 ? null : await db.Users.Where(u => u.NormalizedUserName == key || u.NormalizedEmail == key).Select(u => u.Id).FirstOrDefaultAsync(ct);
+        if (invited is null) throw Invalid("user", "No user has that username or e-mail.");
+        if (!Enum.IsDefined(input.Role)) throw Invalid("role", "Choose a role.");
+        if (await db.Memberships.AnyAsync(m => m.CommunityId == communityId && m.UserId == invited, ct)) throw Invalid("user", "That user is already a member.");
+        var now = Now;
+        if (await db.Invites.AnyAsync(i => i.CommunityId == communityId && i.InvitedUserId == invited && i.State == InviteState.Pending && i.ExpiresAt > now, ct))
+            throw Invalid("user", "That user already has a pending invite.");
+
+        var invite = new Invite { CommunityId = communityId, Kind = InviteKind.Direct, Role = input.Role, InvitedUserId = invited, ExpiresAt = now.AddDays(DirectInviteDays) };
+        db.Invites.Add(invite);
+        db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.InviteCreated, new { kind = "direct", role = input.Role.ToString(), inviteId = invite.Id }, invited, now));
+        await db.SaveChangesAsync(ct);
+        return invite.Id;
+    }
+
+    public async Task<(Guid Id, string Secret)> CreateLinkAsync(string actorId, Guid communityId, LinkInviteInput input, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = actorId;
+        await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
+        var title = input.Title?.Trim() ?? "";
+        var errors = new Dictionary<string, string>();
+        if (title.Length == 0) errors["title"] = "Enter a title so you can tell your links apart.";
+        else if (title.Length > Invite.TitleMaxLength) errors["title"] = $"Use at most {Invite.TitleMaxLength} characters.";
+        if (!Enum.IsDefined(input.Role)) errors["role"] = "Choose a role.";
+        var expiresAt = DateTime.SpecifyKind(input.ExpiresAt, DateTimeKind.Utc);
+        if (expiresAt <= Now) errors["expiresAt"] = "Choose an expiry in the future.";
+        if (input.MaxUses is < 1 or > 10_000) errors["maxUses"] = "Use 1 to 10000, or leave it empty for no limit.";
+        ValidationFailedException.ThrowIfAny(errors);
+
+        var invite = new Invite
+        {
+            CommunityId = communityId, Kind = InviteKind.Link, Role = input.Role, Title = title,
+            Secret = Invite.NewSecret(), ExpiresAt = expiresAt, MaxUses = input.MaxUses,
+        };
+        db.Invites.Add(invite);
+        db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.InviteCreated,
+            new { kind = "link", title, role = input.Role.ToString(), expiresAt, maxUses = input.MaxUses, inviteId = invite.Id }, at: Now));
+        await db.SaveChangesAsync(ct);
+        return (invite.Id, invite.Secret);
+    }
+
+    public async Task CancelAsync(string actorId, Guid communityId, Guid inviteId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = actorId;
+        await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
+        var invite = await db.Invites.SingleOrDefaultAsync(i => i.Id == inviteId && i.CommunityId == communityId, ct)
+                     ?? throw new NotFoundException("That invite does not exist.");
+        var status = invite.StatusAt(Now);
+        if (status is not (InviteStatus.Pending or InviteStatus.Active)) throw new AppException($"This invite is already {Describe(status)}.");
+        invite.State = InviteState.Cancelled;
+        db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.InviteCancelled, new { inviteId, kind = invite.Kind.ToString() }, invite.InvitedUserId, Now));
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>The community's invites, newest first, with their status and who redeemed each link.</summary>
+    public async Task<Page<InviteRow>> ListAsync(string actorId, Guid communityId, int pageIndex = 0, int pageSize = 20, CancellationToken ct = default)
+    {
+        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
+        pageIndex = Math.Max(0, pageIndex);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
+        var invites = db.Invites.Where(i => i.CommunityId == communityId);
+        var total = await invites.CountAsync(ct);
+        var page = await invites.OrderByDescending(i => i.CreatedAt).Skip(pageIndex * pageSize).Take(pageSize)
+            .Include(i => i.InvitedUser)
+            .Include(i => i.Redemptions.OrderBy(r => r.RedeemedAt)).ThenInclude(r => r.User)
+            .AsSplitQuery().AsNoTracking().ToListAsync(ct);
+        var now = Now;
+        var rows = page.Select(i => new InviteRow(i.Id, i.Kind, i.Role, i.Title, i.InvitedUser?.UserName, i.InvitedUser?.DisplayName, i.Secret,
+            i.StatusAt(now), i.ExpiresAt, i.MaxUses, i.Uses, i.CreatedAt,
+            i.Redemptions.Select(r => new RedemptionRow(r.UserId, r.User.DisplayName, r.RedeemedAt)).ToList())).ToList();
+        return new Page<InviteRow>(rows, total, pageIndex, pageSize);
+    }
+
+    /// <summary>Direct invites waiting for this user's answer.</summary>
+    public async Task<IReadOnlyList<MyInviteRow>> MyPendingAsync(string userId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = Now;
+        return await db.Invites
+            .Where(i => i.InvitedUserId == userId && i.State == InviteState.Pending && i.ExpiresAt > now)
+            .OrderByDescending(i => i.CreatedAt)
+            .Select(i => new MyInviteRow(i.Id, i.CommunityId, i.Community.Name, i.Role, i.ExpiresAt,
+                db.Users.Where(u => u.Id == i.CreatedBy).Select(u => u.DisplayName).FirstOrDefault()))
+            .Take(MaxPageSize)
+            .ToListAsync(ct);
+    }
+
+    /// <summary>Accepts a direct invite: only its user, only once, only while pending.</summary>
+    public async Task<Guid> AcceptAsync(string userId, Guid inviteId, CancellationToken ct = default) =>
+        await AnswerAsync(userId, inviteId, accept: true, ct);
+
+    public async Task DeclineAsync(string userId, Guid inviteId, CancellationToken ct = default) =>
+        await AnswerAsync(userId, inviteId, accept: false, ct);
+
+    public async Task<LinkInfo> GetLinkAsync(string secret, string? userId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var invite = await FindLinkAsync(db, secret, ct);
+        var member = userId is not null && await db.Memberships.AnyAsync(m => m.CommunityId == invite.CommunityId && m.UserId == userId, ct);
+        return new LinkInfo(invite.CommunityId, invite.Community.Name, invite.Title, invite.Role, invite.StatusAt(Now), invite.ExpiresAt, member);
+    }
+
+    /// <summary>
+    /// Joins through a link. The use is counted by one conditional UPDATE, so two people taking the last
+    /// use at the same moment cannot both get in. An existing member's role is only ever raised.
+    /// </summary>
+    public async Task<(Guid CommunityId, RedeemOutcome Outcome)> RedeemLinkAsync(string userId, string secret, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = userId;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var invite = await FindLinkAsync(db, secret, ct);
+        var now = Now;
+        var status = invite.StatusAt(now);
+        if (status != InviteStatus.Active) throw new AppException(LinkRefusal(status));
+
+        var membership = await db.Memberships.SingleOrDefaultAsync(m => m.CommunityId == invite.CommunityId && m.UserId == userId, ct);
+        if (membership is not null && (membership.Role == MemberRole.Admin || invite.Role == MemberRole.Member))
+        {
+            return (invite.CommunityId, RedeemOutcome.AlreadyMember);
+        }
+        if (await db.InviteRedemptions.AnyAsync(r => r.InviteId == invite.Id && r.UserId == userId, ct))
+        {
+            throw new AppException("You have already used this invite link.");
+        }
+
+        var counted = await db.Invites
+            .Where(i => i.Id == invite.Id && i.State == InviteState.Pending && i.ExpiresAt > now && (i.MaxUses == null || i.Uses < i.MaxUses))
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.Uses, i => i.Uses + 1), ct);
+        if (counted == 0) throw new AppException(LinkRefusal(InviteStatus.UsedUp));
+
+        var outcome = Join(db, invite.CommunityId, userId, invite.Role, membership);
+        db.InviteRedemptions.Add(new InviteRedemption { InviteId = invite.Id, UserId = userId, RedeemedAt = now });
+        db.AuditLog.Add(AuditEntry.Record(invite.CommunityId, userId, AuditAction.InviteRedeemed,
+            new { kind = "link", inviteId = invite.Id, role = invite.Role.ToString(), outcome = outcome.ToString() }, userId, now));
+        await SaveJoinAsync(db, ct);
+        await transaction.CommitAsync(ct);
+        return (invite.CommunityId, outcome);
+    }
+
+    public static string LinkRefusal(InviteStatus status) => status switch
+    {
+        InviteStatus.Expired => "This invite link has expired. Ask an admin for a new one.",
+        InviteStatus.Cancelled => "This invite link was cancelled by an admin.",
+        InviteStatus.UsedUp => "This invite link has been used the maximum number of times.",
+        _ => "This invite link no longer works.",
+    };
+
+    private async Task<Guid> AnswerAsync(string userId, Guid inviteId, bool accept, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = userId;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var invite = await db.Invites.SingleOrDefaultAsync(i => i.Id == inviteId && i.Kind == InviteKind.Direct, ct);
+        // Someone else's invite looks the same as a missing one.
+        if (invite is null || invite.InvitedUserId != userId) throw new NotFoundException("That invite does not exist.");
+        var now = Now;
+        var status = invite.StatusAt(now);
+        if (status != InviteStatus.Pending) throw new AppException($"This invite is already {Describe(status)}.");
+
+        // Only one answer wins: the state moves from Pending exactly once.
+        var newState = accept ? InviteState.Redeemed : InviteState.Declined;
+        var answered = await db.Invites.Where(i => i.Id == inviteId && i.State == InviteState.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.State, newState).SetProperty(i => i.RespondedAt, now), ct);
+        if (answered == 0) throw new AppException("This invite was already answered.");
+
+        if (accept)
+        {
+            var membership = await db.Memberships.SingleOrDefaultAsync(m => m.CommunityId == invite.CommunityId && m.UserId == userId, ct);
+            Join(db, invite.CommunityId, userId, invite.Role, membership);
+        }
+        db.AuditLog.Add(AuditEntry.Record(invite.CommunityId, userId, accept ? AuditAction.InviteRedeemed : AuditAction.InviteDeclined,
+            new { kind = "direct", inviteId, role = invite.Role.ToString() }, userId, now));
+        await SaveJoinAsync(db, ct);
+        await transaction.CommitAsync(ct);
+        return invite.CommunityId;
+    }
+
+    /// <summary>Adds the membership, or raises an existing member's role; never lowers it.</summary>
+    private static RedeemOutcome Join(AppDbContext db, Guid communityId, string userId, MemberRole role, Membership? existing)
+    {
+        if (existing is null)
+        {
+            db.Memberships.Add(new Membership { CommunityId = communityId, UserId = userId, Role = role });
+            return RedeemOutcome.Joined;
+        }
+        if (existing.Role == MemberRole.Member && role == MemberRole.Admin)
+        {
+            existing.Role = MemberRole.Admin;
+            return RedeemOutcome.RoleRaised;
+        }
+        return RedeemOutcome.AlreadyMember;
+    }
+
+    private static async Task SaveJoinAsync(AppDbContext db, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex)
+        {
+            // The unique live-membership or redemption index: the same user joined in a parallel request.
+            throw new AppException("You have just joined this community.", ex);
+        }
+    }
+
+    private static async Task<Invite> FindLinkAsync(AppDbContext db, string secret, CancellationToken ct) =>
+        await db.Invites.Include(i => i.Community).SingleOrDefaultAsync(i => i.Kind == InviteKind.Link && i.Secret == secret, ct)
+        ?? throw new NotFoundException("This invite link is not valid. Check that you copied all of it.");
+
+    private static string Describe(InviteStatus status) => status switch
+    {
+        InviteStatus.UsedUp => "used up",
+        _ => status.ToString().ToLowerInvariant(),
+    };
+
+    private static ValidationFailedException Invalid(string field, string message) => new(new Dictionary<string, string> { [field] = message });
+}

@@ -1,0 +1,167 @@
+using Microsoft.EntityFrameworkCore;
+using CommunityApp.Auth;
+using CommunityApp.Data;
+using CommunityApp.Features.Audit;
+using CommunityApp.Features.Communities;
+
+namespace CommunityApp.Features.Members;
+
+public enum MemberSort
+{
+    TrustDescending,
+    TrustAscending,
+    Name,
+    Newest,
+}
+
+public sealed record MemberQuery(string? Search = null, MemberSort Sort = MemberSort.TrustDescending, int PageIndex = 0, int PageSize = 25);
+
+public sealed record MemberRow(
+    string UserId, string DisplayName, string UserName, string? Email, MemberRole Role,
+    IReadOnlyList<FeatureRole> FeatureRoles, int TrustScore, string? Title, DateTime JoinedAt);
+
+/// <summary>Membership (SPEC §3.1, §3.2): the member list, roles, feature roles, removal and leaving, with the last-admin rule.</summary>
+public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
+{
+    public const int MaxPageSize = 100;
+
+    /// <summary>One page of members, searchable by name and username (and e-mail for admins), sortable by trust.</summary>
+    public async Task<Page<MemberRow>> ListAsync(string actorId, Guid communityId, MemberQuery query, CancellationToken ct = default)
+    {
+        var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
+        var pageIndex = Math.Max(0, query.PageIndex);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var me = await PermissionService.DemandMemberAsync(db, communityId, actorId, ct);
+
+        var members = db.Memberships.Where(m => m.CommunityId == communityId);
+        var search = query.Search?.Trim();
+        if (!string.IsNullOrEmpty(search))
+        {
+            // Matched case-insensitively through the normalized columns and a lower-cased display name.
+            var upper = search.ToUpperInvariant();
+            var lower = search.ToLowerInvariant();
+            members = me.IsAdmin
+                ? members.Where(m => m.User.NormalizedUserName!.Contains(upper) || m.User.DisplayName.ToLower().Contains(lower) || m.User.NormalizedEmail!.Contains(upper))
+                : members.Where(m => m.User.NormalizedUserName!.Contains(upper) || m.User.DisplayName.ToLower().Contains(lower));
+        }
+        var total = await members.CountAsync(ct);
+        members = query.Sort switch
+        {
+            MemberSort.TrustAscending => members.OrderBy(m => m.TrustScore).ThenBy(m => m.User.DisplayName),
+            MemberSort.Name => members.OrderBy(m => m.User.DisplayName).ThenBy(m => m.User.UserName),
+            MemberSort.Newest => members.OrderByDescending(m => m.CreatedAt),
+            _ => members.OrderByDescending(m => m.TrustScore).ThenBy(m => m.User.DisplayName),
+        };
+        var rows = await members
+            .Skip(pageIndex * pageSize).Take(pageSize)
+            .Select(m => new
+            {
+                m.UserId, m.User.DisplayName, m.User.UserName, m.User.Email, m.Role, m.TrustScore, m.CreatedAt,
+                Roles = m.FeatureRoles.Select(r => r.Role).ToList(),
+            })
+            .AsSplitQuery()
+            .ToListAsync(ct);
+        var items = rows.Select(r => new MemberRow(
+                r.UserId, r.DisplayName, r.UserName!, me.IsAdmin ? r.Email : null, r.Role,
+                r.Roles.Order().ToList(), r.TrustScore, TrustTitles.For(me.Levels, r.TrustScore)?.Name, r.CreatedAt))
+            .ToList();
+        return new Page<MemberRow>(items, total, pageIndex, pageSize);
+    }
+
+    public async Task ChangeRoleAsync(string actorId, Guid communityId, string userId, MemberRole role, CancellationToken ct = default)
+    {
+        await InAdminTransactionAsync(actorId, communityId, async db =>
+        {
+            var target = await FindMemberAsync(db, communityId, userId, ct);
+            if (target.Role == role) return;
+            if (target.Role == MemberRole.Admin) await EnsureAnotherAdminAsync(db, communityId, userId, "The last admin cannot be demoted; make someone else admin first.", ct);
+            db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.RoleChanged,
+                new { role = AuditEntry.Change(target.Role.ToString(), role.ToString()) }, userId, Now));
+            target.Role = role;
+        }, ct);
+    }
+
+    public async Task GrantFeatureRoleAsync(string actorId, Guid communityId, string userId, FeatureRole role, CancellationToken ct = default)
+    {
+        if (!Enum.IsDefined(role)) throw new ValidationFailedException(new Dictionary<string, string> { ["Role"] = "Unknown feature role." });
+        await InAdminTransactionAsync(actorId, communityId, async db =>
+        {
+            var target = await FindMemberAsync(db, communityId, userId, ct);
+            if (await db.MemberFeatureRoles.AnyAsync(r => r.MembershipId == target.Id && r.Role == role, ct)) return;
+            db.MemberFeatureRoles.Add(new MemberFeatureRole { MembershipId = target.Id, Role = role });
+            db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.FeatureRoleGranted, new { role = role.ToString() }, userId, Now));
+        }, ct);
+    }
+
+    /// <summary>Revokes a role an admin granted. Access the member earned by trust is untouched: it changes only with the score.</summary>
+    public async Task RevokeFeatureRoleAsync(string actorId, Guid communityId, string userId, FeatureRole role, CancellationToken ct = default)
+    {
+        await InAdminTransactionAsync(actorId, communityId, async db =>
+        {
+            var target = await FindMemberAsync(db, communityId, userId, ct);
+            var granted = await db.MemberFeatureRoles.SingleOrDefaultAsync(r => r.MembershipId == target.Id && r.Role == role, ct);
+            if (granted is null) return;
+            db.MemberFeatureRoles.Remove(granted);
+            db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.FeatureRoleRevoked, new { role = role.ToString() }, userId, Now));
+        }, ct);
+    }
+
+    public async Task RemoveAsync(string actorId, Guid communityId, string userId, CancellationToken ct = default)
+    {
+        if (userId == actorId) throw new AppException("Use “Leave community” to leave.");
+        await InAdminTransactionAsync(actorId, communityId, async db =>
+        {
+            var target = await FindMemberAsync(db, communityId, userId, ct);
+            if (target.Role == MemberRole.Admin) await EnsureAnotherAdminAsync(db, communityId, userId, "The last admin cannot be removed.", ct);
+            target.DeletedAt = Now;
+            db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.MemberRemoved, new { role = target.Role.ToString() }, userId, Now));
+        }, ct);
+    }
+
+    public async Task LeaveAsync(string actorId, Guid communityId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = actorId;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await LockCommunityAsync(db, communityId, ct);
+        await PermissionService.DemandMemberAsync(db, communityId, actorId, ct);
+        var me = await FindMemberAsync(db, communityId, actorId, ct);
+        if (me.Role == MemberRole.Admin) await EnsureAnotherAdminAsync(db, communityId, actorId, "You are the last admin: make someone else admin before you leave.", ct);
+        me.DeletedAt = Now;
+        db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.MemberLeft, new { role = me.Role.ToString() }, actorId, Now));
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+    }
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    /// <summary>
+    /// Admin actions on membership run in one transaction that first locks the community row, so two
+    /// admins demoting each other at the same moment cannot leave the community without an admin.
+    /// </summary>
+    private async Task InAdminTransactionAsync(string actorId, Guid communityId, Func<AppDbContext, Task> change, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = actorId;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await LockCommunityAsync(db, communityId, ct);
+        await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
+        await change(db);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+    }
+
+    /// <summary>Takes the community row's write lock (portable: PostgreSQL row lock, SQLite database lock) until the transaction ends.</summary>
+    internal static Task LockCommunityAsync(AppDbContext db, Guid communityId, CancellationToken ct) =>
+        db.Communities.Where(c => c.Id == communityId).ExecuteUpdateAsync(s => s.SetProperty(c => c.UpdatedAt, c => c.UpdatedAt), ct);
+
+    private static async Task<Membership> FindMemberAsync(AppDbContext db, Guid communityId, string userId, CancellationToken ct) =>
+        await db.Memberships.SingleOrDefaultAsync(m => m.CommunityId == communityId && m.UserId == userId, ct)
+        ?? throw new NotFoundException("That person is not a member of this community.");
+
+    private static async Task EnsureAnotherAdminAsync(AppDbContext db, Guid communityId, string userId, string refusal, CancellationToken ct)
+    {
+        if (!await db.Memberships.AnyAsync(m => m.CommunityId == communityId && m.Role == MemberRole.Admin && m.UserId != userId, ct))
+            throw new AppException(refusal);
+    }
+}
