@@ -39,6 +39,7 @@ public sealed class FirstTenMinutesTests(BrowserFixture browser) : IAsyncLifetim
         await page.GetByRole(AriaRole.Button, new() { Name = "Register" }).ClickAsync();
 
         await Expect(page).ToHaveURLAsync(new Regex("/communities$"));
+        await page.WaitForInteractiveAsync();
         await Expect(page.GetByText("You are not in any community yet")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("signed-in-user")).ToHaveTextAsync("rosa");
         await page.CheckPageAsync("03-my-communities-empty");
@@ -87,6 +88,7 @@ public sealed class FirstTenMinutesTests(BrowserFixture browser) : IAsyncLifetim
         await page.CheckPageAsync("08-profile");
 
         await page.ReloadAsync();
+        await page.WaitForInteractiveAsync();
         await Expect(page.GetByLabel("Display name")).ToHaveValueAsync("María López");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Español" }).ClickAsync();
@@ -138,7 +140,7 @@ public sealed class FirstTenMinutesTests(BrowserFixture browser) : IAsyncLifetim
         await Expect(page.GetByTestId("signed-in-user")).ToHaveTextAsync("lena");
     }
 
-    private static async Task RegisterAsync(IPage page, string userName, string displayName)
+    internal static async Task RegisterAsync(IPage page, string userName, string displayName)
     {
         await page.GotoAsync("/Account/Register");
         await page.GetByLabel("Display name").FillAsync(displayName);
@@ -148,6 +150,7 @@ public sealed class FirstTenMinutesTests(BrowserFixture browser) : IAsyncLifetim
         await page.GetByLabel("Confirm password").FillAsync("Sturdy-pass-9");
         await page.GetByRole(AriaRole.Button, new() { Name = "Register" }).ClickAsync();
         await Expect(page.GetByTestId("signed-in-user")).ToHaveTextAsync(userName);
+        await page.WaitForInteractiveAsync();
     }
 
     private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);

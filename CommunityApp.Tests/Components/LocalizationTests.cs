@@ -23,6 +23,23 @@ public sealed partial class LocalizationTests
         spanish.Except(english).ShouldBeEmpty("keys only in Strings.es.resx");
     }
 
+    [Fact]
+    public void Every_enum_value_shown_by_name_has_text()
+    {
+        var english = Keys(Path.Combine(RepositoryRoot(), "CommunityApp", "Resources", "Strings.resx"));
+        IEnumerable<string> Family<T>(string prefix) where T : struct, Enum => Enum.GetNames<T>().Select(n => $"{prefix}.{n}");
+        var expected = Family<CommunityApp.Auth.Permission>("Permission")
+            .Concat(Family<CommunityApp.Auth.FeatureRole>("FeatureRole"))
+            .Concat(Family<CommunityApp.Features.Communities.MemberRole>("Role"))
+            .Concat(Family<CommunityApp.Features.Invites.InviteStatus>("InviteStatus"))
+            .Concat(Family<CommunityApp.Features.Audit.AuditAction>("AuditAction"))
+            .Concat(Family<CommunityApp.Features.Invites.RedeemOutcome>("InviteLink"))
+            .Concat(CommunityApp.Auth.PermissionCatalog.RoleAreas.Select(a => $"RoleArea.{a.Area}"))
+            .Concat(CommunityApp.Features.Settings.SettingsPresets.All.Select(p => $"Settings.Preset.{p.Key}"));
+
+        expected.Where(k => !english.Contains(k)).ShouldBeEmpty();
+    }
+
     private static HashSet<string> Keys(string resx) =>
         XDocument.Load(resx).Root!.Elements("data").Select(d => (string)d.Attribute("name")!).ToHashSet();
 

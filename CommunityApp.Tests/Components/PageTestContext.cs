@@ -2,7 +2,12 @@ using System.Security.Claims;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
+using CommunityApp.Auth;
+using CommunityApp.Features.Audit;
 using CommunityApp.Features.Communities;
+using CommunityApp.Features.Invites;
+using CommunityApp.Features.Members;
+using CommunityApp.Features.Settings;
 using CommunityApp.Features.Profile;
 using CommunityApp.Tests.Infrastructure;
 
@@ -20,8 +25,14 @@ public static class PageTestContext
         context.JSInterop.Mode = JSRuntimeMode.Loose;
         context.Services.AddMudServices();
         context.Services.AddLocalization();
+        // The real feature services, over the fixture's database.
         context.Services.AddSingleton(data.Get<CommunityService>());
         context.Services.AddSingleton(data.Get<ProfileService>());
+        context.Services.AddSingleton(data.Get<PermissionService>());
+        context.Services.AddSingleton(data.Get<MemberService>());
+        context.Services.AddSingleton(data.Get<SettingsService>());
+        context.Services.AddSingleton(data.Get<InviteService>());
+        context.Services.AddSingleton(data.Get<AuditService>());
         var auth = context.AddAuthorization();
         auth.SetAuthorized(userId);
         auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));
