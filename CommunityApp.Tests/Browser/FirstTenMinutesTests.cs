@@ -5,23 +5,12 @@ using CommunityApp.Tests.Infrastructure;
 namespace CommunityApp.Tests.Browser;
 
 /// <summary>A newcomer's first minutes, in a real browser against the app on real Kestrel.</summary>
-public sealed class FirstTenMinutesTests(BrowserFixture browser) : IAsyncLifetime
+public sealed class FirstTenMinutesTests(BrowserFixture browser) : BrowserTest(browser)
 {
-    private readonly AppFactory app = new();
-    private string baseUrl = "";
-
-    public async ValueTask InitializeAsync()
-    {
-        await app.InitializeAsync();
-        baseUrl = app.StartKestrel();
-    }
-
-    public async ValueTask DisposeAsync() => await app.DisposeAsync();
-
     [Fact]
     public async Task Register_create_a_community_see_it_in_my_communities_and_sign_out()
     {
-        await using var context = await browser.NewContextAsync(baseUrl);
+        await using var context = await NewContextAsync();
         var page = await context.NewPageAsync();
 
         await page.GotoAsync("/");
@@ -75,7 +64,7 @@ public sealed class FirstTenMinutesTests(BrowserFixture browser) : IAsyncLifetim
     [Fact]
     public async Task Sign_in_edit_the_profile_and_switch_to_Spanish()
     {
-        await using var context = await browser.NewContextAsync(baseUrl);
+        await using var context = await NewContextAsync();
         var page = await context.NewPageAsync();
         await RegisterAsync(page, "maria", "Maria Lopez");
 
@@ -100,11 +89,11 @@ public sealed class FirstTenMinutesTests(BrowserFixture browser) : IAsyncLifetim
     [Fact]
     public async Task Five_wrong_passwords_lock_the_account_and_a_reset_link_from_the_log_unlocks_it()
     {
-        await using (var setup = await browser.NewContextAsync(baseUrl))
+        await using (var setup = await NewContextAsync())
         {
             await RegisterAsync(await setup.NewPageAsync(), "lena", "Lena Berg");
         }
-        await using var context = await browser.NewContextAsync(baseUrl);
+        await using var context = await NewContextAsync();
         var page = await context.NewPageAsync();
 
         for (var attempt = 1; attempt <= 5; attempt++)
@@ -123,7 +112,7 @@ public sealed class FirstTenMinutesTests(BrowserFixture browser) : IAsyncLifetim
         await page.GetByRole(AriaRole.Button, new() { Name = "Send reset link" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Check your e-mail" })).ToBeVisibleAsync();
 
-        var logLine = app.Logs.Single(l => l.Contains("reset your password"));
+        var logLine = App.Logs.Single(l => l.Contains("reset your password"));
         var link = System.Net.WebUtility.HtmlDecode(Regex.Match(logLine, @"https?://\S+").Value);
         await page.GotoAsync(link);
         await page.CheckPageAsync("11-reset-password");
@@ -152,7 +141,4 @@ public sealed class FirstTenMinutesTests(BrowserFixture browser) : IAsyncLifetim
         await Expect(page.GetByTestId("signed-in-user")).ToHaveTextAsync(userName);
         await page.WaitForInteractiveAsync();
     }
-
-    private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
-    private static IPageAssertions Expect(IPage page) => Assertions.Expect(page);
 }

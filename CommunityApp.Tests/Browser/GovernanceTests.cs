@@ -5,23 +5,12 @@ using CommunityApp.Tests.Infrastructure;
 namespace CommunityApp.Tests.Browser;
 
 /// <summary>An admin runs a community from the browser: invite link, feature role, and the member sees the effect with its reason.</summary>
-public sealed class GovernanceTests(BrowserFixture browser) : IAsyncLifetime
+public sealed class GovernanceTests(BrowserFixture browser) : BrowserTest(browser)
 {
-    private readonly AppFactory app = new();
-    private string baseUrl = "";
-
-    public async ValueTask InitializeAsync()
-    {
-        await app.InitializeAsync();
-        baseUrl = app.StartKestrel();
-    }
-
-    public async ValueTask DisposeAsync() => await app.DisposeAsync();
-
     [Fact]
     public async Task Admin_invites_by_link_grants_a_feature_role_and_the_member_sees_the_control_enabled_with_the_reason()
     {
-        await using var adminContext = await browser.NewContextAsync(baseUrl);
+        await using var adminContext = await NewContextAsync();
         var admin = await adminContext.NewPageAsync();
         await FirstTenMinutesTests.RegisterAsync(admin, "olga", "Olga Admin");
         await admin.GetByRole(AriaRole.Link, new() { Name = "Create a community" }).ClickAsync();
@@ -40,7 +29,7 @@ public sealed class GovernanceTests(BrowserFixture browser) : IAsyncLifetime
         await Expect(admin.GetByRole(AriaRole.Cell, new() { Name = "Active" })).ToBeVisibleAsync();
         await admin.CheckPageAsync("30-invites");
 
-        await using var memberContext = await browser.NewContextAsync(baseUrl);
+        await using var memberContext = await NewContextAsync();
         var member = await memberContext.NewPageAsync();
         await member.GotoAsync(link);
         await Expect(member.GetByRole(AriaRole.Heading, new() { Name = "Join Harbour Share" })).ToBeVisibleAsync();
@@ -86,7 +75,7 @@ public sealed class GovernanceTests(BrowserFixture browser) : IAsyncLifetime
     [Fact]
     public async Task Admin_tunes_thresholds_with_a_preset_and_a_level_name_and_bad_input_is_explained()
     {
-        await using var context = await browser.NewContextAsync(baseUrl);
+        await using var context = await NewContextAsync();
         var page = await context.NewPageAsync();
         await FirstTenMinutesTests.RegisterAsync(page, "sofia", "Sofia Admin");
         await page.GetByRole(AriaRole.Link, new() { Name = "Create a community" }).ClickAsync();
@@ -118,7 +107,4 @@ public sealed class GovernanceTests(BrowserFixture browser) : IAsyncLifetime
         await Expect(page.GetByLabel("Create councils")).ToHaveValueAsync("Steady");
         await page.CheckPageAsync("37-settings-saved");
     }
-
-    private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
-    private static IPageAssertions Expect(IPage page) => Assertions.Expect(page);
 }

@@ -126,7 +126,7 @@ public sealed class CommunityPagesTests(SqliteServiceFixture data) : IClassFixtu
 
         var page = context.Render<EditCommunityPage>(p => p.Add(x => x.CommunityId, id));
 
-        page.WaitForAssertion(() => page.Markup.ShouldContain("Only the community's admins can edit it."));
+        page.WaitForAssertion(() => System.Net.WebUtility.HtmlDecode(page.Markup).ShouldContain("Only the community's admins can use this page."));
         page.FindAll("input").ShouldBeEmpty();
     }
 

@@ -45,7 +45,7 @@ public sealed class GovernancePagesTests(SqliteServiceFixture data) : IClassFixt
 
         var settings = memberContext.Render<SettingsPage>(p => p.Add(x => x.CommunityId, communityId));
 
-        settings.WaitForAssertion(() => System.Net.WebUtility.HtmlDecode(settings.Markup).ShouldContain("Only the community's admins can change its settings."));
+        settings.WaitForAssertion(() => System.Net.WebUtility.HtmlDecode(settings.Markup).ShouldContain("Only the community's admins can use this page."));
         settings.FindAll("input").ShouldBeEmpty();
     }
 

@@ -1,14 +1,11 @@
 using System.Security.Claims;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using MudBlazor.Services;
-using CommunityApp.Auth;
-using CommunityApp.Features.Audit;
-using CommunityApp.Features.Communities;
-using CommunityApp.Features.Invites;
-using CommunityApp.Features.Members;
-using CommunityApp.Features.Settings;
-using CommunityApp.Features.Profile;
+using CommunityApp.Data;
+using CommunityApp.Features;
 using CommunityApp.Tests.Infrastructure;
 
 namespace CommunityApp.Tests.Components;
@@ -26,13 +23,10 @@ public static class PageTestContext
         context.Services.AddMudServices();
         context.Services.AddLocalization();
         // The real feature services, over the fixture's database.
-        context.Services.AddSingleton(data.Get<CommunityService>());
-        context.Services.AddSingleton(data.Get<ProfileService>());
-        context.Services.AddSingleton(data.Get<PermissionService>());
-        context.Services.AddSingleton(data.Get<MemberService>());
-        context.Services.AddSingleton(data.Get<SettingsService>());
-        context.Services.AddSingleton(data.Get<InviteService>());
-        context.Services.AddSingleton(data.Get<AuditService>());
+        context.Services.AddSingleton(data.Get<IDbContextFactory<AppDbContext>>());
+        context.Services.AddSingleton(TimeProvider.System);
+        context.Services.AddSingleton<ILookupNormalizer, UpperInvariantLookupNormalizer>();
+        context.Services.AddFeatures();
         var auth = context.AddAuthorization();
         auth.SetAuthorized(userId);
         auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));

@@ -40,7 +40,7 @@ public sealed class InviteServiceTests(ServiceFixture fixture) : IClassFixture<S
         var invitee = await fixture.CreateUserAsync("parallelaccept");
         var inviteId = await Service.CreateDirectAsync(admin, communityId, new("parallelaccept", MemberRole.Admin));
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Attempt(() => Service.AcceptAsync(invitee, inviteId))));
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Race.Attempt(() => Service.AcceptAsync(invitee, inviteId))));
 
         results.Count(ok => ok).ShouldBe(1);
         await using var db = await fixture.NewContextAsync();
@@ -133,7 +133,7 @@ public sealed class InviteServiceTests(ServiceFixture fixture) : IClassFixture<S
             var (inviteId, secret) = await Service.CreateLinkAsync(admin, communityId, Link(maxUses: 1));
             var users = new[] { await fixture.CreateUserAsync(), await fixture.CreateUserAsync() };
 
-            var results = await Task.WhenAll(users.Select(u => Attempt(() => Service.RedeemLinkAsync(u, secret))));
+            var results = await Task.WhenAll(users.Select(u => Race.Attempt(() => Service.RedeemLinkAsync(u, secret))));
 
             results.Count(ok => ok).ShouldBe(1);
             await using var db = await fixture.NewContextAsync();
@@ -187,16 +187,4 @@ public sealed class InviteServiceTests(ServiceFixture fixture) : IClassFixture<S
         (await Service.ListAsync(admin, communityId)).Total.ShouldBe(0);
     }
 
-    private static async Task<bool> Attempt(Func<Task> action)
-    {
-        try
-        {
-            await action();
-            return true;
-        }
-        catch (AppException)
-        {
-            return false;
-        }
-    }
 }
