@@ -11,6 +11,7 @@ builder.AddData();
 builder.AddAuth();
 builder.AddAppLocalization();
 builder.Services.AddFeatures();
+builder.Services.AddHostedService<CommunityApp.Features.Trust.TrustDecayJob>();
 builder.Services.AddMudServices();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 

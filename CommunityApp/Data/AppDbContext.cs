@@ -23,6 +23,9 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<Features.Invites.Invite> Invites => Set<Features.Invites.Invite>();
     public DbSet<Features.Invites.InviteRedemption> InviteRedemptions => Set<Features.Invites.InviteRedemption>();
     public DbSet<Features.Audit.AuditEntry> AuditLog => Set<Features.Audit.AuditEntry>();
+    public DbSet<Features.Trust.TrustAward> TrustAwards => Set<Features.Trust.TrustAward>();
+    public DbSet<Features.Trust.TrustHistoryEntry> TrustHistory => Set<Features.Trust.TrustHistoryEntry>();
+    public DbSet<Features.Notifications.Notification> Notifications => Set<Features.Notifications.Notification>();
 
     /// <summary>Data-protection keys (they sign the sign-in cookies) live in the database, so they survive restarts and are shared by instances.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -1,4 +1,7 @@
 using CommunityApp.Auth;
+using CommunityApp.Events;
+using CommunityApp.Features.Notifications;
+using CommunityApp.Features.Trust;
 using CommunityApp.Features.Audit;
 using CommunityApp.Features.Communities;
 using CommunityApp.Features.Invites;
@@ -18,5 +21,10 @@ public static class FeatureSetup
         .AddScoped<SettingsService>()
         .AddScoped<InviteService>()
         .AddScoped<AuditService>()
-        .AddScoped<ProfileService>();
+        .AddScoped<TrustService>()
+        .AddScoped<TrustViewService>()
+        .AddScoped<TrustRecalculator>()
+        .AddScoped<NotificationService>()
+        .AddScoped<ProfileService>()
+        .AddSingleton<IEventHub, InMemoryEventHub>();
 }

@@ -22,6 +22,7 @@ public enum AuditAction
     InviteRedeemed = 12,
     InviteDeclined = 13,
     CommunityEdited = 14,
+    TrustGrantChanged = 15,
 }
 
 /// <summary>One append-only line of a community's audit log: who did what to whom, with old → new values.</summary>

@@ -46,6 +46,11 @@ public class Membership : IAuditable, ISoftDeletable
     /// </summary>
     public int TrustScore { get; set; }
 
+    /// <summary>Trust an admin granted to bootstrap the community (SPEC §4.2); never decays.</summary>
+    public int AdminGrant { get; set; }
+    public string? AdminGrantSetBy { get; set; }
+    public DateTime? AdminGrantSetAt { get; set; }
+
     public DateTime CreatedAt { get; set; }
     public string? CreatedBy { get; set; }
     public DateTime UpdatedAt { get; set; }

@@ -35,7 +35,12 @@ internal sealed class MembershipConfiguration : IEntityTypeConfiguration<Members
         membership.HasIndex(m => m.UserId);
         // The member list pages by trust.
         membership.HasIndex(m => new { m.CommunityId, m.TrustScore });
-        membership.ToTable(t => t.HasCheckConstraint("ck_memberships_trust_score", "trust_score >= 0"));
+        membership.Property(m => m.AdminGrantSetBy).HasMaxLength(450);
+        membership.ToTable(t =>
+        {
+            t.HasCheckConstraint("ck_memberships_trust_score", "trust_score >= 0");
+            t.HasCheckConstraint("ck_memberships_admin_grant", "admin_grant >= 0");
+        });
         membership.HasMany(m => m.FeatureRoles).WithOne().HasForeignKey(r => r.MembershipId).OnDelete(DeleteBehavior.Cascade);
     }
 }

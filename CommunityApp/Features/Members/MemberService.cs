@@ -18,7 +18,7 @@ public sealed record MemberQuery(string? Search = null, MemberSort Sort = Member
 
 public sealed record MemberRow(
     string UserId, string DisplayName, string UserName, string? Email, MemberRole Role,
-    IReadOnlyList<FeatureRole> FeatureRoles, int TrustScore, string? Title, DateTime JoinedAt);
+    IReadOnlyList<FeatureRole> FeatureRoles, int TrustScore, string? Title, DateTime JoinedAt, bool AwardedByMe);
 
 /// <summary>Membership (SPEC §3.1, §3.2): the member list, roles, feature roles, removal and leaving, with the last-admin rule.</summary>
 public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
@@ -58,12 +58,13 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, Tim
             {
                 m.UserId, m.User.DisplayName, m.User.UserName, m.User.Email, m.Role, m.TrustScore, m.CreatedAt,
                 Roles = m.FeatureRoles.Select(r => r.Role).ToList(),
+                AwardedByMe = db.TrustAwards.Any(a => a.CommunityId == communityId && a.GiverId == actorId && a.ReceiverId == m.UserId),
             })
             .AsSplitQuery()
             .ToListAsync(ct);
         var items = rows.Select(r => new MemberRow(
                 r.UserId, r.DisplayName, r.UserName!, me.IsAdmin ? r.Email : null, r.Role,
-                r.Roles.Order().ToList(), r.TrustScore, TrustTitles.For(me.Levels, r.TrustScore)?.Name, r.CreatedAt))
+                r.Roles.Order().ToList(), r.TrustScore, TrustTitles.For(me.Levels, r.TrustScore)?.Name, r.CreatedAt, r.AwardedByMe))
             .ToList();
         return new Page<MemberRow>(items, total, pageIndex, pageSize);
     }

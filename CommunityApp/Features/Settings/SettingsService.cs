@@ -21,9 +21,9 @@ public sealed record SettingsInput(
     IReadOnlyList<string> PollCreatorUsers, IReadOnlyList<Guid> DisputeHandlingCouncils);
 
 /// <summary>An admin's community settings (SPEC §3.3, §4.5, §4.6, §13): thresholds, trust levels, decay, analytics and allow-lists.</summary>
-public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
+public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, Trust.TrustRecalculator recalculator)
 {
-    public const int MaxScore = 1_000_000;
+    public const int MaxScore = SettingsLimits.MaxScore;
 
     public async Task<SettingsView> GetAsync(string actorId, Guid communityId, CancellationToken ct = default)
     {
@@ -90,6 +90,8 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, T
         db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.SettingsChanged, changes, at: clock.GetUtcNow().UtcDateTime));
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+        // Decay settings change every award's weight: scores follow at once.
+        if (changes.Keys.Any(k => k.StartsWith("decay."))) await recalculator.RecomputeCommunityAsync(communityId, ct);
     }
 
     public Task<Guid> AddLevelAsync(string actorId, Guid communityId, string name, int minScore, CancellationToken ct = default) =>
@@ -236,6 +238,12 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, T
         Compare("disputeHandlingCouncils", string.Join(",", old.DisputeHandlingCouncils.Order()), string.Join(",", updated.DisputeHandlingCouncils.Order()));
         return changes;
     }
+}
+
+public static class SettingsLimits
+{
+    /// <summary>The largest threshold, level minimum or admin grant.</summary>
+    public const int MaxScore = 1_000_000;
 }
 
 /// <summary>One-click starting points for the thresholds, then tuned by hand (SPEC §3.3 defaults in the middle).</summary>

@@ -272,6 +272,19 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
+                    b.Property<int>("AdminGrant")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("admin_grant");
+
+                    b.Property<DateTime?>("AdminGrantSetAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("admin_grant_set_at");
+
+                    b.Property<string>("AdminGrantSetBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("admin_grant_set_by");
+
                     b.Property<Guid>("CommunityId")
                         .HasColumnType("TEXT")
                         .HasColumnName("community_id");
@@ -324,6 +337,8 @@ namespace CommunityApp.Data.Migrations.Sqlite
 
                     b.ToTable("memberships", null, t =>
                         {
+                            t.HasCheckConstraint("ck_memberships_admin_grant", "admin_grant >= 0");
+
                             t.HasCheckConstraint("ck_memberships_trust_score", "trust_score >= 0");
                         });
                 });
@@ -503,6 +518,196 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_invite_redemptions_invite_id_user_id");
 
                     b.ToTable("invite_redemptions", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Notifications.Notification", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor");
+
+                    b.Property<Guid?>("CommunityId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<string>("CommunityName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_name");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Link")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("link");
+
+                    b.Property<DateTime?>("ReadAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("read_at");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_notifications");
+
+                    b.HasIndex("CommunityId")
+                        .HasDatabaseName("ix_notifications_community_id");
+
+                    b.HasIndex("UserId", "CreatedAt")
+                        .HasDatabaseName("ix_notifications_user_id_created_at");
+
+                    b.HasIndex("UserId", "ReadAt")
+                        .HasDatabaseName("ix_notifications_user_id_read_at");
+
+                    b.ToTable("notifications", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Trust.TrustAward", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTime?>("DecayWarnedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decay_warned_at");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<string>("GiverId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("giver_id");
+
+                    b.Property<string>("ReceiverId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("receiver_id");
+
+                    b.Property<DateTime>("RenewedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("renewed_at");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_trust_awards");
+
+                    b.HasIndex("GiverId")
+                        .HasDatabaseName("ix_trust_awards_giver_id");
+
+                    b.HasIndex("ReceiverId")
+                        .HasDatabaseName("ix_trust_awards_receiver_id");
+
+                    b.HasIndex("CommunityId", "ReceiverId")
+                        .HasDatabaseName("ix_trust_awards_community_id_receiver_id")
+                        .HasFilter("deleted_at IS NULL");
+
+                    b.HasIndex("CommunityId", "GiverId", "ReceiverId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_trust_awards_community_id_giver_id_receiver_id")
+                        .HasFilter("deleted_at IS NULL");
+
+                    b.HasIndex("CommunityId", "GiverId", "RenewedAt")
+                        .HasDatabaseName("ix_trust_awards_community_id_giver_id_renewed_at")
+                        .HasFilter("deleted_at IS NULL");
+
+                    b.ToTable("trust_awards", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_trust_awards_not_self", "giver_id <> receiver_id");
+                        });
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Trust.TrustHistoryEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("action");
+
+                    b.Property<string>("ActorId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor_id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("Points")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("points");
+
+                    b.Property<string>("SubjectId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_trust_history");
+
+                    b.HasIndex("ActorId")
+                        .HasDatabaseName("ix_trust_history_actor_id");
+
+                    b.HasIndex("SubjectId")
+                        .HasDatabaseName("ix_trust_history_subject_id");
+
+                    b.HasIndex("CommunityId", "ActorId", "CreatedAt")
+                        .HasDatabaseName("ix_trust_history_community_id_actor_id_created_at");
+
+                    b.HasIndex("CommunityId", "SubjectId", "CreatedAt")
+                        .HasDatabaseName("ix_trust_history_community_id_subject_id_created_at");
+
+                    b.ToTable("trust_history", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
@@ -816,6 +1021,78 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasConstraintName("fk_invite_redemptions_users_user_id");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Notifications.Notification", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_notifications_communities_community_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notifications_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Trust.TrustAward", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_trust_awards_communities_community_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Giver")
+                        .WithMany()
+                        .HasForeignKey("GiverId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_trust_awards_users_giver_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Receiver")
+                        .WithMany()
+                        .HasForeignKey("ReceiverId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_trust_awards_users_receiver_id");
+
+                    b.Navigation("Giver");
+
+                    b.Navigation("Receiver");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Trust.TrustHistoryEntry", b =>
+                {
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Actor")
+                        .WithMany()
+                        .HasForeignKey("ActorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_trust_history_users_actor_id");
+
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_trust_history_communities_community_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Subject")
+                        .WithMany()
+                        .HasForeignKey("SubjectId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_trust_history_users_subject_id");
+
+                    b.Navigation("Actor");
+
+                    b.Navigation("Subject");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>

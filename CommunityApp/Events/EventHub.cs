@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+
+namespace CommunityApp.Events;
+
+/// <summary>Something that happened, published after its transaction committed.</summary>
+public abstract record AppEvent;
+
+/// <summary>A member's trust score (and so their title and gated controls) may have changed.</summary>
+public sealed record TrustChanged(Guid CommunityId, string UserId) : AppEvent;
+
+/// <summary>A user's notifications changed (a new one, or some were read).</summary>
+public sealed record NotificationsChanged(string UserId) : AppEvent;
+
+/// <summary>
+/// Live updates (ARCHITECTURE.md): services publish, open pages subscribe and unsubscribe when disposed.
+/// One process today; running several instances moves this behind PostgreSQL LISTEN/NOTIFY with the same interface.
+/// </summary>
+public interface IEventHub
+{
+    void Publish(AppEvent appEvent);
+
+    /// <summary>Calls <paramref name="handler"/> for every published <typeparamref name="T"/> until the returned handle is disposed.</summary>
+    IDisposable Subscribe<T>(Func<T, Task> handler) where T : AppEvent;
+}
+
+public sealed class InMemoryEventHub(ILogger<InMemoryEventHub> logger) : IEventHub
+{
+    private readonly ConcurrentDictionary<Guid, (Type Type, Func<AppEvent, Task> Handler)> subscriptions = new();
+
+    public void Publish(AppEvent appEvent)
+    {
+        foreach (var (type, handler) in subscriptions.Values)
+        {
+            if (type.IsInstanceOfType(appEvent)) _ = DeliverAsync(handler, appEvent);
+        }
+    }
+
+    public IDisposable Subscribe<T>(Func<T, Task> handler) where T : AppEvent
+    {
+        var id = Guid.NewGuid();
+        subscriptions[id] = (typeof(T), e => handler((T)e));
+        return new Subscription(() => subscriptions.TryRemove(id, out _));
+    }
+
+    // Publishing never waits for, nor fails because of, a subscriber (a closed tab, a slow page).
+    private async Task DeliverAsync(Func<AppEvent, Task> handler, AppEvent appEvent)
+    {
+        try
+        {
+            await Task.Yield();
+            await handler(appEvent);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "A subscriber failed to handle {Event}", appEvent);
+        }
+    }
+
+    private sealed class Subscription(Action dispose) : IDisposable
+    {
+        private int disposed;
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref disposed, 1) == 0) dispose();
+        }
+    }
+}

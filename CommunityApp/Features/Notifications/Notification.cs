@@ -1,0 +1,47 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using CommunityApp.Data;
+
+namespace CommunityApp.Features.Notifications;
+
+/// <summary>What a notification is about (SPEC §14). Stored as text; the names are fixed.</summary>
+public enum NotificationKind
+{
+    TrustReceived = 1,
+    TrustRemoved = 2,
+    DecayStarted = 3,
+    InviteReceived = 4,
+}
+
+/// <summary>An in-app notification, stored so it survives reloads; read when <see cref="ReadAt"/> is set.</summary>
+public class Notification
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public string UserId { get; set; } = "";
+    public Guid? CommunityId { get; set; }
+    public NotificationKind Kind { get; set; }
+
+    /// <summary>The names the text needs (who, which community), so the text is rendered in the reader's language.</summary>
+    public string Actor { get; set; } = "";
+    public string CommunityName { get; set; } = "";
+    public string Link { get; set; } = "/";
+    public DateTime CreatedAt { get; set; }
+    public DateTime? ReadAt { get; set; }
+}
+
+internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notification>
+{
+    public void Configure(EntityTypeBuilder<Notification> notification)
+    {
+        notification.Property(n => n.Kind).HasConversion<string>().HasMaxLength(30);
+        notification.Property(n => n.Actor).HasMaxLength(100);
+        notification.Property(n => n.CommunityName).HasMaxLength(100);
+        notification.Property(n => n.Link).HasMaxLength(300);
+        notification.HasOne<ApplicationUser>().WithMany().HasForeignKey(n => n.UserId).OnDelete(DeleteBehavior.Cascade);
+        notification.HasOne<Communities.Community>().WithMany().HasForeignKey(n => n.CommunityId).OnDelete(DeleteBehavior.Cascade);
+        // The bell counts unread ones; the list pages newest first.
+        notification.HasIndex(n => new { n.UserId, n.ReadAt });
+        notification.HasIndex(n => new { n.UserId, n.CreatedAt });
+        notification.HasIndex(n => n.CommunityId);
+    }
+}

@@ -1,0 +1,130 @@
+using Microsoft.EntityFrameworkCore;
+using CommunityApp.Data;
+using CommunityApp.Events;
+using CommunityApp.Features.Communities;
+using CommunityApp.Features.Notifications;
+
+namespace CommunityApp.Features.Trust;
+
+/// <summary>
+/// Keeps maintained scores true as time passes: with decay on, award weights fall every day, so scores are
+/// recomputed daily and whenever an admin changes the decay settings. Also warns givers, once per award,
+/// when an award starts decaying.
+/// </summary>
+public sealed class TrustRecalculator(IDbContextFactory<AppDbContext> dbFactory, IEventHub events, TimeProvider clock, ILogger<TrustRecalculator> logger)
+{
+    private const int Batch = 500;
+
+    public async Task RunDailyAsync(CancellationToken ct = default)
+    {
+        List<(Guid Id, CommunitySettings Settings)> communities;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            communities = (await db.Communities.Select(c => new { c.Id, c.Settings }).ToListAsync(ct))
+                .Where(c => c.Settings.Decay.Enabled).Select(c => (c.Id, c.Settings)).ToList();
+        }
+        foreach (var (id, settings) in communities)
+        {
+            var changed = await RecomputeCommunityAsync(id, ct);
+            var warned = await WarnDecayStartedAsync(id, settings.Decay, ct);
+            logger.LogInformation("Trust decay for community {Community}: {Changed} scores changed, {Warned} givers warned", id, changed, warned);
+        }
+    }
+
+    /// <summary>Recomputes every score in the community that differs from the grant plus its (weighted) awards. Returns how many changed.</summary>
+    public async Task<int> RecomputeCommunityAsync(Guid communityId, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var changed = 0;
+        string? after = null;
+        while (true)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var decay = (await db.Communities.Where(c => c.Id == communityId).Select(c => c.Settings).SingleAsync(ct)).Decay;
+            var page = db.Memberships.Where(m => m.CommunityId == communityId);
+            if (after is not null) page = page.Where(m => string.Compare(m.UserId, after) > 0);
+            var members = await page.OrderBy(m => m.UserId).Take(Batch).Select(m => new { m.UserId, m.AdminGrant, m.TrustScore }).ToListAsync(ct);
+            if (members.Count == 0) return changed;
+            after = members[^1].UserId;
+            var ids = members.Select(m => m.UserId).ToList();
+            var awards = (await db.TrustAwards.Where(a => a.CommunityId == communityId && ids.Contains(a.ReceiverId))
+                    .Select(a => new { a.ReceiverId, a.RenewedAt }).ToListAsync(ct))
+                .ToLookup(a => a.ReceiverId, a => TrustDecay.Weight(decay, a.RenewedAt, now));
+            foreach (var member in members.Where(m => TrustDecay.Score(m.AdminGrant, awards[m.UserId]) != m.TrustScore))
+            {
+                // Recompute under the member's row lock, exactly as an award would, so no concurrent change is lost.
+                await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                await db.Memberships.Where(m => m.CommunityId == communityId && m.UserId == member.UserId)
+                    .ExecuteUpdateAsync(s => s.SetProperty(m => m.TrustScore, m => m.TrustScore), ct);
+                await TrustService.RecomputeAsync(db, communityId, member.UserId, decay, now, ct);
+                await transaction.CommitAsync(ct);
+                events.Publish(new TrustChanged(communityId, member.UserId));
+                changed++;
+            }
+        }
+    }
+
+    /// <summary>Notifies givers whose awards have started decaying; each award is warned about once (until renewed).</summary>
+    public async Task<int> WarnDecayStartedAsync(Guid communityId, DecaySettings decay, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var cutoff = now.AddMonths(-decay.FullMonths);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var due = await db.TrustAwards
+            .Where(a => a.CommunityId == communityId && a.DecayWarnedAt == null && a.RenewedAt <= cutoff)
+            .OrderBy(a => a.RenewedAt).Take(5_000)
+            .Select(a => new { a.Id, a.GiverId, Receiver = a.Receiver.DisplayName })
+            .ToListAsync(ct);
+        if (due.Count == 0) return 0;
+        var communityName = await db.Communities.Where(c => c.Id == communityId).Select(c => c.Name).SingleAsync(ct);
+        var ids = due.Select(a => a.Id).ToList();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // Only awards still unwarned are claimed, so two runs at once cannot warn twice.
+        var claimed = await db.TrustAwards.Where(a => ids.Contains(a.Id) && a.DecayWarnedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.DecayWarnedAt, now), ct);
+        if (claimed != due.Count)
+        {
+            await transaction.RollbackAsync(ct);
+            return 0;
+        }
+        db.Notifications.AddRange(due.Select(a => new Notification
+        {
+            UserId = a.GiverId, CommunityId = communityId, Kind = NotificationKind.DecayStarted,
+            Actor = a.Receiver, CommunityName = communityName, Link = $"/c/{communityId}/trust/me", CreatedAt = now,
+        }));
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        foreach (var giver in due.Select(a => a.GiverId).Distinct()) events.Publish(new NotificationsChanged(giver));
+        return due.Count;
+    }
+}
+
+/// <summary>Runs <see cref="TrustRecalculator.RunDailyAsync"/> shortly after start-up and then once a day.</summary>
+public sealed class TrustDecayJob(IServiceScopeFactory scopes, IConfiguration configuration, ILogger<TrustDecayJob> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = configuration.GetValue("Trust:DecayJobInterval", TimeSpan.FromDays(1));
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            await Task.Delay(TimeSpan.FromMinutes(1), stoppingToken);
+            do
+            {
+                try
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    await scope.ServiceProvider.GetRequiredService<TrustRecalculator>().RunDailyAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogError(ex, "The trust decay job failed; it runs again at the next interval");
+                }
+            } while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down.
+        }
+    }
+}

@@ -1,0 +1,172 @@
+using Microsoft.EntityFrameworkCore;
+using CommunityApp.Auth;
+using CommunityApp.Data;
+using CommunityApp.Events;
+using CommunityApp.Features.Audit;
+using CommunityApp.Features.Communities;
+using CommunityApp.Features.Notifications;
+using CommunityApp.Features.Settings;
+
+namespace CommunityApp.Features.Trust;
+
+/// <summary>
+/// Awards, removals, renewals and admin grants (SPEC §4). Every change locks the receiver's membership row,
+/// writes the change and its history, and recomputes the receiver's maintained score in one transaction,
+/// so scores stay exact under concurrent clicks.
+/// </summary>
+public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEventHub events, TimeProvider clock)
+{
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    public async Task AwardAsync(string giverId, Guid communityId, string receiverId, CancellationToken ct = default)
+    {
+        if (giverId == receiverId) throw new AppException("You cannot award trust to yourself.");
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = giverId;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var giver = await PermissionService.DemandAsync(db, communityId, giverId, Permission.AwardTrust, ct);
+        await LockMemberAsync(db, communityId, receiverId, ct);
+        if (await db.TrustAwards.AnyAsync(a => a.CommunityId == communityId && a.GiverId == giverId && a.ReceiverId == receiverId, ct))
+            throw new AppException("You already trust this member.");
+
+        var now = Now;
+        db.TrustAwards.Add(new TrustAward { CommunityId = communityId, GiverId = giverId, ReceiverId = receiverId, RenewedAt = now });
+        var before = await ScoreAsync(db, communityId, receiverId, ct);
+        await SaveOnceAsync(db, "You already trust this member.", ct);
+        var after = await RecomputeAsync(db, communityId, receiverId, giver.Settings.Decay, now, ct);
+        db.TrustHistory.Add(new TrustHistoryEntry { CommunityId = communityId, ActorId = giverId, SubjectId = receiverId, Action = TrustHistoryAction.Awarded, Points = after - before, CreatedAt = now });
+        await NotifyAsync(db, receiverId, communityId, NotificationKind.TrustReceived, giverId, $"/c/{communityId}/trust/me", ct);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        Published(communityId, receiverId);
+    }
+
+    /// <summary>The giver may remove their award at any time, whatever their own score.</summary>
+    public async Task RemoveAsync(string giverId, Guid communityId, string receiverId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = giverId;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var giver = await PermissionService.DemandMemberAsync(db, communityId, giverId, ct);
+        await LockMemberAsync(db, communityId, receiverId, ct);
+        var award = await db.TrustAwards.SingleOrDefaultAsync(a => a.CommunityId == communityId && a.GiverId == giverId && a.ReceiverId == receiverId, ct)
+                    ?? throw new AppException("You do not have an active award for this member.");
+        var now = Now;
+        var before = await ScoreAsync(db, communityId, receiverId, ct);
+        award.DeletedAt = now;
+        await db.SaveChangesAsync(ct);
+        var after = await RecomputeAsync(db, communityId, receiverId, giver.Settings.Decay, now, ct);
+        db.TrustHistory.Add(new TrustHistoryEntry { CommunityId = communityId, ActorId = giverId, SubjectId = receiverId, Action = TrustHistoryAction.Removed, Points = after - before, CreatedAt = now });
+        await NotifyAsync(db, receiverId, communityId, NotificationKind.TrustRemoved, giverId, $"/c/{communityId}/trust/me", ct);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        Published(communityId, receiverId);
+    }
+
+    /// <summary>Renews the giver's awards (the given receivers, or all when none are given): they count fully again.</summary>
+    public async Task<int> RenewAsync(string giverId, Guid communityId, IReadOnlyCollection<string>? receiverIds = null, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = giverId;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var giver = await PermissionService.DemandMemberAsync(db, communityId, giverId, ct);
+        var awards = db.TrustAwards.Where(a => a.CommunityId == communityId && a.GiverId == giverId);
+        if (receiverIds is { Count: > 0 }) awards = awards.Where(a => receiverIds.Contains(a.ReceiverId));
+        // Lock in a fixed order so two renewals touching the same receivers cannot deadlock.
+        var receivers = await awards.Select(a => a.ReceiverId).OrderBy(id => id).ToListAsync(ct);
+        var now = Now;
+        foreach (var receiverId in receivers)
+        {
+            await LockMemberAsync(db, communityId, receiverId, ct);
+            var before = await ScoreAsync(db, communityId, receiverId, ct);
+            await db.TrustAwards.Where(a => a.CommunityId == communityId && a.GiverId == giverId && a.ReceiverId == receiverId)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.RenewedAt, now).SetProperty(a => a.DecayWarnedAt, (DateTime?)null), ct);
+            var after = await RecomputeAsync(db, communityId, receiverId, giver.Settings.Decay, now, ct);
+            db.TrustHistory.Add(new TrustHistoryEntry { CommunityId = communityId, ActorId = giverId, SubjectId = receiverId, Action = TrustHistoryAction.Renewed, Points = after - before, CreatedAt = now });
+        }
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        foreach (var receiverId in receivers) events.Publish(new TrustChanged(communityId, receiverId));
+        return receivers.Count;
+    }
+
+    /// <summary>Sets a member's admin-granted trust (0 clears it). Any admin may review and change another admin's grant.</summary>
+    public async Task SetAdminGrantAsync(string adminId, Guid communityId, string userId, int amount, CancellationToken ct = default)
+    {
+        if (amount is < 0 or > SettingsLimits.MaxScore)
+            throw new ValidationFailedException(new Dictionary<string, string> { ["amount"] = $"Use a whole number from 0 to {SettingsLimits.MaxScore}." });
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = adminId;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var admin = await PermissionService.DemandAdminAsync(db, communityId, adminId, ct);
+        await LockMemberAsync(db, communityId, userId, ct);
+        var membership = await db.Memberships.SingleAsync(m => m.CommunityId == communityId && m.UserId == userId, ct);
+        if (membership.AdminGrant == amount) return;
+        var now = Now;
+        var (oldGrant, before) = (membership.AdminGrant, membership.TrustScore);
+        membership.AdminGrant = amount;
+        membership.AdminGrantSetBy = amount == 0 ? null : adminId;
+        membership.AdminGrantSetAt = amount == 0 ? null : now;
+        await db.SaveChangesAsync(ct);
+        var after = await RecomputeAsync(db, communityId, userId, admin.Settings.Decay, now, ct);
+        db.TrustHistory.Add(new TrustHistoryEntry { CommunityId = communityId, ActorId = adminId, SubjectId = userId, Action = TrustHistoryAction.GrantChanged, Points = after - before, CreatedAt = now });
+        db.AuditLog.Add(AuditEntry.Record(communityId, adminId, AuditAction.TrustGrantChanged, new { grant = AuditEntry.Change(oldGrant, amount) }, userId, now));
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        events.Publish(new TrustChanged(communityId, userId));
+    }
+
+    /// <summary>
+    /// Recomputes and stores a member's score from the admin grant and their active awards (weighted when decay is on).
+    /// Callers hold the member's row lock, so the result includes every committed change.
+    /// </summary>
+    internal static async Task<int> RecomputeAsync(AppDbContext db, Guid communityId, string userId, DecaySettings decay, DateTime now, CancellationToken ct)
+    {
+        var grant = await db.Memberships.Where(m => m.CommunityId == communityId && m.UserId == userId).Select(m => m.AdminGrant).SingleAsync(ct);
+        var received = db.TrustAwards.Where(a => a.CommunityId == communityId && a.ReceiverId == userId);
+        var score = decay.Enabled
+            ? TrustDecay.Score(grant, (await received.Select(a => a.RenewedAt).ToListAsync(ct)).Select(d => TrustDecay.Weight(decay, d, now)))
+            : grant + await received.CountAsync(ct);
+        await db.Memberships.Where(m => m.CommunityId == communityId && m.UserId == userId)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.TrustScore, score), ct);
+        return score;
+    }
+
+    /// <summary>Takes the member's row lock until the transaction ends; refuses when the user is not a member.</summary>
+    private static async Task LockMemberAsync(AppDbContext db, Guid communityId, string userId, CancellationToken ct)
+    {
+        var locked = await db.Memberships.Where(m => m.CommunityId == communityId && m.UserId == userId)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.TrustScore, m => m.TrustScore), ct);
+        if (locked == 0) throw new AppException("That person is not a member of this community.");
+    }
+
+    private static Task<int> ScoreAsync(AppDbContext db, Guid communityId, string userId, CancellationToken ct) =>
+        db.Memberships.Where(m => m.CommunityId == communityId && m.UserId == userId).Select(m => m.TrustScore).SingleAsync(ct);
+
+    private async Task NotifyAsync(AppDbContext db, string userId, Guid communityId, NotificationKind kind, string actorId, string link, CancellationToken ct)
+    {
+        var names = await db.Communities.Where(c => c.Id == communityId)
+            .Select(c => new { c.Name, Actor = db.Users.Where(u => u.Id == actorId).Select(u => u.DisplayName).First() })
+            .SingleAsync(ct);
+        db.Notifications.Add(new Notification { UserId = userId, CommunityId = communityId, Kind = kind, Actor = names.Actor, CommunityName = names.Name, Link = link, CreatedAt = Now });
+    }
+
+    private static async Task SaveOnceAsync(AppDbContext db, string duplicateMessage, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex)
+        {
+            // The filtered unique index: a parallel request created the same active award first.
+            throw new AppException(duplicateMessage, ex);
+        }
+    }
+
+    private void Published(Guid communityId, string receiverId)
+    {
+        events.Publish(new TrustChanged(communityId, receiverId));
+        events.Publish(new NotificationsChanged(receiverId));
+    }
+}

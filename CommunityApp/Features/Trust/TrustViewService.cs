@@ -1,0 +1,150 @@
+using Microsoft.EntityFrameworkCore;
+using CommunityApp.Auth;
+using CommunityApp.Data;
+using CommunityApp.Features.Communities;
+
+namespace CommunityApp.Features.Trust;
+
+public sealed record UnlockStep(Permission Permission, int? RequiredScore, bool Achieved, PermissionCheck Check);
+
+public sealed record AwardLine(string UserId, string DisplayName, DateTime RenewedAt, double Weight, DateTime? DecayStartsAt);
+
+public sealed record HistoryLine(DateTime At, TrustHistoryAction Action, string ActorName, string SubjectName, int Points);
+
+public sealed record MyTrustView(
+    int Score, int AdminGrant, TrustLevelInfo? Title, TrustLevelInfo? NextLevel, double ProgressToNext,
+    IReadOnlyList<UnlockStep> Unlocks, bool DecayEnabled,
+    int ReceivedCount, IReadOnlyList<AwardLine> Received, int GivenCount, IReadOnlyList<AwardLine> Given, IReadOnlyList<HistoryLine> History);
+
+public sealed record MemberTrustView(
+    string UserId, string DisplayName, string UserName, string? Bio, MemberRole Role, int Score, string? Title,
+    bool IsMe, bool AwardedByMe, PermissionCheck AwardCheck, int ReceivedCount, int GivenCount,
+    int AdminGrant, string? GrantSetByName, DateTime? GrantSetAt, IReadOnlyList<HistoryLine> History);
+
+public sealed record NetworkRow(string UserId, string DisplayName, int Score, int GivenCount, int ReceivedCount, IReadOnlyList<string> TrustedBy);
+
+public sealed record NetworkEdge(string From, string To);
+
+public sealed record NetworkGraph(IReadOnlyList<NetworkRow> Nodes, IReadOnlyList<NetworkEdge> Edges);
+
+/// <summary>What the trust pages show: my trust, a member's trust, the community's trust network. Every list is bounded or paged.</summary>
+public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
+{
+    public const int ListLimit = 100;
+    public const int HistoryLimit = 50;
+    /// <summary>Up to this many members the network is drawn as a graph; above it, a searchable list.</summary>
+    public const int GraphLimit = 40;
+
+    public async Task<MyTrustView> GetMyTrustAsync(string userId, Guid communityId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var me = await PermissionService.DemandMemberAsync(db, communityId, userId, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var decay = me.Settings.Decay;
+        var adminGrant = await db.Memberships.Where(m => m.CommunityId == communityId && m.UserId == userId).Select(m => m.AdminGrant).SingleAsync(ct);
+
+        var levels = me.Levels.OrderBy(l => l.MinScore).ToList();
+        var title = me.Title;
+        var next = levels.FirstOrDefault(l => l.MinScore > me.Score);
+        var floor = title?.MinScore ?? 0;
+        var progress = next is null ? 1 : Math.Clamp((me.Score - floor) / (double)(next.MinScore - floor), 0, 1);
+
+        var unlocks = PermissionCatalog.All
+            .Select(p => PermissionService.Decide(me, p.Permission))
+            .Select(c => new UnlockStep(c.Permission, c.Required, c.Allowed, c))
+            .OrderBy(u => u.RequiredScore ?? int.MaxValue).ThenBy(u => u.Permission)
+            .ToList();
+
+        var received = db.TrustAwards.Where(a => a.CommunityId == communityId && a.ReceiverId == userId);
+        var given = db.TrustAwards.Where(a => a.CommunityId == communityId && a.GiverId == userId);
+        var receivedLines = await received.OrderByDescending(a => a.RenewedAt).Take(ListLimit)
+            .Select(a => new { a.GiverId, a.Giver.DisplayName, a.RenewedAt }).ToListAsync(ct);
+        // Givers see the awards closest to decaying first.
+        var givenLines = await given.OrderBy(a => a.RenewedAt).Take(ListLimit)
+            .Select(a => new { a.ReceiverId, a.Receiver.DisplayName, a.RenewedAt }).ToListAsync(ct);
+
+        return new MyTrustView(me.Score, adminGrant, title, next, progress, unlocks, decay.Enabled,
+            await received.CountAsync(ct), receivedLines.Select(a => Line(a.GiverId, a.DisplayName, a.RenewedAt, decay, now)).ToList(),
+            await given.CountAsync(ct), givenLines.Select(a => Line(a.ReceiverId, a.DisplayName, a.RenewedAt, decay, now)).ToList(),
+            await HistoryAsync(db, communityId, h => h.SubjectId == userId || h.ActorId == userId, ct));
+    }
+
+    public async Task<MemberTrustView> GetMemberAsync(string viewerId, Guid communityId, string memberId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var viewer = await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
+        var member = await db.Memberships.Where(m => m.CommunityId == communityId && m.UserId == memberId)
+            .Select(m => new
+            {
+                m.UserId, m.User.DisplayName, m.User.UserName, m.User.Bio, m.Role, m.TrustScore, m.AdminGrant, m.AdminGrantSetAt,
+                GrantSetBy = db.Users.Where(u => u.Id == m.AdminGrantSetBy).Select(u => u.DisplayName).FirstOrDefault(),
+                AwardedByMe = db.TrustAwards.Any(a => a.CommunityId == communityId && a.GiverId == viewerId && a.ReceiverId == m.UserId),
+                Received = db.TrustAwards.Count(a => a.CommunityId == communityId && a.ReceiverId == m.UserId),
+                Given = db.TrustAwards.Count(a => a.CommunityId == communityId && a.GiverId == m.UserId),
+            })
+            .SingleOrDefaultAsync(ct) ?? throw new NotFoundException("That person is not a member of this community.");
+        var history = viewer.IsAdmin || viewerId == memberId
+            ? await HistoryAsync(db, communityId, h => h.SubjectId == memberId, ct)
+            : [];
+        return new MemberTrustView(member.UserId, member.DisplayName, member.UserName!, member.Bio, member.Role, member.TrustScore,
+            TrustTitles.For(viewer.Levels, member.TrustScore)?.Name, viewerId == memberId, member.AwardedByMe,
+            PermissionService.Decide(viewer, Permission.AwardTrust), member.Received, member.Given,
+            viewer.IsAdmin ? member.AdminGrant : 0, viewer.IsAdmin ? member.GrantSetBy : null, viewer.IsAdmin ? member.AdminGrantSetAt : null, history);
+    }
+
+    /// <summary>Who trusts whom, one page of members at a time (searchable), with counts given and received.</summary>
+    public async Task<Page<NetworkRow>> NetworkAsync(string viewerId, Guid communityId, string? search, int pageIndex, int pageSize, CancellationToken ct = default)
+    {
+        pageSize = Math.Clamp(pageSize, 1, ListLimit);
+        pageIndex = Math.Max(0, pageIndex);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
+        var members = db.Memberships.Where(m => m.CommunityId == communityId);
+        if (!string.IsNullOrWhiteSpace(search))
+        {
+            var lower = search.Trim().ToLowerInvariant();
+            var upper = search.Trim().ToUpperInvariant();
+            members = members.Where(m => m.User.DisplayName.ToLower().Contains(lower) || m.User.NormalizedUserName!.Contains(upper));
+        }
+        var total = await members.CountAsync(ct);
+        var rows = await members.OrderByDescending(m => m.TrustScore).ThenBy(m => m.User.DisplayName)
+            .Skip(pageIndex * pageSize).Take(pageSize)
+            .Select(m => new
+            {
+                m.UserId, m.User.DisplayName, m.TrustScore,
+                Given = db.TrustAwards.Count(a => a.CommunityId == communityId && a.GiverId == m.UserId),
+                Received = db.TrustAwards.Count(a => a.CommunityId == communityId && a.ReceiverId == m.UserId),
+                TrustedBy = db.TrustAwards.Where(a => a.CommunityId == communityId && a.ReceiverId == m.UserId)
+                    .OrderBy(a => a.Giver.DisplayName).Select(a => a.Giver.DisplayName).Take(10).ToList(),
+            })
+            .AsSplitQuery()
+            .ToListAsync(ct);
+        return new Page<NetworkRow>(rows.Select(r => new NetworkRow(r.UserId, r.DisplayName, r.TrustScore, r.Given, r.Received, r.TrustedBy)).ToList(), total, pageIndex, pageSize);
+    }
+
+    /// <summary>The whole network as nodes and edges, only for communities small enough to draw; null otherwise.</summary>
+    public async Task<NetworkGraph?> GraphAsync(string viewerId, Guid communityId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
+        if (await db.Memberships.CountAsync(m => m.CommunityId == communityId, ct) > GraphLimit) return null;
+        var nodes = await db.Memberships.Where(m => m.CommunityId == communityId).OrderByDescending(m => m.TrustScore)
+            .Select(m => new NetworkRow(m.UserId, m.User.DisplayName, m.TrustScore, 0, 0, new List<string>())).ToListAsync(ct);
+        var edges = await db.TrustAwards.Where(a => a.CommunityId == communityId).Select(a => new NetworkEdge(a.GiverId, a.ReceiverId)).ToListAsync(ct);
+        var members = nodes.Select(n => n.UserId).ToHashSet();
+        edges = edges.Where(e => members.Contains(e.From) && members.Contains(e.To)).ToList();
+        return new NetworkGraph(
+            nodes.Select(n => n with { GivenCount = edges.Count(e => e.From == n.UserId), ReceivedCount = edges.Count(e => e.To == n.UserId) }).ToList(),
+            edges);
+    }
+
+    private static AwardLine Line(string userId, string name, DateTime renewedAt, DecaySettings decay, DateTime now) =>
+        new(userId, name, renewedAt, TrustDecay.Weight(decay, renewedAt, now), decay.Enabled ? TrustDecay.DecayStarts(decay, renewedAt) : null);
+
+    private static async Task<IReadOnlyList<HistoryLine>> HistoryAsync(AppDbContext db, Guid communityId,
+        System.Linq.Expressions.Expression<Func<TrustHistoryEntry, bool>> filter, CancellationToken ct) =>
+        await db.TrustHistory.Where(h => h.CommunityId == communityId).Where(filter)
+            .OrderByDescending(h => h.CreatedAt).ThenByDescending(h => h.Id).Take(HistoryLimit)
+            .Select(h => new HistoryLine(h.CreatedAt, h.Action, h.Actor.DisplayName, h.Subject.DisplayName, h.Points))
+            .ToListAsync(ct);
+}
