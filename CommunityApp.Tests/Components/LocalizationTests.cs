@@ -34,6 +34,8 @@ public sealed partial class LocalizationTests
             .Concat(Family<CommunityApp.Features.Invites.InviteStatus>("InviteStatus"))
             .Concat(Family<CommunityApp.Features.Audit.AuditAction>("AuditAction"))
             .Concat(Family<CommunityApp.Features.Invites.RedeemOutcome>("InviteLink"))
+            .Concat(Family<CommunityApp.Features.Notifications.NotificationKind>("Notification"))
+            .Concat(Family<CommunityApp.Features.Trust.TrustHistoryAction>("TrustHistory"))
             .Concat(CommunityApp.Auth.PermissionCatalog.RoleAreas.Select(a => $"RoleArea.{a.Area}"))
             .Concat(CommunityApp.Features.Settings.SettingsPresets.All.Select(p => $"Settings.Preset.{p.Key}"));
 

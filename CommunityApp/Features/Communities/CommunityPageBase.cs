@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using CommunityApp.Components.Shared;
+using CommunityApp.Events;
 
 namespace CommunityApp.Features.Communities;
 
@@ -8,13 +9,17 @@ namespace CommunityApp.Features.Communities;
 /// A page inside one community: loads the signed-in user's view of it, or the refusal that
 /// <see cref="CommunityPageFrame"/> shows instead (not a member, not found).
 /// </summary>
-public abstract class CommunityPageBase : ComponentBase
+public abstract class CommunityPageBase : ComponentBase, IDisposable
 {
+    private readonly List<IDisposable> subscriptions = [];
+
     [Parameter] public Guid CommunityId { get; set; }
 
     [CascadingParameter] protected Task<AuthenticationState> AuthState { get; set; } = default!;
 
     [Inject] protected CommunityService Communities { get; set; } = default!;
+
+    [Inject] protected IEventHub Events { get; set; } = default!;
 
     protected CommunityHome? Home { get; private set; }
     protected AppException? Refusal { get; private set; }
@@ -22,19 +27,36 @@ public abstract class CommunityPageBase : ComponentBase
 
     protected override async Task OnParametersSetAsync()
     {
-        (Home, Refusal) = (null, null);
         UserId = await AuthState.GetUserIdAsync();
         try
         {
-            Home = await Communities.GetHomeAsync(UserId, CommunityId);
-            await OnCommunityLoadedAsync(Home);
+            var home = await Communities.GetHomeAsync(UserId, CommunityId);
+            await OnCommunityLoadedAsync(home);
+            (Home, Refusal) = (home, null);
         }
         catch (AppException ex) when (ex is ForbiddenException or NotFoundException)
         {
-            Refusal = ex;
+            (Home, Refusal) = (null, ex);
         }
     }
 
     /// <summary>Loads the page's own data once the user is known to be a member.</summary>
     protected virtual Task OnCommunityLoadedAsync(CommunityHome home) => Task.CompletedTask;
+
+    /// <summary>Reloads the page, without a browser reload, whenever the trust of one of <paramref name="users"/> in this community changes.</summary>
+    protected void ReloadOnTrustChange(Func<IEnumerable<string>> users) =>
+        subscriptions.Add(Events.Subscribe<TrustChanged>(change =>
+            change.CommunityId == CommunityId && users().Contains(change.UserId)
+                ? InvokeAsync(async () =>
+                {
+                    await OnParametersSetAsync();
+                    StateHasChanged();
+                })
+                : Task.CompletedTask));
+
+    public void Dispose()
+    {
+        foreach (var subscription in subscriptions) subscription.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }

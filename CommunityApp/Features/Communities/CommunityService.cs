@@ -9,7 +9,7 @@ public sealed record CommunityInput(string Name, string? Description);
 
 public sealed record MyCommunityRow(Guid Id, string Name, string? Description, MemberRole Role, int MemberCount);
 
-public sealed record CommunityHome(Guid Id, string Name, string? Description, int MemberCount, MemberRole MyRole, DateTime CreatedAt)
+public sealed record CommunityHome(Guid Id, string Name, string? Description, int MemberCount, MemberRole MyRole, DateTime CreatedAt, int MyTrustScore, string? MyTitle)
 {
     public bool IsAdmin => MyRole == MemberRole.Admin;
 }
@@ -58,7 +58,8 @@ public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory)
         var home = await db.Memberships
             .Where(m => m.CommunityId == communityId && m.UserId == actorId)
             .Select(m => new CommunityHome(m.CommunityId, m.Community.Name, m.Community.Description,
-                db.Memberships.Count(other => other.CommunityId == communityId), m.Role, m.Community.CreatedAt))
+                db.Memberships.Count(other => other.CommunityId == communityId), m.Role, m.Community.CreatedAt, m.TrustScore,
+                m.Community.TrustLevels.Where(l => l.MinScore <= m.TrustScore).OrderByDescending(l => l.MinScore).Select(l => l.Name).FirstOrDefault()))
             .SingleOrDefaultAsync(ct);
         return home ?? throw await PermissionService.NotVisibleAsync(db, communityId, ct);
     }

@@ -138,6 +138,12 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
             edges);
     }
 
+    public async Task<IReadOnlyList<TrustLevelInfo>> LevelsAsync(string viewerId, Guid communityId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return (await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct)).Levels;
+    }
+
     private static AwardLine Line(string userId, string name, DateTime renewedAt, DecaySettings decay, DateTime now) =>
         new(userId, name, renewedAt, TrustDecay.Weight(decay, renewedAt, now), decay.Enabled ? TrustDecay.DecayStarts(decay, renewedAt) : null);
 
