@@ -176,6 +176,21 @@ public sealed class InviteServiceTests(ServiceFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task Joining_by_link_closes_a_pending_direct_invite_to_the_same_community()
+    {
+        var (communityId, admin) = await fixture.CreateCommunityAsync();
+        var user = await fixture.CreateUserAsync("bothinvites");
+        var direct = await Service.CreateDirectAsync(admin, communityId, new("bothinvites", MemberRole.Member));
+        var (_, secret) = await Service.CreateLinkAsync(admin, communityId, Link());
+
+        await Service.RedeemLinkAsync(user, secret);
+
+        (await Service.MyPendingAsync(user)).ShouldBeEmpty();
+        await Should.ThrowAsync<AppException>(() => Service.AcceptAsync(user, direct));
+        (await Should.ThrowAsync<ValidationFailedException>(() => Service.CreateDirectAsync(admin, communityId, new(" ", MemberRole.Member)))).Errors["user"].ShouldBe("Enter a username or e-mail.");
+    }
+
+    [Fact]
     public async Task Link_input_is_validated()
     {
         var (communityId, admin) = await fixture.CreateCommunityAsync();

@@ -69,6 +69,7 @@ public sealed class SettingsServiceTests(ServiceFixture fixture) : IClassFixture
     [InlineData("2.5", "Use a whole number.")]
     [InlineData("Guru", "There is no trust level named “Guru”.")]
     [InlineData("", "Enter a number or a trust level name.")]
+    [InlineData("99999999999", "Use at most 1000000.")]
     public async Task Invalid_thresholds_get_field_messages_and_nothing_is_saved(string value, string message)
     {
         var (communityId, admin) = await fixture.CreateCommunityAsync();
@@ -153,6 +154,34 @@ public sealed class SettingsServiceTests(ServiceFixture fixture) : IClassFixture
         after.Levels.Select(l => l.Name).ShouldBe(["New", "Stable"]);
         after.Thresholds.Single(t => t.SettingName == "minTrustForPolls").Text.ShouldBe("Stable");
         await Should.ThrowAsync<ValidationFailedException>(() => Service.DeleteLevelAsync(admin, communityId, stable.Id, null));
+    }
+
+    [Fact]
+    public async Task The_level_that_starts_at_zero_stays_so_every_member_has_a_title()
+    {
+        var (communityId, admin) = await fixture.CreateCommunityAsync();
+        var newLevel = (await Service.GetAsync(admin, communityId)).Levels.Single(l => l.MinScore == 0);
+
+        (await Should.ThrowAsync<AppException>(() => Service.DeleteLevelAsync(admin, communityId, newLevel.Id, null))).Message.ShouldContain("starts at 0");
+        (await Should.ThrowAsync<ValidationFailedException>(() => Service.UpdateLevelAsync(admin, communityId, newLevel.Id, "New", 3))).Errors.Keys.ShouldBe(["minScore"]);
+        await Service.UpdateLevelAsync(admin, communityId, newLevel.Id, "Newcomer", 0);
+
+        (await Service.GetAsync(admin, communityId)).Levels[0].Name.ShouldBe("Newcomer");
+    }
+
+    [Fact]
+    public async Task A_poll_creator_who_left_drops_off_the_list_instead_of_blocking_saves()
+    {
+        var (communityId, admin) = await fixture.CreateCommunityAsync();
+        var member = await fixture.AddMemberAsync(communityId);
+        var view = await Service.GetAsync(admin, communityId);
+        await Service.SaveAsync(admin, communityId, Input(view) with { PollCreatorUsers = [member] });
+        await fixture.Get<CommunityApp.Features.Members.MemberService>().LeaveAsync(member, communityId);
+
+        var after = await Service.GetAsync(admin, communityId);
+        after.PollCreatorUsers.ShouldBeEmpty();
+        await Service.SaveAsync(admin, communityId, Input(after) with { Decay = new DecaySettings { Enabled = true, FullMonths = 6, ExpireMonths = 12 } });
+        (await Service.GetAsync(admin, communityId)).Decay.Enabled.ShouldBeTrue();
     }
 
     [Fact]

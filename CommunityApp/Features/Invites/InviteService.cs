@@ -42,7 +42,8 @@ public sealed class InviteService(IDbContextFactory<AppDbContext> dbFactory, Tim
         db.ActorId = actorId;
         await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
         var key = input.UserNameOrEmail?.Trim().ToUpperInvariant() ?? "";
-        var invited = key.Length == 0 ? null : await db.Users.Where(u => u.NormalizedUserName == key || u.NormalizedEmail == key).Select(u => u.Id).FirstOrDefaultAsync(ct);
+        if (key.Length == 0) throw Invalid("user", "Enter a username or e-mail.");
+        var invited = await db.Users.Where(u => u.NormalizedUserName == key || u.NormalizedEmail == key).Select(u => u.Id).FirstOrDefaultAsync(ct);
         if (invited is null) throw Invalid("user", "No user has that username or e-mail.");
         if (!Enum.IsDefined(input.Role)) throw Invalid("role", "Choose a role.");
         if (await db.Memberships.AnyAsync(m => m.CommunityId == communityId && m.UserId == invited, ct)) throw Invalid("user", "That user is already a member.");
@@ -176,7 +177,7 @@ public sealed class InviteService(IDbContextFactory<AppDbContext> dbFactory, Tim
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.Uses, i => i.Uses + 1), ct);
         if (counted == 0) throw new AppException(LinkRefusal(InviteStatus.UsedUp));
 
-        var outcome = Join(db, invite.CommunityId, userId, invite.Role, membership);
+        var outcome = await JoinAsync(db, invite.CommunityId, userId, invite.Role, membership, ct);
         db.InviteRedemptions.Add(new InviteRedemption { InviteId = invite.Id, UserId = userId, RedeemedAt = now });
         db.AuditLog.Add(AuditEntry.Record(invite.CommunityId, userId, AuditAction.InviteRedeemed,
             new { kind = "link", inviteId = invite.Id, role = invite.Role.ToString(), outcome = outcome.ToString() }, userId, now));
@@ -214,7 +215,7 @@ public sealed class InviteService(IDbContextFactory<AppDbContext> dbFactory, Tim
         if (accept)
         {
             var membership = await db.Memberships.SingleOrDefaultAsync(m => m.CommunityId == invite.CommunityId && m.UserId == userId, ct);
-            Join(db, invite.CommunityId, userId, invite.Role, membership);
+            await JoinAsync(db, invite.CommunityId, userId, invite.Role, membership, ct);
         }
         db.AuditLog.Add(AuditEntry.Record(invite.CommunityId, userId, accept ? AuditAction.InviteRedeemed : AuditAction.InviteDeclined,
             new { kind = "direct", inviteId, role = invite.Role.ToString() }, userId, now));
@@ -224,8 +225,12 @@ public sealed class InviteService(IDbContextFactory<AppDbContext> dbFactory, Tim
     }
 
     /// <summary>Adds the membership, or raises an existing member's role; never lowers it.</summary>
-    private static RedeemOutcome Join(AppDbContext db, Guid communityId, string userId, MemberRole role, Membership? existing)
+    private async Task<RedeemOutcome> JoinAsync(AppDbContext db, Guid communityId, string userId, MemberRole role, Membership? existing, CancellationToken ct)
     {
+        // Once in, other pending direct invites to the same community have nothing left to offer.
+        var now = Now;
+        await db.Invites.Where(i => i.CommunityId == communityId && i.InvitedUserId == userId && i.State == InviteState.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.State, InviteState.Redeemed).SetProperty(i => i.RespondedAt, now), ct);
         if (existing is null)
         {
             db.Memberships.Add(new Membership { CommunityId = communityId, UserId = userId, Role = role });

@@ -11,6 +11,7 @@ public enum MemberSort
     TrustDescending,
     TrustAscending,
     Name,
+    NameDescending,
     Newest,
 }
 
@@ -49,6 +50,7 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, Tim
         {
             MemberSort.TrustAscending => members.OrderBy(m => m.TrustScore).ThenBy(m => m.User.DisplayName),
             MemberSort.Name => members.OrderBy(m => m.User.DisplayName).ThenBy(m => m.User.UserName),
+            MemberSort.NameDescending => members.OrderByDescending(m => m.User.DisplayName).ThenByDescending(m => m.User.UserName),
             MemberSort.Newest => members.OrderByDescending(m => m.CreatedAt),
             _ => members.OrderByDescending(m => m.TrustScore).ThenBy(m => m.User.DisplayName),
         };

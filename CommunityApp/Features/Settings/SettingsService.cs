@@ -30,8 +30,9 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, T
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var admin = await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
         var settings = admin.Settings;
-        var pollCreators = await db.Users.Where(u => settings.PollCreatorUsers.Contains(u.Id))
-            .OrderBy(u => u.DisplayName).Select(u => new UserRef(u.Id, u.DisplayName, u.UserName!)).ToListAsync(ct);
+        // Only current members: someone who left drops off the list instead of blocking the next save.
+        var pollCreators = await db.Memberships.Where(m => m.CommunityId == communityId && settings.PollCreatorUsers.Contains(m.UserId))
+            .OrderBy(m => m.User.DisplayName).Select(m => new UserRef(m.UserId, m.User.DisplayName, m.User.UserName!)).ToListAsync(ct);
         return new SettingsView(
             PermissionCatalog.All.Select(p => View(p, settings.ThresholdFor(p.Permission), admin.Levels)).ToList(),
             admin.Levels.OrderBy(l => l.MinScore).ToList(), settings.Decay, settings.Analytics, pollCreators, settings.DisputeHandlingCouncils);
@@ -65,7 +66,11 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, T
 
         var pollCreators = input.PollCreatorUsers.Distinct().ToList();
         var memberIds = await db.Memberships.Where(m => m.CommunityId == communityId && pollCreators.Contains(m.UserId)).Select(m => m.UserId).ToListAsync(ct);
-        if (memberIds.Count != pollCreators.Count) errors["pollCreatorUsers"] = "Only members of the community can be listed as poll creators.";
+        if (memberIds.Count != pollCreators.Count)
+        {
+            var strangers = await db.Users.Where(u => pollCreators.Except(memberIds).Contains(u.Id)).Select(u => u.DisplayName).ToListAsync(ct);
+            errors["pollCreatorUsers"] = $"Only members can be poll creators; remove {string.Join(", ", strangers.DefaultIfEmpty("unknown users"))}.";
+        }
         ValidationFailedException.ThrowIfAny(errors);
 
         var community = await db.Communities.SingleAsync(c => c.Id == communityId, ct);
@@ -111,6 +116,7 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, T
             var level = await db.TrustLevels.SingleOrDefaultAsync(l => l.Id == levelId && l.CommunityId == communityId, ct)
                         ?? throw new NotFoundException("That trust level does not exist.");
             var trimmed = ValidateLevel(name, minScore, levels, exceptId: levelId);
+            if (level.MinScore == 0 && minScore != 0) throw new ValidationFailedException(new Dictionary<string, string> { ["minScore"] = KeepZeroLevel });
             var changes = new Dictionary<string, object>();
             if (level.Name != trimmed) changes["name"] = AuditEntry.Change(level.Name, trimmed);
             if (level.MinScore != minScore) changes["minScore"] = AuditEntry.Change(level.MinScore, minScore);
@@ -126,7 +132,7 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, T
         InLevelTransactionAsync(actorId, communityId, async (db, levels, settings) =>
         {
             var level = levels.FirstOrDefault(l => l.Id == levelId) ?? throw new NotFoundException("That trust level does not exist.");
-            if (levels.Count == 1) throw new AppException("A community keeps at least one trust level.");
+            if (level.MinScore == 0) throw new AppException(KeepZeroLevel);
             var referencing = settings.Thresholds.Where(t => t.Value.Type == ThresholdType.Level && t.Value.LevelId == levelId).Select(t => t.Key).ToList();
             if (referencing.Count > 0)
             {
@@ -152,17 +158,19 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, T
         error = null;
         var value = text?.Trim() ?? "";
         if (value.Length == 0) error = "Enter a number or a trust level name.";
-        else if (int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
+        else if (decimal.TryParse(value, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
         {
-            if (number < 0) error = "Use 0 or more.";
+            if (number != decimal.Truncate(number)) error = "Use a whole number.";
+            else if (number < 0) error = "Use 0 or more.";
             else if (number > MaxScore) error = $"Use at most {MaxScore}.";
-            else return Threshold.Number(number);
+            else return Threshold.Number((int)number);
         }
-        else if (decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out _)) error = "Use a whole number.";
         else if (levels.FirstOrDefault(l => string.Equals(l.Name, value, StringComparison.OrdinalIgnoreCase)) is { } level) return Threshold.Level(level.Id);
         else error = $"There is no trust level named “{value}”.";
         return null;
     }
+
+    private const string KeepZeroLevel = "Every member needs a title: keep a level that starts at 0.";
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
