@@ -7,12 +7,12 @@ cd "$(dirname "$0")"
 root=$(pwd)
 results="$root/TestResults"
 pg_port=${COMMUNITYAPP_TEST_PG_PORT:-55432}
-pg_dir=$(mktemp -d /tmp/communityapp-pg.XXXXXX)
+source scripts/postgres.sh
 
 log() { printf '\n== %s\n' "$*"; }
 
-# Root (CI) installs and runs PostgreSQL as the postgres user; a developer runs it as themselves and installs with sudo.
-if [ "$(id -u)" -eq 0 ]; then SUDO=""; AS_PG="runuser -u postgres --"; else SUDO="sudo"; AS_PG=""; fi
+# Root (CI) installs with apt directly; a developer with sudo.
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 
 install_missing() {
   local need=()
@@ -29,29 +29,13 @@ install_missing() {
   fi
 }
 
-start_postgres() {
-  local bin
-  bin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n1)")
-  [ -z "$AS_PG" ] || chown postgres "$pg_dir"
-  $AS_PG "$bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 >/dev/null
-  $AS_PG "$bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
-    -o "-c listen_addresses=127.0.0.1 -p $pg_port -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -k $pg_dir" start >/dev/null
-  PG_BIN=$bin
-  export COMMUNITYAPP_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
-}
-
-stop_postgres() {
-  if [ -n "${PG_BIN:-}" ]; then
-    $AS_PG "$PG_BIN/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
-  fi
-  rm -rf "$pg_dir"
-}
 trap stop_postgres EXIT
 
 started=$(date +%s)
 install_missing
 log "Starting a throwaway PostgreSQL on 127.0.0.1:$pg_port"
-start_postgres
+start_postgres "$pg_port"
+export COMMUNITYAPP_TEST_POSTGRES="$PG_URL"
 
 log "Installing the test OIDC provider (npm ci)"
 (cd CommunityApp.Tests/OidcProvider && npm ci --silent --no-audit --no-fund)

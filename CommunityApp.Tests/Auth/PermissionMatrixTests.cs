@@ -66,7 +66,7 @@ public sealed class PermissionMatrixTests(ServiceFixture fixture) : IClassFixtur
             var refusal = await Should.ThrowAsync<ForbiddenException>(demand);
             refusal.Message.ShouldBe(standing == Standing.NonMember
                 ? "You are not a member of this community."
-                : $"You need {threshold} trust to {definition.Verb}; you have {threshold - 1}.");
+                : $"You need {threshold} trust to {CommunityApp.Resources.Text.Get($"Verb.{permission}")}; you have {threshold - 1}.");
         }
         if (standing == Standing.FeatureRoleHolder) check.Role.ShouldBe(definition.GrantedByRole);
     }

@@ -17,6 +17,9 @@ public sealed partial class LocalizationTests
             .SelectMany(file => KeyPattern().Matches(File.ReadAllText(file)).Select(m => (File: Path.GetFileName(file), Key: m.Groups[1].Value)))
             .ToList();
 
+        used.AddRange(Directory.EnumerateFiles(app, "*.cs", SearchOption.AllDirectories)
+            .Where(file => !file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
+            .SelectMany(file => CodeKeyPattern().Matches(File.ReadAllText(file)).Select(m => (File: Path.GetFileName(file), Key: m.Groups[1].Value))));
         used.ShouldNotBeEmpty();
         used.Where(u => !english.Contains(u.Key)).ShouldBeEmpty("keys missing from Strings.resx");
         english.Except(spanish).ShouldBeEmpty("keys missing from Strings.es.resx");
@@ -36,6 +39,7 @@ public sealed partial class LocalizationTests
             .Concat(Family<CommunityApp.Features.Invites.RedeemOutcome>("InviteLink"))
             .Concat(Family<CommunityApp.Features.Notifications.NotificationKind>("Notification"))
             .Concat(Family<CommunityApp.Features.Trust.TrustHistoryAction>("TrustHistory"))
+            .Concat(Family<CommunityApp.Auth.Permission>("Verb"))
             .Concat(CommunityApp.Auth.PermissionCatalog.RoleAreas.Select(a => $"RoleArea.{a.Area}"))
             .Concat(CommunityApp.Features.Settings.SettingsPresets.All.Select(p => $"Settings.Preset.{p.Key}"));
 
@@ -47,6 +51,27 @@ public sealed partial class LocalizationTests
 
     [GeneratedRegex("""L\["([A-Za-z]+\.[A-Za-z.]+)"[\],]""")]
     private static partial Regex KeyPattern();
+
+    [GeneratedRegex("""Text\.Get\("([A-Za-z]+\.[A-Za-z.]+)"[,)]""")]
+    private static partial Regex CodeKeyPattern();
+
+    [Fact]
+    public void Service_messages_follow_the_users_language()
+    {
+        var previous = System.Globalization.CultureInfo.CurrentUICulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentUICulture = new("es");
+            CommunityApp.Resources.Text.Get("Error.NeedTrust", 15, CommunityApp.Resources.Text.Get("Verb.AwardTrust"), 12)
+                .ShouldBe("Necesitas 15 de confianza para dar confianza; tienes 12.");
+            System.Globalization.CultureInfo.CurrentUICulture = new("en");
+            CommunityApp.Resources.Text.Get("Error.LastAdminLeave").ShouldBe("You are the last admin: make someone else admin before you leave.");
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentUICulture = previous;
+        }
+    }
 
     private static string RepositoryRoot()
     {

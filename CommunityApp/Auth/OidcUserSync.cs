@@ -1,3 +1,4 @@
+using CommunityApp.Resources;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
@@ -13,8 +14,8 @@ public sealed class OidcUserSync(UserManager<ApplicationUser> users, SignInManag
 {
     public async Task SignInAsync(TicketReceivedContext context)
     {
-        var principal = context.Principal ?? throw new InvalidOperationException("The identity provider returned no user.");
-        var sub = principal.FindFirstValue("sub") ?? throw new InvalidOperationException("The identity provider's token has no 'sub' claim.");
+        var principal = context.Principal ?? throw new InvalidOperationException(Text.Get("Error.OidcNoUser"));
+        var sub = principal.FindFirstValue("sub") ?? throw new InvalidOperationException(Text.Get("Error.OidcNoSub"));
         var user = await UpsertAsync(sub, principal.FindFirstValue("name"), principal.FindFirstValue("email"), principal.FindFirstValue("preferred_username"));
 
         var appPrincipal = await signIn.CreateUserPrincipalAsync(user);

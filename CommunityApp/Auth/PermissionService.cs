@@ -1,3 +1,4 @@
+using CommunityApp.Resources;
 using Microsoft.EntityFrameworkCore;
 using CommunityApp.Data;
 using CommunityApp.Features.Communities;
@@ -23,13 +24,13 @@ public sealed record PermissionCheck(Permission Permission, bool Allowed, Permis
     /// <summary>The refusal as a sentence for service errors ("You need 15 trust to award trust; you have 12.").</summary>
     public string Explain() => Reason switch
     {
-        PermissionReason.NotMember => "You are not a member of this community.",
-        PermissionReason.BelowThreshold => $"You need {Required} trust to {PermissionCatalog.Get(Permission).Verb}; you have {Score}.",
-        PermissionReason.ThresholdMisconfigured => $"The trust level required to {PermissionCatalog.Get(Permission).Verb} no longer exists; ask an admin to fix the setting.",
-        PermissionReason.Admin => "Allowed: you are an admin.",
-        PermissionReason.FeatureRole => $"Allowed: granted by role {Role}.",
-        PermissionReason.AllowList => "Allowed: you are on the community's list for this.",
-        _ => $"Allowed: your trust {Score} meets {Required}.",
+        PermissionReason.NotMember => Text.Get("Error.NotMember"),
+        PermissionReason.BelowThreshold => Text.Get("Error.NeedTrust", Required, Text.Get($"Verb.{Permission}"), Score),
+        PermissionReason.ThresholdMisconfigured => Text.Get("Error.ThresholdMissingLevel", Text.Get($"Verb.{Permission}")),
+        PermissionReason.Admin => Text.Get("Error.AllowedAdmin"),
+        PermissionReason.FeatureRole => Text.Get("Error.AllowedRole", Text.Get($"FeatureRole.{Role}")),
+        PermissionReason.AllowList => Text.Get("Error.AllowedList"),
+        _ => Text.Get("Error.AllowedTrust", Score, Required),
     };
 }
 
@@ -127,12 +128,12 @@ public sealed class PermissionService(IDbContextFactory<AppDbContext> dbFactory)
     public static async Task<MemberStanding> DemandAdminAsync(AppDbContext db, Guid communityId, string userId, CancellationToken ct = default)
     {
         var standing = await DemandMemberAsync(db, communityId, userId, ct);
-        return standing.IsAdmin ? standing : throw new ForbiddenException("Only the community's admins can do this.");
+        return standing.IsAdmin ? standing : throw new ForbiddenException(Text.Get("Error.AdminsOnly"));
     }
 
     /// <summary>Outsiders learn only whether the community exists, never anything in it.</summary>
     public static async Task<AppException> NotVisibleAsync(AppDbContext db, Guid communityId, CancellationToken ct) =>
         await db.Communities.AnyAsync(c => c.Id == communityId, ct)
-            ? new ForbiddenException("You are not a member of this community.")
-            : new NotFoundException("This community does not exist or was deleted.");
+            ? new ForbiddenException(Text.Get("Error.NotMember"))
+            : new NotFoundException(Text.Get("Error.CommunityNotFound"));
 }

@@ -37,25 +37,25 @@ public enum FeatureRole
 }
 
 /// <summary>One row of SPEC §3.3: a permission, the setting that holds its threshold, its default, and the role that grants it.</summary>
-public sealed record PermissionDefinition(Permission Permission, string SettingName, int DefaultThreshold, FeatureRole GrantedByRole, string Verb);
+public sealed record PermissionDefinition(Permission Permission, string SettingName, int DefaultThreshold, FeatureRole GrantedByRole);
 
 public static class PermissionCatalog
 {
     public static readonly IReadOnlyList<PermissionDefinition> All =
     [
-        new(Permission.AwardTrust, "minTrustToAwardTrust", 15, FeatureRole.TrustGranter, "award trust"),
-        new(Permission.RequestWealth, "minTrustForWealth", 10, FeatureRole.WealthPublisher, "request shared wealth"),
-        new(Permission.PublishNeeds, "minTrustForNeeds", 5, FeatureRole.NeedsPublisher, "publish needs"),
-        new(Permission.CreatePolls, "minTrustForPolls", 15, FeatureRole.PollCreator, "create polls"),
-        new(Permission.HandleDisputes, "minTrustForDisputes", 20, FeatureRole.DisputeHandler, "handle disputes"),
-        new(Permission.CreatePools, "minTrustForPoolCreation", 20, FeatureRole.PoolCreator, "create pools"),
-        new(Permission.CreateCouncils, "minTrustForCouncilCreation", 25, FeatureRole.CouncilCreator, "create councils"),
-        new(Permission.ManageItems, "minTrustForItemManagement", 20, FeatureRole.ItemManager, "manage items and categories"),
-        new(Permission.ViewHealthAnalytics, "minTrustForHealthAnalytics", 20, FeatureRole.AnalyticsViewer, "view health analytics"),
-        new(Permission.CreateThreads, "minTrustForThreadCreation", 10, FeatureRole.ThreadCreator, "create forum threads"),
-        new(Permission.FlagContent, "minTrustForFlagging", 15, FeatureRole.ContentFlagger, "flag forum content"),
-        new(Permission.ReviewFlags, "minTrustForFlagReview", 30, FeatureRole.FlagReviewer, "review flagged content"),
-        new(Permission.ModerateForum, "minTrustForForumModeration", 30, FeatureRole.ForumManager, "moderate the forum"),
+        new(Permission.AwardTrust, "minTrustToAwardTrust", 15, FeatureRole.TrustGranter),
+        new(Permission.RequestWealth, "minTrustForWealth", 10, FeatureRole.WealthPublisher),
+        new(Permission.PublishNeeds, "minTrustForNeeds", 5, FeatureRole.NeedsPublisher),
+        new(Permission.CreatePolls, "minTrustForPolls", 15, FeatureRole.PollCreator),
+        new(Permission.HandleDisputes, "minTrustForDisputes", 20, FeatureRole.DisputeHandler),
+        new(Permission.CreatePools, "minTrustForPoolCreation", 20, FeatureRole.PoolCreator),
+        new(Permission.CreateCouncils, "minTrustForCouncilCreation", 25, FeatureRole.CouncilCreator),
+        new(Permission.ManageItems, "minTrustForItemManagement", 20, FeatureRole.ItemManager),
+        new(Permission.ViewHealthAnalytics, "minTrustForHealthAnalytics", 20, FeatureRole.AnalyticsViewer),
+        new(Permission.CreateThreads, "minTrustForThreadCreation", 10, FeatureRole.ThreadCreator),
+        new(Permission.FlagContent, "minTrustForFlagging", 15, FeatureRole.ContentFlagger),
+        new(Permission.ReviewFlags, "minTrustForFlagReview", 30, FeatureRole.FlagReviewer),
+        new(Permission.ModerateForum, "minTrustForForumModeration", 30, FeatureRole.ForumManager),
     ];
 
     public static PermissionDefinition Get(Permission permission) => All[(int)permission - 1];

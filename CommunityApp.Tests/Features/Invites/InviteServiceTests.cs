@@ -26,7 +26,7 @@ public sealed class InviteServiceTests(ServiceFixture fixture) : IClassFixture<S
         (await Service.MyPendingAsync(invitee)).ShouldHaveSingleItem().CommunityId.ShouldBe(communityId);
         await Should.ThrowAsync<NotFoundException>(() => Service.AcceptAsync(stranger, inviteId));
         (await Service.AcceptAsync(invitee, inviteId)).ShouldBe(communityId);
-        (await Should.ThrowAsync<AppException>(() => Service.AcceptAsync(invitee, inviteId))).Message.ShouldBe("This invite is already redeemed.");
+        (await Should.ThrowAsync<AppException>(() => Service.AcceptAsync(invitee, inviteId))).Message.ShouldBe("This invite is already accepted.");
         (await Service.MyPendingAsync(invitee)).ShouldBeEmpty();
         await using var db = await fixture.NewContextAsync();
         (await db.Memberships.SingleAsync(m => m.CommunityId == communityId && m.UserId == invitee)).Role.ShouldBe(MemberRole.Member);

@@ -1,3 +1,4 @@
+using CommunityApp.Resources;
 using Microsoft.AspNetCore.Components.Authorization;
 using CommunityApp.Auth;
 
@@ -7,5 +8,5 @@ public static class CurrentUser
 {
     /// <summary>The signed-in user's id from the cascading authentication state; pages behind [Authorize] always have one.</summary>
     public static async Task<string> GetUserIdAsync(this Task<AuthenticationState> state) =>
-        (await state).User.GetUserId() ?? throw new ForbiddenException("Sign in first.");
+        (await state).User.GetUserId() ?? throw new ForbiddenException(Text.Get("Error.SignIn"));
 }

@@ -1,3 +1,4 @@
+using CommunityApp.Resources;
 using Microsoft.EntityFrameworkCore;
 using CommunityApp.Auth;
 using CommunityApp.Data;
@@ -25,7 +26,7 @@ public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory)
         var (name, description) = Validate(input);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = actorId;
-        if (!await db.Users.AnyAsync(u => u.Id == actorId, ct)) throw new ForbiddenException("Sign in first.");
+        if (!await db.Users.AnyAsync(u => u.Id == actorId, ct)) throw new ForbiddenException(Text.Get("Error.SignIn"));
 
         var community = new Community { Name = name, Description = description, TrustLevels = [.. TrustLevel.Defaults()] };
         community.Memberships.Add(new Membership { UserId = actorId, Role = MemberRole.Admin });
@@ -97,9 +98,9 @@ public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory)
         var name = input.Name?.Trim() ?? "";
         var description = string.IsNullOrWhiteSpace(input.Description) ? null : input.Description.Trim();
         var errors = new Dictionary<string, string>();
-        if (name.Length == 0) errors["Name"] = "Enter a name.";
-        else if (name.Length > Community.NameMaxLength) errors["Name"] = $"Use at most {Community.NameMaxLength} characters for the name.";
-        if (description?.Length > Community.DescriptionMaxLength) errors["Description"] = $"Use at most {Community.DescriptionMaxLength} characters for the description.";
+        if (name.Length == 0) errors["Name"] = Text.Get("Error.NameRequired");
+        else if (name.Length > Community.NameMaxLength) errors["Name"] = Text.Get("Error.NameTooLong", Community.NameMaxLength);
+        if (description?.Length > Community.DescriptionMaxLength) errors["Description"] = Text.Get("Error.DescriptionTooLong", Community.DescriptionMaxLength);
         ValidationFailedException.ThrowIfAny(errors);
         return (name, description);
     }

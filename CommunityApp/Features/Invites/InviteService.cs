@@ -1,3 +1,5 @@
+using System.Globalization;
+using CommunityApp.Resources;
 using Microsoft.EntityFrameworkCore;
 using CommunityApp.Auth;
 using CommunityApp.Data;
@@ -42,14 +44,14 @@ public sealed class InviteService(IDbContextFactory<AppDbContext> dbFactory, Tim
         db.ActorId = actorId;
         await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
         var key = input.UserNameOrEmail?.Trim().ToUpperInvariant() ?? "";
-        if (key.Length == 0) throw Invalid("user", "Enter a username or e-mail.");
+        if (key.Length == 0) throw Invalid("user", Text.Get("Error.EnterUser"));
         var invited = await db.Users.Where(u => u.NormalizedUserName == key || u.NormalizedEmail == key).Select(u => u.Id).FirstOrDefaultAsync(ct);
-        if (invited is null) throw Invalid("user", "No user has that username or e-mail.");
-        if (!Enum.IsDefined(input.Role)) throw Invalid("role", "Choose a role.");
-        if (await db.Memberships.AnyAsync(m => m.CommunityId == communityId && m.UserId == invited, ct)) throw Invalid("user", "That user is already a member.");
+        if (invited is null) throw Invalid("user", Text.Get("Error.NoSuchUser"));
+        if (!Enum.IsDefined(input.Role)) throw Invalid("role", Text.Get("Error.ChooseRole"));
+        if (await db.Memberships.AnyAsync(m => m.CommunityId == communityId && m.UserId == invited, ct)) throw Invalid("user", Text.Get("Error.AlreadyMember"));
         var now = Now;
         if (await db.Invites.AnyAsync(i => i.CommunityId == communityId && i.InvitedUserId == invited && i.State == InviteState.Pending && i.ExpiresAt > now, ct))
-            throw Invalid("user", "That user already has a pending invite.");
+            throw Invalid("user", Text.Get("Error.AlreadyInvited"));
 
         var invite = new Invite { CommunityId = communityId, Kind = InviteKind.Direct, Role = input.Role, InvitedUserId = invited, ExpiresAt = now.AddDays(DirectInviteDays) };
         db.Invites.Add(invite);
@@ -65,12 +67,12 @@ public sealed class InviteService(IDbContextFactory<AppDbContext> dbFactory, Tim
         await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
         var title = input.Title?.Trim() ?? "";
         var errors = new Dictionary<string, string>();
-        if (title.Length == 0) errors["title"] = "Enter a title so you can tell your links apart.";
-        else if (title.Length > Invite.TitleMaxLength) errors["title"] = $"Use at most {Invite.TitleMaxLength} characters.";
-        if (!Enum.IsDefined(input.Role)) errors["role"] = "Choose a role.";
+        if (title.Length == 0) errors["title"] = Text.Get("Error.LinkTitle");
+        else if (title.Length > Invite.TitleMaxLength) errors["title"] = Text.Get("Error.MaxChars", Invite.TitleMaxLength);
+        if (!Enum.IsDefined(input.Role)) errors["role"] = Text.Get("Error.ChooseRole");
         var expiresAt = DateTime.SpecifyKind(input.ExpiresAt, DateTimeKind.Utc);
-        if (expiresAt <= Now) errors["expiresAt"] = "Choose an expiry in the future.";
-        if (input.MaxUses is < 1 or > 10_000) errors["maxUses"] = "Use 1 to 10000, or leave it empty for no limit.";
+        if (expiresAt <= Now) errors["expiresAt"] = Text.Get("Error.ExpiryFuture");
+        if (input.MaxUses is < 1 or > 10_000) errors["maxUses"] = Text.Get("Error.MaxUses");
         ValidationFailedException.ThrowIfAny(errors);
 
         var invite = new Invite
@@ -91,9 +93,9 @@ public sealed class InviteService(IDbContextFactory<AppDbContext> dbFactory, Tim
         db.ActorId = actorId;
         await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
         var invite = await db.Invites.SingleOrDefaultAsync(i => i.Id == inviteId && i.CommunityId == communityId, ct)
-                     ?? throw new NotFoundException("That invite does not exist.");
+                     ?? throw new NotFoundException(Text.Get("Error.InviteNotFound"));
         var status = invite.StatusAt(Now);
-        if (status is not (InviteStatus.Pending or InviteStatus.Active)) throw new AppException($"This invite is already {Describe(status)}.");
+        if (status is not (InviteStatus.Pending or InviteStatus.Active)) throw new AppException(Text.Get("Error.InviteAlready", Text.Get($"InviteStatus.{status}").ToLower(CultureInfo.CurrentCulture)));
         invite.State = InviteState.Cancelled;
         db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.InviteCancelled, new { inviteId, kind = invite.Kind.ToString() }, invite.InvitedUserId, Now));
         await db.SaveChangesAsync(ct);
@@ -169,7 +171,7 @@ public sealed class InviteService(IDbContextFactory<AppDbContext> dbFactory, Tim
         }
         if (await db.InviteRedemptions.AnyAsync(r => r.InviteId == invite.Id && r.UserId == userId, ct))
         {
-            throw new AppException("You have already used this invite link.");
+            throw new AppException(Text.Get("Error.LinkAlreadyUsed"));
         }
 
         var counted = await db.Invites
@@ -188,10 +190,10 @@ public sealed class InviteService(IDbContextFactory<AppDbContext> dbFactory, Tim
 
     public static string LinkRefusal(InviteStatus status) => status switch
     {
-        InviteStatus.Expired => "This invite link has expired. Ask an admin for a new one.",
-        InviteStatus.Cancelled => "This invite link was cancelled by an admin.",
-        InviteStatus.UsedUp => "This invite link has been used the maximum number of times.",
-        _ => "This invite link no longer works.",
+        InviteStatus.Expired => Text.Get("Error.LinkExpired"),
+        InviteStatus.Cancelled => Text.Get("Error.LinkCancelled"),
+        InviteStatus.UsedUp => Text.Get("Error.LinkUsedUp"),
+        _ => Text.Get("Error.LinkDead"),
     };
 
     private async Task<Guid> AnswerAsync(string userId, Guid inviteId, bool accept, CancellationToken ct)
@@ -201,16 +203,16 @@ public sealed class InviteService(IDbContextFactory<AppDbContext> dbFactory, Tim
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var invite = await db.Invites.SingleOrDefaultAsync(i => i.Id == inviteId && i.Kind == InviteKind.Direct, ct);
         // Someone else's invite looks the same as a missing one.
-        if (invite is null || invite.InvitedUserId != userId) throw new NotFoundException("That invite does not exist.");
+        if (invite is null || invite.InvitedUserId != userId) throw new NotFoundException(Text.Get("Error.InviteNotFound"));
         var now = Now;
         var status = invite.StatusAt(now);
-        if (status != InviteStatus.Pending) throw new AppException($"This invite is already {Describe(status)}.");
+        if (status != InviteStatus.Pending) throw new AppException(Text.Get("Error.InviteAlready", Text.Get($"InviteStatus.{status}").ToLower(CultureInfo.CurrentCulture)));
 
         // Only one answer wins: the state moves from Pending exactly once.
         var newState = accept ? InviteState.Redeemed : InviteState.Declined;
         var answered = await db.Invites.Where(i => i.Id == inviteId && i.State == InviteState.Pending)
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.State, newState).SetProperty(i => i.RespondedAt, now), ct);
-        if (answered == 0) throw new AppException("This invite was already answered.");
+        if (answered == 0) throw new AppException(Text.Get("Error.InviteAnswered"));
 
         if (accept)
         {
@@ -253,19 +255,14 @@ public sealed class InviteService(IDbContextFactory<AppDbContext> dbFactory, Tim
         catch (DbUpdateException ex)
         {
             // The unique live-membership or redemption index: the same user joined in a parallel request.
-            throw new AppException("You have just joined this community.", ex);
+            throw new AppException(Text.Get("Error.JustJoined"), ex);
         }
     }
 
     private static async Task<Invite> FindLinkAsync(AppDbContext db, string secret, CancellationToken ct) =>
         await db.Invites.Include(i => i.Community).SingleOrDefaultAsync(i => i.Kind == InviteKind.Link && i.Secret == secret, ct)
-        ?? throw new NotFoundException("This invite link is not valid. Check that you copied all of it.");
+        ?? throw new NotFoundException(Text.Get("Error.LinkInvalid"));
 
-    private static string Describe(InviteStatus status) => status switch
-    {
-        InviteStatus.UsedUp => "used up",
-        _ => status.ToString().ToLowerInvariant(),
-    };
 
     private static ValidationFailedException Invalid(string field, string message) => new(new Dictionary<string, string> { [field] = message });
 }

@@ -1,3 +1,4 @@
+using CommunityApp.Resources;
 using Microsoft.EntityFrameworkCore;
 using CommunityApp.Auth;
 using CommunityApp.Data;
@@ -77,7 +78,7 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, Tim
         {
             var target = await FindMemberAsync(db, communityId, userId, ct);
             if (target.Role == role) return;
-            if (target.Role == MemberRole.Admin) await EnsureAnotherAdminAsync(db, communityId, userId, "The last admin cannot be demoted; make someone else admin first.", ct);
+            if (target.Role == MemberRole.Admin) await EnsureAnotherAdminAsync(db, communityId, userId, Text.Get("Error.LastAdminDemote"), ct);
             db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.RoleChanged,
                 new { role = AuditEntry.Change(target.Role.ToString(), role.ToString()) }, userId, Now));
             target.Role = role;
@@ -86,7 +87,7 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, Tim
 
     public async Task GrantFeatureRoleAsync(string actorId, Guid communityId, string userId, FeatureRole role, CancellationToken ct = default)
     {
-        if (!Enum.IsDefined(role)) throw new ValidationFailedException(new Dictionary<string, string> { ["Role"] = "Unknown feature role." });
+        if (!Enum.IsDefined(role)) throw new ValidationFailedException(new Dictionary<string, string> { ["Role"] = Text.Get("Error.UnknownRole") });
         await InAdminTransactionAsync(actorId, communityId, async db =>
         {
             var target = await FindMemberAsync(db, communityId, userId, ct);
@@ -111,11 +112,11 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, Tim
 
     public async Task RemoveAsync(string actorId, Guid communityId, string userId, CancellationToken ct = default)
     {
-        if (userId == actorId) throw new AppException("Use “Leave community” to leave.");
+        if (userId == actorId) throw new AppException(Text.Get("Error.UseLeave"));
         await InAdminTransactionAsync(actorId, communityId, async db =>
         {
             var target = await FindMemberAsync(db, communityId, userId, ct);
-            if (target.Role == MemberRole.Admin) await EnsureAnotherAdminAsync(db, communityId, userId, "The last admin cannot be removed.", ct);
+            if (target.Role == MemberRole.Admin) await EnsureAnotherAdminAsync(db, communityId, userId, Text.Get("Error.LastAdminRemove"), ct);
             target.DeletedAt = Now;
             db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.MemberRemoved, new { role = target.Role.ToString() }, userId, Now));
         }, ct);
@@ -129,7 +130,7 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, Tim
         await LockCommunityAsync(db, communityId, ct);
         await PermissionService.DemandMemberAsync(db, communityId, actorId, ct);
         var me = await FindMemberAsync(db, communityId, actorId, ct);
-        if (me.Role == MemberRole.Admin) await EnsureAnotherAdminAsync(db, communityId, actorId, "You are the last admin: make someone else admin before you leave.", ct);
+        if (me.Role == MemberRole.Admin) await EnsureAnotherAdminAsync(db, communityId, actorId, Text.Get("Error.LastAdminLeave"), ct);
         me.DeletedAt = Now;
         db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.MemberLeft, new { role = me.Role.ToString() }, actorId, Now));
         await db.SaveChangesAsync(ct);
@@ -160,7 +161,7 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, Tim
 
     private static async Task<Membership> FindMemberAsync(AppDbContext db, Guid communityId, string userId, CancellationToken ct) =>
         await db.Memberships.SingleOrDefaultAsync(m => m.CommunityId == communityId && m.UserId == userId, ct)
-        ?? throw new NotFoundException("That person is not a member of this community.");
+        ?? throw new NotFoundException(Text.Get("Error.PersonNotMember"));
 
     private static async Task EnsureAnotherAdminAsync(AppDbContext db, Guid communityId, string userId, string refusal, CancellationToken ct)
     {

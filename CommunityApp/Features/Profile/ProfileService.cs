@@ -1,3 +1,4 @@
+using CommunityApp.Resources;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using CommunityApp.Data;
@@ -25,7 +26,7 @@ public sealed class ProfileService(IDbContextFactory<AppDbContext> dbFactory, IL
         return await db.Users.Where(u => u.Id == userId)
                    .Select(u => new ProfileDto(u.Id, u.DisplayName, u.UserName!, u.Email, u.Bio))
                    .SingleOrDefaultAsync(ct)
-               ?? throw new NotFoundException("Your account no longer exists.");
+               ?? throw new NotFoundException(Text.Get("Error.AccountGone"));
     }
 
     public async Task<ProfileDto> UpdateAsync(string userId, ProfileInput input, CancellationToken ct = default)
@@ -35,18 +36,18 @@ public sealed class ProfileService(IDbContextFactory<AppDbContext> dbFactory, IL
         var bio = string.IsNullOrWhiteSpace(input.Bio) ? null : input.Bio.Trim();
 
         var errors = new Dictionary<string, string>();
-        if (displayName.Length == 0) errors["DisplayName"] = "Enter the name other members will see.";
-        else if (displayName.Length > ProfileRules.DisplayNameMax) errors["DisplayName"] = $"Use at most {ProfileRules.DisplayNameMax} characters.";
-        if (!System.Text.RegularExpressions.Regex.IsMatch(userName, ProfileRules.UserNamePattern)) errors["UserName"] = ProfileRules.UserNameMessage;
-        if (bio?.Length > ProfileRules.BioMax) errors["Bio"] = $"Use at most {ProfileRules.BioMax} characters.";
+        if (displayName.Length == 0) errors["DisplayName"] = Text.Get("Error.DisplayNameRequired");
+        else if (displayName.Length > ProfileRules.DisplayNameMax) errors["DisplayName"] = Text.Get("Error.MaxChars", ProfileRules.DisplayNameMax);
+        if (!System.Text.RegularExpressions.Regex.IsMatch(userName, ProfileRules.UserNamePattern)) errors["UserName"] = Text.Get("Error.UserNamePattern");
+        if (bio?.Length > ProfileRules.BioMax) errors["Bio"] = Text.Get("Error.MaxChars", ProfileRules.BioMax);
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = userId;
-        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct) ?? throw new NotFoundException("Your account no longer exists.");
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct) ?? throw new NotFoundException(Text.Get("Error.AccountGone"));
         var normalized = normalizer.NormalizeName(userName);
         if (!errors.ContainsKey("UserName") && await db.Users.AnyAsync(u => u.NormalizedUserName == normalized && u.Id != userId, ct))
         {
-            errors["UserName"] = $"The username '{userName}' is taken.";
+            errors["UserName"] = Text.Get("Error.UserNameTaken", userName);
         }
         ValidationFailedException.ThrowIfAny(errors);
 
@@ -63,7 +64,7 @@ public sealed class ProfileService(IDbContextFactory<AppDbContext> dbFactory, IL
         {
             // Someone may have taken the name between our check and the save; the unique index said no.
             if (!await UserNameTakenAsync(normalized, userId, ct)) throw;
-            throw new ValidationFailedException(new Dictionary<string, string> { ["UserName"] = $"The username '{userName}' is taken." }, ex);
+            throw new ValidationFailedException(new Dictionary<string, string> { ["UserName"] = Text.Get("Error.UserNameTaken", userName) }, ex);
         }
         return new ProfileDto(user.Id, user.DisplayName, user.UserName, user.Email, user.Bio);
     }

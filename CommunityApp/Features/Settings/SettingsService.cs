@@ -1,3 +1,4 @@
+using CommunityApp.Resources;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using CommunityApp.Auth;
@@ -58,18 +59,18 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, T
         }
 
         var decay = input.Decay;
-        if (decay.FullMonths is < 0 or > 120) errors["decay.fullMonths"] = "Use 0 to 120 months.";
-        if (decay.ExpireMonths <= decay.FullMonths || decay.ExpireMonths > 240) errors["decay.expireMonths"] = "Must be more than the full-weight months, and at most 240.";
+        if (decay.FullMonths is < 0 or > 120) errors["decay.fullMonths"] = Text.Get("Error.FullMonths");
+        if (decay.ExpireMonths <= decay.FullMonths || decay.ExpireMonths > 240) errors["decay.expireMonths"] = Text.Get("Error.ExpireMonths");
         var analytics = input.Analytics;
-        if (analytics.NonContributionThresholdDays is < 1 or > 3650) errors["analytics.nonContributionThresholdDays"] = "Use 1 to 3650 days.";
-        if (analytics.DashboardRefreshInterval is < 5 or > 86400) errors["analytics.dashboardRefreshInterval"] = "Use 5 to 86400 seconds.";
+        if (analytics.NonContributionThresholdDays is < 1 or > 3650) errors["analytics.nonContributionThresholdDays"] = Text.Get("Error.Days");
+        if (analytics.DashboardRefreshInterval is < 5 or > 86400) errors["analytics.dashboardRefreshInterval"] = Text.Get("Error.Seconds");
 
         var pollCreators = input.PollCreatorUsers.Distinct().ToList();
         var memberIds = await db.Memberships.Where(m => m.CommunityId == communityId && pollCreators.Contains(m.UserId)).Select(m => m.UserId).ToListAsync(ct);
         if (memberIds.Count != pollCreators.Count)
         {
             var strangers = await db.Users.Where(u => pollCreators.Except(memberIds).Contains(u.Id)).Select(u => u.DisplayName).ToListAsync(ct);
-            errors["pollCreatorUsers"] = $"Only members can be poll creators; remove {string.Join(", ", strangers.DefaultIfEmpty("unknown users"))}.";
+            errors["pollCreatorUsers"] = Text.Get("Error.PollCreatorsMembers", string.Join(", ", strangers));
         }
         ValidationFailedException.ThrowIfAny(errors);
 
@@ -114,7 +115,7 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, T
         InLevelTransactionAsync(actorId, communityId, async (db, levels, settings) =>
         {
             var level = await db.TrustLevels.SingleOrDefaultAsync(l => l.Id == levelId && l.CommunityId == communityId, ct)
-                        ?? throw new NotFoundException("That trust level does not exist.");
+                        ?? throw new NotFoundException(Text.Get("Error.LevelNotFound"));
             var trimmed = ValidateLevel(name, minScore, levels, exceptId: levelId);
             if (level.MinScore == 0 && minScore != 0) throw new ValidationFailedException(new Dictionary<string, string> { ["minScore"] = KeepZeroLevel });
             var changes = new Dictionary<string, object>();
@@ -131,7 +132,7 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, T
     public Task DeleteLevelAsync(string actorId, Guid communityId, Guid levelId, Guid? replacementLevelId, CancellationToken ct = default) =>
         InLevelTransactionAsync(actorId, communityId, async (db, levels, settings) =>
         {
-            var level = levels.FirstOrDefault(l => l.Id == levelId) ?? throw new NotFoundException("That trust level does not exist.");
+            var level = levels.FirstOrDefault(l => l.Id == levelId) ?? throw new NotFoundException(Text.Get("Error.LevelNotFound"));
             if (level.MinScore == 0) throw new AppException(KeepZeroLevel);
             var referencing = settings.Thresholds.Where(t => t.Value.Type == ThresholdType.Level && t.Value.LevelId == levelId).Select(t => t.Key).ToList();
             if (referencing.Count > 0)
@@ -139,7 +140,7 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, T
                 var replacement = levels.FirstOrDefault(l => l.Id == replacementLevelId && l.Id != levelId)
                     ?? throw new ValidationFailedException(new Dictionary<string, string>
                     {
-                        ["replacement"] = $"“{level.Name}” is used by {string.Join(", ", referencing)}. Choose another level to use instead.",
+                        ["replacement"] = Text.Get("Error.LevelInUse", level.Name, string.Join(", ", referencing)),
                     });
                 var community = await db.Communities.SingleAsync(c => c.Id == communityId, ct);
                 var thresholds = new Dictionary<string, Threshold>(settings.Thresholds);
@@ -157,20 +158,20 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, T
     {
         error = null;
         var value = text?.Trim() ?? "";
-        if (value.Length == 0) error = "Enter a number or a trust level name.";
+        if (value.Length == 0) error = Text.Get("Error.ThresholdEmpty");
         else if (decimal.TryParse(value, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
         {
-            if (number != decimal.Truncate(number)) error = "Use a whole number.";
-            else if (number < 0) error = "Use 0 or more.";
-            else if (number > MaxScore) error = $"Use at most {MaxScore}.";
+            if (number != decimal.Truncate(number)) error = Text.Get("Error.WholeNumber");
+            else if (number < 0) error = Text.Get("Error.NonNegative");
+            else if (number > MaxScore) error = Text.Get("Error.AtMost", MaxScore);
             else return Threshold.Number((int)number);
         }
         else if (levels.FirstOrDefault(l => string.Equals(l.Name, value, StringComparison.OrdinalIgnoreCase)) is { } level) return Threshold.Level(level.Id);
-        else error = $"There is no trust level named “{value}”.";
+        else error = Text.Get("Error.NoSuchLevel", value);
         return null;
     }
 
-    private const string KeepZeroLevel = "Every member needs a title: keep a level that starts at 0.";
+    private static string KeepZeroLevel => Text.Get("Error.KeepZeroLevel");
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
@@ -191,21 +192,21 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, T
     {
         var trimmed = name?.Trim() ?? "";
         var errors = new Dictionary<string, string>();
-        if (trimmed.Length == 0) errors["name"] = "Enter a name.";
-        else if (trimmed.Length > TrustLevel.NameMaxLength) errors["name"] = $"Use at most {TrustLevel.NameMaxLength} characters.";
-        else if (int.TryParse(trimmed, out _)) errors["name"] = "A level name cannot be a number (thresholds would be ambiguous).";
-        else if (levels.Any(l => l.Id != exceptId && string.Equals(l.Name, trimmed, StringComparison.OrdinalIgnoreCase))) errors["name"] = $"There is already a level named “{trimmed}”.";
-        if (minScore < 0) errors["minScore"] = "Use 0 or more.";
-        else if (minScore > MaxScore) errors["minScore"] = $"Use at most {MaxScore}.";
-        else if (levels.Any(l => l.Id != exceptId && l.MinScore == minScore)) errors["minScore"] = $"Another level already starts at {minScore}.";
+        if (trimmed.Length == 0) errors["name"] = Text.Get("Error.NameRequired");
+        else if (trimmed.Length > TrustLevel.NameMaxLength) errors["name"] = Text.Get("Error.MaxChars", TrustLevel.NameMaxLength);
+        else if (int.TryParse(trimmed, out _)) errors["name"] = Text.Get("Error.LevelNameNumber");
+        else if (levels.Any(l => l.Id != exceptId && string.Equals(l.Name, trimmed, StringComparison.OrdinalIgnoreCase))) errors["name"] = Text.Get("Error.LevelNameTaken", trimmed);
+        if (minScore < 0) errors["minScore"] = Text.Get("Error.NonNegative");
+        else if (minScore > MaxScore) errors["minScore"] = Text.Get("Error.AtMost", MaxScore);
+        else if (levels.Any(l => l.Id != exceptId && l.MinScore == minScore)) errors["minScore"] = Text.Get("Error.LevelMinTaken", minScore);
         ValidationFailedException.ThrowIfAny(errors);
         return trimmed;
     }
 
     private static ThresholdView View(PermissionDefinition definition, Threshold threshold, IReadOnlyList<TrustLevelInfo> levels) =>
-        new(definition.Permission, definition.SettingName, Text(threshold, levels), TrustTitles.Resolve(threshold, levels));
+        new(definition.Permission, definition.SettingName, ThresholdText(threshold, levels), TrustTitles.Resolve(threshold, levels));
 
-    private static string Text(Threshold threshold, IReadOnlyList<TrustLevelInfo> levels) =>
+    private static string ThresholdText(Threshold threshold, IReadOnlyList<TrustLevelInfo> levels) =>
         threshold.Type == ThresholdType.Number
             ? threshold.Value.ToString(CultureInfo.InvariantCulture)
             : levels.FirstOrDefault(l => l.Id == threshold.LevelId)?.Name ?? "(deleted level)";
@@ -222,8 +223,8 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, T
         var changes = new Dictionary<string, object>();
         foreach (var definition in PermissionCatalog.All)
         {
-            var before = Text(old.ThresholdFor(definition.Permission), levels);
-            var after = Text(updated.ThresholdFor(definition.Permission), levels);
+            var before = ThresholdText(old.ThresholdFor(definition.Permission), levels);
+            var after = ThresholdText(updated.ThresholdFor(definition.Permission), levels);
             if (before != after) changes[definition.SettingName] = AuditEntry.Change(before, after);
         }
         void Compare<T>(string name, T before, T after)

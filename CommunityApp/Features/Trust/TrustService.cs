@@ -1,3 +1,4 @@
+using CommunityApp.Resources;
 using Microsoft.EntityFrameworkCore;
 using CommunityApp.Auth;
 using CommunityApp.Data;
@@ -20,19 +21,19 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
 
     public async Task AwardAsync(string giverId, Guid communityId, string receiverId, CancellationToken ct = default)
     {
-        if (giverId == receiverId) throw new AppException("You cannot award trust to yourself.");
+        if (giverId == receiverId) throw new AppException(Text.Get("Error.SelfAward"));
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = giverId;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var giver = await PermissionService.DemandAsync(db, communityId, giverId, Permission.AwardTrust, ct);
         await LockMemberAsync(db, communityId, receiverId, ct);
         if (await db.TrustAwards.AnyAsync(a => a.CommunityId == communityId && a.GiverId == giverId && a.ReceiverId == receiverId, ct))
-            throw new AppException("You already trust this member.");
+            throw new AppException(Text.Get("Error.AlreadyTrusted"));
 
         var now = Now;
         db.TrustAwards.Add(new TrustAward { CommunityId = communityId, GiverId = giverId, ReceiverId = receiverId, RenewedAt = now });
         var before = await ScoreAsync(db, communityId, receiverId, ct);
-        await SaveOnceAsync(db, "You already trust this member.", ct);
+        await SaveOnceAsync(db, Text.Get("Error.AlreadyTrusted"), ct);
         var after = await RecomputeAsync(db, communityId, receiverId, giver.Settings.Decay, now, ct);
         db.TrustHistory.Add(new TrustHistoryEntry { CommunityId = communityId, ActorId = giverId, SubjectId = receiverId, Action = TrustHistoryAction.Awarded, Points = after - before, CreatedAt = now });
         await NotifyAsync(db, receiverId, communityId, NotificationKind.TrustReceived, giverId, $"/c/{communityId}/trust/me", ct);
@@ -50,7 +51,7 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
         var giver = await PermissionService.DemandMemberAsync(db, communityId, giverId, ct);
         await LockMemberAsync(db, communityId, receiverId, ct);
         var award = await db.TrustAwards.SingleOrDefaultAsync(a => a.CommunityId == communityId && a.GiverId == giverId && a.ReceiverId == receiverId, ct)
-                    ?? throw new AppException("You do not have an active award for this member.");
+                    ?? throw new AppException(Text.Get("Error.NoAward"));
         var now = Now;
         var before = await ScoreAsync(db, communityId, receiverId, ct);
         award.DeletedAt = now;
@@ -94,7 +95,7 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
     public async Task SetAdminGrantAsync(string adminId, Guid communityId, string userId, int amount, CancellationToken ct = default)
     {
         if (amount is < 0 or > SettingsLimits.MaxScore)
-            throw new ValidationFailedException(new Dictionary<string, string> { ["amount"] = $"Use a whole number from 0 to {SettingsLimits.MaxScore}." });
+            throw new ValidationFailedException(new Dictionary<string, string> { ["amount"] = Text.Get("Error.GrantRange", SettingsLimits.MaxScore) });
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = adminId;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -137,7 +138,7 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
     {
         var locked = await db.Memberships.Where(m => m.CommunityId == communityId && m.UserId == userId)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.TrustScore, m => m.TrustScore), ct);
-        if (locked == 0) throw new AppException("That person is not a member of this community.");
+        if (locked == 0) throw new AppException(Text.Get("Error.PersonNotMember"));
     }
 
     private static Task<int> ScoreAsync(AppDbContext db, Guid communityId, string userId, CancellationToken ct) =>

@@ -1,3 +1,4 @@
+using CommunityApp.Resources;
 using Microsoft.EntityFrameworkCore;
 using CommunityApp.Auth;
 using CommunityApp.Data;
@@ -82,7 +83,7 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
                 Received = db.TrustAwards.Count(a => a.CommunityId == communityId && a.ReceiverId == m.UserId),
                 Given = db.TrustAwards.Count(a => a.CommunityId == communityId && a.GiverId == m.UserId),
             })
-            .SingleOrDefaultAsync(ct) ?? throw new NotFoundException("That person is not a member of this community.");
+            .SingleOrDefaultAsync(ct) ?? throw new NotFoundException(Text.Get("Error.PersonNotMember"));
         var history = viewer.IsAdmin || viewerId == memberId
             ? await HistoryAsync(db, communityId, h => h.SubjectId == memberId, ct)
             : [];

@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace CommunityApp.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261127081728_MembersInvitesAudit")]
-    partial class MembersInvitesAudit
+    [Migration("20261127085403_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -135,7 +135,7 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .IsUnique()
                         .HasDatabaseName("UserNameIndex");
 
-                    b.ToTable("AspNetUsers", (string)null);
+                    b.ToTable("asp_net_users", (string)null);
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Audit.AuditEntry", b =>
@@ -280,6 +280,19 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<int>("AdminGrant")
+                        .HasColumnType("integer")
+                        .HasColumnName("admin_grant");
+
+                    b.Property<DateTime?>("AdminGrantSetAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("admin_grant_set_at");
+
+                    b.Property<string>("AdminGrantSetBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("admin_grant_set_by");
+
                     b.Property<Guid>("CommunityId")
                         .HasColumnType("uuid")
                         .HasColumnName("community_id");
@@ -332,6 +345,8 @@ namespace CommunityApp.Data.Migrations.Postgres
 
                     b.ToTable("memberships", null, t =>
                         {
+                            t.HasCheckConstraint("ck_memberships_admin_grant", "admin_grant >= 0");
+
                             t.HasCheckConstraint("ck_memberships_trust_score", "trust_score >= 0");
                         });
                 });
@@ -513,6 +528,196 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.ToTable("invite_redemptions", (string)null);
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Notifications.Notification", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("actor");
+
+                    b.Property<Guid?>("CommunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("community_id");
+
+                    b.Property<string>("CommunityName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("community_name");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Link")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("link");
+
+                    b.Property<DateTime?>("ReadAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("read_at");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_notifications");
+
+                    b.HasIndex("CommunityId")
+                        .HasDatabaseName("ix_notifications_community_id");
+
+                    b.HasIndex("UserId", "CreatedAt")
+                        .HasDatabaseName("ix_notifications_user_id_created_at");
+
+                    b.HasIndex("UserId", "ReadAt")
+                        .HasDatabaseName("ix_notifications_user_id_read_at");
+
+                    b.ToTable("notifications", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Trust.TrustAward", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTime?>("DecayWarnedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decay_warned_at");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<string>("GiverId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("giver_id");
+
+                    b.Property<string>("ReceiverId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("receiver_id");
+
+                    b.Property<DateTime>("RenewedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("renewed_at");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_trust_awards");
+
+                    b.HasIndex("GiverId")
+                        .HasDatabaseName("ix_trust_awards_giver_id");
+
+                    b.HasIndex("ReceiverId")
+                        .HasDatabaseName("ix_trust_awards_receiver_id");
+
+                    b.HasIndex("CommunityId", "ReceiverId")
+                        .HasDatabaseName("ix_trust_awards_community_id_receiver_id")
+                        .HasFilter("deleted_at IS NULL");
+
+                    b.HasIndex("CommunityId", "GiverId", "ReceiverId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_trust_awards_community_id_giver_id_receiver_id")
+                        .HasFilter("deleted_at IS NULL");
+
+                    b.HasIndex("CommunityId", "GiverId", "RenewedAt")
+                        .HasDatabaseName("ix_trust_awards_community_id_giver_id_renewed_at")
+                        .HasFilter("deleted_at IS NULL");
+
+                    b.ToTable("trust_awards", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_trust_awards_not_self", "giver_id <> receiver_id");
+                        });
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Trust.TrustHistoryEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("action");
+
+                    b.Property<string>("ActorId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("actor_id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("Points")
+                        .HasColumnType("integer")
+                        .HasColumnName("points");
+
+                    b.Property<string>("SubjectId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("subject_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_trust_history");
+
+                    b.HasIndex("ActorId")
+                        .HasDatabaseName("ix_trust_history_actor_id");
+
+                    b.HasIndex("SubjectId")
+                        .HasDatabaseName("ix_trust_history_subject_id");
+
+                    b.HasIndex("CommunityId", "ActorId", "CreatedAt")
+                        .HasDatabaseName("ix_trust_history_community_id_actor_id_created_at");
+
+                    b.HasIndex("CommunityId", "SubjectId", "CreatedAt")
+                        .HasDatabaseName("ix_trust_history_community_id_subject_id_created_at");
+
+                    b.ToTable("trust_history", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -564,7 +769,7 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .IsUnique()
                         .HasDatabaseName("RoleNameIndex");
 
-                    b.ToTable("AspNetRoles", (string)null);
+                    b.ToTable("asp_net_roles", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
@@ -595,7 +800,7 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.HasIndex("RoleId")
                         .HasDatabaseName("ix_asp_net_role_claims_role_id");
 
-                    b.ToTable("AspNetRoleClaims", (string)null);
+                    b.ToTable("asp_net_role_claims", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<string>", b =>
@@ -626,7 +831,7 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.HasIndex("UserId")
                         .HasDatabaseName("ix_asp_net_user_claims_user_id");
 
-                    b.ToTable("AspNetUserClaims", (string)null);
+                    b.ToTable("asp_net_user_claims", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<string>", b =>
@@ -656,7 +861,7 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.HasIndex("UserId")
                         .HasDatabaseName("ix_asp_net_user_logins_user_id");
 
-                    b.ToTable("AspNetUserLogins", (string)null);
+                    b.ToTable("asp_net_user_logins", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserPasskey<string>", b =>
@@ -677,7 +882,7 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.HasIndex("UserId")
                         .HasDatabaseName("ix_asp_net_user_passkeys_user_id");
 
-                    b.ToTable("AspNetUserPasskeys", (string)null);
+                    b.ToTable("asp_net_user_passkeys", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserRole<string>", b =>
@@ -696,7 +901,7 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.HasIndex("RoleId")
                         .HasDatabaseName("ix_asp_net_user_roles_role_id");
 
-                    b.ToTable("AspNetUserRoles", (string)null);
+                    b.ToTable("asp_net_user_roles", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<string>", b =>
@@ -722,7 +927,7 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.HasKey("UserId", "LoginProvider", "Name")
                         .HasName("pk_asp_net_user_tokens");
 
-                    b.ToTable("AspNetUserTokens", (string)null);
+                    b.ToTable("asp_net_user_tokens", (string)null);
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Audit.AuditEntry", b =>
@@ -832,6 +1037,78 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.Navigation("User");
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Notifications.Notification", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_notifications_communities_community_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notifications_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Trust.TrustAward", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_trust_awards_communities_community_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Giver")
+                        .WithMany()
+                        .HasForeignKey("GiverId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_trust_awards_users_giver_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Receiver")
+                        .WithMany()
+                        .HasForeignKey("ReceiverId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_trust_awards_users_receiver_id");
+
+                    b.Navigation("Giver");
+
+                    b.Navigation("Receiver");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Trust.TrustHistoryEntry", b =>
+                {
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Actor")
+                        .WithMany()
+                        .HasForeignKey("ActorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_trust_history_users_actor_id");
+
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_trust_history_communities_community_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Subject")
+                        .WithMany()
+                        .HasForeignKey("SubjectId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_trust_history_users_subject_id");
+
+                    b.Navigation("Actor");
+
+                    b.Navigation("Subject");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -900,7 +1177,7 @@ namespace CommunityApp.Data.Migrations.Postgres
 
                             b1.HasKey("IdentityUserPasskeyCredentialId");
 
-                            b1.ToTable("AspNetUserPasskeys");
+                            b1.ToTable("asp_net_user_passkeys");
 
                             b1
                                 .ToJson("data")

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The trust benchmark, on demand (not part of ./test.sh): a throwaway PostgreSQL, generated communities of
+# 5,000 and 50,000 members (20 awards each), each operation timed through the app and through hand-written SQL.
+# Usage: ./bench.sh [member counts …]   e.g. ./bench.sh 5000 50000
+set -euo pipefail
+cd "$(dirname "$0")"
+source scripts/postgres.sh
+trap stop_postgres EXIT
+start_postgres "${COMMUNITYAPP_BENCH_PG_PORT:-55434}"
+export COMMUNITYAPP_BENCH_POSTGRES="$PG_URL"
+dotnet run -c Release --project CommunityApp.Bench -- "$@"

@@ -1,0 +1,25 @@
+# Throwaway PostgreSQL on loopback for the tests and the benchmark. Source it, then:
+#   start_postgres PORT   (exports PG_URL, a Npgsql connection string to the "postgres" database)
+#   stop_postgres         (also run on exit by the caller's trap)
+# Root (CI) runs the server as the postgres user; a developer runs it as themselves.
+
+if [ "$(id -u)" -eq 0 ]; then AS_PG="runuser -u postgres --"; else AS_PG=""; fi
+
+start_postgres() {
+  local port=$1 bin
+  bin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n1)")
+  PG_BIN=$bin
+  PG_DIR=$(mktemp -d /tmp/communityapp-pg.XXXXXX)
+  [ -z "$AS_PG" ] || chown postgres "$PG_DIR"
+  $AS_PG "$bin/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 >/dev/null
+  $AS_PG "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $port -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -k $PG_DIR" start >/dev/null
+  export PG_URL="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+}
+
+stop_postgres() {
+  if [ -n "${PG_BIN:-}" ]; then
+    $AS_PG "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$PG_DIR"
+  fi
+}
