@@ -10,8 +10,8 @@ static class HandWritten
                    ARRAY(SELECT r.role FROM member_feature_roles r WHERE r.membership_id = m.id),
                    ARRAY(SELECT l.min_score FROM trust_levels l WHERE l.community_id = m.community_id)
             FROM memberships m JOIN communities c ON c.id = m.community_id
-            WHERE m.community_id = $1 AND m.user_id = $2 AND m.deleted_at IS NULL AND c.deleted_at IS NULL
-            """, connection) { Parameters = { new() { Value = communityId }, new() { Value = userId } } };
+            WHERE m.community_id = @c AND m.user_id = @u AND m.deleted_at IS NULL AND c.deleted_at IS NULL
+            """, connection) { Parameters = { new("c", communityId), new("u", userId) } };
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync()) { _ = reader.GetValue(2); }
     }
@@ -20,30 +20,31 @@ static class HandWritten
     public static async Task<bool> AwardAsync(NpgsqlConnection connection, Guid communityId, string giverId, string receiverId)
     {
         await using var transaction = await connection.BeginTransactionAsync();
+        await using (var check = new NpgsqlCommand("""
+            SELECT trust_score FROM memberships WHERE community_id = @c AND user_id = @u AND deleted_at IS NULL;
+            UPDATE memberships SET trust_score = trust_score WHERE community_id = @c AND user_id = @r AND deleted_at IS NULL;
+            """, connection, transaction) { Parameters = { new("c", communityId), new("u", giverId), new("r", receiverId) } })
+        {
+            await check.ExecuteNonQueryAsync();
+        }
         await using (var insert = new NpgsqlCommand("""
-            SELECT trust_score FROM memberships WHERE community_id = $1 AND user_id = $2 AND deleted_at IS NULL;
-            UPDATE memberships SET trust_score = trust_score WHERE community_id = $1 AND user_id = $3 AND deleted_at IS NULL;
             INSERT INTO trust_awards (id, community_id, giver_id, receiver_id, renewed_at, created_at, updated_at)
-            VALUES (gen_random_uuid(), $1, $2, $3, now(), now(), now())
+            VALUES (gen_random_uuid(), @c, @u, @r, now(), now(), now())
             ON CONFLICT (community_id, giver_id, receiver_id) WHERE deleted_at IS NULL DO NOTHING
             RETURNING id;
-            """, connection, transaction) { Parameters = { new() { Value = communityId }, new() { Value = giverId }, new() { Value = receiverId } } })
-        await using (var reader = await insert.ExecuteReaderAsync())
+            """, connection, transaction) { Parameters = { new("c", communityId), new("u", giverId), new("r", receiverId) } })
         {
-            await reader.NextResultAsync();
-            await reader.NextResultAsync();
-            if (!await reader.ReadAsync())
+            if (await insert.ExecuteScalarAsync() is null)
             {
-                await reader.DisposeAsync();
                 await transaction.RollbackAsync();
                 return false;
             }
         }
         await using var score = new NpgsqlCommand("""
-            UPDATE memberships SET trust_score = admin_grant + (SELECT count(*) FROM trust_awards a WHERE a.community_id = $1 AND a.receiver_id = $3 AND a.deleted_at IS NULL)
-            WHERE community_id = $1 AND user_id = $3 AND deleted_at IS NULL;
-            INSERT INTO trust_history (id, community_id, actor_id, subject_id, action, points, created_at) VALUES (gen_random_uuid(), $1, $2, $3, 'Awarded', 1, now());
-            """, connection, transaction) { Parameters = { new() { Value = communityId }, new() { Value = giverId }, new() { Value = receiverId } } };
+            UPDATE memberships SET trust_score = admin_grant + (SELECT count(*) FROM trust_awards a WHERE a.community_id = @c AND a.receiver_id = @r AND a.deleted_at IS NULL)
+            WHERE community_id = @c AND user_id = @r AND deleted_at IS NULL;
+            INSERT INTO trust_history (id, community_id, actor_id, subject_id, action, points, created_at) VALUES (gen_random_uuid(), @c, @u, @r, 'Awarded', 1, now());
+            """, connection, transaction) { Parameters = { new("c", communityId), new("u", giverId), new("r", receiverId) } };
         await score.ExecuteNonQueryAsync();
         await transaction.CommitAsync();
         return true;
@@ -52,15 +53,15 @@ static class HandWritten
     public static async Task MemberPageAsync(NpgsqlConnection connection, Guid communityId, string viewerId)
     {
         await using var command = new NpgsqlCommand("""
-            SELECT count(*) FROM memberships WHERE community_id = $1 AND deleted_at IS NULL;
+            SELECT count(*) FROM memberships WHERE community_id = @c AND deleted_at IS NULL;
             SELECT m.user_id, u.display_name, u.user_name, u.email, m.role, m.trust_score, m.created_at,
                    ARRAY(SELECT r.role FROM member_feature_roles r WHERE r.membership_id = m.id),
-                   EXISTS (SELECT 1 FROM trust_awards a WHERE a.community_id = $1 AND a.giver_id = $2 AND a.receiver_id = m.user_id AND a.deleted_at IS NULL)
+                   EXISTS (SELECT 1 FROM trust_awards a WHERE a.community_id = @c AND a.giver_id = @u AND a.receiver_id = m.user_id AND a.deleted_at IS NULL)
             FROM memberships m JOIN asp_net_users u ON u.id = m.user_id
-            WHERE m.community_id = $1 AND m.deleted_at IS NULL
-            ORDER BY m.trust_score DESC, u.display_name
+            WHERE m.community_id = @c AND m.deleted_at IS NULL
+            ORDER BY m.trust_score DESC, m.id DESC
             LIMIT 25;
-            """, connection) { Parameters = { new() { Value = communityId }, new() { Value = viewerId } } };
+            """, connection) { Parameters = { new("c", communityId), new("u", viewerId) } };
         await using var reader = await command.ExecuteReaderAsync();
         do { while (await reader.ReadAsync()) { } } while (await reader.NextResultAsync());
     }
@@ -69,18 +70,18 @@ static class HandWritten
     {
         await using var command = new NpgsqlCommand("""
             SELECT m.role, m.trust_score, m.admin_grant, c.settings FROM memberships m JOIN communities c ON c.id = m.community_id
-            WHERE m.community_id = $1 AND m.user_id = $2 AND m.deleted_at IS NULL;
-            SELECT id, name, min_score FROM trust_levels WHERE community_id = $1;
-            SELECT count(*) FROM trust_awards WHERE community_id = $1 AND receiver_id = $2 AND deleted_at IS NULL;
+            WHERE m.community_id = @c AND m.user_id = @u AND m.deleted_at IS NULL;
+            SELECT id, name, min_score FROM trust_levels WHERE community_id = @c;
+            SELECT count(*) FROM trust_awards WHERE community_id = @c AND receiver_id = @u AND deleted_at IS NULL;
             SELECT a.giver_id, u.display_name, a.renewed_at FROM trust_awards a JOIN asp_net_users u ON u.id = a.giver_id
-            WHERE a.community_id = $1 AND a.receiver_id = $2 AND a.deleted_at IS NULL ORDER BY a.renewed_at DESC LIMIT 100;
-            SELECT count(*) FROM trust_awards WHERE community_id = $1 AND giver_id = $2 AND deleted_at IS NULL;
+            WHERE a.community_id = @c AND a.receiver_id = @u AND a.deleted_at IS NULL ORDER BY a.renewed_at DESC LIMIT 100;
+            SELECT count(*) FROM trust_awards WHERE community_id = @c AND giver_id = @u AND deleted_at IS NULL;
             SELECT a.receiver_id, u.display_name, a.renewed_at FROM trust_awards a JOIN asp_net_users u ON u.id = a.receiver_id
-            WHERE a.community_id = $1 AND a.giver_id = $2 AND a.deleted_at IS NULL ORDER BY a.renewed_at LIMIT 100;
+            WHERE a.community_id = @c AND a.giver_id = @u AND a.deleted_at IS NULL ORDER BY a.renewed_at LIMIT 100;
             SELECT h.created_at, h.action, ua.display_name, us.display_name, h.points FROM trust_history h
             JOIN asp_net_users ua ON ua.id = h.actor_id JOIN asp_net_users us ON us.id = h.subject_id
-            WHERE h.community_id = $1 AND (h.subject_id = $2 OR h.actor_id = $2) ORDER BY h.created_at DESC, h.id DESC LIMIT 50;
-            """, connection) { Parameters = { new() { Value = communityId }, new() { Value = userId } } };
+            WHERE h.community_id = @c AND (h.subject_id = @u OR h.actor_id = @u) ORDER BY h.created_at DESC, h.id DESC LIMIT 50;
+            """, connection) { Parameters = { new("c", communityId), new("u", userId) } };
         await using var reader = await command.ExecuteReaderAsync();
         do { while (await reader.ReadAsync()) { } } while (await reader.NextResultAsync());
     }

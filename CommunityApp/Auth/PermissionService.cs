@@ -93,7 +93,8 @@ public sealed class PermissionService(IDbContextFactory<AppDbContext> dbFactory)
                 m.Community.Settings,
                 Levels = m.Community.TrustLevels.Select(l => new TrustLevelInfo(l.Id, l.Name, l.MinScore)).ToList(),
             })
-            .AsSplitQuery()
+            // One round trip: the two small collections (feature roles, levels) join onto the one membership row.
+            .AsSingleQuery()
             .SingleOrDefaultAsync(ct);
         return row is null
             ? null

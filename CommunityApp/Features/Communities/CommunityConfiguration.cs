@@ -34,7 +34,7 @@ internal sealed class MembershipConfiguration : IEntityTypeConfiguration<Members
         membership.HasIndex(m => new { m.CommunityId, m.UserId }).IsUnique().HasFilter("deleted_at IS NULL");
         membership.HasIndex(m => m.UserId);
         // The member list pages by trust.
-        membership.HasIndex(m => new { m.CommunityId, m.TrustScore });
+        membership.HasIndex(m => new { m.CommunityId, m.TrustScore, m.Id });
         membership.Property(m => m.AdminGrantSetBy).HasMaxLength(450);
         membership.ToTable(t =>
         {

@@ -49,11 +49,12 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, Tim
         var total = await members.CountAsync(ct);
         members = query.Sort switch
         {
-            MemberSort.TrustAscending => members.OrderBy(m => m.TrustScore).ThenBy(m => m.User.DisplayName),
+            // Ties broken by the membership id so the (community, trust, id) index serves the first page without a sort.
+            MemberSort.TrustAscending => members.OrderBy(m => m.TrustScore).ThenBy(m => m.Id),
             MemberSort.Name => members.OrderBy(m => m.User.DisplayName).ThenBy(m => m.User.UserName),
             MemberSort.NameDescending => members.OrderByDescending(m => m.User.DisplayName).ThenByDescending(m => m.User.UserName),
             MemberSort.Newest => members.OrderByDescending(m => m.CreatedAt),
-            _ => members.OrderByDescending(m => m.TrustScore).ThenBy(m => m.User.DisplayName),
+            _ => members.OrderByDescending(m => m.TrustScore).ThenByDescending(m => m.Id),
         };
         var rows = await members
             .Skip(pageIndex * pageSize).Take(pageSize)

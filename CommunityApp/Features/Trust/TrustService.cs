@@ -123,13 +123,18 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
     /// </summary>
     internal static async Task<int> RecomputeAsync(AppDbContext db, Guid communityId, string userId, DecaySettings decay, DateTime now, CancellationToken ct)
     {
-        var grant = await db.Memberships.Where(m => m.CommunityId == communityId && m.UserId == userId).Select(m => m.AdminGrant).SingleAsync(ct);
+        var member = db.Memberships.Where(m => m.CommunityId == communityId && m.UserId == userId);
         var received = db.TrustAwards.Where(a => a.CommunityId == communityId && a.ReceiverId == userId);
-        var score = decay.Enabled
-            ? TrustDecay.Score(grant, (await received.Select(a => a.RenewedAt).ToListAsync(ct)).Select(d => TrustDecay.Weight(decay, d, now)))
-            : grant + await received.CountAsync(ct);
-        await db.Memberships.Where(m => m.CommunityId == communityId && m.UserId == userId)
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.TrustScore, score), ct);
+        if (!decay.Enabled)
+        {
+            // Every award weighs 1: the database counts them in the same statement that stores the score.
+            await member.ExecuteUpdateAsync(s => s.SetProperty(m => m.TrustScore,
+                m => m.AdminGrant + db.TrustAwards.Count(a => a.CommunityId == communityId && a.ReceiverId == userId)), ct);
+            return await member.Select(m => m.TrustScore).SingleAsync(ct);
+        }
+        var grant = await member.Select(m => m.AdminGrant).SingleAsync(ct);
+        var score = TrustDecay.Score(grant, (await received.Select(a => a.RenewedAt).ToListAsync(ct)).Select(d => TrustDecay.Weight(decay, d, now)));
+        await member.ExecuteUpdateAsync(s => s.SetProperty(m => m.TrustScore, score), ct);
         return score;
     }
 

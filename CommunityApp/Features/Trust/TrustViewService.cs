@@ -108,7 +108,7 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
             members = members.Where(m => m.User.DisplayName.ToLower().Contains(lower) || m.User.NormalizedUserName!.Contains(upper));
         }
         var total = await members.CountAsync(ct);
-        var rows = await members.OrderByDescending(m => m.TrustScore).ThenBy(m => m.User.DisplayName)
+        var rows = await members.OrderByDescending(m => m.TrustScore).ThenByDescending(m => m.Id)
             .Skip(pageIndex * pageSize).Take(pageSize)
             .Select(m => new
             {

@@ -332,13 +332,13 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.HasIndex("UserId")
                         .HasDatabaseName("ix_memberships_user_id");
 
-                    b.HasIndex("CommunityId", "TrustScore")
-                        .HasDatabaseName("ix_memberships_community_id_trust_score");
-
                     b.HasIndex("CommunityId", "UserId")
                         .IsUnique()
                         .HasDatabaseName("ix_memberships_community_id_user_id")
                         .HasFilter("deleted_at IS NULL");
+
+                    b.HasIndex("CommunityId", "TrustScore", "Id")
+                        .HasDatabaseName("ix_memberships_community_id_trust_score_id");
 
                     b.ToTable("memberships", null, t =>
                         {
