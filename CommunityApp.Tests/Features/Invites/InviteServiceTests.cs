@@ -24,6 +24,8 @@ public sealed class InviteServiceTests(ServiceFixture fixture) : IClassFixture<S
         var inviteId = await Service.CreateDirectAsync(admin, communityId, new("DirectInvitee", MemberRole.Member));
 
         (await Service.MyPendingAsync(invitee)).ShouldHaveSingleItem().CommunityId.ShouldBe(communityId);
+        (await fixture.Get<CommunityApp.Features.Notifications.NotificationService>().LatestAsync(invitee)).ShouldHaveSingleItem().Kind
+            .ShouldBe(CommunityApp.Features.Notifications.NotificationKind.InviteReceived);
         await Should.ThrowAsync<NotFoundException>(() => Service.AcceptAsync(stranger, inviteId));
         (await Service.AcceptAsync(invitee, inviteId)).ShouldBe(communityId);
         (await Should.ThrowAsync<AppException>(() => Service.AcceptAsync(invitee, inviteId))).Message.ShouldBe("This invite is already accepted.");

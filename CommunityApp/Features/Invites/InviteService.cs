@@ -4,7 +4,9 @@ using Microsoft.EntityFrameworkCore;
 using CommunityApp.Auth;
 using CommunityApp.Data;
 using CommunityApp.Features.Audit;
+using CommunityApp.Events;
 using CommunityApp.Features.Communities;
+using CommunityApp.Features.Notifications;
 
 namespace CommunityApp.Features.Invites;
 
@@ -31,7 +33,7 @@ public enum RedeemOutcome
 }
 
 /// <summary>Invites (SPEC §11): admins invite users directly or by link; users accept, decline or redeem.</summary>
-public sealed class InviteService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
+public sealed class InviteService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, IEventHub events)
 {
     public const int DirectInviteDays = 30;
     public const int MaxPageSize = 100;
@@ -56,7 +58,15 @@ public sealed class InviteService(IDbContextFactory<AppDbContext> dbFactory, Tim
         var invite = new Invite { CommunityId = communityId, Kind = InviteKind.Direct, Role = input.Role, InvitedUserId = invited, ExpiresAt = now.AddDays(DirectInviteDays) };
         db.Invites.Add(invite);
         db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.InviteCreated, new { kind = "direct", role = input.Role.ToString(), inviteId = invite.Id }, invited, now));
+        var names = await db.Communities.Where(c => c.Id == communityId)
+            .Select(c => new { c.Name, Actor = db.Users.Where(u => u.Id == actorId).Select(u => u.DisplayName).First() }).SingleAsync(ct);
+        db.Notifications.Add(new Notification
+        {
+            UserId = invited, CommunityId = communityId, Kind = NotificationKind.InviteReceived,
+            Actor = names.Actor, CommunityName = names.Name, Link = "/communities", CreatedAt = now,
+        });
         await db.SaveChangesAsync(ct);
+        events.Publish(new NotificationsChanged(invited));
         return invite.Id;
     }
 
