@@ -64,6 +64,9 @@ public sealed partial class LocalizationTests
             System.Globalization.CultureInfo.CurrentUICulture = new("es");
             CommunityApp.Resources.Text.Get("Error.NeedTrust", 15, CommunityApp.Resources.Text.Get("Verb.AwardTrust"), 12)
                 .ShouldBe("Necesitas 15 de confianza para dar confianza; tienes 12.");
+            new CommunityApp.Features.Account.LocalizedIdentityErrorDescriber().DuplicateUserName("ben").Description
+                .ShouldBe("El nombre de usuario «ben» ya está en uso.");
+            CommunityApp.Features.Account.AccountText.PasswordsDiffer.ShouldBe("Las contraseñas no coinciden.");
             System.Globalization.CultureInfo.CurrentUICulture = new("en");
             CommunityApp.Resources.Text.Get("Error.LastAdminLeave").ShouldBe("You are the last admin: make someone else admin before you leave.");
         }

@@ -53,7 +53,8 @@ public static class AuthSetup
             })
             .AddEntityFrameworkStores<AppDbContext>()
             .AddSignInManager()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            .AddErrorDescriber<Features.Account.LocalizedIdentityErrorDescriber>();
 
         services.ConfigureApplicationCookie(cookie =>
         {

@@ -8,7 +8,6 @@ namespace CommunityApp.Features.Profile;
 public static class ProfileRules
 {
     public const string UserNamePattern = "^[A-Za-z0-9._-]{3,30}$";
-    public const string UserNameMessage = "Use 3–30 letters, digits, dots, dashes or underscores.";
     public const int DisplayNameMax = 100;
     public const int BioMax = 1000;
 }
