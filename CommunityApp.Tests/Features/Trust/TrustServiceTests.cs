@@ -146,6 +146,7 @@ public sealed class TrustServiceTests(ServiceFixture fixture) : IClassFixture<Se
         (await Should.ThrowAsync<ValidationFailedException>(() => Service.SetAdminGrantAsync(admin, communityId, member, -1))).Errors.Keys.ShouldBe(["amount"]);
         await using var db = await fixture.NewContextAsync();
         (await db.TrustHistory.Where(h => h.SubjectId == member && h.Action == TrustHistoryAction.GrantChanged).OrderBy(h => h.CreatedAt).Select(h => h.Points).ToListAsync()).ShouldBe([12, -12]);
+        (await db.Notifications.CountAsync(n => n.UserId == member && n.Kind == NotificationKind.TrustGrantChanged)).ShouldBe(2);
     }
 
     [Fact]

@@ -82,11 +82,11 @@ public class TrustLevel : IAuditable
     public string? CreatedBy { get; set; }
     public DateTime UpdatedAt { get; set; }
 
-    /// <summary>New 0, Stable 10, Trusted 50 — seeded into every new community.</summary>
+    /// <summary>New 0, Stable 10, Trusted 50 — seeded into every new community, named in its creator's language.</summary>
     public static IEnumerable<TrustLevel> Defaults() =>
     [
-        new() { Name = "New", MinScore = 0 },
-        new() { Name = "Stable", MinScore = 10 },
-        new() { Name = "Trusted", MinScore = 50 },
+        new() { Name = Resources.Text.Get("Level.New"), MinScore = 0 },
+        new() { Name = Resources.Text.Get("Level.Stable"), MinScore = 10 },
+        new() { Name = Resources.Text.Get("Level.Trusted"), MinScore = 50 },
     ];
 }

@@ -11,6 +11,7 @@ public enum NotificationKind
     TrustRemoved = 2,
     DecayStarted = 3,
     InviteReceived = 4,
+    TrustGrantChanged = 5,
 }
 
 /// <summary>An in-app notification, stored so it survives reloads; read when <see cref="ReadAt"/> is set.</summary>

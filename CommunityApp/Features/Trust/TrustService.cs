@@ -112,9 +112,10 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
         var after = await RecomputeAsync(db, communityId, userId, admin.Settings.Decay, now, ct);
         db.TrustHistory.Add(new TrustHistoryEntry { CommunityId = communityId, ActorId = adminId, SubjectId = userId, Action = TrustHistoryAction.GrantChanged, Points = after - before, CreatedAt = now });
         db.AuditLog.Add(AuditEntry.Record(communityId, adminId, AuditAction.TrustGrantChanged, new { grant = AuditEntry.Change(oldGrant, amount) }, userId, now));
+        await NotifyAsync(db, userId, communityId, NotificationKind.TrustGrantChanged, adminId, $"/c/{communityId}/trust/me", ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        events.Publish(new TrustChanged(communityId, userId));
+        Published(communityId, userId);
     }
 
     /// <summary>
