@@ -40,6 +40,8 @@ public sealed partial class LocalizationTests
             .Concat(Family<CommunityApp.Features.Notifications.NotificationKind>("Notification"))
             .Concat(Family<CommunityApp.Features.Trust.TrustHistoryAction>("TrustHistory"))
             .Concat(Family<CommunityApp.Auth.Permission>("Verb"))
+            .Concat(Family<CommunityApp.Features.Wealth.RequestStatus>("RequestStatus"))
+            .Concat(Family<CommunityApp.Features.Wealth.ShareStatus>("ShareStatus"))
             .Concat(CommunityApp.Auth.PermissionCatalog.RoleAreas.Select(a => $"RoleArea.{a.Area}"))
             .Concat(CommunityApp.Features.Settings.SettingsPresets.All.Select(p => $"Settings.Preset.{p.Key}"));
 

@@ -26,6 +26,11 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<Features.Trust.TrustAward> TrustAwards => Set<Features.Trust.TrustAward>();
     public DbSet<Features.Trust.TrustHistoryEntry> TrustHistory => Set<Features.Trust.TrustHistoryEntry>();
     public DbSet<Features.Notifications.Notification> Notifications => Set<Features.Notifications.Notification>();
+    public DbSet<Features.Wealth.ItemCategory> ItemCategories => Set<Features.Wealth.ItemCategory>();
+    public DbSet<Features.Wealth.Item> Items => Set<Features.Wealth.Item>();
+    public DbSet<Features.Wealth.Share> Shares => Set<Features.Wealth.Share>();
+    public DbSet<Features.Wealth.ShareRequest> ShareRequests => Set<Features.Wealth.ShareRequest>();
+    public DbSet<Features.Wealth.RequestMessage> RequestMessages => Set<Features.Wealth.RequestMessage>();
 
     /// <summary>Data-protection keys (they sign the sign-in cookies) live in the database, so they survive restarts and are shared by instances.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

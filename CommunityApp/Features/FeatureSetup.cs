@@ -25,6 +25,7 @@ public static class FeatureSetup
         .AddScoped<TrustViewService>()
         .AddScoped<TrustRecalculator>()
         .AddScoped<NotificationService>()
+        .AddScoped<Wealth.ShareService>()
         .AddScoped<ProfileService>()
         .AddSingleton<IEventHub, InMemoryEventHub>();
 }

@@ -31,6 +31,7 @@ public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory)
         var community = new Community { Name = name, Description = description, TrustLevels = [.. TrustLevel.Defaults()] };
         community.Memberships.Add(new Membership { UserId = actorId, Role = MemberRole.Admin });
         db.Communities.Add(community);
+        db.ItemCategories.AddRange(Wealth.ItemCategory.Starters(community.Id));
         await db.SaveChangesAsync(ct);
         return community.Id;
     }

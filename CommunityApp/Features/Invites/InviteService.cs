@@ -63,7 +63,7 @@ public sealed class InviteService(IDbContextFactory<AppDbContext> dbFactory, Tim
         db.Notifications.Add(new Notification
         {
             UserId = invited, CommunityId = communityId, Kind = NotificationKind.InviteReceived,
-            Actor = names.Actor, CommunityName = names.Name, Link = "/communities", CreatedAt = now,
+            Actor = names.Actor, Subject = names.Name, Link = "/communities", CreatedAt = now,
         });
         await db.SaveChangesAsync(ct);
         events.Publish(new NotificationsChanged(invited));

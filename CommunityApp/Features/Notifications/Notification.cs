@@ -12,6 +12,12 @@ public enum NotificationKind
     DecayStarted = 3,
     InviteReceived = 4,
     TrustGrantChanged = 5,
+    RequestReceived = 6,
+    RequestAccepted = 7,
+    RequestRejected = 8,
+    RequestCancelled = 9,
+    RequestFulfilled = 10,
+    RequestFailed = 11,
 }
 
 /// <summary>An in-app notification, stored so it survives reloads; read when <see cref="ReadAt"/> is set.</summary>
@@ -22,9 +28,9 @@ public class Notification
     public Guid? CommunityId { get; set; }
     public NotificationKind Kind { get; set; }
 
-    /// <summary>The names the text needs (who, which community), so the text is rendered in the reader's language.</summary>
+    /// <summary>The names the text needs (who, and which community or share), so the text is rendered in the reader's language.</summary>
     public string Actor { get; set; } = "";
-    public string CommunityName { get; set; } = "";
+    public string Subject { get; set; } = "";
     public string Link { get; set; } = "/";
     public DateTime CreatedAt { get; set; }
     public DateTime? ReadAt { get; set; }
@@ -36,7 +42,7 @@ internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notif
     {
         notification.Property(n => n.Kind).HasConversion<string>().HasMaxLength(30);
         notification.Property(n => n.Actor).HasMaxLength(100);
-        notification.Property(n => n.CommunityName).HasMaxLength(100);
+        notification.Property(n => n.Subject).HasMaxLength(200);
         notification.Property(n => n.Link).HasMaxLength(300);
         notification.HasOne<ApplicationUser>().WithMany().HasForeignKey(n => n.UserId).OnDelete(DeleteBehavior.Cascade);
         notification.HasOne<Communities.Community>().WithMany().HasForeignKey(n => n.CommunityId).OnDelete(DeleteBehavior.Cascade);

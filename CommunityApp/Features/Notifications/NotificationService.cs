@@ -4,7 +4,7 @@ using CommunityApp.Events;
 
 namespace CommunityApp.Features.Notifications;
 
-public sealed record NotificationRow(Guid Id, NotificationKind Kind, string Actor, string CommunityName, string Link, DateTime CreatedAt, bool IsRead);
+public sealed record NotificationRow(Guid Id, NotificationKind Kind, string Actor, string Subject, string Link, DateTime CreatedAt, bool IsRead);
 
 /// <summary>A user's in-app notifications (SPEC §14): unread count, newest first, mark read.</summary>
 public sealed class NotificationService(IDbContextFactory<AppDbContext> dbFactory, IEventHub events, TimeProvider clock)
@@ -22,7 +22,7 @@ public sealed class NotificationService(IDbContextFactory<AppDbContext> dbFactor
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.Notifications.Where(n => n.UserId == userId)
             .OrderByDescending(n => n.CreatedAt).Take(Math.Clamp(count, 1, 100))
-            .Select(n => new NotificationRow(n.Id, n.Kind, n.Actor, n.CommunityName, n.Link, n.CreatedAt, n.ReadAt != null))
+            .Select(n => new NotificationRow(n.Id, n.Kind, n.Actor, n.Subject, n.Link, n.CreatedAt, n.ReadAt != null))
             .ToListAsync(ct);
     }
 

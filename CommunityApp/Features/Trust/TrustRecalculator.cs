@@ -90,7 +90,7 @@ public sealed class TrustRecalculator(IDbContextFactory<AppDbContext> dbFactory,
         db.Notifications.AddRange(due.Select(a => new Notification
         {
             UserId = a.GiverId, CommunityId = communityId, Kind = NotificationKind.DecayStarted,
-            Actor = a.Receiver, CommunityName = communityName, Link = $"/c/{communityId}/trust/me", CreatedAt = now,
+            Actor = a.Receiver, Subject = communityName, Link = $"/c/{communityId}/trust/me", CreatedAt = now,
         }));
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);

@@ -155,7 +155,7 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
         var names = await db.Communities.Where(c => c.Id == communityId)
             .Select(c => new { c.Name, Actor = db.Users.Where(u => u.Id == actorId).Select(u => u.DisplayName).First() })
             .SingleAsync(ct);
-        db.Notifications.Add(new Notification { UserId = userId, CommunityId = communityId, Kind = kind, Actor = names.Actor, CommunityName = names.Name, Link = link, CreatedAt = Now });
+        db.Notifications.Add(new Notification { UserId = userId, CommunityId = communityId, Kind = kind, Actor = names.Actor, Subject = names.Name, Link = link, CreatedAt = Now });
     }
 
     private static async Task SaveOnceAsync(AppDbContext db, string duplicateMessage, CancellationToken ct)

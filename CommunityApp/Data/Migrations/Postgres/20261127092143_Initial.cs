@@ -290,6 +290,35 @@ namespace CommunityApp.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "item_categories",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    community_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    parent_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    created_by = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_item_categories", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_item_categories_communities_community_id",
+                        column: x => x.community_id,
+                        principalTable: "communities",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_item_categories_item_categories_parent_id",
+                        column: x => x.parent_id,
+                        principalTable: "item_categories",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "memberships",
                 columns: table => new
                 {
@@ -334,7 +363,7 @@ namespace CommunityApp.Data.Migrations.Postgres
                     community_id = table.Column<Guid>(type: "uuid", nullable: true),
                     kind = table.Column<string>(type: "character varying(30)", maxLength: 30, nullable: false),
                     actor = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    community_name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    subject = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
                     link = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
                     created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     read_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
@@ -481,6 +510,39 @@ namespace CommunityApp.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "items",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    community_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    category_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    normalized_name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    kind = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
+                    value_points = table.Column<int>(type: "integer", nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    created_by = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    deleted_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_items", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_items_communities_community_id",
+                        column: x => x.community_id,
+                        principalTable: "communities",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_items_item_categories_category_id",
+                        column: x => x.category_id,
+                        principalTable: "item_categories",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "member_feature_roles",
                 columns: table => new
                 {
@@ -499,6 +561,122 @@ namespace CommunityApp.Data.Migrations.Postgres
                         principalTable: "memberships",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "shares",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    community_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    owner_id = table.Column<string>(type: "text", nullable: false),
+                    title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    description = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
+                    kind = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
+                    item_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    category_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    units_offered = table.Column<int>(type: "integer", nullable: false),
+                    units_reserved = table.Column<int>(type: "integer", nullable: false),
+                    units_given = table.Column<int>(type: "integer", nullable: false),
+                    max_units_per_member = table.Column<int>(type: "integer", nullable: true),
+                    expires_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    min_trust = table.Column<int>(type: "integer", nullable: true),
+                    target = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
+                    target_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    status = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    created_by = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    deleted_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_shares", x => x.id);
+                    table.CheckConstraint("ck_shares_caps", "(max_units_per_member IS NULL OR max_units_per_member >= 1) AND (min_trust IS NULL OR min_trust >= 0)");
+                    table.CheckConstraint("ck_shares_units", "units_offered >= 1 AND units_reserved >= 0 AND units_given >= 0 AND units_reserved + units_given <= units_offered");
+                    table.ForeignKey(
+                        name: "fk_shares_communities_community_id",
+                        column: x => x.community_id,
+                        principalTable: "communities",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_shares_item_categories_category_id",
+                        column: x => x.category_id,
+                        principalTable: "item_categories",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "fk_shares_items_item_id",
+                        column: x => x.item_id,
+                        principalTable: "items",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_shares_users_owner_id",
+                        column: x => x.owner_id,
+                        principalTable: "asp_net_users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "share_requests",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    share_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    requester_id = table.Column<string>(type: "text", nullable: false),
+                    units = table.Column<int>(type: "integer", nullable: false),
+                    message = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    status = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    created_by = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_share_requests", x => x.id);
+                    table.CheckConstraint("ck_share_requests_units", "units >= 1");
+                    table.ForeignKey(
+                        name: "fk_share_requests_shares_share_id",
+                        column: x => x.share_id,
+                        principalTable: "shares",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_share_requests_users_requester_id",
+                        column: x => x.requester_id,
+                        principalTable: "asp_net_users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "request_messages",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    request_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    author_id = table.Column<string>(type: "text", nullable: false),
+                    body = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_request_messages", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_request_messages_share_requests_request_id",
+                        column: x => x.request_id,
+                        principalTable: "share_requests",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_request_messages_users_author_id",
+                        column: x => x.author_id,
+                        principalTable: "asp_net_users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateIndex(
@@ -601,6 +779,29 @@ namespace CommunityApp.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "ix_item_categories_community_id_parent_id_name",
+                table: "item_categories",
+                columns: new[] { "community_id", "parent_id", "name" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_item_categories_parent_id",
+                table: "item_categories",
+                column: "parent_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_items_category_id",
+                table: "items",
+                column: "category_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_items_community_id_normalized_name",
+                table: "items",
+                columns: new[] { "community_id", "normalized_name" },
+                unique: true,
+                filter: "deleted_at IS NULL");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_memberships_community_id_trust_score_id",
                 table: "memberships",
                 columns: new[] { "community_id", "trust_score", "id" });
@@ -631,6 +832,56 @@ namespace CommunityApp.Data.Migrations.Postgres
                 name: "ix_notifications_user_id_read_at",
                 table: "notifications",
                 columns: new[] { "user_id", "read_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_request_messages_author_id",
+                table: "request_messages",
+                column: "author_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_request_messages_request_id_created_at",
+                table: "request_messages",
+                columns: new[] { "request_id", "created_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_share_requests_requester_id_status",
+                table: "share_requests",
+                columns: new[] { "requester_id", "status" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_share_requests_share_id_status",
+                table: "share_requests",
+                columns: new[] { "share_id", "status" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_shares_category_id",
+                table: "shares",
+                column: "category_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_shares_community_id_category_id",
+                table: "shares",
+                columns: new[] { "community_id", "category_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_shares_community_id_status_created_at",
+                table: "shares",
+                columns: new[] { "community_id", "status", "created_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_shares_community_id_status_expires_at",
+                table: "shares",
+                columns: new[] { "community_id", "status", "expires_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_shares_item_id",
+                table: "shares",
+                column: "item_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_shares_owner_id_status",
+                table: "shares",
+                columns: new[] { "owner_id", "status" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_trust_awards_community_id_giver_id_receiver_id",
@@ -731,6 +982,9 @@ namespace CommunityApp.Data.Migrations.Postgres
                 name: "notifications");
 
             migrationBuilder.DropTable(
+                name: "request_messages");
+
+            migrationBuilder.DropTable(
                 name: "trust_awards");
 
             migrationBuilder.DropTable(
@@ -749,10 +1003,22 @@ namespace CommunityApp.Data.Migrations.Postgres
                 name: "memberships");
 
             migrationBuilder.DropTable(
-                name: "communities");
+                name: "share_requests");
+
+            migrationBuilder.DropTable(
+                name: "shares");
+
+            migrationBuilder.DropTable(
+                name: "items");
 
             migrationBuilder.DropTable(
                 name: "asp_net_users");
+
+            migrationBuilder.DropTable(
+                name: "item_categories");
+
+            migrationBuilder.DropTable(
+                name: "communities");
         }
     }
 }

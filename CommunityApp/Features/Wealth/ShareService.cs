@@ -1,0 +1,183 @@
+using Microsoft.EntityFrameworkCore;
+using CommunityApp.Auth;
+using CommunityApp.Data;
+using CommunityApp.Events;
+using CommunityApp.Features.Notifications;
+using CommunityApp.Resources;
+
+namespace CommunityApp.Features.Wealth;
+
+public sealed record ShareInput(
+    string Title, string? Description, WealthKind Kind, int Units,
+    int? MaxUnitsPerMember = null, DateTime? ExpiresAt = null, int? MinTrust = null, Guid? ItemId = null, Guid? CategoryId = null);
+
+/// <summary>
+/// Shares and the request lifecycle of SPEC §5.3. Every transition is a conditional UPDATE on the request's
+/// current state, and unit reservations are conditional UPDATEs on the share, so parallel clicks can never
+/// move a request twice or give out more units than were offered.
+/// </summary>
+public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEventHub events, TimeProvider clock)
+{
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    /// <summary>Every member may share (SPEC §5.2).</summary>
+    public async Task<Guid> CreateAsync(string ownerId, Guid communityId, ShareInput input, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = ownerId;
+        await PermissionService.DemandMemberAsync(db, communityId, ownerId, ct);
+        var title = input.Title?.Trim() ?? "";
+        var errors = new Dictionary<string, string>();
+        if (title.Length == 0) errors["title"] = Text.Get("Error.NameRequired");
+        else if (title.Length > Share.TitleMaxLength) errors["title"] = Text.Get("Error.MaxChars", Share.TitleMaxLength);
+        if (input.Description?.Length > Share.DescriptionMaxLength) errors["description"] = Text.Get("Error.MaxChars", Share.DescriptionMaxLength);
+        if (input.Units is < 1 or > 100_000) errors["units"] = Text.Get("Error.Units");
+        if (input.MaxUnitsPerMember is < 1) errors["maxUnitsPerMember"] = Text.Get("Error.Units");
+        if (input.MinTrust is < 0) errors["minTrust"] = Text.Get("Error.NonNegative");
+        if (input.ExpiresAt is { } expires && expires.ToUniversalTime() <= Now) errors["expiresAt"] = Text.Get("Error.ExpiryFuture");
+        if (input.ItemId is { } itemId && !await db.Items.AnyAsync(i => i.Id == itemId && i.CommunityId == communityId, ct)) errors["itemId"] = Text.Get("Error.UnknownItem");
+        if (input.CategoryId is { } categoryId && !await db.ItemCategories.AnyAsync(c => c.Id == categoryId && c.CommunityId == communityId, ct)) errors["categoryId"] = Text.Get("Error.UnknownItem");
+        ValidationFailedException.ThrowIfAny(errors);
+
+        var share = new Share
+        {
+            CommunityId = communityId, OwnerId = ownerId, Title = title, Description = input.Description?.Trim(), Kind = input.Kind,
+            UnitsOffered = input.Units, MaxUnitsPerMember = input.MaxUnitsPerMember, ExpiresAt = input.ExpiresAt?.ToUniversalTime(),
+            MinTrust = input.MinTrust, ItemId = input.ItemId, CategoryId = input.CategoryId, Status = ShareStatus.Active,
+        };
+        db.Shares.Add(share);
+        await db.SaveChangesAsync(ct);
+        return share.Id;
+    }
+
+    /// <summary>
+    /// Requests units: needs the request-wealth permission and the share's own trust cap; never one's own share;
+    /// 1 ≤ units ≤ free units, and within the per-member cap counting the requester's open requests.
+    /// </summary>
+    public async Task<Guid> RequestAsync(string requesterId, Guid shareId, int units, string? message, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = requesterId;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // The share row lock serialises one member's parallel requests against the per-member cap.
+        await db.Shares.Where(s => s.Id == shareId).ExecuteUpdateAsync(s => s.SetProperty(x => x.UnitsOffered, x => x.UnitsOffered), ct);
+        var share = await db.Shares.SingleOrDefaultAsync(s => s.Id == shareId, ct) ?? throw new NotFoundException(Text.Get("Error.ShareNotFound"));
+        if (share.OwnerId == requesterId) throw new AppException(Text.Get("Error.OwnShare"));
+        var requester = await PermissionService.DemandAsync(db, share.CommunityId, requesterId, Permission.RequestWealth, ct);
+        EnsureOpen(share);
+        if (share.MinTrust is { } cap && !requester.IsAdmin && requester.Score < cap) throw new ForbiddenException(Text.Get("Error.ShareCap", cap, requester.Score));
+        if (units < 1 || units > share.UnitsFree) throw new ValidationFailedException(new Dictionary<string, string> { ["units"] = Text.Get("Error.UnitsRange", share.UnitsFree) });
+        if (share.MaxUnitsPerMember is { } max)
+        {
+            var open = await db.ShareRequests.Where(r => r.ShareId == shareId && r.RequesterId == requesterId
+                    && (r.Status == RequestStatus.Pending || r.Status == RequestStatus.Accepted)).SumAsync(r => r.Units, ct);
+            if (open + units > max) throw new ValidationFailedException(new Dictionary<string, string> { ["units"] = Text.Get("Error.MaxPerMember", max, open) });
+        }
+        var request = new ShareRequest { ShareId = shareId, RequesterId = requesterId, Units = units, Message = Trimmed(message, ShareRequest.MessageMaxLength), Status = RequestStatus.Pending };
+        db.ShareRequests.Add(request);
+        await NotifyAsync(db, share.OwnerId, share, NotificationKind.RequestReceived, requesterId, ct);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        events.Publish(new NotificationsChanged(share.OwnerId));
+        return request.Id;
+    }
+
+    /// <summary>Owner accepts a pending request: its units are reserved, or the accept is refused if they are no longer free.</summary>
+    public Task AcceptAsync(string actorId, Guid requestId, CancellationToken ct = default) =>
+        TransitionAsync(actorId, requestId, Actor.Owner, [RequestStatus.Pending], RequestStatus.Accepted, NotificationKind.RequestAccepted, async (db, request, now) =>
+        {
+            var reserved = await db.Shares
+                .Where(s => s.Id == request.ShareId && s.Status == ShareStatus.Active && (s.ExpiresAt == null || s.ExpiresAt > now)
+                            && s.UnitsReserved + s.UnitsGiven + request.Units <= s.UnitsOffered)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.UnitsReserved, x => x.UnitsReserved + request.Units), ct);
+            if (reserved == 0) throw new AppException(Text.Get("Error.NotEnoughUnits"));
+        }, ct);
+
+    public Task RejectAsync(string actorId, Guid requestId, CancellationToken ct = default) =>
+        TransitionAsync(actorId, requestId, Actor.Owner, [RequestStatus.Pending], RequestStatus.Rejected, NotificationKind.RequestRejected, null, ct);
+
+    /// <summary>Requester or owner cancels a pending or accepted request; accepted units are released.</summary>
+    public Task CancelAsync(string actorId, Guid requestId, CancellationToken ct = default) =>
+        TransitionAsync(actorId, requestId, Actor.Either, [RequestStatus.Pending, RequestStatus.Accepted], RequestStatus.Cancelled, NotificationKind.RequestCancelled,
+            (db, request, _) => request.Status == RequestStatus.Accepted ? ReleaseAsync(db, request, ct) : Task.CompletedTask, ct);
+
+    /// <summary>The requester confirms receipt (or the owner marks it): reserved units become given; the share is fulfilled when all are given.</summary>
+    public Task FulfilAsync(string actorId, Guid requestId, CancellationToken ct = default) =>
+        TransitionAsync(actorId, requestId, Actor.Either, [RequestStatus.Accepted], RequestStatus.Fulfilled, NotificationKind.RequestFulfilled, async (db, request, _) =>
+        {
+            await db.Shares.Where(s => s.Id == request.ShareId)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.UnitsReserved, x => x.UnitsReserved - request.Units)
+                                          .SetProperty(x => x.UnitsGiven, x => x.UnitsGiven + request.Units), ct);
+            await db.Shares.Where(s => s.Id == request.ShareId && s.UnitsGiven == s.UnitsOffered && s.Status == ShareStatus.Active)
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, ShareStatus.Fulfilled), ct);
+        }, ct);
+
+    /// <summary>The requester reports that an accepted request never arrived; the units are released.</summary>
+    public Task FailAsync(string actorId, Guid requestId, CancellationToken ct = default) =>
+        TransitionAsync(actorId, requestId, Actor.Requester, [RequestStatus.Accepted], RequestStatus.Failed, NotificationKind.RequestFailed,
+            (db, request, _) => ReleaseAsync(db, request, ct), ct);
+
+    private enum Actor
+    {
+        Owner,
+        Requester,
+        Either,
+    }
+
+    private async Task TransitionAsync(string actorId, Guid requestId, Actor allowed, RequestStatus[] from, RequestStatus to, NotificationKind notify,
+        Func<AppDbContext, ShareRequest, DateTime, Task>? effect, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = actorId;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var request = await db.ShareRequests.Include(r => r.Share).AsNoTracking().SingleOrDefaultAsync(r => r.Id == requestId, ct)
+                      ?? throw new NotFoundException(Text.Get("Error.RequestNotFound"));
+        var isOwner = request.Share.OwnerId == actorId;
+        var isRequester = request.RequesterId == actorId;
+        var permitted = allowed switch { Actor.Owner => isOwner, Actor.Requester => isRequester, _ => isOwner || isRequester };
+        if (!permitted)
+        {
+            if (!isOwner && !isRequester) throw new NotFoundException(Text.Get("Error.RequestNotFound"));
+            throw new ForbiddenException(Text.Get(allowed == Actor.Owner ? "Error.OnlyOwner" : "Error.OnlyRequester"));
+        }
+        var now = Now;
+        // Only one transition wins: the state moves only from the state it was read in.
+        var moved = await db.ShareRequests.Where(r => r.Id == requestId && r.Status == request.Status && from.Contains(r.Status))
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, to).SetProperty(r => r.UpdatedAt, now), ct);
+        if (moved == 0) throw new AppException(Text.Get("Error.RequestState", Text.Get($"RequestStatus.{request.Status}").ToLowerInvariant()));
+        if (effect is not null) await effect(db, request, now);
+        var recipient = isOwner ? request.RequesterId : request.Share.OwnerId;
+        await NotifyAsync(db, recipient, request.Share, notify, actorId, ct);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        events.Publish(new NotificationsChanged(recipient));
+    }
+
+    private static Task ReleaseAsync(AppDbContext db, ShareRequest request, CancellationToken ct) =>
+        db.Shares.Where(s => s.Id == request.ShareId)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.UnitsReserved, x => x.UnitsReserved - request.Units), ct);
+
+    private void EnsureOpen(Share share)
+    {
+        if (share.Status != ShareStatus.Active) throw new AppException(Text.Get("Error.ShareClosed", Text.Get($"ShareStatus.{share.Status}").ToLowerInvariant()));
+        // Expired shares stop accepting requests at once, before the expiry job marks them.
+        if (share.ExpiresAt is { } expires && expires <= Now) throw new AppException(Text.Get("Error.ShareExpired"));
+    }
+
+    private async Task NotifyAsync(AppDbContext db, string userId, Share share, NotificationKind kind, string actorId, CancellationToken ct)
+    {
+        var names = await db.Communities.Where(c => c.Id == share.CommunityId)
+            .Select(c => new { c.Name, Actor = db.Users.Where(u => u.Id == actorId).Select(u => u.DisplayName).First() }).SingleAsync(ct);
+        db.Notifications.Add(new Notification
+        {
+            UserId = userId, CommunityId = share.CommunityId, Kind = kind, Actor = names.Actor, Subject = share.Title,
+            Link = $"/c/{share.CommunityId}/shares/{share.Id}", CreatedAt = Now,
+        });
+    }
+
+    private static string? Trimmed(string? text, int max)
+    {
+        var value = string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+        return value is { Length: > 0 } && value.Length > max ? throw new ValidationFailedException(new Dictionary<string, string> { ["message"] = Text.Get("Error.MaxChars", max) }) : value;
+    }
+}

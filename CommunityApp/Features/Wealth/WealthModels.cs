@@ -1,0 +1,229 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using CommunityApp.Data;
+using CommunityApp.Features.Communities;
+
+namespace CommunityApp.Features.Wealth;
+
+/// <summary>Whether something shared is a thing or a service (SPEC §5.1). Stored as text; the names are fixed.</summary>
+public enum WealthKind
+{
+    Object = 0,
+    Service = 1,
+}
+
+/// <summary>Who a share goes to (SPEC §5.2): the community (default), a council, or a pool.</summary>
+public enum ShareTarget
+{
+    Community = 0,
+    Council = 1,
+    Pool = 2,
+}
+
+public enum ShareStatus
+{
+    Active = 0,
+    Fulfilled = 1,
+    Expired = 2,
+    Cancelled = 3,
+}
+
+/// <summary>The request state machine of SPEC §5.3; fulfilled, rejected, cancelled and failed are final.</summary>
+public enum RequestStatus
+{
+    Pending = 0,
+    Accepted = 1,
+    Rejected = 2,
+    Cancelled = 3,
+    Fulfilled = 4,
+    Failed = 5,
+}
+
+/// <summary>A node of the community's catalogue (Food › Vegetables).</summary>
+public class ItemCategory : IAuditable
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid CommunityId { get; set; }
+    public Guid? ParentId { get; set; }
+    public string Name { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+    public string? CreatedBy { get; set; }
+    public DateTime UpdatedAt { get; set; }
+
+    /// <summary>The starter catalogue every new community gets (SPEC §2).</summary>
+    public static IEnumerable<ItemCategory> Starters(Guid communityId)
+    {
+        foreach (var (parent, children) in new (string, string[])[]
+        {
+            ("Food", ["Vegetables", "Fruit", "Preserves"]),
+            ("Tools", ["Garden", "Workshop"]),
+            ("Household", ["Kitchen", "Furniture"]),
+            ("Services", ["Care", "Repairs", "Lessons", "Transport"]),
+        })
+        {
+            var root = new ItemCategory { CommunityId = communityId, Name = parent };
+            yield return root;
+            foreach (var child in children) yield return new ItemCategory { CommunityId = communityId, ParentId = root.Id, Name = child };
+        }
+    }
+}
+
+/// <summary>A kind of thing the community shares; the name is unique in the community ignoring case.</summary>
+public class Item : IAuditable, ISoftDeletable
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid CommunityId { get; set; }
+    public Guid? CategoryId { get; set; }
+    public string Name { get; set; } = "";
+    public string NormalizedName { get; set; } = "";
+    public WealthKind Kind { get; set; }
+    public int? ValuePoints { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public string? CreatedBy { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public DateTime? DeletedAt { get; set; }
+}
+
+/// <summary>
+/// Something a member offers (SPEC §5.2). Units move from free to reserved (accepted requests) to given
+/// (fulfilled); the database refuses any state where reserved + given exceeds the units offered.
+/// </summary>
+public class Share : IAuditable, ISoftDeletable
+{
+    public const int TitleMaxLength = 200;
+    public const int DescriptionMaxLength = 4000;
+
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid CommunityId { get; set; }
+    public string OwnerId { get; set; } = "";
+    public ApplicationUser Owner { get; set; } = null!;
+    public string Title { get; set; } = "";
+    public string? Description { get; set; }
+    public WealthKind Kind { get; set; }
+    public Guid? ItemId { get; set; }
+    public Guid? CategoryId { get; set; }
+    public int UnitsOffered { get; set; }
+    public int UnitsReserved { get; set; }
+    public int UnitsGiven { get; set; }
+    public int? MaxUnitsPerMember { get; set; }
+    public DateTime? ExpiresAt { get; set; }
+    public int? MinTrust { get; set; }
+    public ShareTarget Target { get; set; }
+    /// <summary>The council or pool when <see cref="Target"/> is not the community.</summary>
+    public Guid? TargetId { get; set; }
+    public ShareStatus Status { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public string? CreatedBy { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public DateTime? DeletedAt { get; set; }
+
+    public int UnitsFree => UnitsOffered - UnitsReserved - UnitsGiven;
+}
+
+public class ShareRequest : IAuditable
+{
+    public const int MessageMaxLength = 2000;
+
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid ShareId { get; set; }
+    public Share Share { get; set; } = null!;
+    public string RequesterId { get; set; } = "";
+    public ApplicationUser Requester { get; set; } = null!;
+    public int Units { get; set; }
+    public string? Message { get; set; }
+    public RequestStatus Status { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public string? CreatedBy { get; set; }
+    public DateTime UpdatedAt { get; set; }
+
+    public bool IsOpen => Status is RequestStatus.Pending or RequestStatus.Accepted;
+}
+
+/// <summary>One message in the private thread between requester and owner.</summary>
+public class RequestMessage
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid RequestId { get; set; }
+    public string AuthorId { get; set; } = "";
+    public ApplicationUser Author { get; set; } = null!;
+    public string Body { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+}
+
+internal sealed class WealthConfiguration :
+    IEntityTypeConfiguration<ItemCategory>, IEntityTypeConfiguration<Item>, IEntityTypeConfiguration<Share>,
+    IEntityTypeConfiguration<ShareRequest>, IEntityTypeConfiguration<RequestMessage>
+{
+    public void Configure(EntityTypeBuilder<ItemCategory> category)
+    {
+        category.ToTable("item_categories");
+        category.Property(c => c.Name).HasMaxLength(100).IsRequired();
+        category.Property(c => c.CreatedBy).HasMaxLength(450);
+        category.HasOne<Community>().WithMany().HasForeignKey(c => c.CommunityId).OnDelete(DeleteBehavior.Cascade);
+        category.HasOne<ItemCategory>().WithMany().HasForeignKey(c => c.ParentId).OnDelete(DeleteBehavior.Restrict);
+        category.HasIndex(c => new { c.CommunityId, c.ParentId, c.Name }).IsUnique();
+        category.HasIndex(c => c.ParentId);
+    }
+
+    public void Configure(EntityTypeBuilder<Item> item)
+    {
+        item.Property(i => i.Name).HasMaxLength(100).IsRequired();
+        item.Property(i => i.NormalizedName).HasMaxLength(100).IsRequired();
+        item.Property(i => i.Kind).HasConversion<string>().HasMaxLength(10);
+        item.Property(i => i.CreatedBy).HasMaxLength(450);
+        item.HasOne<Community>().WithMany().HasForeignKey(i => i.CommunityId).OnDelete(DeleteBehavior.Cascade);
+        item.HasOne<ItemCategory>().WithMany().HasForeignKey(i => i.CategoryId).OnDelete(DeleteBehavior.SetNull);
+        item.HasIndex(i => new { i.CommunityId, i.NormalizedName }).IsUnique().HasFilter("deleted_at IS NULL");
+        item.HasIndex(i => i.CategoryId);
+    }
+
+    public void Configure(EntityTypeBuilder<Share> share)
+    {
+        share.Property(s => s.Title).HasMaxLength(Share.TitleMaxLength).IsRequired();
+        share.Property(s => s.Description).HasMaxLength(Share.DescriptionMaxLength);
+        share.Property(s => s.Kind).HasConversion<string>().HasMaxLength(10);
+        share.Property(s => s.Target).HasConversion<string>().HasMaxLength(10);
+        share.Property(s => s.Status).HasConversion<string>().HasMaxLength(10);
+        share.Property(s => s.CreatedBy).HasMaxLength(450);
+        share.Ignore(s => s.UnitsFree);
+        share.HasOne<Community>().WithMany().HasForeignKey(s => s.CommunityId).OnDelete(DeleteBehavior.Cascade);
+        share.HasOne(s => s.Owner).WithMany().HasForeignKey(s => s.OwnerId).OnDelete(DeleteBehavior.Restrict);
+        share.HasOne<Item>().WithMany().HasForeignKey(s => s.ItemId).OnDelete(DeleteBehavior.Restrict);
+        share.HasOne<ItemCategory>().WithMany().HasForeignKey(s => s.CategoryId).OnDelete(DeleteBehavior.SetNull);
+        // Browsing lists a community's shares by status, newest first or expiring first.
+        share.HasIndex(s => new { s.CommunityId, s.Status, s.CreatedAt });
+        share.HasIndex(s => new { s.CommunityId, s.Status, s.ExpiresAt });
+        share.HasIndex(s => new { s.CommunityId, s.CategoryId });
+        share.HasIndex(s => new { s.OwnerId, s.Status });
+        share.HasIndex(s => s.ItemId);
+        share.HasIndex(s => s.CategoryId);
+        share.ToTable(t =>
+        {
+            t.HasCheckConstraint("ck_shares_units", "units_offered >= 1 AND units_reserved >= 0 AND units_given >= 0 AND units_reserved + units_given <= units_offered");
+            t.HasCheckConstraint("ck_shares_caps", "(max_units_per_member IS NULL OR max_units_per_member >= 1) AND (min_trust IS NULL OR min_trust >= 0)");
+        });
+    }
+
+    public void Configure(EntityTypeBuilder<ShareRequest> request)
+    {
+        request.ToTable("share_requests");
+        request.Property(r => r.Status).HasConversion<string>().HasMaxLength(10);
+        request.Property(r => r.Message).HasMaxLength(ShareRequest.MessageMaxLength);
+        request.Property(r => r.CreatedBy).HasMaxLength(450);
+        request.HasOne(r => r.Share).WithMany().HasForeignKey(r => r.ShareId).OnDelete(DeleteBehavior.Cascade);
+        request.HasOne(r => r.Requester).WithMany().HasForeignKey(r => r.RequesterId).OnDelete(DeleteBehavior.Restrict);
+        request.HasIndex(r => new { r.ShareId, r.Status });
+        request.HasIndex(r => new { r.RequesterId, r.Status });
+        request.ToTable(t => t.HasCheckConstraint("ck_share_requests_units", "units >= 1"));
+    }
+
+    public void Configure(EntityTypeBuilder<RequestMessage> message)
+    {
+        message.ToTable("request_messages");
+        message.Property(m => m.Body).HasMaxLength(2000).IsRequired();
+        message.HasOne<ShareRequest>().WithMany().HasForeignKey(m => m.RequestId).OnDelete(DeleteBehavior.Cascade);
+        message.HasOne(m => m.Author).WithMany().HasForeignKey(m => m.AuthorId).OnDelete(DeleteBehavior.Restrict);
+        message.HasIndex(m => new { m.RequestId, m.CreatedAt });
+        message.HasIndex(m => m.AuthorId);
+    }
+}
