@@ -42,6 +42,8 @@ public sealed partial class LocalizationTests
             .Concat(Family<CommunityApp.Auth.Permission>("Verb"))
             .Concat(Family<CommunityApp.Features.Wealth.RequestStatus>("RequestStatus"))
             .Concat(Family<CommunityApp.Features.Wealth.ShareStatus>("ShareStatus"))
+            .Concat(Family<CommunityApp.Features.Wealth.WealthKind>("WealthKind"))
+            .Concat(Family<CommunityApp.Features.Wealth.ShareSort>("ShareSort"))
             .Concat(CommunityApp.Auth.PermissionCatalog.RoleAreas.Select(a => $"RoleArea.{a.Area}"))
             .Concat(CommunityApp.Features.Settings.SettingsPresets.All.Select(p => $"Settings.Preset.{p.Key}"));
 

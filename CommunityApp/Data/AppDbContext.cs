@@ -31,6 +31,7 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<Features.Wealth.Share> Shares => Set<Features.Wealth.Share>();
     public DbSet<Features.Wealth.ShareRequest> ShareRequests => Set<Features.Wealth.ShareRequest>();
     public DbSet<Features.Wealth.RequestMessage> RequestMessages => Set<Features.Wealth.RequestMessage>();
+    public DbSet<Features.Wealth.ShareComment> ShareComments => Set<Features.Wealth.ShareComment>();
 
     /// <summary>Data-protection keys (they sign the sign-in cookies) live in the database, so they survive restarts and are shared by instances.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -79,6 +80,11 @@ public sealed class PostgresAppDbContext(DbContextOptions<PostgresAppDbContext> 
     {
         base.OnModelCreating(builder);
         builder.Entity<Community>().Property(c => c.Settings).HasColumnType("jsonb");
+        // Full-text search over shares: a stored tsvector kept by PostgreSQL itself, with a GIN index.
+        builder.Entity<Features.Wealth.Share>()
+            .Property<NpgsqlTypes.NpgsqlTsVector>("search_vector")
+            .HasComputedColumnSql("to_tsvector('simple', title || ' ' || coalesce(description, ''))", stored: true);
+        builder.Entity<Features.Wealth.Share>().HasIndex("search_vector").HasMethod("GIN");
     }
 }
 

@@ -26,6 +26,7 @@ public static class FeatureSetup
         .AddScoped<TrustRecalculator>()
         .AddScoped<NotificationService>()
         .AddScoped<Wealth.ShareService>()
+        .AddScoped<Wealth.WealthQueries>()
         .AddScoped<ProfileService>()
         .AddSingleton<IEventHub, InMemoryEventHub>();
 }

@@ -18,6 +18,7 @@ public enum NotificationKind
     RequestCancelled = 9,
     RequestFulfilled = 10,
     RequestFailed = 11,
+    ShareExpired = 12,
 }
 
 /// <summary>An in-app notification, stored so it survives reloads; read when <see cref="ReadAt"/> is set.</summary>

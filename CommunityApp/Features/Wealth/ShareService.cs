@@ -117,6 +117,79 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         TransitionAsync(actorId, requestId, Actor.Requester, [RequestStatus.Accepted], RequestStatus.Failed, NotificationKind.RequestFailed,
             (db, request, _) => ReleaseAsync(db, request, ct), ct);
 
+    /// <summary>Only the owner cancels an active share; its open requests are cancelled with it and their units released.</summary>
+    public async Task CancelShareAsync(string actorId, Guid shareId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = actorId;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var share = await db.Shares.SingleOrDefaultAsync(s => s.Id == shareId, ct) ?? throw new NotFoundException(Text.Get("Error.ShareNotFound"));
+        await PermissionService.DemandMemberAsync(db, share.CommunityId, actorId, ct);
+        if (share.OwnerId != actorId) throw new ForbiddenException(Text.Get("Error.OnlyOwner"));
+        var cancelled = await db.Shares.Where(s => s.Id == shareId && s.Status == ShareStatus.Active)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, ShareStatus.Cancelled).SetProperty(x => x.UnitsReserved, 0), ct);
+        if (cancelled == 0) throw new AppException(Text.Get("Error.ShareClosed", Text.Get($"ShareStatus.{share.Status}").ToLowerInvariant()));
+        var open = await db.ShareRequests.Where(r => r.ShareId == shareId && (r.Status == RequestStatus.Pending || r.Status == RequestStatus.Accepted))
+            .Select(r => r.RequesterId).Distinct().ToListAsync(ct);
+        await db.ShareRequests.Where(r => r.ShareId == shareId && (r.Status == RequestStatus.Pending || r.Status == RequestStatus.Accepted))
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RequestStatus.Cancelled), ct);
+        foreach (var requester in open) await NotifyAsync(db, requester, share, NotificationKind.RequestCancelled, actorId, ct);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        foreach (var requester in open) events.Publish(new NotificationsChanged(requester));
+    }
+
+    /// <summary>A message in the request's private thread: only its two parties, only while the request is open.</summary>
+    public async Task PostMessageAsync(string actorId, Guid requestId, string body, CancellationToken ct = default)
+    {
+        var text = body?.Trim() ?? "";
+        if (text.Length == 0 || text.Length > 2000) throw new ValidationFailedException(new Dictionary<string, string> { ["body"] = Text.Get("Error.MessageLength") });
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var request = await db.ShareRequests.Include(r => r.Share).AsNoTracking().SingleOrDefaultAsync(r => r.Id == requestId, ct);
+        if (request is null || (request.RequesterId != actorId && request.Share.OwnerId != actorId)) throw new NotFoundException(Text.Get("Error.RequestNotFound"));
+        if (!request.IsOpen) throw new AppException(Text.Get("Error.RequestState", Text.Get($"RequestStatus.{request.Status}").ToLowerInvariant()));
+        db.RequestMessages.Add(new RequestMessage { RequestId = requestId, AuthorId = actorId, Body = text, CreatedAt = Now });
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Any member comments on a share.</summary>
+    public async Task CommentAsync(string actorId, Guid shareId, string body, CancellationToken ct = default)
+    {
+        var text = body?.Trim() ?? "";
+        if (text.Length == 0 || text.Length > ShareComment.BodyMaxLength) throw new ValidationFailedException(new Dictionary<string, string> { ["body"] = Text.Get("Error.MessageLength") });
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var communityId = await db.Shares.Where(s => s.Id == shareId).Select(s => (Guid?)s.CommunityId).SingleOrDefaultAsync(ct)
+                          ?? throw new NotFoundException(Text.Get("Error.ShareNotFound"));
+        await PermissionService.DemandMemberAsync(db, communityId, actorId, ct);
+        db.ShareComments.Add(new ShareComment { ShareId = shareId, AuthorId = actorId, Body = text, CreatedAt = Now });
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Marks shares past their expiry as expired and tells their owners; run by <see cref="ShareExpiryJob"/>.</summary>
+    public async Task<int> ExpireDueAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = Now;
+        var due = await db.Shares.Where(s => s.Status == ShareStatus.Active && s.ExpiresAt != null && s.ExpiresAt <= now)
+            .OrderBy(s => s.ExpiresAt).Take(1_000).Select(s => new { s.Id, s.OwnerId, s.Title, s.CommunityId }).ToListAsync(ct);
+        var expired = 0;
+        foreach (var share in due)
+        {
+            // Claimed one by one: a share expires (and its owner hears of it) exactly once.
+            if (await db.Shares.Where(s => s.Id == share.Id && s.Status == ShareStatus.Active)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, ShareStatus.Expired), ct) == 0) continue;
+            db.Notifications.Add(new Notification
+            {
+                UserId = share.OwnerId, CommunityId = share.CommunityId, Kind = NotificationKind.ShareExpired, Actor = "", Subject = share.Title,
+                Link = $"/c/{share.CommunityId}/shares/{share.Id}", CreatedAt = now,
+            });
+            expired++;
+        }
+        await db.SaveChangesAsync(ct);
+        foreach (var owner in due.Select(s => s.OwnerId).Distinct()) events.Publish(new NotificationsChanged(owner));
+        return expired;
+    }
+
     private enum Actor
     {
         Owner,

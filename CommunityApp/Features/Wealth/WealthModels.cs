@@ -139,6 +139,20 @@ public class ShareRequest : IAuditable
     public bool IsOpen => Status is RequestStatus.Pending or RequestStatus.Accepted;
 }
 
+/// <summary>A comment on a share, visible to every member.</summary>
+public class ShareComment : ISoftDeletable
+{
+    public const int BodyMaxLength = 2000;
+
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid ShareId { get; set; }
+    public string AuthorId { get; set; } = "";
+    public ApplicationUser Author { get; set; } = null!;
+    public string Body { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+    public DateTime? DeletedAt { get; set; }
+}
+
 /// <summary>One message in the private thread between requester and owner.</summary>
 public class RequestMessage
 {
@@ -152,8 +166,18 @@ public class RequestMessage
 
 internal sealed class WealthConfiguration :
     IEntityTypeConfiguration<ItemCategory>, IEntityTypeConfiguration<Item>, IEntityTypeConfiguration<Share>,
-    IEntityTypeConfiguration<ShareRequest>, IEntityTypeConfiguration<RequestMessage>
+    IEntityTypeConfiguration<ShareRequest>, IEntityTypeConfiguration<RequestMessage>, IEntityTypeConfiguration<ShareComment>
 {
+    public void Configure(EntityTypeBuilder<ShareComment> comment)
+    {
+        comment.ToTable("share_comments");
+        comment.Property(c => c.Body).HasMaxLength(ShareComment.BodyMaxLength).IsRequired();
+        comment.HasOne<Share>().WithMany().HasForeignKey(c => c.ShareId).OnDelete(DeleteBehavior.Cascade);
+        comment.HasOne(c => c.Author).WithMany().HasForeignKey(c => c.AuthorId).OnDelete(DeleteBehavior.Restrict);
+        comment.HasIndex(c => new { c.ShareId, c.CreatedAt });
+        comment.HasIndex(c => c.AuthorId);
+    }
+
     public void Configure(EntityTypeBuilder<ItemCategory> category)
     {
         category.ToTable("item_categories");

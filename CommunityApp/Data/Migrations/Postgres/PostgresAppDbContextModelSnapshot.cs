@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+using NpgsqlTypes;
 
 #nullable disable
 
@@ -966,6 +967,12 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
 
+                    b.Property<NpgsqlTsVector>("search_vector")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("tsvector")
+                        .HasColumnName("search_vector")
+                        .HasComputedColumnSql("to_tsvector('simple', title || ' ' || coalesce(description, ''))", true);
+
                     b.HasKey("Id")
                         .HasName("pk_shares");
 
@@ -974,6 +981,11 @@ namespace CommunityApp.Data.Migrations.Postgres
 
                     b.HasIndex("ItemId")
                         .HasDatabaseName("ix_shares_item_id");
+
+                    b.HasIndex("search_vector")
+                        .HasDatabaseName("ix_shares_search_vector");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("search_vector"), "GIN");
 
                     b.HasIndex("CommunityId", "CategoryId")
                         .HasDatabaseName("ix_shares_community_id_category_id");
@@ -993,6 +1005,48 @@ namespace CommunityApp.Data.Migrations.Postgres
 
                             t.HasCheckConstraint("ck_shares_units", "units_offered >= 1 AND units_reserved >= 0 AND units_given >= 0 AND units_reserved + units_given <= units_offered");
                         });
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Wealth.ShareComment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AuthorId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("author_id");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("body");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<Guid>("ShareId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("share_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_share_comments");
+
+                    b.HasIndex("AuthorId")
+                        .HasDatabaseName("ix_share_comments_author_id");
+
+                    b.HasIndex("ShareId", "CreatedAt")
+                        .HasDatabaseName("ix_share_comments_share_id_created_at");
+
+                    b.ToTable("share_comments", (string)null);
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Wealth.ShareRequest", b =>
@@ -1525,6 +1579,25 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasConstraintName("fk_shares_users_owner_id");
 
                     b.Navigation("Owner");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Wealth.ShareComment", b =>
+                {
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Author")
+                        .WithMany()
+                        .HasForeignKey("AuthorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_share_comments_users_author_id");
+
+                    b.HasOne("CommunityApp.Features.Wealth.Share", null)
+                        .WithMany()
+                        .HasForeignKey("ShareId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_share_comments_shares_share_id");
+
+                    b.Navigation("Author");
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Wealth.ShareRequest", b =>

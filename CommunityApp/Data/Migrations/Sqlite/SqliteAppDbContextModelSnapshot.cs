@@ -990,6 +990,48 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         });
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Wealth.ShareComment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AuthorId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("author_id");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("body");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<Guid>("ShareId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("share_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_share_comments");
+
+                    b.HasIndex("AuthorId")
+                        .HasDatabaseName("ix_share_comments_author_id");
+
+                    b.HasIndex("ShareId", "CreatedAt")
+                        .HasDatabaseName("ix_share_comments_share_id_created_at");
+
+                    b.ToTable("share_comments", (string)null);
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Wealth.ShareRequest", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1514,6 +1556,25 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasConstraintName("fk_shares_users_owner_id");
 
                     b.Navigation("Owner");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Wealth.ShareComment", b =>
+                {
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Author")
+                        .WithMany()
+                        .HasForeignKey("AuthorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_share_comments_users_author_id");
+
+                    b.HasOne("CommunityApp.Features.Wealth.Share", null)
+                        .WithMany()
+                        .HasForeignKey("ShareId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_share_comments_shares_share_id");
+
+                    b.Navigation("Author");
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Wealth.ShareRequest", b =>

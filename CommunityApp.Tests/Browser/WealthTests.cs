@@ -1,0 +1,92 @@
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using CommunityApp.Data;
+using CommunityApp.Features.Communities;
+using CommunityApp.Features.Invites;
+using CommunityApp.Features.Trust;
+using CommunityApp.Tests.Infrastructure;
+
+namespace CommunityApp.Tests.Browser;
+
+/// <summary>The wealth journey of the issue, in three browsers: share, request, refusal with its reason, accept, confirm.</summary>
+public sealed class WealthTests(BrowserFixture browser) : BrowserTest(browser)
+{
+    [Fact]
+    public async Task Share_request_accept_and_confirm_with_the_cap_explained_and_live_notifications()
+    {
+        await using var ownerContext = await NewContextAsync();
+        var owner = await ownerContext.NewPageAsync();
+        await FirstTenMinutesTests.RegisterAsync(owner, "amara", "Amara Owner");
+        await using var requesterContext = await NewContextAsync();
+        var requester = await requesterContext.NewPageAsync();
+        await FirstTenMinutesTests.RegisterAsync(requester, "bruno", "Bruno Requester");
+        await using var lowContext = await NewContextAsync();
+        var low = await lowContext.NewPageAsync();
+        await FirstTenMinutesTests.RegisterAsync(low, "chen", "Chen Newcomer");
+        var communityId = await SetUpAsync(("amara", 0), ("bruno", 12), ("chen", 10));
+
+        await owner.OpenAsync($"/c/{communityId}/shares");
+        await owner.CheckPageAsync("50-shares");
+        await owner.GetByRole(AriaRole.Link, new() { Name = "Share something" }).ClickAsync();
+        await owner.GetByLabel("Title").FillAsync("Aluminium ladder");
+        await owner.GetByLabel("Description").FillAsync("Three-metre ladder, pick up from number 12.");
+        await owner.GetByLabel("Units", new() { Exact = true }).FillAsync("3");
+        await owner.GetByLabel("Trust needed to request").FillAsync("11");
+        await owner.CheckPageAsync("51-new-share");
+        await owner.GetByRole(AriaRole.Button, new() { Name = "Share it" }).ClickAsync();
+        await Expect(owner.GetByRole(AriaRole.Heading, new() { Name = "Aluminium ladder" })).ToBeVisibleAsync();
+        var shareUrl = owner.Url;
+
+        await low.OpenAsync(shareUrl);
+        await Expect(low.GetByTestId("request-reason")).ToHaveTextAsync("Needs 11 trust, you have 10");
+        await Expect(low.GetByRole(AriaRole.Button, new() { Name = "Request", Exact = true })).ToBeDisabledAsync();
+        await low.CheckPageAsync("52-share-below-cap");
+
+        await requester.OpenAsync(shareUrl);
+        await requester.GetByLabel("Units", new() { Exact = true }).FillAsync("2");
+        await requester.GetByLabel("Message to the owner").FillAsync("For the gutters, back on Sunday.");
+        await requester.GetByRole(AriaRole.Button, new() { Name = "Request", Exact = true }).ClickAsync();
+        await Expect(requester.GetByText("Request sent to the owner.")).ToBeVisibleAsync();
+
+        await Expect(owner.GetByRole(AriaRole.Button, new() { Name = "Notifications, 1 unread" })).ToBeVisibleAsync();
+        await owner.ReloadAsync();
+        await owner.WaitForInteractiveAsync();
+        await owner.GetByTestId("request-card").GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();
+        await Expect(owner.GetByTestId("units-free")).ToHaveTextAsync("1 / 3");
+        await owner.CheckPageAsync("53-share-owner");
+
+        await Expect(requester.GetByRole(AriaRole.Button, new() { Name = "Notifications, 1 unread" })).ToBeVisibleAsync();
+        await requester.ReloadAsync();
+        await requester.WaitForInteractiveAsync();
+        await requester.GetByRole(AriaRole.Button, new() { Name = "Confirm receipt" }).ClickAsync();
+        await Expect(requester.GetByTestId("request-card")).ToContainTextAsync("Fulfilled");
+        await Expect(requester.GetByTestId("units-free")).ToHaveTextAsync("1 / 3");
+        await requester.CheckPageAsync("54-share-requester");
+        await Expect(owner.GetByRole(AriaRole.Button, new() { Name = "Notifications, 2 unread" })).ToBeVisibleAsync();
+
+        await requester.OpenAsync($"/c/{communityId}/requests");
+        await Expect(requester.GetByText("Aluminium ladder")).ToBeVisibleAsync();
+        await requester.CheckPageAsync("55-my-requests");
+    }
+
+    private async Task<Guid> SetUpAsync(params (string UserName, int Grant)[] members)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        await using var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        var ids = new List<string>();
+        foreach (var (name, _) in members) ids.Add(await db.Users.Where(u => u.UserName == name).Select(u => u.Id).SingleAsync());
+        var communityId = await services.GetRequiredService<CommunityService>().CreateAsync(ids[0], new("Ladder Lane", null));
+        var (_, secret) = await services.GetRequiredService<InviteService>().CreateLinkAsync(ids[0], communityId, new("Neighbours", MemberRole.Member, DateTime.UtcNow.AddDays(1), null));
+        for (var i = 1; i < members.Length; i++)
+        {
+            await services.GetRequiredService<InviteService>().RedeemLinkAsync(ids[i], secret);
+            await services.GetRequiredService<TrustService>().SetAdminGrantAsync(ids[0], communityId, ids[i], members[i].Grant);
+        }
+        // The grants notified the members; start the journey with empty bells.
+        await db.Notifications.ExecuteDeleteAsync();
+        return communityId;
+    }
+}

@@ -1,0 +1,165 @@
+using Microsoft.EntityFrameworkCore;
+using CommunityApp.Auth;
+using CommunityApp.Data;
+using CommunityApp.Resources;
+
+namespace CommunityApp.Features.Wealth;
+
+public enum ShareSort
+{
+    Newest,
+    ExpiringSoon,
+    MostAvailable,
+}
+
+public sealed record ShareQuery(
+    string? Text = null, Guid? CategoryId = null, WealthKind? Kind = null, ShareStatus? Status = ShareStatus.Active,
+    bool OnlyRequestable = false, bool ExpiringSoon = false, ShareSort Sort = ShareSort.Newest, int PageIndex = 0, int PageSize = 20);
+
+public sealed record ShareRow(Guid Id, string Title, string? Description, WealthKind Kind, string OwnerName, string OwnerId, int UnitsOffered, int UnitsFree,
+    ShareStatus Status, DateTime? ExpiresAt, int? MinTrust, string? CategoryName, DateTime CreatedAt);
+
+public sealed record RequestRow(Guid Id, Guid ShareId, string ShareTitle, string RequesterId, string RequesterName, string OwnerName, int Units, string? Message,
+    RequestStatus Status, DateTime CreatedAt);
+
+public sealed record MessageRow(string AuthorName, string Body, DateTime At);
+
+public sealed record CommentRow(Guid Id, string AuthorName, string Body, DateTime At);
+
+public sealed record ShareDetail(ShareRow Share, bool IsOwner, PermissionCheck RequestCheck, IReadOnlyList<RequestRow> Requests, IReadOnlyList<CommentRow> Comments, int MyOpenUnits, int? MaxUnitsPerMember);
+
+public sealed record CategoryRow(Guid Id, Guid? ParentId, string Name);
+
+/// <summary>Reading wealth (SPEC §5.2–5.3): browse and search, a share's page, my shares, my requests, incoming requests.</summary>
+public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
+{
+    public const int MaxPageSize = 100;
+    public static readonly TimeSpan ExpiringSoonWindow = TimeSpan.FromDays(3);
+
+    public async Task<Page<ShareRow>> SearchAsync(string viewerId, Guid communityId, ShareQuery query, CancellationToken ct = default)
+    {
+        var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
+        var pageIndex = Math.Max(0, query.PageIndex);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var viewer = await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var shares = db.Shares.Where(s => s.CommunityId == communityId);
+        if (!string.IsNullOrWhiteSpace(query.Text))
+        {
+            var text = query.Text.Trim();
+            shares = db.Database.IsNpgsql()
+                ? shares.Where(s => EF.Property<NpgsqlTypes.NpgsqlTsVector>(s, "search_vector").Matches(EF.Functions.WebSearchToTsQuery("simple", text)))
+                : shares.Where(s => s.Title.ToLower().Contains(text.ToLower()) || (s.Description != null && s.Description.ToLower().Contains(text.ToLower())));
+        }
+        if (query.CategoryId is { } category) shares = shares.Where(s => s.CategoryId == category);
+        if (query.Kind is { } kind) shares = shares.Where(s => s.Kind == kind);
+        if (query.Status is { } status)
+        {
+            // An active share past its expiry is already expired for everyone, before the job marks it.
+            shares = status switch
+            {
+                ShareStatus.Active => shares.Where(s => s.Status == ShareStatus.Active && (s.ExpiresAt == null || s.ExpiresAt > now)),
+                ShareStatus.Expired => shares.Where(s => s.Status == ShareStatus.Expired || (s.Status == ShareStatus.Active && s.ExpiresAt <= now)),
+                _ => shares.Where(s => s.Status == status),
+            };
+        }
+        if (query.ExpiringSoon)
+        {
+            var soon = now + ExpiringSoonWindow;
+            shares = shares.Where(s => s.ExpiresAt != null && s.ExpiresAt > now && s.ExpiresAt <= soon);
+        }
+        if (query.OnlyRequestable)
+        {
+            var mayRequest = PermissionService.Decide(viewer, Permission.RequestWealth).Allowed;
+            shares = mayRequest
+                ? shares.Where(s => s.OwnerId != viewerId && s.Status == ShareStatus.Active && (s.ExpiresAt == null || s.ExpiresAt > now)
+                                    && s.UnitsReserved + s.UnitsGiven < s.UnitsOffered && (s.MinTrust == null || viewer.IsAdmin || s.MinTrust <= viewer.Score))
+                : shares.Where(_ => false);
+        }
+        var total = await shares.CountAsync(ct);
+        shares = query.Sort switch
+        {
+            ShareSort.ExpiringSoon => shares.OrderBy(s => s.ExpiresAt == null).ThenBy(s => s.ExpiresAt).ThenByDescending(s => s.Id),
+            ShareSort.MostAvailable => shares.OrderByDescending(s => s.UnitsOffered - s.UnitsReserved - s.UnitsGiven).ThenByDescending(s => s.Id),
+            _ => shares.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id),
+        };
+        var rows = await Project(db, shares.Skip(pageIndex * pageSize).Take(pageSize), now).ToListAsync(ct);
+        return new Page<ShareRow>(rows, total, pageIndex, pageSize);
+    }
+
+    /// <summary>A share's page: the owner sees every request, others only their own.</summary>
+    public async Task<ShareDetail> GetAsync(string viewerId, Guid shareId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var communityId = await db.Shares.Where(s => s.Id == shareId).Select(s => (Guid?)s.CommunityId).SingleOrDefaultAsync(ct)
+                          ?? throw new NotFoundException(Text.Get("Error.ShareNotFound"));
+        var viewer = await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var share = await Project(db, db.Shares.Where(s => s.Id == shareId), now).SingleAsync(ct);
+        var maxPerMember = await db.Shares.Where(s => s.Id == shareId).Select(s => s.MaxUnitsPerMember).SingleAsync(ct);
+        var isOwner = share.OwnerId == viewerId;
+        var requests = await Requests(db.ShareRequests.Where(r => r.ShareId == shareId && (isOwner || r.RequesterId == viewerId))
+            .OrderByDescending(r => r.CreatedAt).Take(MaxPageSize)).ToListAsync(ct);
+        var comments = await db.ShareComments.Where(c => c.ShareId == shareId).OrderBy(c => c.CreatedAt).Take(MaxPageSize)
+            .Select(c => new CommentRow(c.Id, c.Author.DisplayName, c.Body, c.CreatedAt)).ToListAsync(ct);
+        var myOpen = requests.Where(r => r.RequesterId == viewerId && r.Status is RequestStatus.Pending or RequestStatus.Accepted).Sum(r => r.Units);
+        var check = PermissionService.Decide(viewer, Permission.RequestWealth);
+        if (check.Allowed && share.MinTrust is { } cap && !viewer.IsAdmin && viewer.Score < cap)
+            check = check with { Allowed = false, Reason = PermissionReason.BelowThreshold, Required = cap };
+        return new ShareDetail(share, isOwner, check, requests, comments, myOpen, maxPerMember);
+    }
+
+    /// <summary>My requests (as requester) or incoming requests (on my shares), newest first, with counts by state.</summary>
+    public async Task<(Page<RequestRow> Page, IReadOnlyDictionary<RequestStatus, int> Counts)> RequestsAsync(
+        string viewerId, Guid communityId, bool incoming, RequestStatus? status, int pageIndex, int pageSize, CancellationToken ct = default)
+    {
+        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
+        var mine = db.ShareRequests.Where(r => r.Share.CommunityId == communityId && (incoming ? r.Share.OwnerId == viewerId : r.RequesterId == viewerId));
+        var counts = await mine.GroupBy(r => r.Status).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        if (status is { } s) mine = mine.Where(r => r.Status == s);
+        var total = await mine.CountAsync(ct);
+        var rows = await Requests(mine.OrderByDescending(r => r.CreatedAt).Skip(Math.Max(0, pageIndex) * pageSize).Take(pageSize)).ToListAsync(ct);
+        return (new Page<RequestRow>(rows, total, pageIndex, pageSize), counts);
+    }
+
+    public async Task<Page<ShareRow>> MySharesAsync(string viewerId, Guid communityId, int pageIndex, int pageSize, CancellationToken ct = default)
+    {
+        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
+        var mine = db.Shares.Where(s => s.CommunityId == communityId && s.OwnerId == viewerId);
+        var total = await mine.CountAsync(ct);
+        var rows = await Project(db, mine.OrderByDescending(s => s.CreatedAt).Skip(Math.Max(0, pageIndex) * pageSize).Take(pageSize), clock.GetUtcNow().UtcDateTime).ToListAsync(ct);
+        return new Page<ShareRow>(rows, total, pageIndex, pageSize);
+    }
+
+    public async Task<IReadOnlyList<CategoryRow>> CategoriesAsync(string viewerId, Guid communityId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
+        return await db.ItemCategories.Where(c => c.CommunityId == communityId).OrderBy(c => c.Name)
+            .Select(c => new CategoryRow(c.Id, c.ParentId, c.Name)).ToListAsync(ct);
+    }
+
+    /// <summary>The private thread of a request: only its requester and the share's owner may read it.</summary>
+    public async Task<IReadOnlyList<MessageRow>> MessagesAsync(string viewerId, Guid requestId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (!await db.ShareRequests.AnyAsync(r => r.Id == requestId && (r.RequesterId == viewerId || r.Share.OwnerId == viewerId), ct))
+            throw new NotFoundException(Text.Get("Error.RequestNotFound"));
+        return await db.RequestMessages.Where(m => m.RequestId == requestId).OrderBy(m => m.CreatedAt).Take(200)
+            .Select(m => new MessageRow(m.Author.DisplayName, m.Body, m.CreatedAt)).ToListAsync(ct);
+    }
+
+    private static IQueryable<ShareRow> Project(AppDbContext db, IQueryable<Share> shares, DateTime now) =>
+        shares.Select(s => new ShareRow(s.Id, s.Title, s.Description, s.Kind, s.Owner.DisplayName, s.OwnerId, s.UnitsOffered,
+            s.UnitsOffered - s.UnitsReserved - s.UnitsGiven,
+            s.Status == ShareStatus.Active && s.ExpiresAt != null && s.ExpiresAt <= now ? ShareStatus.Expired : s.Status,
+            s.ExpiresAt, s.MinTrust, db.ItemCategories.Where(c => c.Id == s.CategoryId).Select(c => c.Name).FirstOrDefault(), s.CreatedAt));
+
+    private static IQueryable<RequestRow> Requests(IQueryable<ShareRequest> requests) =>
+        requests.Select(r => new RequestRow(r.Id, r.ShareId, r.Share.Title, r.RequesterId, r.Requester.DisplayName, r.Share.Owner.DisplayName,
+            r.Units, r.Message, r.Status, r.CreatedAt));
+}
