@@ -26,7 +26,7 @@ public sealed class GovernancePagesTests(SqliteServiceFixture data) : IClassFixt
         Reason(page, Permission.RequestWealth).ShouldBe("Your trust 12 meets 10");
         Reason(page, Permission.CreatePolls).ShouldBe("Granted by role Poll creator");
         page.Find("[data-testid=my-trust]").TextContent.ShouldBe("12");
-        page.FindAll("nav a").Select(a => a.TextContent).ShouldBe(["Overview", "Members", "Trust", "My trust"]);
+        page.FindAll("nav a").Select(a => a.TextContent).ShouldBe(["Overview", "Members", "Trust", "My trust", "Shared wealth", "Requests"]);
     }
 
     [Fact]
@@ -38,7 +38,7 @@ public sealed class GovernancePagesTests(SqliteServiceFixture data) : IClassFixt
         {
             adminContext.Render<MudPopoverProvider>();
             var home = adminContext.Render<CommunityHomePage>(p => p.Add(x => x.CommunityId, communityId));
-            home.WaitForAssertion(() => home.FindAll("nav a").Select(a => a.TextContent).ShouldBe(["Overview", "Members", "Trust", "My trust", "Settings", "Invites", "Audit log"]));
+            home.WaitForAssertion(() => home.FindAll("nav a").Select(a => a.TextContent).ShouldBe(["Overview", "Members", "Trust", "My trust", "Shared wealth", "Requests", "Settings", "Invites", "Audit log"]));
             Reason(home, Permission.ModerateForum).ShouldBe("Admin");
         }
         await using var memberContext = PageTestContext.Create(data, member);

@@ -27,6 +27,7 @@ public static class FeatureSetup
         .AddScoped<NotificationService>()
         .AddScoped<Wealth.ShareService>()
         .AddScoped<Wealth.WealthQueries>()
+        .AddScoped<Wealth.CatalogService>()
         .AddScoped<ProfileService>()
         .AddSingleton<IEventHub, InMemoryEventHub>();
 }

@@ -1,0 +1,42 @@
+using CommunityApp.Auth;
+using CommunityApp.Features.Wealth;
+using CommunityApp.Tests.Infrastructure;
+
+namespace CommunityApp.Tests.Features.Wealth;
+
+public sealed class CatalogServiceTests(ServiceFixture fixture) : IClassFixture<ServiceFixture>
+{
+    private CatalogService Catalog => fixture.Get<CatalogService>();
+
+    [Fact]
+    public async Task Members_with_the_item_permission_manage_items_with_unique_names_ignoring_case()
+    {
+        var (communityId, _) = await fixture.CreateCommunityAsync();
+        var manager = await fixture.AddMemberAsync(communityId, featureRoles: FeatureRole.ItemManager);
+        var member = await fixture.AddMemberAsync(communityId, score: 19);
+
+        var carrots = await Catalog.AddItemAsync(manager, communityId, "Carrots", WealthKind.Object, null, 2);
+        (await Should.ThrowAsync<ValidationFailedException>(() => Catalog.AddItemAsync(manager, communityId, " CARROTS ", WealthKind.Object, null, null))).Errors["name"].ShouldBe("“CARROTS” already exists.");
+        (await Should.ThrowAsync<ForbiddenException>(() => Catalog.AddItemAsync(member, communityId, "Leeks", WealthKind.Object, null, null))).Message
+            .ShouldBe("You need 20 trust to manage items and categories; you have 19.");
+        var category = await Catalog.AddCategoryAsync(manager, communityId, "Roots", null);
+        await Should.ThrowAsync<ValidationFailedException>(() => Catalog.AddCategoryAsync(manager, communityId, "roots", null));
+
+        (await Catalog.ItemsAsync(member, communityId)).ShouldHaveSingleItem().ShouldSatisfyAllConditions(i => i.Id.ShouldBe(carrots), i => i.ValuePoints.ShouldBe(2));
+        category.ShouldNotBe(Guid.Empty);
+    }
+
+    [Fact]
+    public async Task An_item_with_active_shares_cannot_be_deleted()
+    {
+        var (communityId, admin) = await fixture.CreateCommunityAsync();
+        var item = await Catalog.AddItemAsync(admin, communityId, "Drill", WealthKind.Object, null, null);
+        var shareId = await fixture.Get<ShareService>().CreateAsync(admin, communityId, new ShareInput("Cordless drill", null, WealthKind.Object, 1, ItemId: item));
+
+        (await Should.ThrowAsync<AppException>(() => Catalog.DeleteItemAsync(admin, communityId, item))).Message.ShouldBe("“Drill” is offered by 1 active shares; it can be deleted once they end.");
+        await fixture.Get<ShareService>().CancelShareAsync(admin, shareId);
+        await Catalog.DeleteItemAsync(admin, communityId, item);
+
+        (await Catalog.ItemsAsync(admin, communityId)).ShouldBeEmpty();
+    }
+}

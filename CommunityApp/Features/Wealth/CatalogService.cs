@@ -1,0 +1,83 @@
+using Microsoft.EntityFrameworkCore;
+using CommunityApp.Auth;
+using CommunityApp.Data;
+using CommunityApp.Resources;
+
+namespace CommunityApp.Features.Wealth;
+
+public sealed record ItemRow(Guid Id, string Name, WealthKind Kind, Guid? CategoryId, int? ValuePoints, int ActiveShares);
+
+/// <summary>The community's catalogue (SPEC §5.1): categories and items, managed by members with the item permission.</summary>
+public sealed class CatalogService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
+{
+    public async Task<Guid> AddCategoryAsync(string actorId, Guid communityId, string name, Guid? parentId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = actorId;
+        await PermissionService.DemandAsync(db, communityId, actorId, Permission.ManageItems, ct);
+        var trimmed = ValidName(name);
+        if (parentId is { } parent && !await db.ItemCategories.AnyAsync(c => c.Id == parent && c.CommunityId == communityId, ct)) throw Invalid("parentId", Text.Get("Error.UnknownItem"));
+        if (await db.ItemCategories.AnyAsync(c => c.CommunityId == communityId && c.ParentId == parentId && c.Name.ToLower() == trimmed.ToLower(), ct))
+            throw Invalid("name", Text.Get("Error.NameTaken", trimmed));
+        var category = new ItemCategory { CommunityId = communityId, ParentId = parentId, Name = trimmed };
+        db.ItemCategories.Add(category);
+        await db.SaveChangesAsync(ct);
+        return category.Id;
+    }
+
+    public async Task<Guid> AddItemAsync(string actorId, Guid communityId, string name, WealthKind kind, Guid? categoryId, int? valuePoints, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = actorId;
+        await PermissionService.DemandAsync(db, communityId, actorId, Permission.ManageItems, ct);
+        var trimmed = ValidName(name);
+        if (valuePoints is < 0) throw Invalid("valuePoints", Text.Get("Error.NonNegative"));
+        if (categoryId is { } category && !await db.ItemCategories.AnyAsync(c => c.Id == category && c.CommunityId == communityId, ct)) throw Invalid("categoryId", Text.Get("Error.UnknownItem"));
+        var normalized = trimmed.ToUpperInvariant();
+        if (await db.Items.AnyAsync(i => i.CommunityId == communityId && i.NormalizedName == normalized, ct)) throw Invalid("name", Text.Get("Error.NameTaken", trimmed));
+        var item = new Item { CommunityId = communityId, Name = trimmed, NormalizedName = normalized, Kind = kind, CategoryId = categoryId, ValuePoints = valuePoints };
+        db.Items.Add(item);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex)
+        {
+            // The unique index: someone added the same name at the same moment.
+            throw new ValidationFailedException(new Dictionary<string, string> { ["name"] = Text.Get("Error.NameTaken", trimmed) }, ex);
+        }
+        return item.Id;
+    }
+
+    /// <summary>Soft-deletes an item; refused while active shares offer it.</summary>
+    public async Task DeleteItemAsync(string actorId, Guid communityId, Guid itemId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = actorId;
+        await PermissionService.DemandAsync(db, communityId, actorId, Permission.ManageItems, ct);
+        var item = await db.Items.SingleOrDefaultAsync(i => i.Id == itemId && i.CommunityId == communityId, ct) ?? throw new NotFoundException(Text.Get("Error.UnknownItem"));
+        var active = await db.Shares.CountAsync(s => s.ItemId == itemId && s.Status == ShareStatus.Active, ct);
+        if (active > 0) throw new AppException(Text.Get("Error.ItemInUse", item.Name, active));
+        item.DeletedAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(ct);
+    }
+
+    public async Task<IReadOnlyList<ItemRow>> ItemsAsync(string viewerId, Guid communityId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
+        return await db.Items.Where(i => i.CommunityId == communityId).OrderBy(i => i.Name).Take(500)
+            .Select(i => new ItemRow(i.Id, i.Name, i.Kind, i.CategoryId, i.ValuePoints, db.Shares.Count(s => s.ItemId == i.Id && s.Status == ShareStatus.Active)))
+            .ToListAsync(ct);
+    }
+
+    private static string ValidName(string name)
+    {
+        var trimmed = name?.Trim() ?? "";
+        if (trimmed.Length == 0) throw Invalid("name", Text.Get("Error.NameRequired"));
+        if (trimmed.Length > 100) throw Invalid("name", Text.Get("Error.MaxChars", 100));
+        return trimmed;
+    }
+
+    private static ValidationFailedException Invalid(string field, string message) => new(new Dictionary<string, string> { [field] = message });
+}
