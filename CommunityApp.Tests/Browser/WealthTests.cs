@@ -66,9 +66,35 @@ public sealed class WealthTests(BrowserFixture browser) : BrowserTest(browser)
         await requester.CheckPageAsync("54-share-requester");
         await Expect(owner.GetByRole(AriaRole.Button, new() { Name = "Notifications, 2 unread" })).ToBeVisibleAsync();
 
+        // The picture is served from our own endpoint, to members only.
+        var shareId = Guid.Parse(shareUrl[(shareUrl.LastIndexOf('/') + 1)..]);
+        await using (var scope = App.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<CommunityApp.Features.Wealth.ShareService>()
+                .SetImageAsync(await UserIdAsync("amara"), shareId, new MemoryStream(CommunityApp.Tests.Features.Wealth.ShareImageTests.Png));
+        }
+        var image = await requesterContext.APIRequest.GetAsync($"/images/shares/{shareId}");
+        image.Status.ShouldBe(200);
+        image.Headers["content-type"].ShouldBe("image/png");
+        image.Headers["x-content-type-options"].ShouldBe("nosniff");
+        await using (var outsiderContext = await NewContextAsync())
+        {
+            var outsider = await outsiderContext.NewPageAsync();
+            await FirstTenMinutesTests.RegisterAsync(outsider, "dora", "Dora Outsider");
+            (await outsiderContext.APIRequest.GetAsync($"/images/shares/{shareId}")).Status.ShouldBe(404);
+        }
+        await requester.ReloadAsync();
+        await Expect(requester.GetByRole(AriaRole.Img, new() { Name = "Picture of Aluminium ladder" })).ToBeVisibleAsync();
+
         await requester.OpenAsync($"/c/{communityId}/requests");
         await Expect(requester.GetByText("Aluminium ladder")).ToBeVisibleAsync();
         await requester.CheckPageAsync("55-my-requests");
+    }
+
+    private async Task<string> UserIdAsync(string userName)
+    {
+        await using var db = await App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        return await db.Users.Where(u => u.UserName == userName).Select(u => u.Id).SingleAsync();
     }
 
     private async Task<Guid> SetUpAsync(params (string UserName, int Grant)[] members)

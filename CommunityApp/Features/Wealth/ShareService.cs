@@ -139,6 +139,10 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         foreach (var requester in open) events.Publish(new NotificationsChanged(requester));
     }
 
+    /// <summary>Sets the share's picture (owner only; PNG, JPEG, GIF or WebP up to 2 MB, checked by content).</summary>
+    public Task SetImageAsync(string ownerId, Guid shareId, Stream upload, CancellationToken ct = default) =>
+        ShareImages.SetAsync(dbFactory, ownerId, shareId, upload, clock, ct);
+
     /// <summary>A message in the request's private thread: only its two parties, only while the request is open.</summary>
     public async Task PostMessageAsync(string actorId, Guid requestId, string body, CancellationToken ct = default)
     {

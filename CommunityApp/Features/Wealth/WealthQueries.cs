@@ -26,7 +26,7 @@ public sealed record MessageRow(string AuthorName, string Body, DateTime At);
 
 public sealed record CommentRow(Guid Id, string AuthorName, string Body, DateTime At);
 
-public sealed record ShareDetail(ShareRow Share, bool IsOwner, PermissionCheck RequestCheck, IReadOnlyList<RequestRow> Requests, IReadOnlyList<CommentRow> Comments, int MyOpenUnits, int? MaxUnitsPerMember);
+public sealed record ShareDetail(ShareRow Share, bool IsOwner, PermissionCheck RequestCheck, IReadOnlyList<RequestRow> Requests, IReadOnlyList<CommentRow> Comments, int MyOpenUnits, int? MaxUnitsPerMember, bool HasImage);
 
 public sealed record CategoryRow(Guid Id, Guid? ParentId, string Name);
 
@@ -106,7 +106,8 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
         var check = PermissionService.Decide(viewer, Permission.RequestWealth);
         if (check.Allowed && share.MinTrust is { } cap && !viewer.IsAdmin && viewer.Score < cap)
             check = check with { Allowed = false, Reason = PermissionReason.BelowThreshold, Required = cap };
-        return new ShareDetail(share, isOwner, check, requests, comments, myOpen, maxPerMember);
+        var hasImage = await db.Set<ShareImage>().AnyAsync(i => i.ShareId == shareId, ct);
+        return new ShareDetail(share, isOwner, check, requests, comments, myOpen, maxPerMember, hasImage);
     }
 
     /// <summary>My requests (as requester) or incoming requests (on my shares), newest first, with counts by state.</summary>

@@ -1049,6 +1049,33 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.ToTable("share_comments", (string)null);
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Wealth.ShareImage", b =>
+                {
+                    b.Property<Guid>("ShareId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("share_id");
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("bytes");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("content_type");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.HasKey("ShareId")
+                        .HasName("pk_share_images");
+
+                    b.ToTable("share_images", (string)null);
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Wealth.ShareRequest", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1598,6 +1625,16 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasConstraintName("fk_share_comments_shares_share_id");
 
                     b.Navigation("Author");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Wealth.ShareImage", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Wealth.Share", null)
+                        .WithOne()
+                        .HasForeignKey("CommunityApp.Features.Wealth.ShareImage", "ShareId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_share_images_shares_share_id");
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Wealth.ShareRequest", b =>

@@ -1032,6 +1032,33 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     b.ToTable("share_comments", (string)null);
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Wealth.ShareImage", b =>
+                {
+                    b.Property<Guid>("ShareId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("share_id");
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("bytes");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content_type");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.HasKey("ShareId")
+                        .HasName("pk_share_images");
+
+                    b.ToTable("share_images", (string)null);
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Wealth.ShareRequest", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1575,6 +1602,16 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasConstraintName("fk_share_comments_shares_share_id");
 
                     b.Navigation("Author");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Wealth.ShareImage", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Wealth.Share", null)
+                        .WithOne()
+                        .HasForeignKey("CommunityApp.Features.Wealth.ShareImage", "ShareId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_share_images_shares_share_id");
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Wealth.ShareRequest", b =>

@@ -13,7 +13,7 @@ using NpgsqlTypes;
 namespace CommunityApp.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261127092728_Initial")]
+    [Migration("20261127093441_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1052,6 +1052,33 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.ToTable("share_comments", (string)null);
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Wealth.ShareImage", b =>
+                {
+                    b.Property<Guid>("ShareId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("share_id");
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("bytes");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("content_type");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.HasKey("ShareId")
+                        .HasName("pk_share_images");
+
+                    b.ToTable("share_images", (string)null);
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Wealth.ShareRequest", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1601,6 +1628,16 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasConstraintName("fk_share_comments_shares_share_id");
 
                     b.Navigation("Author");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Wealth.ShareImage", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Wealth.Share", null)
+                        .WithOne()
+                        .HasForeignKey("CommunityApp.Features.Wealth.ShareImage", "ShareId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_share_images_shares_share_id");
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Wealth.ShareRequest", b =>

@@ -1,9 +1,11 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+using NpgsqlTypes;
 
 #nullable disable
 
-namespace CommunityApp.Data.Migrations.Sqlite
+namespace CommunityApp.Data.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -15,10 +17,10 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "asp_net_roles",
                 columns: table => new
                 {
-                    id = table.Column<string>(type: "TEXT", nullable: false),
-                    name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    normalized_name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    concurrency_stamp = table.Column<string>(type: "TEXT", nullable: true)
+                    id = table.Column<string>(type: "text", nullable: false),
+                    name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    normalized_name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    concurrency_stamp = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -29,28 +31,28 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "asp_net_users",
                 columns: table => new
                 {
-                    id = table.Column<string>(type: "TEXT", nullable: false),
-                    display_name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    bio = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
-                    avatar_url = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    created_by = table.Column<string>(type: "TEXT", nullable: true),
-                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    last_seen_at = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    user_name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    normalized_user_name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    normalized_email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    email_confirmed = table.Column<bool>(type: "INTEGER", nullable: false),
-                    password_hash = table.Column<string>(type: "TEXT", nullable: true),
-                    security_stamp = table.Column<string>(type: "TEXT", nullable: true),
-                    concurrency_stamp = table.Column<string>(type: "TEXT", nullable: true),
-                    phone_number = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    phone_number_confirmed = table.Column<bool>(type: "INTEGER", nullable: false),
-                    two_factor_enabled = table.Column<bool>(type: "INTEGER", nullable: false),
-                    lockout_end = table.Column<DateTimeOffset>(type: "TEXT", nullable: true),
-                    lockout_enabled = table.Column<bool>(type: "INTEGER", nullable: false),
-                    access_failed_count = table.Column<int>(type: "INTEGER", nullable: false)
+                    id = table.Column<string>(type: "text", nullable: false),
+                    display_name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    bio = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    avatar_url = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    created_by = table.Column<string>(type: "text", nullable: true),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    last_seen_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    user_name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    normalized_user_name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    normalized_email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    email_confirmed = table.Column<bool>(type: "boolean", nullable: false),
+                    password_hash = table.Column<string>(type: "text", nullable: true),
+                    security_stamp = table.Column<string>(type: "text", nullable: true),
+                    concurrency_stamp = table.Column<string>(type: "text", nullable: true),
+                    phone_number = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    phone_number_confirmed = table.Column<bool>(type: "boolean", nullable: false),
+                    two_factor_enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    lockout_end = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    lockout_enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    access_failed_count = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -61,14 +63,14 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "communities",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    description = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
-                    settings = table.Column<string>(type: "TEXT", nullable: false),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    created_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
-                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    description = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    settings = table.Column<string>(type: "jsonb", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    created_by = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    deleted_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -79,10 +81,10 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "data_protection_keys",
                 columns: table => new
                 {
-                    id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    friendly_name = table.Column<string>(type: "TEXT", nullable: true),
-                    xml = table.Column<string>(type: "TEXT", nullable: true)
+                    id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    friendly_name = table.Column<string>(type: "text", nullable: true),
+                    xml = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -93,11 +95,11 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "asp_net_role_claims",
                 columns: table => new
                 {
-                    id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    role_id = table.Column<string>(type: "TEXT", nullable: false),
-                    claim_type = table.Column<string>(type: "TEXT", nullable: true),
-                    claim_value = table.Column<string>(type: "TEXT", nullable: true)
+                    id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    role_id = table.Column<string>(type: "text", nullable: false),
+                    claim_type = table.Column<string>(type: "text", nullable: true),
+                    claim_value = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -114,11 +116,11 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "asp_net_user_claims",
                 columns: table => new
                 {
-                    id = table.Column<int>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    user_id = table.Column<string>(type: "TEXT", nullable: false),
-                    claim_type = table.Column<string>(type: "TEXT", nullable: true),
-                    claim_value = table.Column<string>(type: "TEXT", nullable: true)
+                    id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    claim_type = table.Column<string>(type: "text", nullable: true),
+                    claim_value = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -135,10 +137,10 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "asp_net_user_logins",
                 columns: table => new
                 {
-                    login_provider = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
-                    provider_key = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
-                    provider_display_name = table.Column<string>(type: "TEXT", nullable: true),
-                    user_id = table.Column<string>(type: "TEXT", nullable: false)
+                    login_provider = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    provider_key = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    provider_display_name = table.Column<string>(type: "text", nullable: true),
+                    user_id = table.Column<string>(type: "text", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -155,9 +157,9 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "asp_net_user_passkeys",
                 columns: table => new
                 {
-                    credential_id = table.Column<byte[]>(type: "BLOB", maxLength: 1024, nullable: false),
-                    user_id = table.Column<string>(type: "TEXT", nullable: false),
-                    data = table.Column<string>(type: "TEXT", nullable: false)
+                    credential_id = table.Column<byte[]>(type: "bytea", maxLength: 1024, nullable: false),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    data = table.Column<string>(type: "jsonb", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -174,8 +176,8 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "asp_net_user_roles",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "TEXT", nullable: false),
-                    role_id = table.Column<string>(type: "TEXT", nullable: false)
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    role_id = table.Column<string>(type: "text", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -198,10 +200,10 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "asp_net_user_tokens",
                 columns: table => new
                 {
-                    user_id = table.Column<string>(type: "TEXT", nullable: false),
-                    login_provider = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
-                    name = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
-                    value = table.Column<string>(type: "TEXT", nullable: true)
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    login_provider = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    name = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    value = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -218,13 +220,13 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "audit_log",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    community_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    actor_id = table.Column<string>(type: "TEXT", nullable: false),
-                    action = table.Column<string>(type: "TEXT", maxLength: 30, nullable: false),
-                    target_user_id = table.Column<string>(type: "TEXT", nullable: true),
-                    details = table.Column<string>(type: "TEXT", nullable: false),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    community_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    actor_id = table.Column<string>(type: "text", nullable: false),
+                    action = table.Column<string>(type: "character varying(30)", maxLength: 30, nullable: false),
+                    target_user_id = table.Column<string>(type: "text", nullable: true),
+                    details = table.Column<string>(type: "text", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -253,21 +255,21 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "invites",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    community_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    kind = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
-                    role = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
-                    title = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
-                    invited_user_id = table.Column<string>(type: "TEXT", nullable: true),
-                    secret = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    state = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
-                    expires_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    max_uses = table.Column<int>(type: "INTEGER", nullable: true),
-                    uses = table.Column<int>(type: "INTEGER", nullable: false),
-                    responded_at = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    created_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
-                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    community_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    kind = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
+                    role = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    title = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    invited_user_id = table.Column<string>(type: "text", nullable: true),
+                    secret = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    state = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    expires_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    max_uses = table.Column<int>(type: "integer", nullable: true),
+                    uses = table.Column<int>(type: "integer", nullable: false),
+                    responded_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    created_by = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -292,13 +294,13 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "item_categories",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    community_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    parent_id = table.Column<Guid>(type: "TEXT", nullable: true),
-                    name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    created_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
-                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    community_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    parent_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    created_by = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -321,18 +323,18 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "memberships",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    community_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    user_id = table.Column<string>(type: "TEXT", nullable: false),
-                    role = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
-                    trust_score = table.Column<int>(type: "INTEGER", nullable: false),
-                    admin_grant = table.Column<int>(type: "INTEGER", nullable: false),
-                    admin_grant_set_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
-                    admin_grant_set_at = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    created_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
-                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    community_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    role = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    trust_score = table.Column<int>(type: "integer", nullable: false),
+                    admin_grant = table.Column<int>(type: "integer", nullable: false),
+                    admin_grant_set_by = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
+                    admin_grant_set_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    created_by = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    deleted_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -357,15 +359,15 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "notifications",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    user_id = table.Column<string>(type: "TEXT", nullable: false),
-                    community_id = table.Column<Guid>(type: "TEXT", nullable: true),
-                    kind = table.Column<string>(type: "TEXT", maxLength: 30, nullable: false),
-                    actor = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    subject = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    link = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    read_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    community_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    kind = table.Column<string>(type: "character varying(30)", maxLength: 30, nullable: false),
+                    actor = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    subject = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    link = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    read_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -388,16 +390,16 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "trust_awards",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    community_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    giver_id = table.Column<string>(type: "TEXT", nullable: false),
-                    receiver_id = table.Column<string>(type: "TEXT", nullable: false),
-                    renewed_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    decay_warned_at = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    created_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
-                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    community_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    giver_id = table.Column<string>(type: "text", nullable: false),
+                    receiver_id = table.Column<string>(type: "text", nullable: false),
+                    renewed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    decay_warned_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    created_by = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    deleted_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -427,13 +429,13 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "trust_history",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    community_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    actor_id = table.Column<string>(type: "TEXT", nullable: false),
-                    subject_id = table.Column<string>(type: "TEXT", nullable: false),
-                    action = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
-                    points = table.Column<int>(type: "INTEGER", nullable: false),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    community_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    actor_id = table.Column<string>(type: "text", nullable: false),
+                    subject_id = table.Column<string>(type: "text", nullable: false),
+                    action = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    points = table.Column<int>(type: "integer", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -462,13 +464,13 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "trust_levels",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    community_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    name = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
-                    min_score = table.Column<int>(type: "INTEGER", nullable: false),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    created_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
-                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    community_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: false),
+                    min_score = table.Column<int>(type: "integer", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    created_by = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -486,10 +488,10 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "invite_redemptions",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    invite_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    user_id = table.Column<string>(type: "TEXT", nullable: false),
-                    redeemed_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    invite_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    user_id = table.Column<string>(type: "text", nullable: false),
+                    redeemed_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -512,17 +514,17 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "items",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    community_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    category_id = table.Column<Guid>(type: "TEXT", nullable: true),
-                    name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    normalized_name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    kind = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
-                    value_points = table.Column<int>(type: "INTEGER", nullable: true),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    created_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
-                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    community_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    category_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    normalized_name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    kind = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
+                    value_points = table.Column<int>(type: "integer", nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    created_by = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    deleted_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -545,11 +547,11 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "member_feature_roles",
                 columns: table => new
                 {
-                    membership_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    role = table.Column<string>(type: "TEXT", maxLength: 30, nullable: false),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    created_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
-                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    membership_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    role = table.Column<string>(type: "character varying(30)", maxLength: 30, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    created_by = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -566,27 +568,28 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "shares",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    community_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    owner_id = table.Column<string>(type: "TEXT", nullable: false),
-                    title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    description = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
-                    kind = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
-                    item_id = table.Column<Guid>(type: "TEXT", nullable: true),
-                    category_id = table.Column<Guid>(type: "TEXT", nullable: true),
-                    units_offered = table.Column<int>(type: "INTEGER", nullable: false),
-                    units_reserved = table.Column<int>(type: "INTEGER", nullable: false),
-                    units_given = table.Column<int>(type: "INTEGER", nullable: false),
-                    max_units_per_member = table.Column<int>(type: "INTEGER", nullable: true),
-                    expires_at = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    min_trust = table.Column<int>(type: "INTEGER", nullable: true),
-                    target = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
-                    target_id = table.Column<Guid>(type: "TEXT", nullable: true),
-                    status = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    created_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
-                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    community_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    owner_id = table.Column<string>(type: "text", nullable: false),
+                    title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    description = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
+                    kind = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
+                    item_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    category_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    units_offered = table.Column<int>(type: "integer", nullable: false),
+                    units_reserved = table.Column<int>(type: "integer", nullable: false),
+                    units_given = table.Column<int>(type: "integer", nullable: false),
+                    max_units_per_member = table.Column<int>(type: "integer", nullable: true),
+                    expires_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    min_trust = table.Column<int>(type: "integer", nullable: true),
+                    target = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
+                    target_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    status = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    created_by = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    deleted_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    search_vector = table.Column<NpgsqlTsVector>(type: "tsvector", nullable: true, computedColumnSql: "to_tsvector('simple', title || ' ' || coalesce(description, ''))", stored: true)
                 },
                 constraints: table =>
                 {
@@ -623,12 +626,12 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "share_comments",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    share_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    author_id = table.Column<string>(type: "TEXT", nullable: false),
-                    body = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    share_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    author_id = table.Column<string>(type: "text", nullable: false),
+                    body = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    deleted_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -648,18 +651,38 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "share_images",
+                columns: table => new
+                {
+                    share_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    content_type = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    bytes = table.Column<byte[]>(type: "bytea", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_share_images", x => x.share_id);
+                    table.ForeignKey(
+                        name: "fk_share_images_shares_share_id",
+                        column: x => x.share_id,
+                        principalTable: "shares",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "share_requests",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    share_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    requester_id = table.Column<string>(type: "TEXT", nullable: false),
-                    units = table.Column<int>(type: "INTEGER", nullable: false),
-                    message = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
-                    status = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    created_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
-                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    share_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    requester_id = table.Column<string>(type: "text", nullable: false),
+                    units = table.Column<int>(type: "integer", nullable: false),
+                    message = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    status = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    created_by = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -683,11 +706,11 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "request_messages",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    request_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    author_id = table.Column<string>(type: "TEXT", nullable: false),
-                    body = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    request_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    author_id = table.Column<string>(type: "text", nullable: false),
+                    body = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -921,6 +944,12 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 columns: new[] { "owner_id", "status" });
 
             migrationBuilder.CreateIndex(
+                name: "ix_shares_search_vector",
+                table: "shares",
+                column: "search_vector")
+                .Annotation("Npgsql:IndexMethod", "GIN");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_trust_awards_community_id_giver_id_receiver_id",
                 table: "trust_awards",
                 columns: new[] { "community_id", "giver_id", "receiver_id" },
@@ -1023,6 +1052,9 @@ namespace CommunityApp.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "share_comments");
+
+            migrationBuilder.DropTable(
+                name: "share_images");
 
             migrationBuilder.DropTable(
                 name: "trust_awards");
