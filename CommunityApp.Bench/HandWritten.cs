@@ -66,6 +66,21 @@ static class HandWritten
         do { while (await reader.ReadAsync()) { } } while (await reader.NextResultAsync());
     }
 
+    public static async Task SharePageAsync(NpgsqlConnection connection, Guid communityId, string? text)
+    {
+        var match = text is null ? "" : "AND s.search_vector @@ websearch_to_tsquery('simple', @t)";
+        await using var command = new NpgsqlCommand($"""
+            SELECT count(*) FROM (SELECT 1 FROM shares s WHERE s.community_id = @c AND s.deleted_at IS NULL AND s.status = 'Active' AND (s.expires_at IS NULL OR s.expires_at > now()) {match} LIMIT 10001) capped;
+            SELECT s.id, s.title, s.description, s.kind, u.display_name, s.owner_id, s.units_offered, s.units_offered - s.units_reserved - s.units_given,
+                   s.status, s.expires_at, s.min_trust, c.name, s.created_at
+            FROM shares s JOIN asp_net_users u ON u.id = s.owner_id LEFT JOIN item_categories c ON c.id = s.category_id
+            WHERE s.community_id = @c AND s.deleted_at IS NULL AND s.status = 'Active' AND (s.expires_at IS NULL OR s.expires_at > now()) {match}
+            ORDER BY s.created_at DESC, s.id DESC LIMIT 20;
+            """, connection) { Parameters = { new("c", communityId), new("t", text ?? "") } };
+        await using var reader = await command.ExecuteReaderAsync();
+        do { while (await reader.ReadAsync()) { } } while (await reader.NextResultAsync());
+    }
+
     public static async Task MyTrustAsync(NpgsqlConnection connection, Guid communityId, string userId)
     {
         await using var command = new NpgsqlCommand("""

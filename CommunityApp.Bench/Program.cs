@@ -76,6 +76,14 @@ foreach (var members in sizes)
         await TimeAsync(() => memberList.ListAsync(User(), communityId, new MemberQuery(Sort: MemberSort.TrustDescending, PageSize: 25))),
         await TimeAsync(() => HandWritten.MemberPageAsync(sql, communityId, User()))));
 
+    var wealth = services.GetRequiredService<CommunityApp.Features.Wealth.WealthQueries>();
+    results.Add((members, "shares, first page (100,000 shares)",
+        await TimeAsync(() => wealth.SearchAsync(User(), communityId, new CommunityApp.Features.Wealth.ShareQuery(PageSize: 20))),
+        await TimeAsync(() => HandWritten.SharePageAsync(sql, communityId, null))));
+    results.Add((members, "shares, full-text search first page",
+        await TimeAsync(() => wealth.SearchAsync(User(), communityId, new CommunityApp.Features.Wealth.ShareQuery("ladder", PageSize: 20))),
+        await TimeAsync(() => HandWritten.SharePageAsync(sql, communityId, "ladder"))));
+
     var views = services.GetRequiredService<TrustViewService>();
     results.Add((members, "my-trust page data",
         await TimeAsync(() => views.GetMyTrustAsync(User(), communityId)),
@@ -154,10 +162,24 @@ static async Task<Guid> GenerateAsync(string connectionString, int members, int 
             (SELECT count(*) FROM trust_awards a WHERE a.community_id = '{communityId}' AND a.receiver_id = 'u' || n AND a.deleted_at IS NULL),
             0, now() - (n || ' minutes')::interval, now()
         FROM generate_series(0, {members - 1}) n;
-        ANALYZE;
+        INSERT INTO shares (id, community_id, owner_id, title, description, kind, units_offered, units_reserved, units_given,
+            target, status, created_at, updated_at)
+        SELECT gen_random_uuid(), '{communityId}', 'u' || (n % {members}),
+            (ARRAY['Ladder','Drill','Jam jars','Bike repair','Soup','Books'])[1 + n % 6] || ' ' || n,
+            'Offered by a neighbour: ' || (ARRAY['aluminium ladder','cordless drill','homemade jam','bike tune-up','vegetable soup','old novels'])[1 + n % 6],
+            CASE WHEN n % 6 IN (3, 4) THEN 'Service' ELSE 'Object' END, 1 + n % 5, 0, 0, 'Community', 'Active',
+            now() - (n || ' seconds')::interval, now()
+        FROM generate_series(0, 99999) n;
         """;
-    await using var command = new NpgsqlCommand(script, connection) { CommandTimeout = 600 };
-    await command.ExecuteNonQueryAsync();
+    await using (var command = new NpgsqlCommand(script, connection) { CommandTimeout = 600 })
+    {
+        await command.ExecuteNonQueryAsync();
+    }
+    // As autovacuum would in production: statistics and the visibility map that index-only scans need.
+    await using (var vacuum = new NpgsqlCommand("VACUUM ANALYZE", connection) { CommandTimeout = 600 })
+    {
+        await vacuum.ExecuteNonQueryAsync();
+    }
     return communityId;
 }
 

@@ -34,6 +34,8 @@ public sealed record CategoryRow(Guid Id, Guid? ParentId, string Name);
 public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
 {
     public const int MaxPageSize = 100;
+    /// <summary>Browsing counts matches only up to here ("10000+"): counting 100,000 shares costs more than the page itself.</summary>
+    public const int CountCap = 10_000;
     public static readonly TimeSpan ExpiringSoonWindow = TimeSpan.FromDays(3);
 
     public async Task<Page<ShareRow>> SearchAsync(string viewerId, Guid communityId, ShareQuery query, CancellationToken ct = default)
@@ -76,7 +78,7 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
                                     && s.UnitsReserved + s.UnitsGiven < s.UnitsOffered && (s.MinTrust == null || viewer.IsAdmin || s.MinTrust <= viewer.Score))
                 : shares.Where(_ => false);
         }
-        var total = await shares.CountAsync(ct);
+        var total = await shares.Take(CountCap + 1).CountAsync(ct);
         shares = query.Sort switch
         {
             ShareSort.ExpiringSoon => shares.OrderBy(s => s.ExpiresAt == null).ThenBy(s => s.ExpiresAt).ThenByDescending(s => s.Id),
