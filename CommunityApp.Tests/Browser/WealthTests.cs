@@ -50,16 +50,15 @@ public sealed class WealthTests(BrowserFixture browser) : BrowserTest(browser)
         await requester.GetByRole(AriaRole.Button, new() { Name = "Request", Exact = true }).ClickAsync();
         await Expect(requester.GetByText("Request sent to the owner.")).ToBeVisibleAsync();
 
+        // Both sides update live: the owner's open page shows the new request without a reload.
         await Expect(owner.GetByRole(AriaRole.Button, new() { Name = "Notifications, 1 unread" })).ToBeVisibleAsync();
-        await owner.ReloadAsync();
-        await owner.WaitForInteractiveAsync();
+        await Expect(owner.GetByTestId("request-card")).ToContainTextAsync("Bruno Requester asks for 2");
         await owner.GetByTestId("request-card").GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();
         await Expect(owner.GetByTestId("units-free")).ToHaveTextAsync("1 / 3");
         await owner.CheckPageAsync("53-share-owner");
 
         await Expect(requester.GetByRole(AriaRole.Button, new() { Name = "Notifications, 1 unread" })).ToBeVisibleAsync();
-        await requester.ReloadAsync();
-        await requester.WaitForInteractiveAsync();
+        await Expect(requester.GetByTestId("request-card")).ToContainTextAsync("Accepted");
         await requester.GetByRole(AriaRole.Button, new() { Name = "Confirm receipt" }).ClickAsync();
         await Expect(requester.GetByTestId("request-card")).ToContainTextAsync("Fulfilled");
         await Expect(requester.GetByTestId("units-free")).ToHaveTextAsync("1 / 3");

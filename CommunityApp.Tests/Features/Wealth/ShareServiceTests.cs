@@ -145,6 +145,28 @@ public sealed class ShareServiceTests(ServiceFixture fixture) : IClassFixture<Se
     }
 
     [Fact]
+    public async Task Only_the_owner_edits_an_active_share_and_units_never_drop_below_those_in_use()
+    {
+        var (communityId, owner, shareId) = await ShareAsync(units: 4);
+        var requester = await fixture.AddMemberAsync(communityId, score: 10);
+        var request = await Service.RequestAsync(requester, shareId, 3, null);
+        await Service.AcceptAsync(owner, request);
+
+        (await Should.ThrowAsync<ValidationFailedException>(() => Service.UpdateAsync(owner, shareId, new ShareInput("Tools", null, WealthKind.Object, 2))))
+            .Errors["units"].ShouldBe("Offer at least 3 units: that many are already reserved or given.");
+        await Should.ThrowAsync<ForbiddenException>(() => Service.UpdateAsync(requester, shareId, new ShareInput("Mine now", null, WealthKind.Object, 4)));
+        await Service.UpdateAsync(owner, shareId, new ShareInput("Garden tools, sharpened", "Spade, rake and shears", WealthKind.Object, 6, MaxUnitsPerMember: 3));
+
+        var share = await LoadAsync(shareId);
+        share.Title.ShouldBe("Garden tools, sharpened");
+        share.UnitsOffered.ShouldBe(6);
+        share.UnitsReserved.ShouldBe(3);
+        await Service.CancelShareAsync(owner, shareId);
+        await Should.ThrowAsync<AppException>(() => Service.UpdateAsync(owner, shareId, new ShareInput("Back", null, WealthKind.Object, 6)));
+        (await StatusAsync(request)).ShouldBe(RequestStatus.Cancelled);
+    }
+
+    [Fact]
     public async Task Twenty_parallel_accepts_on_a_five_unit_share_accept_exactly_five()
     {
         var (communityId, owner, shareId) = await ShareAsync(units: 5);

@@ -54,6 +54,16 @@ public abstract class CommunityPageBase : ComponentBase, IDisposable
                 })
                 : Task.CompletedTask));
 
+    /// <summary>Runs <paramref name="reload"/> and re-renders, without a browser reload, for each matching event.</summary>
+    protected void ReloadOn<T>(Func<T, bool> matches, Func<Task> reload) where T : AppEvent =>
+        subscriptions.Add(Events.Subscribe<T>(e => matches(e)
+            ? InvokeAsync(async () =>
+            {
+                await reload();
+                StateHasChanged();
+            })
+            : Task.CompletedTask));
+
     public void Dispose()
     {
         foreach (var subscription in subscriptions) subscription.Dispose();

@@ -26,28 +26,58 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = ownerId;
         await PermissionService.DemandMemberAsync(db, communityId, ownerId, ct);
+        await ValidateAsync(db, communityId, input, minUnits: 1, ct);
+        var share = new Share { CommunityId = communityId, OwnerId = ownerId, Status = ShareStatus.Active };
+        Apply(share, input);
+        db.Shares.Add(share);
+        await db.SaveChangesAsync(ct);
+        return share.Id;
+    }
+
+    /// <summary>Only the owner edits an active share; units never drop below those already reserved or given.</summary>
+    public async Task UpdateAsync(string ownerId, Guid shareId, ShareInput input, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = ownerId;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.Shares.Where(s => s.Id == shareId).ExecuteUpdateAsync(s => s.SetProperty(x => x.UnitsOffered, x => x.UnitsOffered), ct);
+        var share = await db.Shares.SingleOrDefaultAsync(s => s.Id == shareId, ct) ?? throw new NotFoundException(Text.Get("Error.ShareNotFound"));
+        await PermissionService.DemandMemberAsync(db, share.CommunityId, ownerId, ct);
+        if (share.OwnerId != ownerId) throw new ForbiddenException(Text.Get("Error.OnlyOwner"));
+        EnsureOpen(share);
+        await ValidateAsync(db, share.CommunityId, input, minUnits: Math.Max(1, share.UnitsReserved + share.UnitsGiven), ct);
+        Apply(share, input);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+    }
+
+    private async Task ValidateAsync(AppDbContext db, Guid communityId, ShareInput input, int minUnits, CancellationToken ct)
+    {
         var title = input.Title?.Trim() ?? "";
         var errors = new Dictionary<string, string>();
         if (title.Length == 0) errors["title"] = Text.Get("Error.NameRequired");
         else if (title.Length > Share.TitleMaxLength) errors["title"] = Text.Get("Error.MaxChars", Share.TitleMaxLength);
         if (input.Description?.Length > Share.DescriptionMaxLength) errors["description"] = Text.Get("Error.MaxChars", Share.DescriptionMaxLength);
-        if (input.Units is < 1 or > 100_000) errors["units"] = Text.Get("Error.Units");
+        if (input.Units < minUnits || input.Units > 100_000) errors["units"] = minUnits > 1 ? Text.Get("Error.UnitsInUse", minUnits) : Text.Get("Error.Units");
         if (input.MaxUnitsPerMember is < 1) errors["maxUnitsPerMember"] = Text.Get("Error.Units");
         if (input.MinTrust is < 0) errors["minTrust"] = Text.Get("Error.NonNegative");
         if (input.ExpiresAt is { } expires && expires.ToUniversalTime() <= Now) errors["expiresAt"] = Text.Get("Error.ExpiryFuture");
         if (input.ItemId is { } itemId && !await db.Items.AnyAsync(i => i.Id == itemId && i.CommunityId == communityId, ct)) errors["itemId"] = Text.Get("Error.UnknownItem");
         if (input.CategoryId is { } categoryId && !await db.ItemCategories.AnyAsync(c => c.Id == categoryId && c.CommunityId == communityId, ct)) errors["categoryId"] = Text.Get("Error.UnknownItem");
         ValidationFailedException.ThrowIfAny(errors);
+    }
 
-        var share = new Share
-        {
-            CommunityId = communityId, OwnerId = ownerId, Title = title, Description = input.Description?.Trim(), Kind = input.Kind,
-            UnitsOffered = input.Units, MaxUnitsPerMember = input.MaxUnitsPerMember, ExpiresAt = input.ExpiresAt?.ToUniversalTime(),
-            MinTrust = input.MinTrust, ItemId = input.ItemId, CategoryId = input.CategoryId, Status = ShareStatus.Active,
-        };
-        db.Shares.Add(share);
-        await db.SaveChangesAsync(ct);
-        return share.Id;
+    private static void Apply(Share share, ShareInput input)
+    {
+        share.Title = input.Title.Trim();
+        share.Description = string.IsNullOrWhiteSpace(input.Description) ? null : input.Description.Trim();
+        share.Kind = input.Kind;
+        share.UnitsOffered = input.Units;
+        share.MaxUnitsPerMember = input.MaxUnitsPerMember;
+        share.ExpiresAt = input.ExpiresAt?.ToUniversalTime();
+        share.MinTrust = input.MinTrust;
+        share.ItemId = input.ItemId;
+        share.CategoryId = input.CategoryId;
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ public sealed record ShareQuery(
     bool OnlyRequestable = false, bool ExpiringSoon = false, ShareSort Sort = ShareSort.Newest, int PageIndex = 0, int PageSize = 20);
 
 public sealed record ShareRow(Guid Id, string Title, string? Description, WealthKind Kind, string OwnerName, string OwnerId, int UnitsOffered, int UnitsFree,
-    ShareStatus Status, DateTime? ExpiresAt, int? MinTrust, string? CategoryName, DateTime CreatedAt);
+    ShareStatus Status, DateTime? ExpiresAt, int? MinTrust, string? CategoryName, DateTime CreatedAt, Guid? CategoryId);
 
 public sealed record RequestRow(Guid Id, Guid ShareId, string ShareTitle, string RequesterId, string RequesterName, string OwnerName, int Units, string? Message,
     RequestStatus Status, DateTime CreatedAt);
@@ -160,7 +160,7 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
         shares.Select(s => new ShareRow(s.Id, s.Title, s.Description, s.Kind, s.Owner.DisplayName, s.OwnerId, s.UnitsOffered,
             s.UnitsOffered - s.UnitsReserved - s.UnitsGiven,
             s.Status == ShareStatus.Active && s.ExpiresAt != null && s.ExpiresAt <= now ? ShareStatus.Expired : s.Status,
-            s.ExpiresAt, s.MinTrust, db.ItemCategories.Where(c => c.Id == s.CategoryId).Select(c => c.Name).FirstOrDefault(), s.CreatedAt));
+            s.ExpiresAt, s.MinTrust, db.ItemCategories.Where(c => c.Id == s.CategoryId).Select(c => c.Name).FirstOrDefault(), s.CreatedAt, s.CategoryId));
 
     private static IQueryable<RequestRow> Requests(IQueryable<ShareRequest> requests) =>
         requests.Select(r => new RequestRow(r.Id, r.ShareId, r.Share.Title, r.RequesterId, r.Requester.DisplayName, r.Share.Owner.DisplayName,
