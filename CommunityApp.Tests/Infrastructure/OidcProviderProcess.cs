@@ -51,12 +51,21 @@ public sealed class OidcProviderProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { lock (errors) errors.AppendLine(e.Data); };
         process.BeginErrorReadLine();
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var line = await process.StandardOutput.ReadLineAsync(timeout.Token);
+        // Generous: on two busy cores a cold node start can take a while.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        string? line;
+        try
+        {
+            line = await process.StandardOutput.ReadLineAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            line = null;
+        }
         if (line is null || !line.StartsWith("OIDC provider listening on "))
         {
             process.Kill(entireProcessTree: true);
-            lock (errors) throw new InvalidOperationException($"The OIDC provider did not start: {line}\n{errors}");
+            lock (errors) throw new InvalidOperationException($"The OIDC provider did not start within a minute: {line}\n{errors}");
         }
         return new OidcProviderProcess(process, line["OIDC provider listening on ".Length..].Trim());
     }

@@ -26,7 +26,8 @@ public sealed record MessageRow(string AuthorName, string Body, DateTime At);
 
 public sealed record CommentRow(Guid Id, string AuthorName, string Body, DateTime At);
 
-public sealed record ShareDetail(ShareRow Share, bool IsOwner, PermissionCheck RequestCheck, IReadOnlyList<RequestRow> Requests, IReadOnlyList<CommentRow> Comments, int MyOpenUnits, int? MaxUnitsPerMember, bool HasImage);
+public sealed record ShareDetail(ShareRow Share, bool IsOwner, PermissionCheck RequestCheck, IReadOnlyList<RequestRow> Requests, IReadOnlyList<CommentRow> Comments,
+    int MyOpenUnits, int? MaxUnitsPerMember, bool HasImage, Guid? ItemId, string? ItemName);
 
 public sealed record CategoryRow(Guid Id, Guid? ParentId, string Name);
 
@@ -98,7 +99,8 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
         var viewer = await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var share = await Project(db, db.Shares.Where(s => s.Id == shareId), now).SingleAsync(ct);
-        var maxPerMember = await db.Shares.Where(s => s.Id == shareId).Select(s => s.MaxUnitsPerMember).SingleAsync(ct);
+        var extra = await db.Shares.Where(s => s.Id == shareId)
+            .Select(s => new { s.MaxUnitsPerMember, s.ItemId, ItemName = db.Items.Where(i => i.Id == s.ItemId).Select(i => i.Name).FirstOrDefault() }).SingleAsync(ct);
         var isOwner = share.OwnerId == viewerId;
         var requests = await Requests(db.ShareRequests.Where(r => r.ShareId == shareId && (isOwner || r.RequesterId == viewerId))
             .OrderByDescending(r => r.CreatedAt).Take(MaxPageSize)).ToListAsync(ct);
@@ -109,7 +111,7 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
         if (check.Allowed && share.MinTrust is { } cap && !viewer.IsAdmin && viewer.Score < cap)
             check = check with { Allowed = false, Reason = PermissionReason.BelowThreshold, Required = cap };
         var hasImage = await db.Set<ShareImage>().AnyAsync(i => i.ShareId == shareId, ct);
-        return new ShareDetail(share, isOwner, check, requests, comments, myOpen, maxPerMember, hasImage);
+        return new ShareDetail(share, isOwner, check, requests, comments, myOpen, extra.MaxUnitsPerMember, hasImage, extra.ItemId, extra.ItemName);
     }
 
     /// <summary>My requests (as requester) or incoming requests (on my shares), newest first, with counts by state.</summary>
