@@ -58,13 +58,7 @@ public sealed class InviteService(IDbContextFactory<AppDbContext> dbFactory, Tim
         var invite = new Invite { CommunityId = communityId, Kind = InviteKind.Direct, Role = input.Role, InvitedUserId = invited, ExpiresAt = now.AddDays(DirectInviteDays) };
         db.Invites.Add(invite);
         db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.InviteCreated, new { kind = "direct", role = input.Role.ToString(), inviteId = invite.Id }, invited, now));
-        var names = await db.Communities.Where(c => c.Id == communityId)
-            .Select(c => new { c.Name, Actor = db.Users.Where(u => u.Id == actorId).Select(u => u.DisplayName).First() }).SingleAsync(ct);
-        db.Notifications.Add(new Notification
-        {
-            UserId = invited, CommunityId = communityId, Kind = NotificationKind.InviteReceived,
-            Actor = names.Actor, Subject = names.Name, Link = "/communities", CreatedAt = now,
-        });
+        await NotificationWriter.AddAsync(db, invited, communityId, NotificationKind.InviteReceived, actorId, "/communities", now, null, ct);
         await db.SaveChangesAsync(ct);
         events.Publish(new NotificationsChanged(invited));
         return invite.Id;

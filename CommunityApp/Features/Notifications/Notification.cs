@@ -53,3 +53,18 @@ internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notif
         notification.HasIndex(n => n.CommunityId);
     }
 }
+
+public static class NotificationWriter
+{
+    /// <summary>
+    /// Adds a notification to the context's pending changes, so it commits with the change it reports.
+    /// The subject defaults to the community's name.
+    /// </summary>
+    public static async Task AddAsync(AppDbContext db, string userId, Guid communityId, NotificationKind kind, string actorId, string link,
+        DateTime now, string? subject, CancellationToken ct)
+    {
+        var actor = await db.Users.Where(u => u.Id == actorId).Select(u => u.DisplayName).SingleAsync(ct);
+        subject ??= await db.Communities.Where(c => c.Id == communityId).Select(c => c.Name).SingleAsync(ct);
+        db.Notifications.Add(new Notification { UserId = userId, CommunityId = communityId, Kind = kind, Actor = actor, Subject = subject, Link = link, CreatedAt = now });
+    }
+}

@@ -36,7 +36,7 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
         await SaveOnceAsync(db, Text.Get("Error.AlreadyTrusted"), ct);
         var after = await RecomputeAsync(db, communityId, receiverId, giver.Settings.Decay, now, ct);
         db.TrustHistory.Add(new TrustHistoryEntry { CommunityId = communityId, ActorId = giverId, SubjectId = receiverId, Action = TrustHistoryAction.Awarded, Points = after - before, CreatedAt = now });
-        await NotifyAsync(db, receiverId, communityId, NotificationKind.TrustReceived, giverId, $"/c/{communityId}/trust/me", ct);
+        await NotificationWriter.AddAsync(db, receiverId, communityId, NotificationKind.TrustReceived, giverId, $"/c/{communityId}/trust/me", Now, null, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         Published(communityId, receiverId);
@@ -58,7 +58,7 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
         await db.SaveChangesAsync(ct);
         var after = await RecomputeAsync(db, communityId, receiverId, giver.Settings.Decay, now, ct);
         db.TrustHistory.Add(new TrustHistoryEntry { CommunityId = communityId, ActorId = giverId, SubjectId = receiverId, Action = TrustHistoryAction.Removed, Points = after - before, CreatedAt = now });
-        await NotifyAsync(db, receiverId, communityId, NotificationKind.TrustRemoved, giverId, $"/c/{communityId}/trust/me", ct);
+        await NotificationWriter.AddAsync(db, receiverId, communityId, NotificationKind.TrustRemoved, giverId, $"/c/{communityId}/trust/me", Now, null, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         Published(communityId, receiverId);
@@ -112,7 +112,7 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
         var after = await RecomputeAsync(db, communityId, userId, admin.Settings.Decay, now, ct);
         db.TrustHistory.Add(new TrustHistoryEntry { CommunityId = communityId, ActorId = adminId, SubjectId = userId, Action = TrustHistoryAction.GrantChanged, Points = after - before, CreatedAt = now });
         db.AuditLog.Add(AuditEntry.Record(communityId, adminId, AuditAction.TrustGrantChanged, new { grant = AuditEntry.Change(oldGrant, amount) }, userId, now));
-        await NotifyAsync(db, userId, communityId, NotificationKind.TrustGrantChanged, adminId, $"/c/{communityId}/trust/me", ct);
+        await NotificationWriter.AddAsync(db, userId, communityId, NotificationKind.TrustGrantChanged, adminId, $"/c/{communityId}/trust/me", Now, null, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         Published(communityId, userId);
@@ -149,14 +149,6 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
 
     private static Task<int> ScoreAsync(AppDbContext db, Guid communityId, string userId, CancellationToken ct) =>
         db.Memberships.Where(m => m.CommunityId == communityId && m.UserId == userId).Select(m => m.TrustScore).SingleAsync(ct);
-
-    private async Task NotifyAsync(AppDbContext db, string userId, Guid communityId, NotificationKind kind, string actorId, string link, CancellationToken ct)
-    {
-        var names = await db.Communities.Where(c => c.Id == communityId)
-            .Select(c => new { c.Name, Actor = db.Users.Where(u => u.Id == actorId).Select(u => u.DisplayName).First() })
-            .SingleAsync(ct);
-        db.Notifications.Add(new Notification { UserId = userId, CommunityId = communityId, Kind = kind, Actor = names.Actor, Subject = names.Name, Link = link, CreatedAt = Now });
-    }
 
     private static async Task SaveOnceAsync(AppDbContext db, string duplicateMessage, CancellationToken ct)
     {

@@ -271,16 +271,8 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         if (share.ExpiresAt is { } expires && expires <= Now) throw new AppException(Text.Get("Error.ShareExpired"));
     }
 
-    private async Task NotifyAsync(AppDbContext db, string userId, Share share, NotificationKind kind, string actorId, CancellationToken ct)
-    {
-        var names = await db.Communities.Where(c => c.Id == share.CommunityId)
-            .Select(c => new { c.Name, Actor = db.Users.Where(u => u.Id == actorId).Select(u => u.DisplayName).First() }).SingleAsync(ct);
-        db.Notifications.Add(new Notification
-        {
-            UserId = userId, CommunityId = share.CommunityId, Kind = kind, Actor = names.Actor, Subject = share.Title,
-            Link = $"/c/{share.CommunityId}/shares/{share.Id}", CreatedAt = Now,
-        });
-    }
+    private Task NotifyAsync(AppDbContext db, string userId, Share share, NotificationKind kind, string actorId, CancellationToken ct) =>
+        NotificationWriter.AddAsync(db, userId, share.CommunityId, kind, actorId, $"/c/{share.CommunityId}/shares/{share.Id}", Now, share.Title, ct);
 
     private static string? Trimmed(string? text, int max)
     {
