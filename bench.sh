@@ -6,6 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/postgres.sh
 trap stop_postgres EXIT
-start_postgres "${COMMUNITYAPP_BENCH_PG_PORT:-55434}"
+start_postgres "${COMMUNITYAPP_BENCH_PG_PORT:-25452}"
 export COMMUNITYAPP_BENCH_POSTGRES="$PG_URL"
 dotnet run -c Release --project CommunityApp.Bench -- "$@"

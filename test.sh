@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
 results="$root/TestResults"
-pg_port=${COMMUNITYAPP_TEST_PG_PORT:-55432}
+pg_port=${COMMUNITYAPP_TEST_PG_PORT:-25432}
 source scripts/postgres.sh
 
 log() { printf '\n== %s\n' "$*"; }
@@ -33,7 +33,7 @@ trap stop_postgres EXIT
 
 started=$(date +%s)
 install_missing
-log "Starting a throwaway PostgreSQL on 127.0.0.1:$pg_port"
+log "Starting a throwaway PostgreSQL on 127.0.0.1 (port $pg_port or the next free one)"
 start_postgres "$pg_port"
 export COMMUNITYAPP_TEST_POSTGRES="$PG_URL"
 

@@ -1,5 +1,6 @@
 # Throwaway PostgreSQL on loopback for the tests and the benchmark. Source it, then:
-#   start_postgres PORT   (exports PG_URL, a Npgsql connection string to the "postgres" database)
+#   start_postgres PORT   (exports PG_URL, a Npgsql connection string to the "postgres" database;
+#                          if PORT is taken it tries the next nine)
 #   stop_postgres         (also run on exit by the caller's trap)
 # Root (CI) runs the server as the postgres user; a developer runs it as themselves.
 
@@ -12,9 +13,17 @@ start_postgres() {
   PG_DIR=$(mktemp -d /tmp/communityapp-pg.XXXXXX)
   [ -z "$AS_PG" ] || chown postgres "$PG_DIR"
   $AS_PG "$bin/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 >/dev/null
-  $AS_PG "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
-    -o "-c listen_addresses=127.0.0.1 -p $port -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -k $PG_DIR" start >/dev/null
-  export PG_URL="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+  local try
+  for try in 0 1 2 3 4 5 6 7 8 9; do
+    if $AS_PG "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
+        -o "-c listen_addresses=127.0.0.1 -p $((port + try)) -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -k $PG_DIR" start >/dev/null; then
+      export PG_URL="Host=127.0.0.1;Port=$((port + try));Username=postgres;Database=postgres"
+      return 0
+    fi
+    echo "PostgreSQL could not use port $((port + try)); trying the next one" >&2
+  done
+  cat "$PG_DIR/log" >&2
+  return 1
 }
 
 stop_postgres() {
