@@ -46,7 +46,7 @@ foreach (var members in sizes)
 
     var permissions = services.GetRequiredService<PermissionService>();
     results.Add((members, "permission check",
-        await TimeAsync(() => permissions.CheckAsync(User(), communityId, Permission.AwardTrust)),
+        await TimeAsync(() => permissions.CheckAsync(User(), Permission.AwardTrust, PermissionScope.Community(communityId))),
         await TimeAsync(() => HandWritten.PermissionAsync(sql, communityId, User()))));
 
     var trust = services.GetRequiredService<TrustService>();

@@ -11,8 +11,6 @@ builder.AddData();
 builder.AddAuth();
 builder.AddAppLocalization();
 builder.Services.AddFeatures();
-builder.Services.AddHostedService<CommunityApp.Features.Trust.TrustDecayJob>();
-builder.Services.AddHostedService<CommunityApp.Features.Wealth.ShareExpiryJob>();
 builder.Services.AddMudServices();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 

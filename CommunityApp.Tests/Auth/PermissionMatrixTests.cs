@@ -43,7 +43,7 @@ public sealed class PermissionMatrixTests(ServiceFixture fixture) : IClassFixtur
         };
         var service = fixture.Get<PermissionService>();
 
-        var check = await service.CheckAsync(userId, communityId, permission);
+        var check = await service.CheckAsync(userId, permission, PermissionScope.Community(communityId));
         await using var db = await fixture.NewContextAsync();
         var demand = () => PermissionService.DemandAsync(db, communityId, userId, permission);
 
@@ -85,8 +85,8 @@ public sealed class PermissionMatrixTests(ServiceFixture fixture) : IClassFixtur
         var (communityId, _) = await fixture.CreateCommunityAsync();
         var userId = await fixture.AddMemberAsync(communityId, score: 15, featureRoles: FeatureRole.PollCreator);
         var service = fixture.Get<PermissionService>();
-        (await service.CheckAsync(userId, communityId, Permission.AwardTrust)).Allowed.ShouldBeTrue();
-        (await service.CheckAsync(userId, communityId, Permission.CreatePolls)).Reason.ShouldBe(PermissionReason.FeatureRole);
+        (await service.CheckAsync(userId, Permission.AwardTrust, PermissionScope.Community(communityId))).Allowed.ShouldBeTrue();
+        (await service.CheckAsync(userId, Permission.CreatePolls, PermissionScope.Community(communityId))).Reason.ShouldBe(PermissionReason.FeatureRole);
 
         await fixture.SetScoreAsync(communityId, userId, 14);
         await using (var db = await fixture.NewContextAsync())
@@ -94,8 +94,8 @@ public sealed class PermissionMatrixTests(ServiceFixture fixture) : IClassFixtur
             await db.MemberFeatureRoles.Where(r => r.Role == FeatureRole.PollCreator).ExecuteDeleteAsync();
         }
 
-        (await service.CheckAsync(userId, communityId, Permission.AwardTrust)).Allowed.ShouldBeFalse();
-        (await service.CheckAsync(userId, communityId, Permission.CreatePolls)).Reason.ShouldBe(PermissionReason.BelowThreshold);
+        (await service.CheckAsync(userId, Permission.AwardTrust, PermissionScope.Community(communityId))).Allowed.ShouldBeFalse();
+        (await service.CheckAsync(userId, Permission.CreatePolls, PermissionScope.Community(communityId))).Reason.ShouldBe(PermissionReason.BelowThreshold);
     }
 
     [Fact]
@@ -112,11 +112,11 @@ public sealed class PermissionMatrixTests(ServiceFixture fixture) : IClassFixtur
             await db.SaveChangesAsync();
         }
 
-        var check = await fixture.Get<PermissionService>().CheckAsync(listed, communityId, Permission.CreatePolls);
+        var check = await fixture.Get<PermissionService>().CheckAsync(listed, Permission.CreatePolls, PermissionScope.Community(communityId));
 
         check.Allowed.ShouldBeTrue();
         check.Reason.ShouldBe(PermissionReason.AllowList);
-        (await fixture.Get<PermissionService>().CheckAsync(listed, communityId, Permission.HandleDisputes)).Allowed.ShouldBeFalse();
+        (await fixture.Get<PermissionService>().CheckAsync(listed, Permission.HandleDisputes, PermissionScope.Community(communityId))).Allowed.ShouldBeFalse();
     }
 
     [Fact]
@@ -133,7 +133,7 @@ public sealed class PermissionMatrixTests(ServiceFixture fixture) : IClassFixtur
             await db.SaveChangesAsync();
         }
 
-        var check = await fixture.Get<PermissionService>().CheckAsync(userId, communityId, Permission.PublishNeeds);
+        var check = await fixture.Get<PermissionService>().CheckAsync(userId, Permission.PublishNeeds, PermissionScope.Community(communityId));
 
         check.Allowed.ShouldBeFalse();
         check.Reason.ShouldBe(PermissionReason.ThresholdMisconfigured);

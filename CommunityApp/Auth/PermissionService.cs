@@ -8,6 +8,8 @@ namespace CommunityApp.Auth;
 /// <summary>Why a permission is held or not; pages turn it into words ("granted by role Poll creator").</summary>
 public enum PermissionReason
 {
+    /// <summary>Nobody is signed in.</summary>
+    SignedOut,
     NotMember,
     Admin,
     FeatureRole,
@@ -16,22 +18,44 @@ public enum PermissionReason
     BelowThreshold,
     /// <summary>The threshold names a trust level that no longer exists: refused, never read as 0.</summary>
     ThresholdMisconfigured,
+    /// <summary>The permission is held, but the share asks for more trust than the member has (its own cap).</summary>
+    BelowShareCap,
 }
 
 /// <summary>The answer to "may U do P in C": yes or no, and why.</summary>
 public sealed record PermissionCheck(Permission Permission, bool Allowed, PermissionReason Reason, int Score, int? Required, FeatureRole? Role)
 {
-    /// <summary>The refusal as a sentence for service errors ("You need 15 trust to award trust; you have 12.").</summary>
+    /// <summary>The answer as a sentence for refusals and explanations ("You need 15 trust to award trust; you have 12.").</summary>
     public string Explain() => Reason switch
     {
+        PermissionReason.SignedOut => Text.Get("Error.SignedOut"),
         PermissionReason.NotMember => Text.Get("Error.NotMember"),
         PermissionReason.BelowThreshold => Text.Get("Error.NeedTrust", Required, Text.Get($"Verb.{Permission}"), Score),
+        PermissionReason.BelowShareCap => Text.Get("Error.ShareCap", Required, Score),
         PermissionReason.ThresholdMisconfigured => Text.Get("Error.ThresholdMissingLevel", Text.Get($"Verb.{Permission}")),
         PermissionReason.Admin => Text.Get("Error.AllowedAdmin"),
         PermissionReason.FeatureRole => Text.Get("Error.AllowedRole", Text.Get($"FeatureRole.{Role}")),
         PermissionReason.AllowList => Text.Get("Error.AllowedList"),
-        _ => Text.Get("Error.AllowedTrust", Score, Required),
+        PermissionReason.TrustScore => Text.Get("Error.AllowedTrust", Score, Required),
+        _ => throw new ArgumentOutOfRangeException(nameof(Reason), Reason, null),
     };
+
+    /// <summary>The answer in a few words, beside a control ("Needs 15 trust, you have 12", "Granted by role Poll creator").</summary>
+    public string Describe() => Reason switch
+    {
+        PermissionReason.SignedOut => Text.Get("Reason.SignedOut"),
+        PermissionReason.NotMember => Text.Get("Reason.NotMember"),
+        PermissionReason.BelowThreshold or PermissionReason.BelowShareCap => Text.Get("Reason.BelowThreshold", Required, Score),
+        PermissionReason.ThresholdMisconfigured => Text.Get("Reason.ThresholdMisconfigured"),
+        PermissionReason.Admin => Text.Get("Reason.Admin"),
+        PermissionReason.FeatureRole => Text.Get("Reason.FeatureRole", Text.Get($"FeatureRole.{Role}")),
+        PermissionReason.AllowList => Text.Get("Reason.AllowList"),
+        PermissionReason.TrustScore => Text.Get("Reason.TrustScore", Score, Required),
+        _ => throw new ArgumentOutOfRangeException(nameof(Reason), Reason, null),
+    };
+
+    /// <summary>The refusal to throw when the check failed: outsiders get the plain "not a member", others the reason.</summary>
+    public AppException Refusal() => new ForbiddenException(Explain());
 }
 
 /// <summary>A trust level as the permission rules and pages need it.</summary>
@@ -43,6 +67,9 @@ public sealed record MemberStanding(
     IReadOnlySet<FeatureRole> FeatureRoles, CommunitySettings Settings, IReadOnlyList<TrustLevelInfo> Levels)
 {
     public bool IsAdmin => Role == MemberRole.Admin;
+
+    /// <summary>Councils this member manages: the council scope and the <c>disputeHandlingCouncils</c> list read it. Empty until councils land (#10).</summary>
+    public IReadOnlySet<Guid> ManagedCouncils { get; init; } = new HashSet<Guid>();
 
     /// <summary>The member's title: the highest level whose minimum is at most the score.</summary>
     public TrustLevelInfo? Title => TrustTitles.For(Levels, Score);
@@ -65,19 +92,57 @@ public static class TrustTitles
 /// </summary>
 public sealed class PermissionService(IDbContextFactory<AppDbContext> dbFactory)
 {
-    public static PermissionCheck Decide(MemberStanding? member, Permission permission)
+    /// <summary>
+    /// The rule, for a member's standing in the scope's community (null: not a member). The order is the order of
+    /// SPEC §3.3: admin, a feature role, an allow-list, then the trust score against the resolved threshold.
+    /// </summary>
+    public static PermissionCheck Decide(MemberStanding? member, Permission permission, PermissionScope scope)
     {
-        if (member is null) return new(permission, false, PermissionReason.NotMember, 0, null, null);
+        if (member is null || member.CommunityId != scope.CommunityId) return new(permission, false, PermissionReason.NotMember, 0, null, null);
         var definition = PermissionCatalog.Get(permission);
         var required = TrustTitles.Resolve(member.Settings.ThresholdFor(permission), member.Levels);
         if (member.IsAdmin) return new(permission, true, PermissionReason.Admin, member.Score, required, null);
         if (member.FeatureRoles.Contains(definition.GrantedByRole)) return new(permission, true, PermissionReason.FeatureRole, member.Score, required, definition.GrantedByRole);
-        if (permission == Permission.CreatePolls && member.Settings.PollCreatorUsers.Contains(member.UserId))
-            return new(permission, true, PermissionReason.AllowList, member.Score, required, null);
+        if (OnAllowList(member, permission)) return new(permission, true, PermissionReason.AllowList, member.Score, required, null);
         if (required is null) return new(permission, false, PermissionReason.ThresholdMisconfigured, member.Score, null, null);
         return member.Score >= required
             ? new(permission, true, PermissionReason.TrustScore, member.Score, required, null)
             : new(permission, false, PermissionReason.BelowThreshold, member.Score, required, null);
+    }
+
+    /// <summary>The community scope of the member's own community: most checks.</summary>
+    public static PermissionCheck Decide(MemberStanding member, Permission permission) =>
+        Decide(member, permission, PermissionScope.Community(member.CommunityId));
+
+    /// <summary>
+    /// The community's allow-lists: <c>pollCreatorUsers</c> names users who may create polls, and
+    /// <c>disputeHandlingCouncils</c> names councils whose managers handle disputes.
+    /// </summary>
+    private static bool OnAllowList(MemberStanding member, Permission permission) => permission switch
+    {
+        Permission.CreatePolls => member.Settings.PollCreatorUsers.Contains(member.UserId),
+        Permission.HandleDisputes => member.Settings.DisputeHandlingCouncils.Any(member.ManagedCouncils.Contains),
+        _ => false,
+    };
+
+    /// <summary>
+    /// Requesting from one share: the request-wealth permission, then the share's own trust cap (admins are exempt).
+    /// The one place that decides the cap; <see cref="MeetsShareCap"/> is the same rule for a query.
+    /// </summary>
+    public static PermissionCheck DecideShareRequest(MemberStanding member, int? shareMinTrust)
+    {
+        var check = Decide(member, Permission.RequestWealth);
+        return check.Allowed && shareMinTrust is { } cap && !member.IsAdmin && member.Score < cap
+            ? check with { Allowed = false, Reason = PermissionReason.BelowShareCap, Required = cap }
+            : check;
+    }
+
+    /// <summary>The share cap of <see cref="DecideShareRequest"/> as a filter the database runs.</summary>
+    public static System.Linq.Expressions.Expression<Func<Features.Wealth.Share, bool>> MeetsShareCap(MemberStanding member)
+    {
+        if (member.IsAdmin) return s => true;
+        var score = member.Score;
+        return s => s.MinTrust == null || s.MinTrust <= score;
     }
 
     public static async Task<MemberStanding?> LoadStandingAsync(AppDbContext db, Guid communityId, string userId, CancellationToken ct = default)
@@ -101,27 +166,34 @@ public sealed class PermissionService(IDbContextFactory<AppDbContext> dbFactory)
             : new MemberStanding(communityId, row.Id, userId, row.Role, row.TrustScore, row.Roles.ToHashSet(), row.Settings, row.Levels);
     }
 
-    public async Task<PermissionCheck> CheckAsync(string userId, Guid communityId, Permission permission, CancellationToken ct = default)
+    /// <summary>May <paramref name="userId"/> (empty: signed out) do <paramref name="permission"/> in <paramref name="scope"/>, and why.</summary>
+    public async Task<PermissionCheck> CheckAsync(string? userId, Permission permission, PermissionScope scope, CancellationToken ct = default)
     {
+        if (string.IsNullOrEmpty(userId)) return new(permission, false, PermissionReason.SignedOut, 0, null, null);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return Decide(await LoadStandingAsync(db, communityId, userId, ct), permission);
+        return Decide(await LoadStandingAsync(db, scope.CommunityId, userId, ct), permission, scope);
     }
 
     /// <summary>Every permission for one member, in the order of SPEC §3.3, for pages that explain what the member can do.</summary>
-    public async Task<IReadOnlyList<PermissionCheck>> CheckAllAsync(string userId, Guid communityId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<PermissionCheck>> CheckAllAsync(string? userId, PermissionScope scope, CancellationToken ct = default)
     {
+        if (string.IsNullOrEmpty(userId)) return PermissionCatalog.All.Select(p => new PermissionCheck(p.Permission, false, PermissionReason.SignedOut, 0, null, null)).ToList();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var standing = await LoadStandingAsync(db, communityId, userId, ct);
-        return PermissionCatalog.All.Select(p => Decide(standing, p.Permission)).ToList();
+        var standing = await LoadStandingAsync(db, scope.CommunityId, userId, ct);
+        return PermissionCatalog.All.Select(p => Decide(standing, p.Permission, scope)).ToList();
     }
 
-    /// <summary>The member's standing if they hold the permission; otherwise a <see cref="ForbiddenException"/> that says why.</summary>
-    public static async Task<MemberStanding> DemandAsync(AppDbContext db, Guid communityId, string userId, Permission permission, CancellationToken ct = default)
+    /// <summary>The member's standing if they hold the permission in the scope; otherwise a <see cref="ForbiddenException"/> that says why.</summary>
+    public static async Task<MemberStanding> DemandAsync(AppDbContext db, string userId, Permission permission, PermissionScope scope, CancellationToken ct = default)
     {
-        var standing = await DemandMemberAsync(db, communityId, userId, ct);
-        var check = Decide(standing, permission);
-        return check.Allowed ? standing : throw new ForbiddenException(check.Explain());
+        var standing = await DemandMemberAsync(db, scope.CommunityId, userId, ct);
+        var check = Decide(standing, permission, scope);
+        return check.Allowed ? standing : throw check.Refusal();
     }
+
+    /// <summary><see cref="DemandAsync(AppDbContext, string, Permission, PermissionScope, CancellationToken)"/> in the community scope.</summary>
+    public static Task<MemberStanding> DemandAsync(AppDbContext db, Guid communityId, string userId, Permission permission, CancellationToken ct = default) =>
+        DemandAsync(db, userId, permission, PermissionScope.Community(communityId), ct);
 
     public static async Task<MemberStanding> DemandMemberAsync(AppDbContext db, Guid communityId, string userId, CancellationToken ct = default) =>
         await LoadStandingAsync(db, communityId, userId, ct) ?? throw await NotVisibleAsync(db, communityId, ct);

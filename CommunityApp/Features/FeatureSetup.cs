@@ -1,33 +1,38 @@
 using CommunityApp.Auth;
+using CommunityApp.Components.Navigation;
+using CommunityApp.Components.Shared;
 using CommunityApp.Events;
-using CommunityApp.Features.Notifications;
-using CommunityApp.Features.Trust;
 using CommunityApp.Features.Audit;
 using CommunityApp.Features.Communities;
 using CommunityApp.Features.Invites;
 using CommunityApp.Features.Members;
-using CommunityApp.Features.Settings;
+using CommunityApp.Features.Notifications;
 using CommunityApp.Features.Profile;
+using CommunityApp.Features.Settings;
+using CommunityApp.Features.Trust;
+using CommunityApp.Features.Wealth;
 
 namespace CommunityApp.Features;
 
 public static class FeatureSetup
 {
-    /// <summary>Each feature's services: scoped and stateless, each opening a short-lived context per operation.</summary>
+    /// <summary>
+    /// The cross-cutting services, then one line per feature: each feature registers its own services (scoped and
+    /// stateless, each opening a short-lived context per operation), jobs and community sections.
+    /// </summary>
     public static IServiceCollection AddFeatures(this IServiceCollection services) => services
+        .AddHttpContextAccessor()
         .AddScoped<PermissionService>()
-        .AddScoped<CommunityService>()
-        .AddScoped<MemberService>()
-        .AddScoped<SettingsService>()
-        .AddScoped<InviteService>()
-        .AddScoped<AuditService>()
-        .AddScoped<TrustService>()
-        .AddScoped<TrustViewService>()
-        .AddScoped<TrustRecalculator>()
+        .AddScoped<ActionRunner>()
+        .AddScoped<CommunityNavState>()
+        .AddSingleton<IEventHub, InMemoryEventHub>()
         .AddScoped<NotificationService>()
-        .AddScoped<Wealth.ShareService>()
-        .AddScoped<Wealth.WealthQueries>()
-        .AddScoped<Wealth.CatalogService>()
         .AddScoped<ProfileService>()
-        .AddSingleton<IEventHub, InMemoryEventHub>();
+        .AddCommunities()
+        .AddMembers()
+        .AddTrust()
+        .AddWealth()
+        .AddInvites()
+        .AddSettings()
+        .AddAudit();
 }

@@ -58,12 +58,12 @@ public sealed class MemberServiceTests(ServiceFixture fixture) : IClassFixture<S
 
         await Service.GrantFeatureRoleAsync(admin, communityId, member, FeatureRole.PollCreator);
         await Service.GrantFeatureRoleAsync(admin, communityId, member, FeatureRole.PollCreator);
-        (await fixture.Get<PermissionService>().CheckAsync(member, communityId, Permission.CreatePolls)).Reason.ShouldBe(PermissionReason.FeatureRole);
+        (await fixture.Get<PermissionService>().CheckAsync(member, Permission.CreatePolls, PermissionScope.Community(communityId))).Reason.ShouldBe(PermissionReason.FeatureRole);
         await Service.RevokeFeatureRoleAsync(admin, communityId, member, FeatureRole.PollCreator);
-        (await fixture.Get<PermissionService>().CheckAsync(member, communityId, Permission.CreatePolls)).Allowed.ShouldBeFalse();
+        (await fixture.Get<PermissionService>().CheckAsync(member, Permission.CreatePolls, PermissionScope.Community(communityId))).Allowed.ShouldBeFalse();
         await Service.ChangeRoleAsync(admin, communityId, member, MemberRole.Admin);
 
-        (await fixture.Get<PermissionService>().CheckAsync(member, communityId, Permission.CreatePolls)).Reason.ShouldBe(PermissionReason.Admin);
+        (await fixture.Get<PermissionService>().CheckAsync(member, Permission.CreatePolls, PermissionScope.Community(communityId))).Reason.ShouldBe(PermissionReason.Admin);
         await using var db = await fixture.NewContextAsync();
         var log = await db.AuditLog.Where(e => e.CommunityId == communityId).OrderBy(e => e.CreatedAt).ToListAsync();
         log.Select(e => e.Action).ShouldBe([AuditAction.FeatureRoleGranted, AuditAction.FeatureRoleRevoked, AuditAction.RoleChanged]);
@@ -116,7 +116,7 @@ public sealed class MemberServiceTests(ServiceFixture fixture) : IClassFixture<S
         await Service.RemoveAsync(admin, communityId, removed);
         await Service.LeaveAsync(leaver, communityId);
 
-        (await fixture.Get<PermissionService>().CheckAsync(removed, communityId, Permission.PublishNeeds)).Reason.ShouldBe(PermissionReason.NotMember);
+        (await fixture.Get<PermissionService>().CheckAsync(removed, Permission.PublishNeeds, PermissionScope.Community(communityId))).Reason.ShouldBe(PermissionReason.NotMember);
         (await Service.ListAsync(admin, communityId, new MemberQuery())).Items.Select(m => m.UserId).ShouldBe([admin]);
         await using var db = await fixture.NewContextAsync();
         (await db.Memberships.IgnoreQueryFilters().CountAsync(m => m.CommunityId == communityId && m.DeletedAt != null)).ShouldBe(2);

@@ -109,14 +109,14 @@ public sealed class SettingsServiceTests(ServiceFixture fixture) : IClassFixture
         var view = await Service.GetAsync(admin, communityId);
         await Service.SaveAsync(admin, communityId, Input(view, t => t["minTrustToAwardTrust"] = "Stable"));
         var permissions = fixture.Get<PermissionService>();
-        (await permissions.CheckAsync(member, communityId, Permission.AwardTrust)).Allowed.ShouldBeTrue();
+        (await permissions.CheckAsync(member, Permission.AwardTrust, PermissionScope.Community(communityId))).Allowed.ShouldBeTrue();
         var stable = view.Levels.Single(l => l.Name == "Stable");
 
         await Service.UpdateLevelAsync(admin, communityId, stable.Id, "Steady", 13);
 
         (await Service.GetAsync(admin, communityId)).Thresholds.Single(t => t.SettingName == "minTrustToAwardTrust")
             .ShouldSatisfyAllConditions(t => t.Text.ShouldBe("Steady"), t => t.ResolvedScore.ShouldBe(13));
-        var check = await permissions.CheckAsync(member, communityId, Permission.AwardTrust);
+        var check = await permissions.CheckAsync(member, Permission.AwardTrust, PermissionScope.Community(communityId));
         check.Allowed.ShouldBeFalse();
         check.Required.ShouldBe(13);
     }

@@ -116,11 +116,11 @@ public sealed class TrustServiceTests(ServiceFixture fixture) : IClassFixture<Se
         for (var i = 0; i < 5; i++) givers.Add(await fixture.AddMemberAsync(communityId, score: 20));
         foreach (var giver in givers) await Service.AwardAsync(giver, communityId, receiver);
         var permissions = fixture.Get<PermissionService>();
-        (await permissions.CheckAsync(receiver, communityId, Permission.PublishNeeds)).Allowed.ShouldBeTrue();
+        (await permissions.CheckAsync(receiver, Permission.PublishNeeds, PermissionScope.Community(communityId))).Allowed.ShouldBeTrue();
 
         await Service.RemoveAsync(givers[0], communityId, receiver);
 
-        var check = await permissions.CheckAsync(receiver, communityId, Permission.PublishNeeds);
+        var check = await permissions.CheckAsync(receiver, Permission.PublishNeeds, PermissionScope.Community(communityId));
         check.Allowed.ShouldBeFalse();
         check.Score.ShouldBe(4);
     }

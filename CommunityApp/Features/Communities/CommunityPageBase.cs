@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
+using CommunityApp.Auth;
+using CommunityApp.Components;
+using CommunityApp.Components.Navigation;
 using CommunityApp.Components.Shared;
 using CommunityApp.Events;
 
@@ -7,9 +10,10 @@ namespace CommunityApp.Features.Communities;
 
 /// <summary>
 /// A page inside one community: loads the signed-in user's view of it, or the refusal that
-/// <see cref="CommunityPageFrame"/> shows instead (not a member, not found).
+/// <see cref="CommunityPageFrame"/> shows instead (not a member, not found, answered 403/404 on the first request).
+/// Mutations go through <see cref="ActionComponentBase.RunAsync"/>, which reloads the page's data afterwards.
 /// </summary>
-public abstract class CommunityPageBase : ComponentBase, IDisposable
+public abstract class CommunityPageBase : ActionComponentBase, IDisposable
 {
     private readonly List<IDisposable> subscriptions = [];
 
@@ -21,9 +25,19 @@ public abstract class CommunityPageBase : ComponentBase, IDisposable
 
     [Inject] protected IEventHub Events { get; set; } = default!;
 
+    [Inject] private CommunityNavState NavState { get; set; } = default!;
+
+    [Inject] private IHttpContextAccessor HttpContextAccessor { get; set; } = default!;
+
     protected CommunityHome? Home { get; private set; }
     protected AppException? Refusal { get; private set; }
     protected string UserId { get; private set; } = "";
+
+    /// <summary>This community's URLs.</summary>
+    protected CommunityUrls Urls => CommunityUrls.For(CommunityId);
+
+    /// <summary>The community scope, for permission checks.</summary>
+    protected PermissionScope Scope => PermissionScope.Community(CommunityId);
 
     protected override async Task OnParametersSetAsync()
     {
@@ -37,11 +51,27 @@ public abstract class CommunityPageBase : ComponentBase, IDisposable
         catch (AppException ex) when (ex is ForbiddenException or NotFoundException)
         {
             (Home, Refusal) = (null, ex);
+            AnswerStatus(ex is NotFoundException ? StatusCodes.Status404NotFound : StatusCodes.Status403Forbidden);
         }
+        NavState.Show(Home, UserId);
     }
 
     /// <summary>Loads the page's own data once the user is known to be a member.</summary>
     protected virtual Task OnCommunityLoadedAsync(CommunityHome home) => Task.CompletedTask;
+
+    /// <summary>After an action: the page's own data again (and the navigation's badges).</summary>
+    protected override async Task RefreshAsync()
+    {
+        if (Home is not null) await OnCommunityLoadedAsync(Home);
+        NavState.Refresh();
+    }
+
+    /// <summary>On the first, prerendered request, a refusal is also the HTTP status; once interactive there is no response to set.</summary>
+    protected void AnswerStatus(int statusCode)
+    {
+        if (!RendererInfo.IsInteractive && HttpContextAccessor.HttpContext is { Response.HasStarted: false } http)
+            http.Response.StatusCode = statusCode;
+    }
 
     /// <summary>Reloads the page, without a browser reload, whenever the trust of one of <paramref name="users"/> in this community changes.</summary>
     protected void ReloadOnTrustChange(Func<IEnumerable<string>> users) =>

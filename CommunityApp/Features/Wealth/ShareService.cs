@@ -58,10 +58,11 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         if (title.Length == 0) errors["title"] = Text.Get("Error.NameRequired");
         else if (title.Length > Share.TitleMaxLength) errors["title"] = Text.Get("Error.MaxChars", Share.TitleMaxLength);
         if (input.Description?.Length > Share.DescriptionMaxLength) errors["description"] = Text.Get("Error.MaxChars", Share.DescriptionMaxLength);
-        if (input.Units < minUnits || input.Units > 100_000) errors["units"] = minUnits > 1 ? Text.Get("Error.UnitsInUse", minUnits) : Text.Get("Error.Units");
+        if (input.Units < minUnits || input.Units > Share.MaxUnits) errors["units"] = minUnits > 1 ? Text.Get("Error.UnitsInUse", minUnits) : Text.Get("Error.Units");
         if (input.MaxUnitsPerMember is < 1) errors["maxUnitsPerMember"] = Text.Get("Error.Units");
         if (input.MinTrust is < 0) errors["minTrust"] = Text.Get("Error.NonNegative");
         if (input.ExpiresAt is { } expires && expires.ToUniversalTime() <= Now) errors["expiresAt"] = Text.Get("Error.ExpiryFuture");
+        else if (input.ExpiresAt is { } until && until.ToUniversalTime() > Now.AddDays(Share.MaxExpiryDays)) errors["expiresAt"] = Text.Get("Error.ExpiryRange", Share.MaxExpiryDays);
         if (input.ItemId is { } itemId && !await db.Items.AnyAsync(i => i.Id == itemId && i.CommunityId == communityId, ct)) errors["itemId"] = Text.Get("Error.UnknownItem");
         if (input.CategoryId is { } categoryId && !await db.ItemCategories.AnyAsync(c => c.Id == categoryId && c.CommunityId == communityId, ct)) errors["categoryId"] = Text.Get("Error.UnknownItem");
         ValidationFailedException.ThrowIfAny(errors);
@@ -93,9 +94,10 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         await db.Shares.Where(s => s.Id == shareId).ExecuteUpdateAsync(s => s.SetProperty(x => x.UnitsOffered, x => x.UnitsOffered), ct);
         var share = await db.Shares.SingleOrDefaultAsync(s => s.Id == shareId, ct) ?? throw new NotFoundException(Text.Get("Error.ShareNotFound"));
         if (share.OwnerId == requesterId) throw new AppException(Text.Get("Error.OwnShare"));
-        var requester = await PermissionService.DemandAsync(db, share.CommunityId, requesterId, Permission.RequestWealth, ct);
+        var requester = await PermissionService.DemandMemberAsync(db, share.CommunityId, requesterId, ct);
+        var check = PermissionService.DecideShareRequest(requester, share.MinTrust);
+        if (!check.Allowed) throw check.Refusal();
         EnsureOpen(share);
-        if (share.MinTrust is { } cap && !requester.IsAdmin && requester.Score < cap) throw new ForbiddenException(Text.Get("Error.ShareCap", cap, requester.Score));
         if (units < 1 || units > share.UnitsFree) throw new ValidationFailedException(new Dictionary<string, string> { ["units"] = Text.Get("Error.UnitsRange", share.UnitsFree) });
         if (share.MaxUnitsPerMember is { } max)
         {

@@ -92,6 +92,9 @@ public class Share : IAuditable, ISoftDeletable
 {
     public const int TitleMaxLength = 200;
     public const int DescriptionMaxLength = 4000;
+    public const int MaxUnits = 100_000;
+    /// <summary>A share expires at most this many days ahead.</summary>
+    public const int MaxExpiryDays = 365;
 
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid CommunityId { get; set; }

@@ -76,7 +76,7 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
             var mayRequest = PermissionService.Decide(viewer, Permission.RequestWealth).Allowed;
             shares = mayRequest
                 ? shares.Where(s => s.OwnerId != viewerId && s.Status == ShareStatus.Active && (s.ExpiresAt == null || s.ExpiresAt > now)
-                                    && s.UnitsReserved + s.UnitsGiven < s.UnitsOffered && (s.MinTrust == null || viewer.IsAdmin || s.MinTrust <= viewer.Score))
+                                    && s.UnitsReserved + s.UnitsGiven < s.UnitsOffered).Where(PermissionService.MeetsShareCap(viewer))
                 : shares.Where(_ => false);
         }
         var total = await shares.Take(CountCap + 1).CountAsync(ct);
@@ -107,11 +107,16 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
         var comments = await db.ShareComments.Where(c => c.ShareId == shareId).OrderBy(c => c.CreatedAt).Take(MaxPageSize)
             .Select(c => new CommentRow(c.Id, c.Author.DisplayName, c.Body, c.CreatedAt)).ToListAsync(ct);
         var myOpen = requests.Where(r => r.RequesterId == viewerId && r.Status is RequestStatus.Pending or RequestStatus.Accepted).Sum(r => r.Units);
-        var check = PermissionService.Decide(viewer, Permission.RequestWealth);
-        if (check.Allowed && share.MinTrust is { } cap && !viewer.IsAdmin && viewer.Score < cap)
-            check = check with { Allowed = false, Reason = PermissionReason.BelowThreshold, Required = cap };
+        var check = PermissionService.DecideShareRequest(viewer, share.MinTrust);
         var hasImage = await db.Set<ShareImage>().AnyAsync(i => i.ShareId == shareId, ct);
         return new ShareDetail(share, isOwner, check, requests, comments, myOpen, extra.MaxUnitsPerMember, hasImage, extra.ItemId, extra.ItemName);
+    }
+
+    /// <summary>Requests on my shares in this community that wait for my answer (the navigation's badge).</summary>
+    public async Task<int> OpenIncomingCountAsync(string viewerId, Guid communityId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.ShareRequests.CountAsync(r => r.Status == RequestStatus.Pending && r.Share.OwnerId == viewerId && r.Share.CommunityId == communityId, ct);
     }
 
     /// <summary>My requests (as requester) or incoming requests (on my shares), newest first, with counts by state.</summary>

@@ -1,0 +1,26 @@
+namespace CommunityApp.Components;
+
+/// <summary>
+/// The one place that builds community URLs; the <c>@page</c> templates of the community pages match these.
+/// Pages get it as <c>Urls</c> from the community page base; services that write links use <see cref="For"/>.
+/// </summary>
+public readonly record struct CommunityUrls(Guid CommunityId)
+{
+    public static CommunityUrls For(Guid communityId) => new(communityId);
+
+    public string Home => $"/c/{CommunityId}";
+    public string Edit => Home + "/edit";
+    public string Members => Home + "/members";
+    public string Member(string userId) => $"{Home}/members/{Uri.EscapeDataString(userId)}";
+    public string Trust => Home + "/trust";
+    public string MyTrust => Home + "/trust/me";
+    public string Shares => Home + "/shares";
+    public string NewShare => Home + "/shares/new";
+    public string Share(Guid shareId) => $"{Home}/shares/{shareId}";
+    public string EditShare(Guid shareId) => $"{Home}/shares/{shareId}/edit";
+    public string Requests => Home + "/requests";
+    public string Catalogue => Home + "/catalogue";
+    public string Settings => Home + "/settings";
+    public string Invites => Home + "/invites";
+    public string Audit => Home + "/audit";
+}

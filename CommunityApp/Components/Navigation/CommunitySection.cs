@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Components.Routing;
+using CommunityApp.Features.Communities;
+
+namespace CommunityApp.Components.Navigation;
+
+/// <summary>The groups of the community navigation, in the order they show.</summary>
+public enum SectionGroup
+{
+    /// <summary>The community's overview, above the groups.</summary>
+    Top,
+    People,
+    Sharing,
+    Decisions,
+    Insight,
+    Admin,
+}
+
+/// <summary>What a section's visibility rule and badge know: the community as the signed-in member sees it.</summary>
+public sealed record SectionContext(CommunityHome Home, string UserId, IServiceProvider Services);
+
+/// <summary>
+/// One entry of the community navigation. A feature registers its sections with
+/// <see cref="CommunitySectionRegistration.AddCommunitySection"/>; the grouped navigation and the phone drawer pick them up.
+/// </summary>
+/// <param name="TitleKey">Resource key of the title; also the section's identity (pages name it in their frame).</param>
+/// <param name="Url">Builds the section's address from the typed route helper.</param>
+/// <param name="Visible">Who may see it; everyone in the community when null.</param>
+/// <param name="Badge">An optional count beside the title (incoming requests …); hidden when 0.</param>
+public sealed record CommunitySection(
+    string TitleKey, SectionGroup Group, string Icon, Func<CommunityUrls, string> Url, int Order = 0,
+    NavLinkMatch Match = NavLinkMatch.All, Func<SectionContext, bool>? Visible = null,
+    Func<SectionContext, CancellationToken, Task<int>>? Badge = null)
+{
+    public static bool AdminsOnly(SectionContext context) => context.Home.IsAdmin;
+}
+
+public static class CommunitySectionRegistration
+{
+    public static IServiceCollection AddCommunitySection(this IServiceCollection services, CommunitySection section) =>
+        services.AddSingleton(section);
+}
