@@ -44,7 +44,11 @@ public sealed class LiveTrustTests(BrowserFixture browser) : BrowserTest(browser
         await member.CheckPageAsync("41-notifications");
         await member.Keyboard.PressAsync("Escape");
 
-        await admin.GetByRole(AriaRole.Button, new() { Name = "Remove your trust in Tomas Member" }).ClickAsync();
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Remove trust from Tomas Member" }).ClickAsync();
+        var confirm = admin.GetByRole(AriaRole.Dialog, new() { Name = "Remove your trust?" });
+        await Expect(confirm).ToContainTextAsync("Remove the trust you gave Tomas Member?");
+        await admin.CheckPageAsync("41b-remove-trust-confirmation");
+        await confirm.GetByRole(AriaRole.Button, new() { Name = "Remove trust" }).ClickAsync();
         await Expect(member.GetByTestId("my-trust")).ToHaveTextAsync("0");
         await Expect(needs).ToHaveTextAsync("Needs 1 trust, you have 0");
 

@@ -1,6 +1,7 @@
 using Bunit;
 using MudBlazor;
 using CommunityApp.Auth;
+using CommunityApp.Components.Navigation;
 using CommunityApp.Features.Communities;
 using CommunityApp.Features.Invites;
 using CommunityApp.Features.Members;
@@ -18,6 +19,7 @@ public sealed class GovernancePagesTests(SqliteServiceFixture data) : IClassFixt
         var member = await data.AddMemberAsync(communityId, score: 12, featureRoles: FeatureRole.PollCreator);
         await using var context = PageTestContext.Create(data, member);
         context.Render<MudPopoverProvider>();
+        var nav = context.Render<CommunityNav>();
 
         var page = context.Render<CommunityHomePage>(p => p.Add(x => x.CommunityId, communityId));
 
@@ -26,7 +28,7 @@ public sealed class GovernancePagesTests(SqliteServiceFixture data) : IClassFixt
         Reason(page, Permission.RequestWealth).ShouldBe("Your trust 12 meets 10");
         Reason(page, Permission.CreatePolls).ShouldBe("Granted by role Poll creator");
         page.Find("[data-testid=my-trust]").TextContent.ShouldBe("12");
-        page.FindAll("nav a").Select(a => a.TextContent).ShouldBe(["Overview", "Members", "Trust", "My trust", "Shared wealth", "Requests"]);
+        nav.WaitForAssertion(() => nav.FindAll("nav a").Select(a => a.TextContent.Trim()).ShouldBe(["Overview", "Members", "Trust", "My trust", "Shared wealth", "Requests", "Catalogue"]));
     }
 
     [Fact]
@@ -37,8 +39,9 @@ public sealed class GovernancePagesTests(SqliteServiceFixture data) : IClassFixt
         await using (var adminContext = PageTestContext.Create(data, admin))
         {
             adminContext.Render<MudPopoverProvider>();
+            var nav = adminContext.Render<CommunityNav>();
             var home = adminContext.Render<CommunityHomePage>(p => p.Add(x => x.CommunityId, communityId));
-            home.WaitForAssertion(() => home.FindAll("nav a").Select(a => a.TextContent).ShouldBe(["Overview", "Members", "Trust", "My trust", "Shared wealth", "Requests", "Settings", "Invites", "Audit log"]));
+            nav.WaitForAssertion(() => nav.FindAll("nav a").Select(a => a.TextContent.Trim()).ShouldBe(["Overview", "Members", "Trust", "My trust", "Shared wealth", "Requests", "Catalogue", "Settings", "Invites", "Audit log"]));
             Reason(home, Permission.ModerateForum).ShouldBe("Admin");
         }
         await using var memberContext = PageTestContext.Create(data, member);

@@ -31,6 +31,8 @@ public static class PageTestContext
         auth.SetAuthorized(userId);
         auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));
         System.Globalization.CultureInfo.CurrentUICulture = new("en");
+        // Pages ask whether they are prerendering (to answer 403/404); bUnit renders them as the interactive circuit does.
+        context.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         return context;
     }
 }

@@ -27,6 +27,9 @@ public sealed class InMemoryEventHub(ILogger<InMemoryEventHub> logger) : IEventH
 {
     private readonly ConcurrentDictionary<Guid, (Type Type, Func<AppEvent, Task> Handler)> subscriptions = new();
 
+    /// <summary>How many handlers listen now: closed pages must leave none behind.</summary>
+    public int SubscriberCount => subscriptions.Count;
+
     public void Publish(AppEvent appEvent)
     {
         foreach (var (type, handler) in subscriptions.Values)

@@ -5,7 +5,7 @@ using CommunityApp.Resources;
 namespace CommunityApp.Components.Shared;
 
 /// <summary>A question asked before a destructive action runs (remove trust, withdraw a share …).</summary>
-public sealed record Confirmation(string Title, string Body, string ConfirmText);
+public sealed record Confirmation(string Title, string Body, string ConfirmText, string? CancelText = null);
 
 /// <summary>
 /// What a component shows about its actions: whether one is running (controls disable themselves) and the field
@@ -50,7 +50,7 @@ public sealed class ActionRunner(ISnackbar snackbar, IDialogService dialogs, ILo
     {
         if (state.Busy) return false;
         if (confirm is not null
-            && await dialogs.ShowMessageBoxAsync(confirm.Title, confirm.Body, yesText: confirm.ConfirmText, cancelText: Text.Get("Common.Cancel")) != true)
+            && await dialogs.ShowMessageBoxAsync(confirm.Title, confirm.Body, yesText: confirm.ConfirmText, cancelText: confirm.CancelText ?? Text.Get("Common.Cancel")) != true)
             return false;
 
         state.Running = key;

@@ -23,6 +23,10 @@ public enum AuditAction
     InviteDeclined = 13,
     CommunityEdited = 14,
     TrustGrantChanged = 15,
+    CommunityDeleted = 16,
+    CategoryAdded = 17,
+    ItemAdded = 18,
+    ItemDeleted = 19,
 }
 
 /// <summary>One append-only line of a community's audit log: who did what to whom, with old → new values.</summary>

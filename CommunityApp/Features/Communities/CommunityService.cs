@@ -91,6 +91,7 @@ public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory)
         await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
         var community = await db.Communities.SingleAsync(c => c.Id == communityId, ct);
         community.DeletedAt = DateTime.UtcNow;
+        db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.CommunityDeleted, new { name = community.Name }, at: community.DeletedAt));
         await db.SaveChangesAsync(ct);
     }
 

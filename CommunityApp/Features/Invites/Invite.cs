@@ -40,6 +40,9 @@ public class Invite : IAuditable
 {
     public const int TitleMaxLength = 100;
 
+    /// <summary>The longest a link may stay valid.</summary>
+    public const int MaxExpiryDays = 365;
+
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid CommunityId { get; set; }
     public Community Community { get; set; } = null!;

@@ -76,6 +76,7 @@ public sealed class InviteService(IDbContextFactory<AppDbContext> dbFactory, Tim
         if (!Enum.IsDefined(input.Role)) errors["role"] = Text.Get("Error.ChooseRole");
         var expiresAt = DateTime.SpecifyKind(input.ExpiresAt, DateTimeKind.Utc);
         if (expiresAt <= Now) errors["expiresAt"] = Text.Get("Error.ExpiryFuture");
+        else if (expiresAt > Now.AddDays(Invite.MaxExpiryDays)) errors["expiresAt"] = Text.Get("Error.ExpiryRange", Invite.MaxExpiryDays);
         if (input.MaxUses is < 1 or > 10_000) errors["maxUses"] = Text.Get("Error.MaxUses");
         ValidationFailedException.ThrowIfAny(errors);
 

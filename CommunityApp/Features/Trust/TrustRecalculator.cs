@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using CommunityApp.Components;
 using CommunityApp.Data;
 using CommunityApp.Events;
 using CommunityApp.Features.Communities;
@@ -90,7 +91,7 @@ public sealed class TrustRecalculator(IDbContextFactory<AppDbContext> dbFactory,
         db.Notifications.AddRange(due.Select(a => new Notification
         {
             UserId = a.GiverId, CommunityId = communityId, Kind = NotificationKind.DecayStarted,
-            Actor = a.Receiver, Subject = communityName, Link = $"/c/{communityId}/trust/me", CreatedAt = now,
+            Actor = a.Receiver, Subject = communityName, Link = CommunityUrls.For(communityId).MyTrust, CreatedAt = now,
         }));
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);

@@ -1,3 +1,4 @@
+using CommunityApp.Components;
 using CommunityApp.Resources;
 using Microsoft.EntityFrameworkCore;
 using CommunityApp.Auth;
@@ -36,7 +37,7 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
         await SaveOnceAsync(db, Text.Get("Error.AlreadyTrusted"), ct);
         var after = await RecomputeAsync(db, communityId, receiverId, giver.Settings.Decay, now, ct);
         db.TrustHistory.Add(new TrustHistoryEntry { CommunityId = communityId, ActorId = giverId, SubjectId = receiverId, Action = TrustHistoryAction.Awarded, Points = after - before, CreatedAt = now });
-        await NotificationWriter.AddAsync(db, receiverId, communityId, NotificationKind.TrustReceived, giverId, $"/c/{communityId}/trust/me", Now, null, ct);
+        await NotificationWriter.AddAsync(db, receiverId, communityId, NotificationKind.TrustReceived, giverId, CommunityUrls.For(communityId).MyTrust, Now, null, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         Published(communityId, receiverId);
@@ -58,7 +59,7 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
         await db.SaveChangesAsync(ct);
         var after = await RecomputeAsync(db, communityId, receiverId, giver.Settings.Decay, now, ct);
         db.TrustHistory.Add(new TrustHistoryEntry { CommunityId = communityId, ActorId = giverId, SubjectId = receiverId, Action = TrustHistoryAction.Removed, Points = after - before, CreatedAt = now });
-        await NotificationWriter.AddAsync(db, receiverId, communityId, NotificationKind.TrustRemoved, giverId, $"/c/{communityId}/trust/me", Now, null, ct);
+        await NotificationWriter.AddAsync(db, receiverId, communityId, NotificationKind.TrustRemoved, giverId, CommunityUrls.For(communityId).MyTrust, Now, null, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         Published(communityId, receiverId);
@@ -112,7 +113,7 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
         var after = await RecomputeAsync(db, communityId, userId, admin.Settings.Decay, now, ct);
         db.TrustHistory.Add(new TrustHistoryEntry { CommunityId = communityId, ActorId = adminId, SubjectId = userId, Action = TrustHistoryAction.GrantChanged, Points = after - before, CreatedAt = now });
         db.AuditLog.Add(AuditEntry.Record(communityId, adminId, AuditAction.TrustGrantChanged, new { grant = AuditEntry.Change(oldGrant, amount) }, userId, now));
-        await NotificationWriter.AddAsync(db, userId, communityId, NotificationKind.TrustGrantChanged, adminId, $"/c/{communityId}/trust/me", Now, null, ct);
+        await NotificationWriter.AddAsync(db, userId, communityId, NotificationKind.TrustGrantChanged, adminId, CommunityUrls.For(communityId).MyTrust, Now, null, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         Published(communityId, userId);

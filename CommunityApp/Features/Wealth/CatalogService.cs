@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using CommunityApp.Auth;
 using CommunityApp.Data;
+using CommunityApp.Features.Audit;
 using CommunityApp.Resources;
 
 namespace CommunityApp.Features.Wealth;
@@ -21,6 +22,7 @@ public sealed class CatalogService(IDbContextFactory<AppDbContext> dbFactory, Ti
             throw Invalid("name", Text.Get("Error.NameTaken", trimmed));
         var category = new ItemCategory { CommunityId = communityId, ParentId = parentId, Name = trimmed };
         db.ItemCategories.Add(category);
+        db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.CategoryAdded, new { categoryId = category.Id, name = trimmed, parentId }, at: clock.GetUtcNow().UtcDateTime));
         await db.SaveChangesAsync(ct);
         return category.Id;
     }
@@ -37,6 +39,7 @@ public sealed class CatalogService(IDbContextFactory<AppDbContext> dbFactory, Ti
         if (await db.Items.AnyAsync(i => i.CommunityId == communityId && i.NormalizedName == normalized, ct)) throw Invalid("name", Text.Get("Error.NameTaken", trimmed));
         var item = new Item { CommunityId = communityId, Name = trimmed, NormalizedName = normalized, Kind = kind, CategoryId = categoryId, ValuePoints = valuePoints };
         db.Items.Add(item);
+        db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.ItemAdded, new { itemId = item.Id, name = trimmed, kind = kind.ToString(), categoryId, valuePoints }, at: clock.GetUtcNow().UtcDateTime));
         try
         {
             await db.SaveChangesAsync(ct);
@@ -59,6 +62,7 @@ public sealed class CatalogService(IDbContextFactory<AppDbContext> dbFactory, Ti
         var active = await db.Shares.CountAsync(s => s.ItemId == itemId && s.Status == ShareStatus.Active, ct);
         if (active > 0) throw new AppException(Text.Get("Error.ItemInUse", item.Name, active));
         item.DeletedAt = clock.GetUtcNow().UtcDateTime;
+        db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.ItemDeleted, new { itemId, name = item.Name }, at: item.DeletedAt));
         await db.SaveChangesAsync(ct);
     }
 

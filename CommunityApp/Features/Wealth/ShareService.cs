@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using CommunityApp.Components;
 using CommunityApp.Auth;
 using CommunityApp.Data;
 using CommunityApp.Events;
@@ -217,7 +218,7 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
             db.Notifications.Add(new Notification
             {
                 UserId = share.OwnerId, CommunityId = share.CommunityId, Kind = NotificationKind.ShareExpired, Actor = "", Subject = share.Title,
-                Link = $"/c/{share.CommunityId}/shares/{share.Id}", CreatedAt = now,
+                Link = CommunityUrls.For(share.CommunityId).Share(share.Id), CreatedAt = now,
             });
             expired++;
         }
@@ -274,7 +275,7 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
     }
 
     private Task NotifyAsync(AppDbContext db, string userId, Share share, NotificationKind kind, string actorId, CancellationToken ct) =>
-        NotificationWriter.AddAsync(db, userId, share.CommunityId, kind, actorId, $"/c/{share.CommunityId}/shares/{share.Id}", Now, share.Title, ct);
+        NotificationWriter.AddAsync(db, userId, share.CommunityId, kind, actorId, CommunityUrls.For(share.CommunityId).Share(share.Id), Now, share.Title, ct);
 
     private static string? Trimmed(string? text, int max)
     {

@@ -1,0 +1,167 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using CommunityApp.Components;
+using CommunityApp.Data;
+using CommunityApp.Features.Communities;
+using CommunityApp.Features.Invites;
+using CommunityApp.Features.Trust;
+using CommunityApp.Features.Wealth;
+using CommunityApp.Tests.Infrastructure;
+
+namespace CommunityApp.Tests.Browser;
+
+/// <summary>
+/// The house every feature plugs into (issue 9): the grouped navigation as a phone drawer on every community page,
+/// confirmations before destructive actions, out-of-range input refused with a message and nothing saved,
+/// and the reconnect dialog when the connection drops.
+/// </summary>
+public sealed class InterfaceTests(BrowserFixture browser) : BrowserTest(browser)
+{
+    [Fact]
+    public async Task On_a_phone_every_community_page_fits_the_screen_and_the_sections_are_in_a_drawer()
+    {
+        await using var memberContext = await NewContextAsync();
+        await FirstTenMinutesTests.RegisterAsync(await memberContext.NewPageAsync(), "pablo", "Pablo Member");
+        await using var phoneContext = await Browser.NewContextAsync(BaseUrl, phone: true);
+        var admin = await phoneContext.NewPageAsync();
+        await FirstTenMinutesTests.RegisterAsync(admin, "ines", "Ines Admin");
+        var (communityId, shareId, memberId) = await SetUpAsync("ines", "pablo", shareUnits: 3);
+        var urls = CommunityUrls.For(communityId);
+
+        await admin.OpenAsync(urls.Home);
+        var sections = admin.GetByRole(AriaRole.Navigation, new() { Name = "Community sections" });
+        await Expect(sections).Not.ToBeInViewportAsync();
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Toggle navigation" }).ClickAsync();
+        await Expect(sections).ToBeInViewportAsync();
+        await Expect(sections.GetByText("People")).ToBeVisibleAsync();
+        await Expect(sections.GetByText("Admin", new() { Exact = true })).ToBeVisibleAsync();
+        await admin.CheckPageAsync("60-phone-drawer");
+        await sections.GetByRole(AriaRole.Link, new() { Name = "Members" }).ClickAsync();
+        await Expect(admin).ToHaveURLAsync(BaseUrl.TrimEnd('/') + urls.Members);
+
+        string[] pages =
+        [
+            urls.Home, urls.Edit, urls.Members, urls.Member(memberId), urls.Trust, urls.MyTrust, urls.Shares, urls.NewShare,
+            urls.Share(shareId), urls.EditShare(shareId), urls.Requests, urls.Catalogue, urls.Settings, urls.Invites, urls.Audit,
+        ];
+        foreach (var (url, index) in pages.Select((u, i) => (u, i)))
+        {
+            await admin.OpenAsync(url);
+            await Expect(admin.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
+            var widths = await admin.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
+            widths[0].ShouldBeLessThanOrEqualTo(widths[1], $"{url} scrolls sideways on a 375 px phone");
+            await Expect(sections).Not.ToBeInViewportAsync();
+            await admin.CheckPageAsync($"61-phone-{index:00}-{url.Split('/').Last()}");
+        }
+    }
+
+    [Fact]
+    public async Task Destructive_actions_ask_first_and_out_of_range_input_is_refused_with_a_message_and_nothing_saved()
+    {
+        await using var memberContext = await NewContextAsync();
+        var member = await memberContext.NewPageAsync();
+        await FirstTenMinutesTests.RegisterAsync(member, "pablo", "Pablo Member");
+        await using var adminContext = await NewContextAsync();
+        var admin = await adminContext.NewPageAsync();
+        await FirstTenMinutesTests.RegisterAsync(admin, "ines", "Ines Admin");
+        var (communityId, shareId, _) = await SetUpAsync("ines", "pablo", shareUnits: 1);
+        var urls = CommunityUrls.For(communityId);
+
+        // Units 0 and -1 are refused beside the field; no share is published.
+        foreach (var units in new[] { "0", "-1" })
+        {
+            await admin.OpenAsync(urls.NewShare);
+            await admin.GetByLabel("Title").FillAsync("Wheelbarrow");
+            await admin.GetByLabel("Units", new() { Exact = true }).FillAsync(units);
+            await admin.GetByRole(AriaRole.Button, new() { Name = "Share it" }).ClickAsync();
+            await Expect(admin.GetByText("Use 1 to 100000 units.")).ToBeVisibleAsync();
+            await Expect(admin.GetByLabel("Units", new() { Exact = true })).ToHaveValueAsync(units);
+        }
+        await admin.CheckPageAsync("62-new-share-units-refused");
+        (await CountAsync(db => db.Shares.CountAsync(s => s.CommunityId == communityId))).ShouldBe(1);
+
+        // Two units asked of a share with one left: refused, no request written.
+        await member.OpenAsync(urls.Share(shareId));
+        await member.GetByLabel("Units", new() { Exact = true }).FillAsync("2");
+        await member.GetByRole(AriaRole.Button, new() { Name = "Request", Exact = true }).ClickAsync();
+        await Expect(member.GetByText("Ask for 1 to 1 units.")).ToBeVisibleAsync();
+        await Expect(member.GetByLabel("Units", new() { Exact = true })).ToHaveValueAsync("2");
+        (await CountAsync(db => db.ShareRequests.CountAsync(r => r.ShareId == shareId))).ShouldBe(0);
+
+        // A 5,000-character name is kept as typed and refused; the community keeps its name.
+        await admin.OpenAsync(urls.Edit);
+        var longName = new string('n', 5000);
+        await admin.GetByLabel("Name").FillAsync(longName);
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(admin.GetByText("Use at most 100 characters for the name.")).ToBeVisibleAsync();
+        (await admin.GetByLabel("Name").InputValueAsync()).Length.ShouldBe(5000);
+        (await CountAsync(db => db.Communities.Where(c => c.Id == communityId).Select(c => c.Name).SingleAsync())).ShouldBe("Phone Street");
+
+        // Cancelling an invite asks first: "Keep it" changes nothing, confirming cancels it.
+        await admin.OpenAsync(urls.Invites);
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Cancel invite" }).ClickAsync();
+        var dialog = admin.GetByRole(AriaRole.Dialog, new() { Name = "Cancel invite?" });
+        await Expect(dialog).ToBeVisibleAsync();
+        await admin.CheckPageAsync("63-cancel-invite-confirmation");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Keep it" }).ClickAsync();
+        await Expect(dialog).ToBeHiddenAsync();
+        (await CountAsync(db => db.Invites.CountAsync(i => i.CommunityId == communityId && i.State == InviteState.Cancelled))).ShouldBe(0);
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Cancel invite" }).ClickAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel invite" }).ClickAsync();
+        await Expect(admin.GetByText("Invite cancelled.")).ToBeVisibleAsync();
+        (await CountAsync(db => db.Invites.CountAsync(i => i.CommunityId == communityId && i.State == InviteState.Cancelled))).ShouldBe(1);
+
+        // Withdrawing a share asks first, naming it.
+        await admin.OpenAsync(urls.Share(shareId));
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Withdraw this share" }).ClickAsync();
+        var withdraw = admin.GetByRole(AriaRole.Dialog);
+        await Expect(withdraw).ToContainTextAsync("Withdraw 'Ladder'?");
+        await withdraw.GetByRole(AriaRole.Button, new() { Name = "Cancel", Exact = true }).ClickAsync();
+        (await CountAsync(db => db.Shares.Where(s => s.Id == shareId).Select(s => s.Status).SingleAsync())).ShouldBe(ShareStatus.Active);
+    }
+
+    [Fact]
+    public async Task The_reconnect_dialog_and_the_error_bar_speak_the_members_language_and_stay_hidden_while_connected()
+    {
+        await using var context = await NewContextAsync();
+        var page = await context.NewPageAsync();
+        await FirstTenMinutesTests.RegisterAsync(page, "rosa", "Rosa Reader");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Español" }).ClickAsync();
+        await page.WaitForInteractiveAsync();
+
+        var dialog = page.Locator("#components-reconnect-modal");
+        await Expect(dialog).ToBeHiddenAsync();
+        await Expect(dialog).ToContainTextAsync("Se perdió la conexión");
+        await Expect(dialog).ToContainTextAsync("Reconectando con el servidor…");
+        var errorBar = page.Locator("#blazor-error-ui");
+        await Expect(errorBar).ToBeHiddenAsync();
+        await Expect(errorBar).ToContainTextAsync("Algo salió mal y esta página dejó de responder.");
+        // The dialog's buttons are wired by its module, loaded without inline script.
+        (await page.EvaluateAsync<bool>("() => [...document.scripts].some(s => s.type === 'module' && s.src.includes('ReconnectModal.razor.js'))")).ShouldBeTrue();
+    }
+
+    private async Task<T> CountAsync<T>(Func<AppDbContext, Task<T>> query)
+    {
+        await using var db = await App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        return await query(db);
+    }
+
+    /// <summary>A community of the two users (the first its admin), the second trusted enough to request, one share of the admin's, an open invite.</summary>
+    private async Task<(Guid CommunityId, Guid ShareId, string MemberId)> SetUpAsync(string adminName, string memberName, int shareUnits)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        await using var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        var adminId = await db.Users.Where(u => u.UserName == adminName).Select(u => u.Id).SingleAsync();
+        var memberId = await db.Users.Where(u => u.UserName == memberName).Select(u => u.Id).SingleAsync();
+        var communityId = await services.GetRequiredService<CommunityService>().CreateAsync(adminId, new("Phone Street", "Neighbours on a small screen."));
+        var invites = services.GetRequiredService<InviteService>();
+        var (_, secret) = await invites.CreateLinkAsync(adminId, communityId, new("Neighbours", MemberRole.Member, DateTime.UtcNow.AddDays(7), null));
+        await invites.RedeemLinkAsync(memberId, secret);
+        await services.GetRequiredService<TrustService>().SetAdminGrantAsync(adminId, communityId, memberId, 20);
+        var shareId = await services.GetRequiredService<ShareService>().CreateAsync(adminId, communityId, new("Ladder", "Three metres.", WealthKind.Object, shareUnits));
+        await db.Notifications.ExecuteDeleteAsync();
+        return (communityId, shareId, memberId);
+    }
+}
