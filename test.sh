@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (README): installs what is missing, starts a throwaway PostgreSQL on loopback,
-# runs every test, stops what it started, and ends with "N passed, N failed, N skipped".
+# restores the local dotnet tools (the tests start smtp4dev from them), runs every test, stops what it
+# started, and ends with "N passed, N failed, N skipped".
 # Usage: ./test.sh [extra dotnet test arguments, e.g. --filter "FullyQualifiedName~Communities"]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -39,6 +40,9 @@ export COMMUNITYAPP_TEST_POSTGRES="$PG_URL"
 
 log "Installing the test OIDC provider (npm ci)"
 (cd CommunityApp.Tests/OidcProvider && npm ci --silent --no-audit --no-fund)
+
+log "Restoring the local dotnet tools (smtp4dev, the tests' SMTP server)"
+dotnet tool restore >/dev/null
 
 log "Building"
 dotnet build CommunityApp.sln -c Release -nologo -v quiet

@@ -26,6 +26,7 @@ public static class PageTestContext
         context.Services.AddSingleton(data.Get<IDbContextFactory<AppDbContext>>());
         context.Services.AddSingleton(TimeProvider.System);
         context.Services.AddSingleton<ILookupNormalizer, UpperInvariantLookupNormalizer>();
+        context.Services.AddSingleton(data.Get<CommunityApp.Auth.IMailSender>());
         context.Services.AddFeatures();
         var auth = context.AddAuthorization();
         auth.SetAuthorized(userId);

@@ -14,13 +14,15 @@ namespace CommunityApp.Tests.Infrastructure;
 /// <summary>
 /// The real app on its own PostgreSQL database. <see cref="StartKestrelAsync"/> serves it on a real
 /// loopback port for the browser; otherwise it runs on the in-memory test server for HTTP tests.
-/// Log lines are captured so a test can read what the app "e-mailed" (the password-reset link).
+/// Log lines are captured so a test can read what the app logged (in Development without SMTP, the mails it would send).
 /// </summary>
 public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     private string connectionString = "";
 
     public Dictionary<string, string?> Settings { get; } = new();
+    /// <summary>The host environment; Development unless a test needs the production behaviour (mail by SMTP, for one).</summary>
+    public string EnvironmentName { get; set; } = "Development";
     public ConcurrentQueue<string> Logs { get; } = new();
     public string BaseUrl { get; private set; } = "";
 
@@ -45,7 +47,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
+        builder.UseEnvironment(EnvironmentName);
         builder.UseSetting("Database:Provider", "Postgres");
         builder.UseSetting("ConnectionStrings:Postgres", connectionString);
         builder.UseSetting("Demo:Seed", "false");

@@ -38,6 +38,9 @@ public class ServiceFixture : IAsyncLifetime
             .AddLogging()
             .Configure<IdentityOptions>(IdentityModel.UseSchemaVersion)
             .AddSingleton<ILookupNormalizer, UpperInvariantLookupNormalizer>()
+            .AddSingleton<MailOutbox>()
+            .AddSingleton<CommunityApp.Auth.IMailSender>(sp => sp.GetRequiredService<MailOutbox>())
+            .AddScoped<Microsoft.AspNetCore.Components.NavigationManager, TestNavigationManager>()
             .AddAppDatabase(provider, connectionString)
             .AddFeatures();
         services = collection.BuildServiceProvider();

@@ -62,7 +62,8 @@ public static class AuthSetup
             cookie.AccessDeniedPath = "/Account/Login";
         });
 
-        services.AddSingleton<IEmailSender<ApplicationUser>, LoggingEmailSender>();
+        // Password-reset and invite mails: SMTP, or the log in Development, or off (Email:Enabled=false).
+        builder.AddEmail();
         services.AddScoped<OidcUserSync>();
 
         if (oidc.Enabled)

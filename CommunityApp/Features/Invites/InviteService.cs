@@ -1,5 +1,6 @@
 using System.Globalization;
 using CommunityApp.Resources;
+using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using CommunityApp.Auth;
 using CommunityApp.Data;
@@ -32,8 +33,13 @@ public enum RedeemOutcome
     AlreadyMember,
 }
 
-/// <summary>Invites (SPEC §11): admins invite users directly or by link; users accept, decline or redeem.</summary>
-public sealed class InviteService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, IEventHub events)
+/// <summary>
+/// Invites (SPEC §11): admins invite users directly or by link; users accept, decline or redeem.
+/// A direct invite also mails the invited user (in the inviting admin's language).
+/// </summary>
+public sealed class InviteService(
+    IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, IEventHub events,
+    IMailSender mail, NavigationManager navigation, ILogger<InviteService> logger)
 {
     public const int DirectInviteDays = 30;
     public const int MaxPageSize = 100;
@@ -61,7 +67,38 @@ public sealed class InviteService(IDbContextFactory<AppDbContext> dbFactory, Tim
         await NotificationWriter.AddAsync(db, invited, communityId, NotificationKind.InviteReceived, actorId, "/communities", now, null, ct);
         await db.SaveChangesAsync(ct);
         events.Publish(new NotificationsChanged(invited));
+        await MailInviteAsync(db, actorId, communityId, invited, input.Role, ct);
         return invite.Id;
+    }
+
+    /// <summary>
+    /// The invite stands once saved and the in-app notification is its first channel, so a mail that cannot be sent
+    /// is logged, not turned into a failed invite.
+    /// </summary>
+    private async Task MailInviteAsync(AppDbContext db, string actorId, Guid communityId, string invitedId, MemberRole role, CancellationToken ct)
+    {
+        var facts = await db.Users.Where(u => u.Id == invitedId)
+            .Select(u => new
+            {
+                u.Email,
+                u.DisplayName,
+                Inviter = db.Users.Where(a => a.Id == actorId).Select(a => a.DisplayName).FirstOrDefault(),
+                Community = db.Communities.Where(c => c.Id == communityId).Select(c => c.Name).FirstOrDefault(),
+            })
+            .SingleAsync(ct);
+        if (string.IsNullOrWhiteSpace(facts.Email)) return;
+        try
+        {
+            var inviter = facts.Inviter ?? "";
+            var community = facts.Community ?? "";
+            await mail.SendAsync(MailComposer.Compose(facts.Email, facts.DisplayName, Text.Get("Mail.InviteSubject", inviter, community),
+                [Text.Get("Mail.InviteBody", inviter, community, Text.Get($"Role.{role}"), DirectInviteDays)],
+                Text.Get("Mail.InviteAction"), navigation.ToAbsoluteUri("communities").AbsoluteUri), ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "The invite mail to {Email} could not be sent; the invite stands", facts.Email);
+        }
     }
 
     public async Task<(Guid Id, string Secret)> CreateLinkAsync(string actorId, Guid communityId, LinkInviteInput input, CancellationToken ct = default)

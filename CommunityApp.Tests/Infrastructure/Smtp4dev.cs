@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+
+namespace CommunityApp.Tests.Infrastructure;
+
+/// <summary>
+/// A real SMTP server for the tests: the <c>Rnwood.Smtp4dev</c> dotnet tool from the repository's tool manifest
+/// (<c>dotnet tool restore</c>, which ./test.sh runs), started on free loopback ports with an in-memory store and
+/// stopped on dispose. Use it as a class fixture; tests read what arrived through its REST API (<c>/api/messages</c>)
+/// and tell their mails apart by recipient.
+/// </summary>
+public sealed class Smtp4dev : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private Process? process;
+    private string dataFolder = "";
+    private readonly StringBuilder output = new();
+
+    public string Host => "127.0.0.1";
+    public int SmtpPort { get; private set; }
+    public Uri ApiBase { get; private set; } = null!;
+    private HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    /// <summary>The app settings that send the app's mail here (plain SMTP on loopback).</summary>
+    public IEnumerable<KeyValuePair<string, string?>> AppSettings(string from = "CommunityApp <noreply@community.test>") =>
+    [
+        new("Email:Smtp:Host", Host),
+        new("Email:Smtp:Port", SmtpPort.ToString()),
+        new("Email:Smtp:Tls", "None"),
+        new("Email:Smtp:From", from),
+    ];
+
+    public async ValueTask InitializeAsync()
+    {
+        var root = RepositoryRoot();
+        SmtpPort = AppFactory.FreePort();
+        var webPort = AppFactory.FreePort();
+        ApiBase = new Uri($"http://127.0.0.1:{webPort}/");
+        dataFolder = Directory.CreateTempSubdirectory("communityapp-smtp4dev-").FullName;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+                 {
+                     "tool", "run", "smtp4dev", "--",
+                     $"--urls=http://127.0.0.1:{webPort}", $"--smtpport={SmtpPort}", "--bindaddress=127.0.0.1", "--hostname=127.0.0.1",
+                     "--imapport=", "--pop3port=", "--db=", "--nousersettings", $"--baseappdatapath={dataFolder}", "--messagestokeep=1000",
+                 })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet tool run smtp4dev.");
+        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        // Ready when the web API answers and the SMTP port accepts a connection; polled, with a generous limit for busy cores.
+        var clock = Stopwatch.StartNew();
+        while (!await ReadyAsync())
+        {
+            if (process.HasExited || clock.Elapsed > StartTimeout)
+            {
+                var exited = process.HasExited;
+                await DisposeAsync();
+                lock (output)
+                {
+                    throw new InvalidOperationException(
+                        $"smtp4dev did not start within {StartTimeout.TotalSeconds:0} s (exited: {exited}). " +
+                        $"Run 'dotnet tool restore' in {root} first (./test.sh does).\n{output}");
+                }
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task<bool> ReadyAsync()
+    {
+        try
+        {
+            using var response = await Http.GetAsync(new Uri(ApiBase, "api/messages"));
+            if (!response.IsSuccessStatusCode) return false;
+            using var smtp = new TcpClient();
+            await smtp.ConnectAsync(Host, SmtpPort);
+            return true;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or SocketException or TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public async Task<IReadOnlyList<Smtp4devMessage>> MessagesAsync()
+    {
+        var page = await Http.GetFromJsonAsync<MessagePage>(new Uri(ApiBase, "api/messages?pageSize=1000"));
+        return page?.Results ?? [];
+    }
+
+    /// <summary>Waits (polling the API) until a message to <paramref name="to"/> has arrived and returns it.</summary>
+    public async Task<Smtp4devMessage> WaitForMessageToAsync(string to, TimeSpan? timeout = null)
+    {
+        var clock = Stopwatch.StartNew();
+        var limit = timeout ?? TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            var match = (await MessagesAsync()).FirstOrDefault(m => m.To.Contains(to, StringComparer.OrdinalIgnoreCase));
+            if (match is not null) return match;
+            if (clock.Elapsed > limit) throw new TimeoutException($"No mail to {to} arrived in smtp4dev within {limit.TotalSeconds:0} s.");
+            await Task.Delay(100);
+        }
+    }
+
+    public async Task<IReadOnlyList<Smtp4devMessage>> MessagesToAsync(string to) =>
+        (await MessagesAsync()).Where(m => m.To.Contains(to, StringComparer.OrdinalIgnoreCase)).ToList();
+
+    /// <summary>The full message: its From header as sent (name and address) and its parts.</summary>
+    public async Task<Smtp4devMessageDetail> DetailAsync(Guid id) =>
+        (await Http.GetFromJsonAsync<Smtp4devMessageDetail>(new Uri(ApiBase, $"api/messages/{id}")))!;
+
+    public Task<string> PlainTextAsync(Guid id) => Http.GetStringAsync(new Uri(ApiBase, $"api/messages/{id}/plaintext"));
+
+    public Task<string> HtmlAsync(Guid id) => Http.GetStringAsync(new Uri(ApiBase, $"api/messages/{id}/html"));
+
+    public async ValueTask DisposeAsync()
+    {
+        if (process is not null)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+            process.Dispose();
+            process = null;
+        }
+        Http.Dispose();
+        if (Directory.Exists(dataFolder)) Directory.Delete(dataFolder, recursive: true);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, ".config", "dotnet-tools.json"))) return dir.FullName;
+        }
+        throw new DirectoryNotFoundException(".config/dotnet-tools.json not found above " + AppContext.BaseDirectory);
+    }
+
+    private sealed record MessagePage(List<Smtp4devMessage> Results);
+}
+
+public sealed record Smtp4devMessage(Guid Id, string From, string[] To, string Subject, DateTime ReceivedDate);
+
+public sealed record Smtp4devMessageDetail(Guid Id, string From, string[] To, string Subject, bool HasHtmlBody, bool HasPlainTextBody);
