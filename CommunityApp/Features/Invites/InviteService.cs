@@ -32,7 +32,7 @@ public enum RedeemOutcome
     AlreadyMember,
 }
 
-/// <summary>Invites (SPEC §11): admins invite users directly or by link; users accept, decline or redeem.</summary>
+/// <summary>Invites (docs/SPEC.md §11): admins invite users directly or by link; users accept, decline or redeem.</summary>
 public sealed class InviteService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, IEventHub events)
 {
     public const int DirectInviteDays = 30;
