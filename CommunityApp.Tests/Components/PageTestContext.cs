@@ -11,7 +11,7 @@ using CommunityApp.Tests.Infrastructure;
 namespace CommunityApp.Tests.Components;
 
 /// <summary>
-/// bUnit set up as ARCHITECTURE.md says (loose JS interop, MudBlazor services, English resources),
+/// bUnit set up as docs/ARCHITECTURE.md says (loose JS interop, MudBlazor services, English resources),
 /// with the real feature services on a SQLite database and a signed-in user.
 /// </summary>
 public static class PageTestContext

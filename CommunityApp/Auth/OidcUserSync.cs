@@ -7,7 +7,7 @@ using CommunityApp.Data;
 namespace CommunityApp.Auth;
 
 /// <summary>
-/// Creates or updates the user row from the provider's token on every OIDC sign-in (SPEC §15):
+/// Creates or updates the user row from the provider's token on every OIDC sign-in (docs/SPEC.md §15):
 /// id = <c>sub</c>, display name = <c>name</c>, email = <c>email</c>. Then signs in with Identity's cookie.
 /// </summary>
 public sealed class OidcUserSync(UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn, ILogger<OidcUserSync> logger)

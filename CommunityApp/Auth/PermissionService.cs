@@ -86,7 +86,7 @@ public static class TrustTitles
 }
 
 /// <summary>
-/// The one place that answers "may user U do P in community C, and why" (SPEC §3.3):
+/// The one place that answers "may user U do P in community C, and why" (docs/SPEC.md §3.3):
 /// admin OR a feature role that grants P OR an allow-list OR trust score ≥ the resolved threshold.
 /// Services call <see cref="DemandAsync"/> inside their transaction; pages call <see cref="CheckAllAsync"/> to explain controls.
 /// </summary>
@@ -94,7 +94,7 @@ public sealed class PermissionService(IDbContextFactory<AppDbContext> dbFactory)
 {
     /// <summary>
     /// The rule, for a member's standing in the scope's community (null: not a member). The order is the order of
-    /// SPEC §3.3: admin, a feature role, an allow-list, then the trust score against the resolved threshold.
+    /// docs/SPEC.md §3.3: admin, a feature role, an allow-list, then the trust score against the resolved threshold.
     /// </summary>
     public static PermissionCheck Decide(MemberStanding? member, Permission permission, PermissionScope scope)
     {
@@ -174,7 +174,7 @@ public sealed class PermissionService(IDbContextFactory<AppDbContext> dbFactory)
         return Decide(await LoadStandingAsync(db, scope.CommunityId, userId, ct), permission, scope);
     }
 
-    /// <summary>Every permission for one member, in the order of SPEC §3.3, for pages that explain what the member can do.</summary>
+    /// <summary>Every permission for one member, in the order of docs/SPEC.md §3.3, for pages that explain what the member can do.</summary>
     public async Task<IReadOnlyList<PermissionCheck>> CheckAllAsync(string? userId, PermissionScope scope, CancellationToken ct = default)
     {
         if (string.IsNullOrEmpty(userId)) return PermissionCatalog.All.Select(p => new PermissionCheck(p.Permission, false, PermissionReason.SignedOut, 0, null, null)).ToList();

@@ -1,6 +1,6 @@
 namespace CommunityApp.Auth;
 
-/// <summary>Named capabilities gated by trust (SPEC §3.3). Values are fixed: they are stored.</summary>
+/// <summary>Named capabilities gated by trust (docs/SPEC.md §3.3). Values are fixed: they are stored.</summary>
 public enum Permission
 {
     AwardTrust = 1,
@@ -18,7 +18,7 @@ public enum Permission
     ModerateForum = 13,
 }
 
-/// <summary>Roles an admin grants to a member, each granting one permission regardless of trust (SPEC §3.1).</summary>
+/// <summary>Roles an admin grants to a member, each granting one permission regardless of trust (docs/SPEC.md §3.1).</summary>
 public enum FeatureRole
 {
     TrustGranter = 1,
@@ -36,7 +36,7 @@ public enum FeatureRole
     NeedsPublisher = 13,
 }
 
-/// <summary>One row of SPEC §3.3: a permission, the setting that holds its threshold, its default, and the role that grants it.</summary>
+/// <summary>One row of docs/SPEC.md §3.3: a permission, the setting that holds its threshold, its default, and the role that grants it.</summary>
 public sealed record PermissionDefinition(Permission Permission, string SettingName, int DefaultThreshold, FeatureRole GrantedByRole);
 
 public static class PermissionCatalog

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Identity;
 namespace CommunityApp.Data;
 
 /// <summary>
-/// A person who can sign in (SPEC §1). The id is text: the OIDC <c>sub</c> for users of an identity
+/// A person who can sign in (docs/SPEC.md §1). The id is text: the OIDC <c>sub</c> for users of an identity
 /// provider, otherwise the local account's id. <see cref="IdentityUser.UserName"/> is the unique username.
 /// </summary>
 public class ApplicationUser : IdentityUser, IAuditable

@@ -8,7 +8,7 @@ public interface IAuditable
     DateTime UpdatedAt { get; set; }
 }
 
-/// <summary>User-visible content is soft-deleted so that it can be audited and restored (SPEC §1).</summary>
+/// <summary>User-visible content is soft-deleted so that it can be audited and restored (docs/SPEC.md §1).</summary>
 public interface ISoftDeletable
 {
     DateTime? DeletedAt { get; set; }

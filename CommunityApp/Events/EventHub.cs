@@ -12,7 +12,7 @@ public sealed record TrustChanged(Guid CommunityId, string UserId) : AppEvent;
 public sealed record NotificationsChanged(string UserId) : AppEvent;
 
 /// <summary>
-/// Live updates (ARCHITECTURE.md): services publish, open pages subscribe and unsubscribe when disposed.
+/// Live updates (docs/ARCHITECTURE.md, "Live updates"): services publish, open pages subscribe and unsubscribe when disposed.
 /// One process today; running several instances moves this behind PostgreSQL LISTEN/NOTIFY with the same interface.
 /// </summary>
 public interface IEventHub

@@ -5,7 +5,7 @@ using CommunityApp.Data;
 
 namespace CommunityApp.Features.Audit;
 
-/// <summary>What an audit entry records (SPEC §14). Stored as text; the names are fixed.</summary>
+/// <summary>What an audit entry records (docs/SPEC.md §14). Stored as text; the names are fixed.</summary>
 public enum AuditAction
 {
     SettingsChanged = 1,

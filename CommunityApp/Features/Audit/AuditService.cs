@@ -8,7 +8,7 @@ public sealed record AuditFilter(string? ActorId = null, AuditAction? Action = n
 
 public sealed record AuditRow(Guid Id, DateTime At, string ActorId, string ActorName, AuditAction Action, string? TargetName, string Details);
 
-/// <summary>Reads a community's append-only audit log (SPEC §14). Admins only.</summary>
+/// <summary>Reads a community's append-only audit log (docs/SPEC.md §14). Admins only.</summary>
 public sealed class AuditService(IDbContextFactory<AppDbContext> dbFactory)
 {
     public const int MaxPageSize = 100;

@@ -2,7 +2,7 @@ using CommunityApp.Data;
 
 namespace CommunityApp.Features.Communities;
 
-/// <summary>An independent, private group with its own members, settings and trust (SPEC §2).</summary>
+/// <summary>An independent, private group with its own members, settings and trust (docs/SPEC.md §2).</summary>
 public class Community : IAuditable, ISoftDeletable
 {
     public const int NameMaxLength = 100;
@@ -22,7 +22,7 @@ public class Community : IAuditable, ISoftDeletable
     public DateTime? DeletedAt { get; set; }
 }
 
-/// <summary>Base role of a member (SPEC §3.1). Stored as text; the names are fixed.</summary>
+/// <summary>Base role of a member (docs/SPEC.md §3.1). Stored as text; the names are fixed.</summary>
 public enum MemberRole
 {
     Member = 0,
@@ -46,7 +46,7 @@ public class Membership : IAuditable, ISoftDeletable
     /// </summary>
     public int TrustScore { get; set; }
 
-    /// <summary>Trust an admin granted to bootstrap the community (SPEC §4.2); never decays.</summary>
+    /// <summary>Trust an admin granted to bootstrap the community (docs/SPEC.md §4.2); never decays.</summary>
     public int AdminGrant { get; set; }
     public string? AdminGrantSetBy { get; set; }
     public DateTime? AdminGrantSetAt { get; set; }
@@ -57,7 +57,7 @@ public class Membership : IAuditable, ISoftDeletable
     public DateTime? DeletedAt { get; set; }
 }
 
-/// <summary>A feature role an admin granted to a member (SPEC §3.1).</summary>
+/// <summary>A feature role an admin granted to a member (docs/SPEC.md §3.1).</summary>
 public class MemberFeatureRole : IAuditable
 {
     public Guid MembershipId { get; set; }
@@ -68,7 +68,7 @@ public class MemberFeatureRole : IAuditable
     public DateTime UpdatedAt { get; set; }
 }
 
-/// <summary>A named trust title with the minimum score that earns it (SPEC §4.5).</summary>
+/// <summary>A named trust title with the minimum score that earns it (docs/SPEC.md §4.5).</summary>
 public class TrustLevel : IAuditable
 {
     public const int NameMaxLength = 50;

@@ -15,7 +15,7 @@ public sealed record CommunityHome(Guid Id, string Name, string? Description, in
     public bool IsAdmin => MyRole == MemberRole.Admin;
 }
 
-/// <summary>Creating, listing, showing, editing and deleting communities (SPEC §2). Only members see inside.</summary>
+/// <summary>Creating, listing, showing, editing and deleting communities (docs/SPEC.md §2). Only members see inside.</summary>
 public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory)
 {
     public const int MaxPageSize = 100;

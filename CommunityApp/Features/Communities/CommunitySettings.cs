@@ -5,7 +5,7 @@ using CommunityApp.Auth;
 namespace CommunityApp.Features.Communities;
 
 /// <summary>
-/// Every tunable of a community (SPEC §3.3, §4.6, §13), stored as one JSON document. Defaults live here,
+/// Every tunable of a community (docs/SPEC.md §3.3, §4.6, §13), stored as one JSON document. Defaults live here,
 /// so a document missing a key (an older row) reads as the default.
 /// </summary>
 public sealed class CommunitySettings
@@ -23,7 +23,7 @@ public sealed class CommunitySettings
     /// <summary>Councils whose managers handle disputes (council ids).</summary>
     public List<Guid> DisputeHandlingCouncils { get; set; } = [];
 
-    /// <summary>Forum content hides itself once it has this many flags (SPEC §10).</summary>
+    /// <summary>Forum content hides itself once it has this many flags (docs/SPEC.md §10).</summary>
     public int FlagsToAutoHide { get; set; } = 5;
 
     public Threshold ThresholdFor(Permission permission)
@@ -92,7 +92,7 @@ internal sealed class ThresholdJsonConverter : JsonConverter<Threshold>
     }
 }
 
-/// <summary>Award decay (SPEC §4.6), off by default.</summary>
+/// <summary>Award decay (docs/SPEC.md §4.6), off by default.</summary>
 public sealed class DecaySettings
 {
     public bool Enabled { get; set; }
@@ -100,7 +100,7 @@ public sealed class DecaySettings
     public int ExpireMonths { get; set; } = 12;
 }
 
-/// <summary>Health dashboard settings (SPEC §13).</summary>
+/// <summary>Health dashboard settings (docs/SPEC.md §13).</summary>
 public sealed class AnalyticsSettings
 {
     public int NonContributionThresholdDays { get; set; } = 30;

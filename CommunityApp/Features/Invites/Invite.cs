@@ -4,7 +4,7 @@ using CommunityApp.Features.Communities;
 
 namespace CommunityApp.Features.Invites;
 
-/// <summary>How someone is invited (SPEC §11). Stored as text; the names are fixed.</summary>
+/// <summary>How someone is invited (docs/SPEC.md §11). Stored as text; the names are fixed.</summary>
 public enum InviteKind
 {
     Direct = 0,

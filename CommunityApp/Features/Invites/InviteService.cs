@@ -34,7 +34,7 @@ public enum RedeemOutcome
 }
 
 /// <summary>
-/// Invites (SPEC §11): admins invite users directly or by link; users accept, decline or redeem.
+/// Invites (docs/SPEC.md §11): admins invite users directly or by link; users accept, decline or redeem.
 /// A direct invite also mails the invited user (in the inviting admin's language).
 /// </summary>
 public sealed class InviteService(

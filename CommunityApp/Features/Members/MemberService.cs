@@ -22,7 +22,7 @@ public sealed record MemberRow(
     string UserId, string DisplayName, string UserName, string? Email, MemberRole Role,
     IReadOnlyList<FeatureRole> FeatureRoles, int TrustScore, string? Title, DateTime JoinedAt, bool AwardedByMe);
 
-/// <summary>Membership (SPEC §3.1, §3.2): the member list, roles, feature roles, removal and leaving, with the last-admin rule.</summary>
+/// <summary>Membership (docs/SPEC.md §3.1, §3.2): the member list, roles, feature roles, removal and leaving, with the last-admin rule.</summary>
 public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
 {
     public const int MaxPageSize = 100;

@@ -4,7 +4,7 @@ using CommunityApp.Data;
 
 namespace CommunityApp.Features.Notifications;
 
-/// <summary>What a notification is about (SPEC §14). Stored as text; the names are fixed.</summary>
+/// <summary>What a notification is about (docs/SPEC.md §14). Stored as text; the names are fixed.</summary>
 public enum NotificationKind
 {
     TrustReceived = 1,

@@ -6,7 +6,7 @@ namespace CommunityApp.Features.Notifications;
 
 public sealed record NotificationRow(Guid Id, NotificationKind Kind, string Actor, string Subject, string Link, DateTime CreatedAt, bool IsRead);
 
-/// <summary>A user's in-app notifications (SPEC §14): unread count, newest first, mark read.</summary>
+/// <summary>A user's in-app notifications (docs/SPEC.md §14): unread count, newest first, mark read.</summary>
 public sealed class NotificationService(IDbContextFactory<AppDbContext> dbFactory, IEventHub events, TimeProvider clock)
 {
     public const int PageSize = 20;

@@ -16,7 +16,7 @@ public sealed record ProfileDto(string Id, string DisplayName, string UserName, 
 
 public sealed record ProfileInput(string DisplayName, string UserName, string? Bio);
 
-/// <summary>Reads and edits the signed-in user's own profile (SPEC §1: display name, username, bio).</summary>
+/// <summary>Reads and edits the signed-in user's own profile (docs/SPEC.md §1: display name, username, bio).</summary>
 public sealed class ProfileService(IDbContextFactory<AppDbContext> dbFactory, ILookupNormalizer normalizer)
 {
     public async Task<ProfileDto> GetAsync(string userId, CancellationToken ct = default)

@@ -21,7 +21,7 @@ public sealed record SettingsInput(
     IReadOnlyDictionary<string, string> Thresholds, DecaySettings Decay, AnalyticsSettings Analytics,
     IReadOnlyList<string> PollCreatorUsers, IReadOnlyList<Guid> DisputeHandlingCouncils);
 
-/// <summary>An admin's community settings (SPEC §3.3, §4.5, §4.6, §13): thresholds, trust levels, decay, analytics and allow-lists.</summary>
+/// <summary>An admin's community settings (docs/SPEC.md §3.3, §4.5, §4.6, §13): thresholds, trust levels, decay, analytics and allow-lists.</summary>
 public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, Trust.TrustRecalculator recalculator)
 {
     public const int MaxScore = SettingsLimits.MaxScore;
@@ -255,7 +255,7 @@ public static class SettingsLimits
     public const int MaxScore = 1_000_000;
 }
 
-/// <summary>One-click starting points for the thresholds, then tuned by hand (SPEC §3.3 defaults in the middle).</summary>
+/// <summary>One-click starting points for the thresholds, then tuned by hand (docs/SPEC.md §3.3 defaults in the middle).</summary>
 public static class SettingsPresets
 {
     public static readonly IReadOnlyList<(string Key, IReadOnlyDictionary<string, int> Thresholds)> All =

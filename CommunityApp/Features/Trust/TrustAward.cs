@@ -5,7 +5,7 @@ using CommunityApp.Data;
 namespace CommunityApp.Features.Trust;
 
 /// <summary>
-/// One member's trust in another (SPEC §4.1). Removal soft-deletes it; awarding again later creates a new row.
+/// One member's trust in another (docs/SPEC.md §4.1). Removal soft-deletes it; awarding again later creates a new row.
 /// A filtered unique index keeps one active award per (community, giver, receiver), even under concurrent clicks.
 /// </summary>
 public class TrustAward : IAuditable, ISoftDeletable
@@ -17,7 +17,7 @@ public class TrustAward : IAuditable, ISoftDeletable
     public string ReceiverId { get; set; } = "";
     public ApplicationUser Receiver { get; set; } = null!;
 
-    /// <summary>When the award was given or last renewed: decay counts from here (SPEC §4.6).</summary>
+    /// <summary>When the award was given or last renewed: decay counts from here (docs/SPEC.md §4.6).</summary>
     public DateTime RenewedAt { get; set; }
 
     /// <summary>When the giver was told the award started decaying; the warning goes out once per award.</summary>

@@ -3,7 +3,7 @@ using CommunityApp.Features.Communities;
 namespace CommunityApp.Features.Trust;
 
 /// <summary>
-/// Decay weights (SPEC §4.6): an award counts fully for <c>FullMonths</c> calendar months after it was
+/// Decay weights (docs/SPEC.md §4.6): an award counts fully for <c>FullMonths</c> calendar months after it was
 /// given or renewed, then linearly less, reaching 0 at <c>ExpireMonths</c>. With decay off every award weighs 1.
 /// </summary>
 public static class TrustDecay

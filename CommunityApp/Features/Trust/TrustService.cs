@@ -12,7 +12,7 @@ using CommunityApp.Features.Settings;
 namespace CommunityApp.Features.Trust;
 
 /// <summary>
-/// Awards, removals, renewals and admin grants (SPEC §4). Every change locks the receiver's membership row,
+/// Awards, removals, renewals and admin grants (docs/SPEC.md §4). Every change locks the receiver's membership row,
 /// writes the change and its history, and recomputes the receiver's maintained score in one transaction,
 /// so scores stay exact under concurrent clicks.
 /// </summary>

@@ -8,7 +8,7 @@ namespace CommunityApp.Features.Wealth;
 
 public sealed record ItemRow(Guid Id, string Name, WealthKind Kind, Guid? CategoryId, int? ValuePoints, int ActiveShares);
 
-/// <summary>The community's catalogue (SPEC §5.1): categories and items, managed by members with the item permission.</summary>
+/// <summary>The community's catalogue (docs/SPEC.md §5.1): categories and items, managed by members with the item permission.</summary>
 public sealed class CatalogService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
 {
     public async Task<Guid> AddCategoryAsync(string actorId, Guid communityId, string name, Guid? parentId, CancellationToken ct = default)

@@ -13,7 +13,7 @@ public sealed record ShareInput(
     int? MaxUnitsPerMember = null, DateTime? ExpiresAt = null, int? MinTrust = null, Guid? ItemId = null, Guid? CategoryId = null);
 
 /// <summary>
-/// Shares and the request lifecycle of SPEC §5.3. Every transition is a conditional UPDATE on the request's
+/// Shares and the request lifecycle of docs/SPEC.md §5.3. Every transition is a conditional UPDATE on the request's
 /// current state, and unit reservations are conditional UPDATEs on the share, so parallel clicks can never
 /// move a request twice or give out more units than were offered.
 /// </summary>
@@ -21,7 +21,7 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
 {
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    /// <summary>Every member may share (SPEC §5.2).</summary>
+    /// <summary>Every member may share (docs/SPEC.md §5.2).</summary>
     public async Task<Guid> CreateAsync(string ownerId, Guid communityId, ShareInput input, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

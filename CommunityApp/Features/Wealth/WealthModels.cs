@@ -5,14 +5,14 @@ using CommunityApp.Features.Communities;
 
 namespace CommunityApp.Features.Wealth;
 
-/// <summary>Whether something shared is a thing or a service (SPEC §5.1). Stored as text; the names are fixed.</summary>
+/// <summary>Whether something shared is a thing or a service (docs/SPEC.md §5.1). Stored as text; the names are fixed.</summary>
 public enum WealthKind
 {
     Object = 0,
     Service = 1,
 }
 
-/// <summary>Who a share goes to (SPEC §5.2): the community (default), a council, or a pool.</summary>
+/// <summary>Who a share goes to (docs/SPEC.md §5.2): the community (default), a council, or a pool.</summary>
 public enum ShareTarget
 {
     Community = 0,
@@ -28,7 +28,7 @@ public enum ShareStatus
     Cancelled = 3,
 }
 
-/// <summary>The request state machine of SPEC §5.3; fulfilled, rejected, cancelled and failed are final.</summary>
+/// <summary>The request state machine of docs/SPEC.md §5.3; fulfilled, rejected, cancelled and failed are final.</summary>
 public enum RequestStatus
 {
     Pending = 0,
@@ -50,7 +50,7 @@ public class ItemCategory : IAuditable
     public string? CreatedBy { get; set; }
     public DateTime UpdatedAt { get; set; }
 
-    /// <summary>The starter catalogue every new community gets (SPEC §2).</summary>
+    /// <summary>The starter catalogue every new community gets (docs/SPEC.md §2).</summary>
     public static IEnumerable<ItemCategory> Starters(Guid communityId)
     {
         foreach (var (parent, children) in new (string, string[])[]
@@ -85,7 +85,7 @@ public class Item : IAuditable, ISoftDeletable
 }
 
 /// <summary>
-/// Something a member offers (SPEC §5.2). Units move from free to reserved (accepted requests) to given
+/// Something a member offers (docs/SPEC.md §5.2). Units move from free to reserved (accepted requests) to given
 /// (fulfilled); the database refuses any state where reserved + given exceeds the units offered.
 /// </summary>
 public class Share : IAuditable, ISoftDeletable

@@ -31,7 +31,7 @@ public sealed record ShareDetail(ShareRow Share, bool IsOwner, PermissionCheck R
 
 public sealed record CategoryRow(Guid Id, Guid? ParentId, string Name);
 
-/// <summary>Reading wealth (SPEC §5.2–5.3): browse and search, a share's page, my shares, my requests, incoming requests.</summary>
+/// <summary>Reading wealth (docs/SPEC.md §5.2–5.3): browse and search, a share's page, my shares, my requests, incoming requests.</summary>
 public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
 {
     public const int MaxPageSize = 100;
