@@ -20,6 +20,11 @@ public class ServiceFixture : IAsyncLifetime
 
     public IServiceProvider Services => services ?? throw new InvalidOperationException("Fixture not initialised.");
 
+    public DatabaseProvider Provider => provider;
+
+    /// <summary>The fixture's own database, for code that opens its own connections (the demo seed).</summary>
+    public string ConnectionString => connectionString;
+
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
     public async ValueTask InitializeAsync()

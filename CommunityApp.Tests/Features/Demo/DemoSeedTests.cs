@@ -1,0 +1,330 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using CommunityApp.Auth;
+using CommunityApp.Data;
+using CommunityApp.Features.Audit;
+using CommunityApp.Features.Communities;
+using CommunityApp.Features.Demo;
+using CommunityApp.Features.Notifications;
+using CommunityApp.Features.Trust;
+using CommunityApp.Features.Wealth;
+using CommunityApp.Tests.Infrastructure;
+
+namespace CommunityApp.Tests.Features.Demo;
+
+/// <summary>A clock that stands still, so two fresh seeds can be compared row by row, times included.</summary>
+public sealed class FixedClock(DateTimeOffset now) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => now;
+}
+
+/// <summary>Riverside Commons seeded once into a fresh PostgreSQL database; its digest is taken at once, before any test runs.</summary>
+public sealed class DemoSeedFixture : ServiceFixture, IAsyncLifetime
+{
+    public static readonly DateTimeOffset Now = new(2026, 3, 14, 15, 30, 0, TimeSpan.Zero);
+
+    public DemoSeedResult Result { get; private set; } = null!;
+    public IReadOnlyList<string> Digest { get; private set; } = [];
+
+    public Task<DemoSeedResult> SeedAsync() => SeedAsync(this);
+
+    public static Task<DemoSeedResult> SeedAsync(ServiceFixture db) => DemoSeeder.RunAsync(db.Provider, db.ConnectionString, new FixedClock(Now));
+
+    public new async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Result = await SeedAsync();
+        await using var db = await NewContextAsync();
+        Digest = await DemoDigest.LinesAsync(db, Now);
+    }
+}
+
+/// <summary>The seeded data as sorted lines without generated ids (times relative to the seed's now): equal lines, equal data.</summary>
+public static partial class DemoDigest
+{
+    public static async Task<Dictionary<string, int>> CountsAsync(AppDbContext db) => new()
+    {
+        ["users"] = await db.Users.CountAsync(),
+        ["communities"] = await db.Communities.IgnoreQueryFilters().CountAsync(),
+        ["memberships"] = await db.Memberships.IgnoreQueryFilters().CountAsync(),
+        ["featureRoles"] = await db.MemberFeatureRoles.CountAsync(),
+        ["levels"] = await db.TrustLevels.CountAsync(),
+        ["invites"] = await db.Invites.IgnoreQueryFilters().CountAsync(),
+        ["redemptions"] = await db.InviteRedemptions.CountAsync(),
+        ["awards"] = await db.TrustAwards.IgnoreQueryFilters().CountAsync(),
+        ["history"] = await db.TrustHistory.CountAsync(),
+        ["categories"] = await db.ItemCategories.CountAsync(),
+        ["items"] = await db.Items.IgnoreQueryFilters().CountAsync(),
+        ["shares"] = await db.Shares.IgnoreQueryFilters().CountAsync(),
+        ["requests"] = await db.ShareRequests.IgnoreQueryFilters().CountAsync(),
+        ["messages"] = await db.RequestMessages.CountAsync(),
+        ["comments"] = await db.ShareComments.IgnoreQueryFilters().CountAsync(),
+        ["notifications"] = await db.Notifications.CountAsync(),
+        ["unread"] = await db.Notifications.CountAsync(n => n.ReadAt == null),
+        ["audit"] = await db.AuditLog.CountAsync(),
+    };
+
+    public static async Task<IReadOnlyList<string>> LinesAsync(AppDbContext db, DateTimeOffset now)
+    {
+        var users = await db.Users.ToDictionaryAsync(u => u.Id, u => u.UserName!);
+        string U(string? id) => id is null ? "-" : users[id];
+        string T(DateTime? at) => at is null ? "-" : (at.Value - now.UtcDateTime).Ticks.ToString(CultureInfo.InvariantCulture);
+        var lines = new List<string>();
+
+        foreach (var u in await db.Users.ToListAsync())
+            lines.Add($"user {u.UserName} {u.Email} {u.DisplayName} | {u.Bio} | confirmed={u.EmailConfirmed} at={T(u.CreatedAt)}");
+        var community = await db.Communities.IgnoreQueryFilters().SingleAsync(c => c.Name == DemoSeeder.CommunityName);
+        lines.Add($"community {community.Name} | {community.Description} | deleted={T(community.DeletedAt)} at={T(community.CreatedAt)} by={U(community.CreatedBy)}");
+        var levels = await db.TrustLevels.Select(l => new TrustLevelInfo(l.Id, l.Name, l.MinScore)).ToListAsync();
+        lines.AddRange(levels.Select(l => $"level {l.Name} {l.MinScore}"));
+        foreach (var (setting, threshold) in community.Settings.Thresholds)
+            lines.Add($"threshold {setting} {(threshold.Type == ThresholdType.Number ? threshold.Value.ToString(CultureInfo.InvariantCulture) : "level " + levels.Single(l => l.Id == threshold.LevelId).Name)}");
+        lines.Add($"decay {community.Settings.Decay.Enabled} {community.Settings.Decay.FullMonths} {community.Settings.Decay.ExpireMonths}");
+
+        var memberships = await db.Memberships.IgnoreQueryFilters().Include(m => m.FeatureRoles).ToListAsync();
+        foreach (var m in memberships)
+            lines.Add($"member {U(m.UserId)} {m.Role} score={m.TrustScore} grant={m.AdminGrant} by={U(m.AdminGrantSetBy)} grantAt={T(m.AdminGrantSetAt)} " +
+                      $"roles={string.Join(",", m.FeatureRoles.Select(r => r.Role).Order())} since={T(m.CreatedAt)} left={T(m.DeletedAt)}");
+        foreach (var i in await db.Invites.IgnoreQueryFilters().ToListAsync())
+            lines.Add($"invite {i.Kind} {i.Role} {U(i.InvitedUserId)} {i.Title} {i.State} uses={i.Uses}/{i.MaxUses} expires={T(i.ExpiresAt)} answered={T(i.RespondedAt)} at={T(i.CreatedAt)}");
+        foreach (var r in await db.InviteRedemptions.ToListAsync())
+            lines.Add($"redeemed {U(r.UserId)} at={T(r.RedeemedAt)}");
+
+        foreach (var a in await db.TrustAwards.IgnoreQueryFilters().ToListAsync())
+            lines.Add($"award {U(a.GiverId)}->{U(a.ReceiverId)} renewed={T(a.RenewedAt)} removed={T(a.DeletedAt)} at={T(a.CreatedAt)}");
+        foreach (var h in await db.TrustHistory.ToListAsync())
+            lines.Add($"history {U(h.ActorId)} {h.Action} {U(h.SubjectId)} {h.Points:+0;-0;0} at={T(h.CreatedAt)}");
+
+        var categories = await db.ItemCategories.ToDictionaryAsync(c => c.Id, c => c.Name);
+        string C(Guid? id) => id is null ? "-" : categories[id.Value];
+        var items = await db.Items.IgnoreQueryFilters().ToDictionaryAsync(i => i.Id, i => i.Name);
+        foreach (var i in await db.Items.IgnoreQueryFilters().ToListAsync())
+            lines.Add($"item {i.Name} {i.Kind} {C(i.CategoryId)} points={i.ValuePoints} by={U(i.CreatedBy)} at={T(i.CreatedAt)}");
+        var shares = await db.Shares.IgnoreQueryFilters().ToDictionaryAsync(s => s.Id);
+        foreach (var s in shares.Values)
+            lines.Add($"share {U(s.OwnerId)} {s.Title} | {s.Description} | {s.Kind} {s.Status} item={(s.ItemId is { } item ? items[item] : "-")} category={C(s.CategoryId)} " +
+                      $"units={s.UnitsOffered}/{s.UnitsReserved}/{s.UnitsGiven} max={s.MaxUnitsPerMember} minTrust={s.MinTrust} expires={T(s.ExpiresAt)} at={T(s.CreatedAt)}");
+        var requests = await db.ShareRequests.ToDictionaryAsync(r => r.Id);
+        string R(Guid id) => $"{shares[requests[id].ShareId].Title}/{U(requests[id].RequesterId)}/{T(requests[id].CreatedAt)}";
+        foreach (var r in requests.Values)
+            lines.Add($"request {R(r.Id)} units={r.Units} {r.Status} | {r.Message} | moved={T(r.UpdatedAt)}");
+        foreach (var m in await db.RequestMessages.ToListAsync())
+            lines.Add($"message {R(m.RequestId)} {U(m.AuthorId)}: {m.Body} at={T(m.CreatedAt)}");
+        foreach (var c in await db.ShareComments.IgnoreQueryFilters().ToListAsync())
+            lines.Add($"comment {shares[c.ShareId].Title} {U(c.AuthorId)}: {c.Body} at={T(c.CreatedAt)}");
+
+        foreach (var n in await db.Notifications.ToListAsync())
+            lines.Add($"notification {U(n.UserId)} {n.Kind} {n.Actor} | {n.Subject} at={T(n.CreatedAt)} read={T(n.ReadAt)}");
+        foreach (var e in await db.AuditLog.ToListAsync())
+            lines.Add($"audit {U(e.ActorId)} {e.Action} {U(e.TargetUserId)} {Ids().Replace(e.Details, "<id>")} at={T(e.CreatedAt)}");
+
+        lines.Sort(StringComparer.Ordinal);
+        return lines;
+    }
+
+    [GeneratedRegex("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")]
+    private static partial Regex Ids();
+}
+
+/// <summary>Issue 9 §8: the Development seed builds a Riverside Commons that looks lived in, the same every time, once.</summary>
+public sealed class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper output) : IClassFixture<DemoSeedFixture>
+{
+    [Fact]
+    public async Task At_least_twelve_members_fill_every_trust_level_and_the_readme_users_keep_their_roles_and_password()
+    {
+        fixture.Result.Changed.ShouldBeTrue();
+        await using var db = await fixture.NewContextAsync();
+        var community = await db.Communities.SingleAsync(c => c.Name == DemoSeeder.CommunityName);
+        fixture.Result.CommunityId.ShouldBe(community.Id);
+        var members = await db.Memberships.Where(m => m.CommunityId == community.Id)
+            .Select(m => new { m.User.UserName, m.Role, m.TrustScore }).ToListAsync();
+        var levels = await db.TrustLevels.Where(l => l.CommunityId == community.Id).Select(l => new TrustLevelInfo(l.Id, l.Name, l.MinScore)).ToListAsync();
+
+        members.Count.ShouldBeGreaterThanOrEqualTo(12);
+        levels.Count.ShouldBeGreaterThanOrEqualTo(3);
+        foreach (var level in levels)
+            members.Count(m => TrustTitles.For(levels, m.TrustScore)!.Id == level.Id).ShouldBeGreaterThan(0, $"nobody holds the level {level.Name}");
+
+        members.Single(m => m.UserName == "ana").Role.ShouldBe(MemberRole.Admin);
+        members.Single(m => m.UserName == "ben").Role.ShouldBe(MemberRole.Member);
+        members.Single(m => m.UserName == "carla").Role.ShouldBe(MemberRole.Member);
+        var hasher = new PasswordHasher<ApplicationUser>();
+        foreach (var name in new[] { "ana", "ben", "carla" })
+        {
+            var user = await db.Users.SingleAsync(u => u.UserName == name);
+            user.Email.ShouldBe($"{name}@example.com");
+            hasher.VerifyHashedPassword(user, user.PasswordHash!, DemoSeeder.Password).ShouldBe(PasswordVerificationResult.Success);
+        }
+    }
+
+    [Fact]
+    public async Task Every_score_is_its_grant_plus_the_awards_the_trust_service_wrote()
+    {
+        await using var db = await fixture.NewContextAsync();
+        var community = (await db.Communities.SingleAsync(c => c.Name == DemoSeeder.CommunityName)).Id;
+        var members = await db.Memberships.Where(m => m.CommunityId == community).ToListAsync();
+        var awards = await db.TrustAwards.Where(a => a.CommunityId == community).ToListAsync();
+        var history = await db.TrustHistory.Where(h => h.CommunityId == community).ToListAsync();
+
+        foreach (var m in members)
+            m.TrustScore.ShouldBe(m.AdminGrant + awards.Count(a => a.ReceiverId == m.UserId), $"score of {m.UserId}");
+        awards.Count.ShouldBeGreaterThanOrEqualTo(40);
+        awards.Count.ShouldBeGreaterThan(members.Sum(m => m.AdminGrant), "scores come mostly from awards, not grants");
+        // Each award came through TrustService: it wrote the history line with the point it added.
+        foreach (var a in awards)
+            history.ShouldContain(h => h.Action == TrustHistoryAction.Awarded && h.ActorId == a.GiverId && h.SubjectId == a.ReceiverId && h.Points == 1 && h.CreatedAt == a.RenewedAt);
+        history.ShouldContain(h => h.Action == TrustHistoryAction.Removed && h.Points == -1);
+        history.Count(h => h.Action == TrustHistoryAction.GrantChanged).ShouldBe(members.Count(m => m.AdminGrant > 0));
+        // The app's own recalculation finds nothing to correct.
+        (await fixture.Get<TrustRecalculator>().RecomputeCommunityAsync(community)).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Twenty_shares_span_the_catalogue_with_requests_in_every_state_and_message_threads()
+    {
+        await using var db = await fixture.NewContextAsync();
+        var community = (await db.Communities.SingleAsync(c => c.Name == DemoSeeder.CommunityName)).Id;
+        var shares = await db.Shares.Where(s => s.CommunityId == community).ToListAsync();
+        var requests = await db.ShareRequests.Where(r => r.Share.CommunityId == community).ToListAsync();
+        var messages = await db.RequestMessages.ToListAsync();
+
+        shares.Count.ShouldBeGreaterThanOrEqualTo(20);
+        shares.Select(s => s.Kind).Distinct().Count().ShouldBe(Enum.GetValues<WealthKind>().Length);
+        shares.Select(s => s.Status).Distinct().Order().ShouldBe(Enum.GetValues<ShareStatus>());
+        shares.Select(s => s.CategoryId).Distinct().Count().ShouldBeGreaterThanOrEqualTo(10);
+        shares.Select(s => s.UnitsOffered).Distinct().Count().ShouldBeGreaterThanOrEqualTo(6);
+        shares.ShouldContain(s => s.ExpiresAt == null);
+        shares.ShouldContain(s => s.ExpiresAt > DemoSeedFixture.Now.UtcDateTime);
+        shares.ShouldContain(s => s.MinTrust != null);
+        shares.ShouldContain(s => s.MaxUnitsPerMember != null);
+
+        requests.Select(r => r.Status).Distinct().Order().ShouldBe(Enum.GetValues<RequestStatus>());
+        // Units moved with the requests, as the state machine moves them.
+        foreach (var s in shares.Where(s => s.Status != ShareStatus.Cancelled))
+        {
+            s.UnitsReserved.ShouldBe(requests.Where(r => r.ShareId == s.Id && r.Status == RequestStatus.Accepted).Sum(r => r.Units), s.Title);
+            s.UnitsGiven.ShouldBe(requests.Where(r => r.ShareId == s.Id && r.Status == RequestStatus.Fulfilled).Sum(r => r.Units), s.Title);
+        }
+
+        var threads = messages.GroupBy(m => m.RequestId).Where(g => g.Count() >= 2).ToList();
+        threads.Count.ShouldBeGreaterThanOrEqualTo(8);
+        foreach (var thread in messages.GroupBy(m => m.RequestId))
+        {
+            var request = requests.Single(r => r.Id == thread.Key);
+            var owner = shares.Single(s => s.Id == request.ShareId).OwnerId;
+            thread.ShouldAllBe(m => m.AuthorId == request.RequesterId || m.AuthorId == owner);
+        }
+        threads.ShouldContain(t => t.Select(m => m.AuthorId).Distinct().Count() == 2);
+        (await db.ShareComments.CountAsync()).ShouldBeGreaterThanOrEqualTo(5);
+    }
+
+    [Fact]
+    public async Task Ana_has_unread_notifications_and_the_admins_work_is_in_the_audit_log()
+    {
+        await using var db = await fixture.NewContextAsync();
+        var community = (await db.Communities.SingleAsync(c => c.Name == DemoSeeder.CommunityName)).Id;
+        var ana = await db.Users.Where(u => u.UserName == "ana").Select(u => u.Id).SingleAsync();
+        var notifications = await db.Notifications.Where(n => n.UserId == ana).ToListAsync();
+        var unread = notifications.Where(n => n.ReadAt == null).ToList();
+
+        unread.Count.ShouldBeGreaterThanOrEqualTo(3);
+        unread.Select(n => n.Kind).ShouldContain(NotificationKind.TrustReceived);
+        unread.Select(n => n.Kind).ShouldContain(NotificationKind.RequestReceived);
+        notifications.Count(n => n.ReadAt != null).ShouldBeGreaterThan(unread.Count, "older ones were read");
+        unread.ShouldAllBe(n => n.CreatedAt >= DemoSeedFixture.Now.UtcDateTime.Date.AddDays(-InboxDemo.UnreadDays));
+
+        var audit = await db.AuditLog.Where(e => e.CommunityId == community).Select(e => e.Action).ToListAsync();
+        audit.Count.ShouldBeGreaterThanOrEqualTo(20);
+        audit.Distinct().ShouldBe([
+            AuditAction.SettingsChanged, AuditAction.TrustLevelAdded, AuditAction.TrustLevelChanged, AuditAction.RoleChanged, AuditAction.FeatureRoleGranted,
+            AuditAction.InviteCreated, AuditAction.InviteRedeemed, AuditAction.TrustGrantChanged,
+        ], ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task A_second_run_on_a_seeded_database_adds_nothing()
+    {
+        await using var db = await fixture.NewContextAsync();
+        var counts = await DemoDigest.CountsAsync(db);
+        var lines = await DemoDigest.LinesAsync(db, DemoSeedFixture.Now);
+
+        var again = await fixture.SeedAsync();
+
+        again.Changed.ShouldBeFalse();
+        again.CommunityId.ShouldBe(fixture.Result.CommunityId);
+        (await DemoDigest.CountsAsync(db)).ShouldBe(counts);
+        (await DemoDigest.LinesAsync(db, DemoSeedFixture.Now)).ShouldBe(lines);
+        lines.ShouldBe(fixture.Digest);
+    }
+
+    [Fact]
+    public async Task A_database_from_the_old_three_member_seed_gets_the_rest_of_the_story_without_duplicates()
+    {
+        await using var old = new ServiceFixture();
+        await old.InitializeAsync();
+        var ids = new Dictionary<string, string>();
+        foreach (var name in new[] { "ana", "ben", "carla" }) ids[name] = await old.CreateUserAsync(name);
+        var community = await old.Get<CommunityService>().CreateAsync(ids["ana"], new(DemoSeeder.CommunityName, DemoSeeder.CommunityDescription));
+        await old.AddMemberAsync(community, userId: ids["ben"]);
+        await old.AddMemberAsync(community, userId: ids["carla"]);
+
+        var result = await DemoSeedFixture.SeedAsync(old);
+
+        result.Changed.ShouldBeTrue();
+        result.CommunityId.ShouldBe(community);
+        await using var db = await old.NewContextAsync();
+        (await db.Communities.CountAsync()).ShouldBe(1);
+        foreach (var (name, id) in ids) (await db.Users.SingleAsync(u => u.UserName == name)).Id.ShouldBe(id);
+        var scores = await db.Memberships.Where(m => m.CommunityId == community).Select(m => new { m.User.UserName, m.TrustScore }).ToListAsync();
+        await using var fresh = await fixture.NewContextAsync();
+        var freshScores = await fresh.Memberships.Select(m => new { m.User.UserName, m.TrustScore }).ToListAsync();
+        scores.OrderBy(m => m.UserName).ShouldBe(freshScores.OrderBy(m => m.UserName));
+        (await db.Shares.CountAsync()).ShouldBe(await fresh.Shares.CountAsync());
+        (await db.ShareRequests.CountAsync()).ShouldBe(await fresh.ShareRequests.CountAsync());
+    }
+
+    [Fact]
+    public async Task Two_fresh_databases_get_the_same_data_on_sqlite_and_postgresql_within_seconds()
+    {
+        await using var sqlite = new SqliteServiceFixture();
+        await sqlite.InitializeAsync();
+
+        var result = await DemoSeedFixture.SeedAsync(sqlite);
+
+        output.WriteLine($"Seed on SQLite: {result.Elapsed.TotalSeconds:0.0} s; on PostgreSQL: {fixture.Result.Elapsed.TotalSeconds:0.0} s");
+        await using var db = await sqlite.NewContextAsync();
+        var lines = await DemoDigest.LinesAsync(db, DemoSeedFixture.Now);
+        lines.Count.ShouldBeGreaterThan(400);
+        lines.ShouldBe(fixture.Digest);
+        result.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(60));
+    }
+}
+
+/// <summary>The start-up path: Development with <c>Demo:Seed</c> on seeds through the app's configuration, and the demo users sign in.</summary>
+public sealed class DemoStartupTests
+{
+    [Fact]
+    public async Task Start_up_seeds_riverside_and_the_demo_users_sign_in_with_the_readme_password()
+    {
+        await using var app = new AppFactory();
+        await app.InitializeAsync();
+        app.Settings["Demo:Seed"] = "true";
+
+        using var client = app.CreateClient();
+
+        app.Logs.ShouldContain(l => l.StartsWith($"Seeded the demo community '{DemoSeeder.CommunityName}'"));
+        await using var scope = app.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        foreach (var person in DemoSeeder.People)
+        {
+            var user = (await users.FindByNameAsync(person.UserName)).ShouldNotBeNull(person.UserName);
+            (await users.CheckPasswordAsync(user, DemoSeeder.Password)).ShouldBeTrue(person.UserName);
+        }
+        (await users.FindByEmailAsync("ana@example.com")).ShouldNotBeNull();
+        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        (await db.Memberships.CountAsync(m => m.Community.Name == DemoSeeder.CommunityName)).ShouldBeGreaterThanOrEqualTo(12);
+    }
+}
