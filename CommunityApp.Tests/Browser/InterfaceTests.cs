@@ -137,8 +137,12 @@ public sealed class InterfaceTests(BrowserFixture browser) : BrowserTest(browser
         var errorBar = page.Locator("#blazor-error-ui");
         await Expect(errorBar).ToBeHiddenAsync();
         await Expect(errorBar).ToContainTextAsync("Algo salió mal y esta página dejó de responder.");
-        // The dialog's buttons are wired by its module, loaded without inline script.
-        (await page.EvaluateAsync<bool>("() => [...document.scripts].some(s => s.type === 'module' && s.src.includes('ReconnectModal.razor.js'))")).ShouldBeTrue();
+        // Its module (no inline script) answers blazor.web.js's state changes: shown while reconnecting, closed after.
+        await dialog.EvaluateAsync("d => d.dispatchEvent(new CustomEvent('components-reconnect-state-changed', { detail: { state: 'show' } }))");
+        await Expect(dialog).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Dialog, new() { Name = "Se perdió la conexión" })).ToBeVisibleAsync();
+        await dialog.EvaluateAsync("d => d.dispatchEvent(new CustomEvent('components-reconnect-state-changed', { detail: { state: 'hide' } }))");
+        await Expect(dialog).ToBeHiddenAsync();
     }
 
     private async Task<T> CountAsync<T>(Func<AppDbContext, Task<T>> query)

@@ -240,7 +240,7 @@ public sealed class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper out
         audit.Count.ShouldBeGreaterThanOrEqualTo(20);
         audit.Distinct().ShouldBe([
             AuditAction.SettingsChanged, AuditAction.TrustLevelAdded, AuditAction.TrustLevelChanged, AuditAction.RoleChanged, AuditAction.FeatureRoleGranted,
-            AuditAction.InviteCreated, AuditAction.InviteRedeemed, AuditAction.TrustGrantChanged,
+            AuditAction.InviteCreated, AuditAction.InviteRedeemed, AuditAction.TrustGrantChanged, AuditAction.ItemAdded,
         ], ignoreOrder: true);
     }
 

@@ -16,7 +16,7 @@ public sealed record CommunityHome(Guid Id, string Name, string? Description, in
 }
 
 /// <summary>Creating, listing, showing, editing and deleting communities (docs/SPEC.md §2). Only members see inside.</summary>
-public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory)
+public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
 {
     public const int MaxPageSize = 100;
 
@@ -90,7 +90,7 @@ public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory)
         db.ActorId = actorId;
         await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
         var community = await db.Communities.SingleAsync(c => c.Id == communityId, ct);
-        community.DeletedAt = DateTime.UtcNow;
+        community.DeletedAt = clock.GetUtcNow().UtcDateTime;
         db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.CommunityDeleted, new { name = community.Name }, at: community.DeletedAt));
         await db.SaveChangesAsync(ct);
     }
