@@ -22,6 +22,9 @@ public class ServiceFixture : IAsyncLifetime
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
+    /// <summary>The services' <see cref="TimeProvider"/>: real time unless a test sets or moves it.</summary>
+    public TestClock Clock { get; } = new();
+
     public async ValueTask InitializeAsync()
     {
         if (provider == DatabaseProvider.Postgres)
@@ -38,6 +41,7 @@ public class ServiceFixture : IAsyncLifetime
             .AddLogging()
             .Configure<IdentityOptions>(IdentityModel.UseSchemaVersion)
             .AddSingleton<ILookupNormalizer, UpperInvariantLookupNormalizer>()
+            .AddSingleton<TimeProvider>(Clock)
             .AddAppDatabase(provider, connectionString)
             .AddFeatures();
         services = collection.BuildServiceProvider();

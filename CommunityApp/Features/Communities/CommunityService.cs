@@ -16,7 +16,7 @@ public sealed record CommunityHome(Guid Id, string Name, string? Description, in
 }
 
 /// <summary>Creating, listing, showing, editing and deleting communities (SPEC §2). Only members see inside.</summary>
-public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory)
+public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
 {
     public const int MaxPageSize = 100;
 
@@ -79,7 +79,7 @@ public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory)
         if (changes.Count == 0) return;
         community.Name = name;
         community.Description = description;
-        db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.CommunityEdited, changes));
+        db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.CommunityEdited, changes, at: clock.GetUtcNow().UtcDateTime));
         await db.SaveChangesAsync(ct);
     }
 
@@ -90,7 +90,7 @@ public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory)
         db.ActorId = actorId;
         await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
         var community = await db.Communities.SingleAsync(c => c.Id == communityId, ct);
-        community.DeletedAt = DateTime.UtcNow;
+        community.DeletedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
     }
 
