@@ -27,6 +27,9 @@ public class ServiceFixture : IAsyncLifetime
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
+    /// <summary>The services' <see cref="TimeProvider"/>: real time unless a test sets or moves it.</summary>
+    public TestClock Clock { get; } = new();
+
     public async ValueTask InitializeAsync()
     {
         if (provider == DatabaseProvider.Postgres)
@@ -46,6 +49,7 @@ public class ServiceFixture : IAsyncLifetime
             .AddSingleton<MailOutbox>()
             .AddSingleton<CommunityApp.Auth.IMailSender>(sp => sp.GetRequiredService<MailOutbox>())
             .AddScoped<Microsoft.AspNetCore.Components.NavigationManager, TestNavigationManager>()
+            .AddSingleton<TimeProvider>(Clock)
             .AddAppDatabase(provider, connectionString)
             .AddFeatures();
         services = collection.BuildServiceProvider();

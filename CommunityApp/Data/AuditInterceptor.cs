@@ -4,7 +4,8 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace CommunityApp.Data;
 
 /// <summary>
-/// Fills the audit columns on every save, so no service sets them by hand. The acting user comes
+/// Fills the audit columns on every save, so no service sets them by hand (bulk <c>ExecuteUpdate</c> writes stamp
+/// <c>updated_at</c> through <see cref="BulkWrites"/>). The acting user comes
 /// from <see cref="AppDbContext.ActorId"/>, which services set when they open a context.
 /// </summary>
 public sealed class AuditInterceptor(TimeProvider clock) : SaveChangesInterceptor
@@ -42,6 +43,10 @@ public sealed class AuditInterceptor(TimeProvider clock) : SaveChangesIntercepto
                     entry.Property(e => e.CreatedBy).IsModified = false;
                     break;
             }
+        }
+        foreach (var entry in context.ChangeTracker.Entries<ICreatedAt>())
+        {
+            if (entry.State == EntityState.Added && entry.Entity.CreatedAt == default) entry.Entity.CreatedAt = now;
         }
     }
 }

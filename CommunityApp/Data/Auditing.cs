@@ -8,6 +8,12 @@ public interface IAuditable
     DateTime UpdatedAt { get; set; }
 }
 
+/// <summary>Append-only rows that record when they were written; <see cref="AuditInterceptor"/> stamps them if the writer did not.</summary>
+public interface ICreatedAt
+{
+    DateTime CreatedAt { get; set; }
+}
+
 /// <summary>User-visible content is soft-deleted so that it can be audited and restored (docs/SPEC.md §1).</summary>
 public interface ISoftDeletable
 {

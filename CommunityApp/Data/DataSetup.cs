@@ -46,14 +46,15 @@ public static class DataSetup
         builder.Services.AddDataProtection().SetApplicationName("CommunityApp").PersistKeysToDbContext<AppDbContext>();
     }
 
-    /// <summary>The context factory for one provider, with the audit interceptor. Tests use it too.</summary>
+    /// <summary>The context factory for one provider, with the audit interceptor (and the row-lock one on PostgreSQL). Tests use it too.</summary>
     public static IServiceCollection AddAppDatabase(this IServiceCollection services, DatabaseProvider provider, string connectionString)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<AuditInterceptor>();
         if (provider == DatabaseProvider.Postgres)
         {
-            services.AddDbContextFactory<PostgresAppDbContext>((sp, db) => ConfigurePostgres(db, connectionString).AddInterceptors(sp.GetRequiredService<AuditInterceptor>()));
+            services.AddDbContextFactory<PostgresAppDbContext>((sp, db) => ConfigurePostgres(db, connectionString)
+                .AddInterceptors(sp.GetRequiredService<AuditInterceptor>(), new RowLockInterceptor()));
             services.AddSingleton<IDbContextFactory<AppDbContext>, ProviderContextFactory<PostgresAppDbContext>>();
         }
         else

@@ -30,7 +30,7 @@ public enum AuditAction
 }
 
 /// <summary>One append-only line of a community's audit log: who did what to whom, with old → new values.</summary>
-public class AuditEntry
+public class AuditEntry : ICreatedAt
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid CommunityId { get; set; }
@@ -44,6 +44,7 @@ public class AuditEntry
     public string Details { get; set; } = "{}";
     public DateTime CreatedAt { get; set; }
 
+    /// <summary>A new entry; without <paramref name="at"/>, <see cref="AuditInterceptor"/> stamps it from the clock when it is saved.</summary>
     public static AuditEntry Record(Guid communityId, string actorId, AuditAction action, object details, string? targetUserId = null, DateTime? at = null) => new()
     {
         CommunityId = communityId,
@@ -51,7 +52,7 @@ public class AuditEntry
         Action = action,
         TargetUserId = targetUserId,
         Details = JsonSerializer.Serialize(details, JsonSerializerOptions.Web),
-        CreatedAt = at ?? DateTime.UtcNow,
+        CreatedAt = at ?? default,
     };
 
     /// <summary>An old → new pair for the details of a change.</summary>

@@ -79,7 +79,7 @@ public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory, 
         if (changes.Count == 0) return;
         community.Name = name;
         community.Description = description;
-        db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.CommunityEdited, changes));
+        db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.CommunityEdited, changes, at: clock.GetUtcNow().UtcDateTime));
         await db.SaveChangesAsync(ct);
     }
 

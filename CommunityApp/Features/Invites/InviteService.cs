@@ -218,7 +218,7 @@ public sealed class InviteService(
 
         var counted = await db.Invites
             .Where(i => i.Id == invite.Id && i.State == InviteState.Pending && i.ExpiresAt > now && (i.MaxUses == null || i.Uses < i.MaxUses))
-            .ExecuteUpdateAsync(s => s.SetProperty(i => i.Uses, i => i.Uses + 1), ct);
+            .ExecuteUpdateStampedAsync(now, s => s.SetProperty(i => i.Uses, i => i.Uses + 1), ct);
         if (counted == 0) throw new AppException(LinkRefusal(InviteStatus.UsedUp));
 
         var outcome = await JoinAsync(db, invite.CommunityId, userId, invite.Role, membership, ct);
@@ -253,7 +253,7 @@ public sealed class InviteService(
         // Only one answer wins: the state moves from Pending exactly once.
         var newState = accept ? InviteState.Redeemed : InviteState.Declined;
         var answered = await db.Invites.Where(i => i.Id == inviteId && i.State == InviteState.Pending)
-            .ExecuteUpdateAsync(s => s.SetProperty(i => i.State, newState).SetProperty(i => i.RespondedAt, now), ct);
+            .ExecuteUpdateStampedAsync(now, s => s.SetProperty(i => i.State, newState).SetProperty(i => i.RespondedAt, now), ct);
         if (answered == 0) throw new AppException(Text.Get("Error.InviteAnswered"));
 
         if (accept)
@@ -274,7 +274,7 @@ public sealed class InviteService(
         // Once in, other pending direct invites to the same community have nothing left to offer.
         var now = Now;
         await db.Invites.Where(i => i.CommunityId == communityId && i.InvitedUserId == userId && i.State == InviteState.Pending)
-            .ExecuteUpdateAsync(s => s.SetProperty(i => i.State, InviteState.Redeemed).SetProperty(i => i.RespondedAt, now), ct);
+            .ExecuteUpdateStampedAsync(now, s => s.SetProperty(i => i.State, InviteState.Redeemed).SetProperty(i => i.RespondedAt, now), ct);
         if (existing is null)
         {
             db.Memberships.Add(new Membership { CommunityId = communityId, UserId = userId, Role = role });

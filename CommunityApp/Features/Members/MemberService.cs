@@ -156,9 +156,9 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, Tim
         await transaction.CommitAsync(ct);
     }
 
-    /// <summary>Takes the community row's write lock (portable: PostgreSQL row lock, SQLite database lock) until the transaction ends.</summary>
+    /// <summary>Locks the community row until the transaction ends (see <see cref="RowLocks"/>).</summary>
     internal static Task LockCommunityAsync(AppDbContext db, Guid communityId, CancellationToken ct) =>
-        db.Communities.Where(c => c.Id == communityId).ExecuteUpdateAsync(s => s.SetProperty(c => c.UpdatedAt, c => c.UpdatedAt), ct);
+        db.LockForUpdateAsync<Community>(c => c.Id == communityId, ct);
 
     private static async Task<Membership> FindMemberAsync(AppDbContext db, Guid communityId, string userId, CancellationToken ct) =>
         await db.Memberships.SingleOrDefaultAsync(m => m.CommunityId == communityId && m.UserId == userId, ct)

@@ -55,8 +55,7 @@ public sealed class TrustRecalculator(IDbContextFactory<AppDbContext> dbFactory,
             {
                 // Recompute under the member's row lock, exactly as an award would, so no concurrent change is lost.
                 await using var transaction = await db.Database.BeginTransactionAsync(ct);
-                await db.Memberships.Where(m => m.CommunityId == communityId && m.UserId == member.UserId)
-                    .ExecuteUpdateAsync(s => s.SetProperty(m => m.TrustScore, m => m.TrustScore), ct);
+                await db.LockForUpdateAsync<Membership>(m => m.CommunityId == communityId && m.UserId == member.UserId, ct);
                 await TrustService.RecomputeAsync(db, communityId, member.UserId, decay, now, ct);
                 await transaction.CommitAsync(ct);
                 events.Publish(new TrustChanged(communityId, member.UserId));
@@ -82,7 +81,7 @@ public sealed class TrustRecalculator(IDbContextFactory<AppDbContext> dbFactory,
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         // Only awards still unwarned are claimed, so two runs at once cannot warn twice.
         var claimed = await db.TrustAwards.Where(a => ids.Contains(a.Id) && a.DecayWarnedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(a => a.DecayWarnedAt, now), ct);
+            .ExecuteUpdateStampedAsync(now, s => s.SetProperty(a => a.DecayWarnedAt, now), ct);
         if (claimed != due.Count)
         {
             await transaction.RollbackAsync(ct);
@@ -101,15 +100,15 @@ public sealed class TrustRecalculator(IDbContextFactory<AppDbContext> dbFactory,
 }
 
 /// <summary>Runs <see cref="TrustRecalculator.RunDailyAsync"/> shortly after start-up and then once a day.</summary>
-public sealed class TrustDecayJob(IServiceScopeFactory scopes, IConfiguration configuration, ILogger<TrustDecayJob> logger) : BackgroundService
+public sealed class TrustDecayJob(IServiceScopeFactory scopes, IConfiguration configuration, TimeProvider clock, ILogger<TrustDecayJob> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = configuration.GetValue("Trust:DecayJobInterval", TimeSpan.FromDays(1));
-        using var timer = new PeriodicTimer(interval);
+        using var timer = new PeriodicTimer(interval, clock);
         try
         {
-            await Task.Delay(TimeSpan.FromMinutes(1), stoppingToken);
+            await Task.Delay(TimeSpan.FromMinutes(1), clock, stoppingToken);
             do
             {
                 try

@@ -82,7 +82,7 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
             await LockMemberAsync(db, communityId, receiverId, ct);
             var before = await ScoreAsync(db, communityId, receiverId, ct);
             await db.TrustAwards.Where(a => a.CommunityId == communityId && a.GiverId == giverId && a.ReceiverId == receiverId)
-                .ExecuteUpdateAsync(s => s.SetProperty(a => a.RenewedAt, now).SetProperty(a => a.DecayWarnedAt, (DateTime?)null), ct);
+                .ExecuteUpdateStampedAsync(now, s => s.SetProperty(a => a.RenewedAt, now).SetProperty(a => a.DecayWarnedAt, (DateTime?)null), ct);
             var after = await RecomputeAsync(db, communityId, receiverId, giver.Settings.Decay, now, ct);
             db.TrustHistory.Add(new TrustHistoryEntry { CommunityId = communityId, ActorId = giverId, SubjectId = receiverId, Action = TrustHistoryAction.Renewed, Points = after - before, CreatedAt = now });
         }
@@ -130,21 +130,20 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
         if (!decay.Enabled)
         {
             // Every award weighs 1: the database counts them in the same statement that stores the score.
-            await member.ExecuteUpdateAsync(s => s.SetProperty(m => m.TrustScore,
+            await member.ExecuteUpdateStampedAsync(now, s => s.SetProperty(m => m.TrustScore,
                 m => m.AdminGrant + db.TrustAwards.Count(a => a.CommunityId == communityId && a.ReceiverId == userId)), ct);
             return await member.Select(m => m.TrustScore).SingleAsync(ct);
         }
         var grant = await member.Select(m => m.AdminGrant).SingleAsync(ct);
         var score = TrustDecay.Score(grant, (await received.Select(a => a.RenewedAt).ToListAsync(ct)).Select(d => TrustDecay.Weight(decay, d, now)));
-        await member.ExecuteUpdateAsync(s => s.SetProperty(m => m.TrustScore, score), ct);
+        await member.ExecuteUpdateStampedAsync(now, s => s.SetProperty(m => m.TrustScore, score), ct);
         return score;
     }
 
     /// <summary>Takes the member's row lock until the transaction ends; refuses when the user is not a member.</summary>
     private static async Task LockMemberAsync(AppDbContext db, Guid communityId, string userId, CancellationToken ct)
     {
-        var locked = await db.Memberships.Where(m => m.CommunityId == communityId && m.UserId == userId)
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.TrustScore, m => m.TrustScore), ct);
+        var locked = await db.LockForUpdateAsync<Membership>(m => m.CommunityId == communityId && m.UserId == userId, ct);
         if (locked == 0) throw new AppException(Text.Get("Error.PersonNotMember"));
     }
 

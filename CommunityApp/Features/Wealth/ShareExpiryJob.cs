@@ -1,11 +1,11 @@
 namespace CommunityApp.Features.Wealth;
 
 /// <summary>Marks expired shares every few minutes (they already refuse requests the moment they expire).</summary>
-public sealed class ShareExpiryJob(IServiceScopeFactory scopes, IConfiguration configuration, ILogger<ShareExpiryJob> logger) : BackgroundService
+public sealed class ShareExpiryJob(IServiceScopeFactory scopes, IConfiguration configuration, TimeProvider clock, ILogger<ShareExpiryJob> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(configuration.GetValue("Wealth:ExpiryJobInterval", TimeSpan.FromMinutes(5)));
+        using var timer = new PeriodicTimer(configuration.GetValue("Wealth:ExpiryJobInterval", TimeSpan.FromMinutes(5)), clock);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))

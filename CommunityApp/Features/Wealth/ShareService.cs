@@ -41,7 +41,7 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = ownerId;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        await db.Shares.Where(s => s.Id == shareId).ExecuteUpdateAsync(s => s.SetProperty(x => x.UnitsOffered, x => x.UnitsOffered), ct);
+        await db.LockForUpdateAsync<Share>(s => s.Id == shareId, ct);
         var share = await db.Shares.SingleOrDefaultAsync(s => s.Id == shareId, ct) ?? throw new NotFoundException(Text.Get("Error.ShareNotFound"));
         await PermissionService.DemandMemberAsync(db, share.CommunityId, ownerId, ct);
         if (share.OwnerId != ownerId) throw new ForbiddenException(Text.Get("Error.OnlyOwner"));
@@ -92,7 +92,7 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         db.ActorId = requesterId;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         // The share row lock serialises one member's parallel requests against the per-member cap.
-        await db.Shares.Where(s => s.Id == shareId).ExecuteUpdateAsync(s => s.SetProperty(x => x.UnitsOffered, x => x.UnitsOffered), ct);
+        await db.LockForUpdateAsync<Share>(s => s.Id == shareId, ct);
         var share = await db.Shares.SingleOrDefaultAsync(s => s.Id == shareId, ct) ?? throw new NotFoundException(Text.Get("Error.ShareNotFound"));
         if (share.OwnerId == requesterId) throw new AppException(Text.Get("Error.OwnShare"));
         var requester = await PermissionService.DemandMemberAsync(db, share.CommunityId, requesterId, ct);
@@ -122,7 +122,7 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
             var reserved = await db.Shares
                 .Where(s => s.Id == request.ShareId && s.Status == ShareStatus.Active && (s.ExpiresAt == null || s.ExpiresAt > now)
                             && s.UnitsReserved + s.UnitsGiven + request.Units <= s.UnitsOffered)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.UnitsReserved, x => x.UnitsReserved + request.Units), ct);
+                .ExecuteUpdateStampedAsync(now, s => s.SetProperty(x => x.UnitsReserved, x => x.UnitsReserved + request.Units), ct);
             if (reserved == 0) throw new AppException(Text.Get("Error.NotEnoughUnits"));
         }, ct);
 
@@ -132,23 +132,23 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
     /// <summary>Requester or owner cancels a pending or accepted request; accepted units are released.</summary>
     public Task CancelAsync(string actorId, Guid requestId, CancellationToken ct = default) =>
         TransitionAsync(actorId, requestId, Actor.Either, [RequestStatus.Pending, RequestStatus.Accepted], RequestStatus.Cancelled, NotificationKind.RequestCancelled,
-            (db, request, _) => request.Status == RequestStatus.Accepted ? ReleaseAsync(db, request, ct) : Task.CompletedTask, ct);
+            (db, request, now) => request.Status == RequestStatus.Accepted ? ReleaseAsync(db, request, now, ct) : Task.CompletedTask, ct);
 
     /// <summary>The requester confirms receipt (or the owner marks it): reserved units become given; the share is fulfilled when all are given.</summary>
     public Task FulfilAsync(string actorId, Guid requestId, CancellationToken ct = default) =>
-        TransitionAsync(actorId, requestId, Actor.Either, [RequestStatus.Accepted], RequestStatus.Fulfilled, NotificationKind.RequestFulfilled, async (db, request, _) =>
+        TransitionAsync(actorId, requestId, Actor.Either, [RequestStatus.Accepted], RequestStatus.Fulfilled, NotificationKind.RequestFulfilled, async (db, request, now) =>
         {
             await db.Shares.Where(s => s.Id == request.ShareId)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.UnitsReserved, x => x.UnitsReserved - request.Units)
-                                          .SetProperty(x => x.UnitsGiven, x => x.UnitsGiven + request.Units), ct);
+                .ExecuteUpdateStampedAsync(now, s => s.SetProperty(x => x.UnitsReserved, x => x.UnitsReserved - request.Units)
+                                                      .SetProperty(x => x.UnitsGiven, x => x.UnitsGiven + request.Units), ct);
             await db.Shares.Where(s => s.Id == request.ShareId && s.UnitsGiven == s.UnitsOffered && s.Status == ShareStatus.Active)
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, ShareStatus.Fulfilled), ct);
+                .ExecuteUpdateStampedAsync(now, s => s.SetProperty(x => x.Status, ShareStatus.Fulfilled), ct);
         }, ct);
 
     /// <summary>The requester reports that an accepted request never arrived; the units are released.</summary>
     public Task FailAsync(string actorId, Guid requestId, CancellationToken ct = default) =>
         TransitionAsync(actorId, requestId, Actor.Requester, [RequestStatus.Accepted], RequestStatus.Failed, NotificationKind.RequestFailed,
-            (db, request, _) => ReleaseAsync(db, request, ct), ct);
+            (db, request, now) => ReleaseAsync(db, request, now, ct), ct);
 
     /// <summary>Only the owner cancels an active share; its open requests are cancelled with it and their units released.</summary>
     public async Task CancelShareAsync(string actorId, Guid shareId, CancellationToken ct = default)
@@ -159,13 +159,14 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         var share = await db.Shares.SingleOrDefaultAsync(s => s.Id == shareId, ct) ?? throw new NotFoundException(Text.Get("Error.ShareNotFound"));
         await PermissionService.DemandMemberAsync(db, share.CommunityId, actorId, ct);
         if (share.OwnerId != actorId) throw new ForbiddenException(Text.Get("Error.OnlyOwner"));
+        var now = Now;
         var cancelled = await db.Shares.Where(s => s.Id == shareId && s.Status == ShareStatus.Active)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, ShareStatus.Cancelled).SetProperty(x => x.UnitsReserved, 0), ct);
+            .ExecuteUpdateStampedAsync(now, s => s.SetProperty(x => x.Status, ShareStatus.Cancelled).SetProperty(x => x.UnitsReserved, 0), ct);
         if (cancelled == 0) throw new AppException(Text.Get("Error.ShareClosed", Text.Get($"ShareStatus.{share.Status}").ToLowerInvariant()));
         var open = await db.ShareRequests.Where(r => r.ShareId == shareId && (r.Status == RequestStatus.Pending || r.Status == RequestStatus.Accepted))
             .Select(r => r.RequesterId).Distinct().ToListAsync(ct);
         await db.ShareRequests.Where(r => r.ShareId == shareId && (r.Status == RequestStatus.Pending || r.Status == RequestStatus.Accepted))
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RequestStatus.Cancelled), ct);
+            .ExecuteUpdateStampedAsync(now, s => s.SetProperty(r => r.Status, RequestStatus.Cancelled), ct);
         foreach (var requester in open) await NotifyAsync(db, requester, share, NotificationKind.RequestCancelled, actorId, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
@@ -214,7 +215,7 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         {
             // Claimed one by one: a share expires (and its owner hears of it) exactly once.
             if (await db.Shares.Where(s => s.Id == share.Id && s.Status == ShareStatus.Active)
-                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.Status, ShareStatus.Expired), ct) == 0) continue;
+                    .ExecuteUpdateStampedAsync(now, s => s.SetProperty(x => x.Status, ShareStatus.Expired), ct) == 0) continue;
             db.Notifications.Add(new Notification
             {
                 UserId = share.OwnerId, CommunityId = share.CommunityId, Kind = NotificationKind.ShareExpired, Actor = "", Subject = share.Title,
@@ -253,7 +254,7 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         var now = Now;
         // Only one transition wins: the state moves only from the state it was read in.
         var moved = await db.ShareRequests.Where(r => r.Id == requestId && r.Status == request.Status && from.Contains(r.Status))
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, to).SetProperty(r => r.UpdatedAt, now), ct);
+            .ExecuteUpdateStampedAsync(now, s => s.SetProperty(r => r.Status, to), ct);
         if (moved == 0) throw new AppException(Text.Get("Error.RequestState", Text.Get($"RequestStatus.{request.Status}").ToLowerInvariant()));
         if (effect is not null) await effect(db, request, now);
         var recipient = isOwner ? request.RequesterId : request.Share.OwnerId;
@@ -263,9 +264,9 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         events.Publish(new NotificationsChanged(recipient));
     }
 
-    private static Task ReleaseAsync(AppDbContext db, ShareRequest request, CancellationToken ct) =>
+    private static Task ReleaseAsync(AppDbContext db, ShareRequest request, DateTime now, CancellationToken ct) =>
         db.Shares.Where(s => s.Id == request.ShareId)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.UnitsReserved, x => x.UnitsReserved - request.Units), ct);
+            .ExecuteUpdateStampedAsync(now, s => s.SetProperty(x => x.UnitsReserved, x => x.UnitsReserved - request.Units), ct);
 
     private void EnsureOpen(Share share)
     {

@@ -1,0 +1,72 @@
+using System.Data.Common;
+using System.Linq.Expressions;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace CommunityApp.Data;
+
+/// <summary>
+/// The one way to lock rows for update: a transaction that reads, decides and writes takes the lock first, so a
+/// concurrent writer of the same rows waits for it to commit and then reads what it wrote.
+/// <list type="bullet">
+/// <item>PostgreSQL: <c>SELECT 1 FROM … WHERE … FOR NO KEY UPDATE OF &lt;the locked table&gt;</c>. That is the lock an
+/// <c>UPDATE</c> of non-key columns takes: writers of the same rows wait, but inserts elsewhere whose foreign keys point at
+/// the rows (an audit entry, a membership of a locked community) do not, so lock orders cannot deadlock on them. Only the
+/// rows of the locked entity are locked, not those of tables its query filters join (a membership's community).</item>
+/// <item>SQLite: nothing more is needed. Microsoft.Data.Sqlite begins every transaction with <c>BEGIN IMMEDIATE</c>,
+/// which takes the database's write lock at once, so write transactions already run one at a time; the helper
+/// only counts the rows.</item>
+/// </list>
+/// </summary>
+public static class RowLocks
+{
+    /// <summary>The query tag that <see cref="RowLockInterceptor"/> turns into the locking clause.</summary>
+    internal const string Tag = "CommunityApp: lock rows for update";
+
+    /// <summary>
+    /// Locks the rows of <typeparamref name="T"/> that match <paramref name="rows"/> (query filters apply: a soft-deleted
+    /// row is not matched) until the current transaction ends, and returns how many there are.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No transaction is open: a lock outside one would end at once.</exception>
+    public static async Task<int> LockForUpdateAsync<T>(this AppDbContext db, Expression<Func<T, bool>> rows, CancellationToken ct = default)
+        where T : class
+    {
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("LockForUpdateAsync needs an open transaction: the lock lasts until it ends.");
+        var query = db.Set<T>().Where(rows);
+        if (db is PostgresAppDbContext) query = query.TagWith(Tag);
+        return (await query.Select(_ => 1).ToListAsync(ct)).Count;
+    }
+}
+
+/// <summary>
+/// Appends <c>FOR NO KEY UPDATE OF &lt;alias&gt;</c> to the queries <see cref="RowLocks.LockForUpdateAsync"/> tags (PostgreSQL only).
+/// The alias is the one EF gave the queried table in the first <c>FROM</c>; nothing here comes from user input.
+/// </summary>
+public sealed partial class RowLockInterceptor : DbCommandInterceptor
+{
+    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    {
+        AddLockingClause(command);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+        InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        AddLockingClause(command);
+        return ValueTask.FromResult(result);
+    }
+
+    internal static void AddLockingClause(DbCommand command)
+    {
+        if (!command.CommandText.StartsWith("-- " + RowLocks.Tag, StringComparison.Ordinal)) return;
+        var from = FirstFrom().Match(command.CommandText);
+        if (!from.Success) throw new InvalidOperationException("A row-lock query has no FROM … AS alias to lock: " + command.CommandText);
+        command.CommandText = command.CommandText.TrimEnd() + $"\nFOR NO KEY UPDATE OF {from.Groups["alias"].Value}";
+    }
+
+    [GeneratedRegex("""^FROM\s+(?:"[^"]+"|[\w.]+)\s+AS\s+(?<alias>"[^"]+"|\w+)""", RegexOptions.Multiline)]
+    private static partial Regex FirstFrom();
+}
