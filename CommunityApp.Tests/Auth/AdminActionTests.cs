@@ -58,8 +58,12 @@ public sealed class AdminActionTests(ServiceFixture fixture) : IClassFixture<Ser
         (await SnapshotAsync(communityId)).ShouldBe(before);
     }
 
-    private static SettingsInput ZeroThresholds() => new(
-        PermissionCatalog.All.ToDictionary(p => p.SettingName, _ => "0"), new DecaySettings(), new AnalyticsSettings(), [], []);
+    private static SettingsPatch ZeroThresholds() => new()
+    {
+        Thresholds = PermissionCatalog.All.ToDictionary(p => p.SettingName, _ => "0"),
+        DecayEnabled = true,
+        DashboardRefreshInterval = 60,
+    };
 
     /// <summary>Everything an admin action could touch, as text.</summary>
     private async Task<string> SnapshotAsync(Guid communityId)

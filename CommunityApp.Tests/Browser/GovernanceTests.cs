@@ -89,13 +89,13 @@ public sealed class GovernanceTests(BrowserFixture browser) : BrowserTest(browse
         await Expect(page.GetByLabel("Award trust")).ToHaveValueAsync("3");
         await page.GetByLabel("Create polls").FillAsync("-2");
         await page.GetByLabel("Create councils").FillAsync("Guru");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save Trust thresholds" }).ClickAsync();
         await Expect(page.GetByText("Use 0 or more.")).ToBeVisibleAsync();
         await Expect(page.GetByText("There is no trust level named “Guru”.")).ToBeVisibleAsync();
 
         await page.GetByLabel("Create polls").FillAsync("5");
         await page.GetByLabel("Create councils").FillAsync("stable");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save Trust thresholds" }).ClickAsync();
         await Expect(page.GetByText("Settings saved.")).ToBeVisibleAsync();
         await Expect(page.GetByLabel("Create councils")).ToHaveValueAsync("Stable");
 

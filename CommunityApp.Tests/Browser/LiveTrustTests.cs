@@ -75,10 +75,7 @@ public sealed class LiveTrustTests(BrowserFixture browser) : BrowserTest(browser
         var (_, secret) = await services.GetRequiredService<InviteService>().CreateLinkAsync(adminId, communityId, new("Test", MemberRole.Member, DateTime.UtcNow.AddDays(1), null));
         await services.GetRequiredService<InviteService>().RedeemLinkAsync(await UserIdAsync(memberName), secret);
         var settings = services.GetRequiredService<SettingsService>();
-        var view = await settings.GetAsync(adminId, communityId);
-        var thresholds = view.Thresholds.ToDictionary(t => t.SettingName, t => t.Text);
-        thresholds["minTrustForNeeds"] = "1";
-        await settings.SaveAsync(adminId, communityId, new SettingsInput(thresholds, view.Decay, view.Analytics, [], []));
+        await settings.SaveAsync(adminId, communityId, new SettingsPatch { Thresholds = new Dictionary<string, string> { ["minTrustForNeeds"] = "1" } });
         return communityId;
     }
 

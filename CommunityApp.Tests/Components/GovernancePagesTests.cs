@@ -62,7 +62,7 @@ public sealed class GovernancePagesTests(SqliteServiceFixture data) : IClassFixt
         page.WaitForAssertion(() => page.FindAll("input[data-setting]").Count.ShouldBe(13));
 
         page.Find("input[data-setting=minTrustForPolls]").Change("2.5");
-        page.FindAll("button").Single(b => b.TextContent.Trim() == "Save settings").Click();
+        page.Find("button[aria-label='Save Trust thresholds']").Click();
 
         page.WaitForAssertion(() => page.Markup.ShouldContain("Use a whole number."));
         (await data.Get<SettingsService>().GetAsync(admin, communityId)).Thresholds.Single(t => t.SettingName == "minTrustForPolls").Text.ShouldBe("15");

@@ -33,7 +33,7 @@ public sealed class RowLockTests(ServiceFixture fixture) : IClassFixture<Service
             await db.LockForUpdateAsync<Community>(c => c.Id == communityId);
             return await db.Communities.Where(c => c.Id == communityId).Select(c => c.Name).SingleAsync();
         });
-        await WaitUntilBlockedAsync(second);
+        await LockWaits.UntilWaitingAsync(fixture, 1, second);
         second.IsCompleted.ShouldBeFalse("the second lock must wait for the first transaction");
         await firstTransaction.CommitAsync();
 
@@ -90,7 +90,7 @@ public sealed class RowLockTests(ServiceFixture fixture) : IClassFixture<Service
         await holder.SaveChangesAsync();
 
         var request = Task.Run(() => shares.RequestAsync(requester, shareId, 1, null));
-        await WaitUntilBlockedAsync(request);
+        await LockWaits.UntilWaitingAsync(fixture, 1, request);
         await held.CommitAsync();
 
         (await Should.ThrowAsync<ValidationFailedException>(() => request)).Errors.ShouldBe(new Dictionary<string, string> { ["units"] = Text.Get("Error.MaxPerMember", 2, 2) });
@@ -108,7 +108,7 @@ public sealed class RowLockTests(ServiceFixture fixture) : IClassFixture<Service
         await holder.Shares.Where(s => s.Id == shareId).ExecuteUpdateAsync(s => s.SetProperty(x => x.UnitsReserved, 4));
 
         var edit = Task.Run(() => shares.UpdateAsync(owner, shareId, new ShareInput("Chairs", null, WealthKind.Object, 2)));
-        await WaitUntilBlockedAsync(edit);
+        await LockWaits.UntilWaitingAsync(fixture, 1, edit);
         await held.CommitAsync();
 
         (await Should.ThrowAsync<ValidationFailedException>(() => edit)).Errors.ShouldBe(new Dictionary<string, string> { ["units"] = Text.Get("Error.UnitsInUse", 4) });
@@ -130,7 +130,7 @@ public sealed class RowLockTests(ServiceFixture fixture) : IClassFixture<Service
         await holder.SaveChangesAsync();
 
         var award = Task.Run(() => fixture.Get<TrustService>().AwardAsync(giver, communityId, receiver));
-        await WaitUntilBlockedAsync(award);
+        await LockWaits.UntilWaitingAsync(fixture, 1, award);
         await held.CommitAsync();
         await award;
 
@@ -154,7 +154,7 @@ public sealed class RowLockTests(ServiceFixture fixture) : IClassFixture<Service
         await holder.SaveChangesAsync();
 
         var recompute = Task.Run(() => fixture.Get<TrustRecalculator>().RecomputeCommunityAsync(communityId));
-        await WaitUntilBlockedAsync(recompute);
+        await LockWaits.UntilWaitingAsync(fixture, 1, recompute);
         await held.CommitAsync();
         await recompute;
 
@@ -172,7 +172,7 @@ public sealed class RowLockTests(ServiceFixture fixture) : IClassFixture<Service
         await holder.Memberships.Where(m => m.CommunityId == communityId && m.UserId == first).ExecuteUpdateAsync(s => s.SetProperty(m => m.Role, MemberRole.Member));
 
         var leave = Task.Run(() => fixture.Get<MemberService>().LeaveAsync(second, communityId));
-        await WaitUntilBlockedAsync(leave);
+        await LockWaits.UntilWaitingAsync(fixture, 1, leave);
         await held.CommitAsync();
 
         (await Should.ThrowAsync<AppException>(() => leave)).Message.ShouldBe(Text.Get("Error.LastAdminLeave"));
@@ -204,23 +204,5 @@ public sealed class RowLockTests(ServiceFixture fixture) : IClassFixture<Service
     {
         await using var db = await fixture.NewContextAsync();
         return await db.Memberships.Where(m => m.CommunityId == communityId && m.UserId == userId).Select(m => m.TrustScore).SingleAsync();
-    }
-
-    /// <summary>
-    /// Waits until a session of this database waits for a lock, or <paramref name="waiter"/> ended (it did not wait).
-    /// Polled from a session of its own, outside any transaction: PostgreSQL keeps one snapshot of pg_stat_activity per transaction.
-    /// </summary>
-    private async Task WaitUntilBlockedAsync(Task waiter)
-    {
-        await using var db = await fixture.NewContextAsync();
-        var elapsed = System.Diagnostics.Stopwatch.StartNew();
-        while (!waiter.IsCompleted)
-        {
-            var waiting = await db.Database.SqlQuery<int>(
-                $"SELECT count(*)::int AS \"Value\" FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").SingleAsync();
-            if (waiting > 0) return;
-            if (elapsed.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException("Nothing waited for the lock within 30 s.");
-            await Task.Delay(20);
-        }
     }
 }

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using CommunityApp.Data;
 using CommunityApp.Auth;
 using CommunityApp.Features.Audit;
 using CommunityApp.Features.Communities;
@@ -11,15 +13,8 @@ public sealed class SettingsServiceTests(ServiceFixture fixture) : IClassFixture
 {
     private SettingsService Service => fixture.Get<SettingsService>();
 
-    private static SettingsInput Input(SettingsView view, Action<Dictionary<string, string>>? thresholds = null) =>
-        new(Edit(view, thresholds), view.Decay, view.Analytics, view.PollCreatorUsers.Select(u => u.UserId).ToList(), view.DisputeHandlingCouncils);
-
-    private static Dictionary<string, string> Edit(SettingsView view, Action<Dictionary<string, string>>? change)
-    {
-        var values = view.Thresholds.ToDictionary(t => t.SettingName, t => t.Text);
-        change?.Invoke(values);
-        return values;
-    }
+    private static SettingsPatch Thresholds(params (string Key, string Value)[] values) =>
+        new() { Thresholds = values.ToDictionary(v => v.Key, v => v.Value) };
 
     [Fact]
     public async Task A_new_community_shows_the_default_thresholds_levels_and_options()
@@ -35,33 +30,109 @@ public sealed class SettingsServiceTests(ServiceFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task An_admin_saves_numbers_and_level_names_and_each_change_is_audited_old_to_new()
+    public async Task An_admin_saves_numbers_and_level_names_and_the_audit_entry_lists_exactly_the_typed_changes_old_to_new()
     {
         var (communityId, admin) = await fixture.CreateCommunityAsync();
         var member = await fixture.AddMemberAsync(communityId);
-        var view = await Service.GetAsync(admin, communityId);
-        var input = Input(view, t => { t["minTrustForPolls"] = "trusted"; t["minTrustForNeeds"] = " 0 "; }) with
+        var patch = new SettingsPatch
         {
-            Decay = new DecaySettings { Enabled = true, FullMonths = 3, ExpireMonths = 9 },
+            // " 5 " is the stored 5 typed with spaces: not a change. 6 months is the default: not a change either.
+            Thresholds = new Dictionary<string, string> { ["minTrustForPolls"] = "trusted", ["minTrustForNeeds"] = " 5 ", ["minTrustForWealth"] = "0" },
+            DecayEnabled = true,
+            DecayFullMonths = 6,
+            DecayExpireMonths = 9,
             PollCreatorUsers = [member],
         };
 
-        await Service.SaveAsync(admin, communityId, input);
+        await Service.SaveAsync(admin, communityId, patch);
 
         var saved = await Service.GetAsync(admin, communityId);
         saved.Thresholds.Single(t => t.SettingName == "minTrustForPolls").ShouldSatisfyAllConditions(t => t.Text.ShouldBe("Trusted"), t => t.ResolvedScore.ShouldBe(50));
-        saved.Thresholds.Single(t => t.SettingName == "minTrustForNeeds").Text.ShouldBe("0");
-        saved.Decay.FullMonths.ShouldBe(3);
+        saved.Thresholds.Single(t => t.SettingName == "minTrustForWealth").Text.ShouldBe("0");
+        saved.Decay.ShouldSatisfyAllConditions(d => d.Enabled.ShouldBeTrue(), d => d.FullMonths.ShouldBe(6), d => d.ExpireMonths.ShouldBe(9));
         saved.PollCreatorUsers.ShouldHaveSingleItem().UserId.ShouldBe(member);
+        var changes = await AuditedChangesAsync(communityId);
+        changes.ShouldBe(new Dictionary<string, string>
+        {
+            ["minTrustForPolls"] = """{"old":15,"new":"Trusted"}""",
+            ["minTrustForWealth"] = """{"old":10,"new":0}""",
+            ["decay.enabled"] = """{"old":false,"new":true}""",
+            ["decay.expireMonths"] = """{"old":12,"new":9}""",
+            ["pollCreatorUsers"] = $$"""{"old":[],"new":["Display {{await UserNameAsync(member)}}"]}""",
+        }, ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task Saving_what_is_already_stored_writes_no_audit_entry()
+    {
+        var (communityId, admin) = await fixture.CreateCommunityAsync();
+
+        await Service.SaveAsync(admin, communityId, Thresholds(("minTrustForPolls", "15"), ("minTrustForNeeds", "5 ")) with { DecayEnabled = false, DashboardRefreshInterval = 300 });
+
+        (await AuditedChangesAsync(communityId, expectEntry: false)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Saving_the_decay_section_keeps_a_custom_analytics_setting_and_every_other_section()
+    {
+        var (communityId, admin) = await fixture.CreateCommunityAsync();
+        var member = await fixture.AddMemberAsync(communityId);
+        await Service.SaveAsync(admin, communityId, new SettingsPatch { DashboardRefreshInterval = 60, ShowDisputeRate = true, NonContributionThresholdDays = 90 });
+        await Service.SaveAsync(admin, communityId, Thresholds(("minTrustForPolls", "Stable")) with { PollCreatorUsers = [member] });
+
+        await Service.SaveAsync(admin, communityId, new SettingsPatch { DecayEnabled = true, DecayFullMonths = 2, DecayExpireMonths = 4 });
+
+        var view = await Service.GetAsync(admin, communityId);
+        view.Analytics.ShouldSatisfyAllConditions(
+            a => a.DashboardRefreshInterval.ShouldBe(60), a => a.NonContributionThresholdDays.ShouldBe(90), a => a.MetricVisibilitySettings.ShowDisputeRate.ShouldBeTrue());
+        view.Thresholds.Single(t => t.SettingName == "minTrustForPolls").Text.ShouldBe("Stable");
+        view.PollCreatorUsers.ShouldHaveSingleItem().UserId.ShouldBe(member);
+        view.Decay.ShouldSatisfyAllConditions(d => d.Enabled.ShouldBeTrue(), d => d.FullMonths.ShouldBe(2), d => d.ExpireMonths.ShouldBe(4));
+        (await AuditedChangesAsync(communityId, latest: true)).Keys.ShouldBe(["decay.enabled", "decay.fullMonths", "decay.expireMonths"], ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task Two_admins_saving_two_different_sections_at_the_same_moment_both_keep_their_change()
+    {
+        var (communityId, first) = await fixture.CreateCommunityAsync();
+        var second = await fixture.AddMemberAsync(communityId, MemberRole.Admin);
+        for (var round = 0; round < 5; round++)
+        {
+            var days = 40 + round;
+            await Task.WhenAll(
+                Task.Run(() => Service.SaveAsync(first, communityId, new SettingsPatch { DecayFullMonths = round, DecayExpireMonths = 12 })),
+                Task.Run(() => Service.SaveAsync(second, communityId, new SettingsPatch { NonContributionThresholdDays = days })));
+
+            var view = await Service.GetAsync(first, communityId);
+            view.Decay.FullMonths.ShouldBe(round);
+            view.Analytics.NonContributionThresholdDays.ShouldBe(days);
+        }
+    }
+
+    [Fact]
+    public async Task Two_saves_queued_behind_the_community_lock_each_apply_to_what_the_other_stored()
+    {
+        var (communityId, first) = await fixture.CreateCommunityAsync();
+        var second = await fixture.AddMemberAsync(communityId, MemberRole.Admin);
+        Task decay, analytics;
+        await using (var holder = await fixture.NewContextAsync())
+        {
+            await using var held = await holder.Database.BeginTransactionAsync();
+            await holder.LockForUpdateAsync<Community>(c => c.Id == communityId);
+            // Both saves start while the lock is held, so both would read the same settings if they did not wait for it.
+            decay = Task.Run(() => Service.SaveAsync(first, communityId, new SettingsPatch { DecayEnabled = true, DecayFullMonths = 1, DecayExpireMonths = 2 }));
+            analytics = Task.Run(() => Service.SaveAsync(second, communityId, new SettingsPatch { DashboardRefreshInterval = 30, ShowTrustNetwork = false }));
+            await LockWaits.UntilWaitingAsync(fixture, 2, decay, analytics);
+            await held.CommitAsync();
+        }
+        await Task.WhenAll(decay, analytics);
+
+        var view = await Service.GetAsync(first, communityId);
+        view.Decay.ShouldSatisfyAllConditions(d => d.Enabled.ShouldBeTrue(), d => d.FullMonths.ShouldBe(1), d => d.ExpireMonths.ShouldBe(2));
+        view.Analytics.ShouldSatisfyAllConditions(a => a.DashboardRefreshInterval.ShouldBe(30), a => a.MetricVisibilitySettings.ShowTrustNetwork.ShouldBeFalse());
         await using var db = await fixture.NewContextAsync();
-        var entry = await db.AuditLog.SingleAsync(e => e.CommunityId == communityId && e.Action == AuditAction.SettingsChanged);
-        entry.Details.ShouldContain("""
-            "minTrustForPolls":{"old":"15","new":"Trusted"}
-            """.Trim());
-        entry.Details.ShouldContain("""
-            "decay.enabled":{"old":false,"new":true}
-            """.Trim());
-        entry.Details.ShouldNotContain("minTrustToAwardTrust");
+        var entries = await db.AuditLog.Where(e => e.CommunityId == communityId && e.Action == AuditAction.SettingsChanged).Select(e => e.ActorId).ToListAsync();
+        entries.ShouldBe([first, second], ignoreOrder: true);
     }
 
     [Theory]
@@ -76,7 +147,7 @@ public sealed class SettingsServiceTests(ServiceFixture fixture) : IClassFixture
         var view = await Service.GetAsync(admin, communityId);
 
         var ex = await Should.ThrowAsync<ValidationFailedException>(() =>
-            Service.SaveAsync(admin, communityId, Input(view, t => { t["minTrustForWealth"] = value; t["minTrustForNeeds"] = "1"; })));
+            Service.SaveAsync(admin, communityId, Thresholds(("minTrustForWealth", value), ("minTrustForNeeds", "1"))));
 
         ex.Errors.ShouldBe(new Dictionary<string, string> { ["minTrustForWealth"] = message });
         (await Service.GetAsync(admin, communityId)).Thresholds.ShouldBe(view.Thresholds);
@@ -87,18 +158,24 @@ public sealed class SettingsServiceTests(ServiceFixture fixture) : IClassFixture
     {
         var (communityId, admin) = await fixture.CreateCommunityAsync();
         var outsider = await fixture.CreateUserAsync();
-        var view = await Service.GetAsync(admin, communityId);
-        var input = Input(view) with
+        var patch = new SettingsPatch
         {
-            Decay = new DecaySettings { Enabled = true, FullMonths = 6, ExpireMonths = 6 },
-            Analytics = new AnalyticsSettings { NonContributionThresholdDays = 0, DashboardRefreshInterval = 1 },
+            DecayEnabled = true, DecayFullMonths = 6, DecayExpireMonths = 6,
+            NonContributionThresholdDays = 0, DashboardRefreshInterval = 1, ShowActiveMembers = false,
             PollCreatorUsers = [outsider],
         };
 
-        var ex = await Should.ThrowAsync<ValidationFailedException>(() => Service.SaveAsync(admin, communityId, input));
+        var ex = await Should.ThrowAsync<ValidationFailedException>(() => Service.SaveAsync(admin, communityId, patch));
 
         ex.Errors.Keys.ShouldBe(["decay.expireMonths", "analytics.nonContributionThresholdDays", "analytics.dashboardRefreshInterval", "pollCreatorUsers"], ignoreOrder: true);
-        (await Service.GetAsync(admin, communityId)).Decay.Enabled.ShouldBeFalse();
+        var after = await Service.GetAsync(admin, communityId);
+        after.Decay.Enabled.ShouldBeFalse();
+        after.Analytics.MetricVisibilitySettings.ShowActiveMembers.ShouldBeTrue();
+        // Only the field sent is checked against the stored rest: 13 full months meets the stored 12.
+        (await Should.ThrowAsync<ValidationFailedException>(() => Service.SaveAsync(admin, communityId, new SettingsPatch { DecayFullMonths = 13 })))
+            .Errors.Keys.ShouldBe(["decay.expireMonths"]);
+        (await AuditedChangesAsync(communityId, expectEntry: false)).ShouldBeEmpty();
+        await Should.ThrowAsync<ArgumentException>(() => Service.SaveAsync(admin, communityId, Thresholds(("minTrustForNothing", "1"))));
     }
 
     [Fact]
@@ -107,7 +184,7 @@ public sealed class SettingsServiceTests(ServiceFixture fixture) : IClassFixture
         var (communityId, admin) = await fixture.CreateCommunityAsync();
         var member = await fixture.AddMemberAsync(communityId, score: 12);
         var view = await Service.GetAsync(admin, communityId);
-        await Service.SaveAsync(admin, communityId, Input(view, t => t["minTrustToAwardTrust"] = "Stable"));
+        await Service.SaveAsync(admin, communityId, Thresholds(("minTrustToAwardTrust", "Stable")));
         var permissions = fixture.Get<PermissionService>();
         (await permissions.CheckAsync(member, Permission.AwardTrust, PermissionScope.Community(communityId))).Allowed.ShouldBeTrue();
         var stable = view.Levels.Single(l => l.Name == "Stable");
@@ -140,7 +217,7 @@ public sealed class SettingsServiceTests(ServiceFixture fixture) : IClassFixture
     {
         var (communityId, admin) = await fixture.CreateCommunityAsync();
         var view = await Service.GetAsync(admin, communityId);
-        await Service.SaveAsync(admin, communityId, Input(view, t => t["minTrustForPolls"] = "Trusted"));
+        await Service.SaveAsync(admin, communityId, Thresholds(("minTrustForPolls", "Trusted")));
         var trusted = view.Levels.Single(l => l.Name == "Trusted");
         var stable = view.Levels.Single(l => l.Name == "Stable");
 
@@ -174,13 +251,12 @@ public sealed class SettingsServiceTests(ServiceFixture fixture) : IClassFixture
     {
         var (communityId, admin) = await fixture.CreateCommunityAsync();
         var member = await fixture.AddMemberAsync(communityId);
-        var view = await Service.GetAsync(admin, communityId);
-        await Service.SaveAsync(admin, communityId, Input(view) with { PollCreatorUsers = [member] });
+        await Service.SaveAsync(admin, communityId, new SettingsPatch { PollCreatorUsers = [member] });
         await fixture.Get<CommunityApp.Features.Members.MemberService>().LeaveAsync(member, communityId);
 
         var after = await Service.GetAsync(admin, communityId);
         after.PollCreatorUsers.ShouldBeEmpty();
-        await Service.SaveAsync(admin, communityId, Input(after) with { Decay = new DecaySettings { Enabled = true, FullMonths = 6, ExpireMonths = 12 } });
+        await Service.SaveAsync(admin, communityId, new SettingsPatch { DecayEnabled = true, PollCreatorUsers = [.. after.PollCreatorUsers.Select(u => u.UserId)] });
         (await Service.GetAsync(admin, communityId)).Decay.Enabled.ShouldBeTrue();
     }
 
@@ -193,11 +269,32 @@ public sealed class SettingsServiceTests(ServiceFixture fixture) : IClassFixture
         SettingsPresets.All[0].Thresholds.Values.ShouldAllBe(v => v <= 10);
 
         var (communityId, admin) = await fixture.CreateCommunityAsync();
-        var view = await Service.GetAsync(admin, communityId);
-        await Service.SaveAsync(admin, communityId, Input(view, t =>
+        await Service.SaveAsync(admin, communityId, new SettingsPatch
         {
-            foreach (var (key, value) in SettingsPresets.All[2].Thresholds) t[key] = value.ToString();
-        }));
+            Thresholds = SettingsPresets.All[2].Thresholds.ToDictionary(t => t.Key, t => t.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        });
         (await Service.GetAsync(admin, communityId)).Thresholds.Single(t => t.SettingName == "minTrustForFlagReview").ResolvedScore.ShouldBe(60);
+    }
+
+    /// <summary>The changes of the community's settings audit entry (the latest one, or the only one), each as its old/new JSON.</summary>
+    private async Task<Dictionary<string, string>> AuditedChangesAsync(Guid communityId, bool latest = false, bool expectEntry = true)
+    {
+        await using var db = await fixture.NewContextAsync();
+        var entries = await db.AuditLog.Where(e => e.CommunityId == communityId && e.Action == AuditAction.SettingsChanged)
+            .OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id).Select(e => e.Details).ToListAsync();
+        if (!expectEntry)
+        {
+            entries.ShouldBeEmpty();
+            return [];
+        }
+        var details = latest ? entries.First() : entries.ShouldHaveSingleItem();
+        using var json = JsonDocument.Parse(details);
+        return json.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetRawText());
+    }
+
+    private async Task<string> UserNameAsync(string userId)
+    {
+        await using var db = await fixture.NewContextAsync();
+        return await db.Users.Where(u => u.Id == userId).Select(u => u.UserName!).SingleAsync();
     }
 }

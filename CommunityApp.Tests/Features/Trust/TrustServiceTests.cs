@@ -157,9 +157,7 @@ public sealed class TrustServiceTests(ServiceFixture fixture) : IClassFixture<Se
         var receiver = await fixture.AddMemberAsync(communityId);
         var settings = fixture.Get<SettingsService>();
         var view = await settings.GetAsync(admin, communityId);
-        var thresholds = view.Thresholds.ToDictionary(t => t.SettingName, t => t.Text);
-        thresholds["minTrustToAwardTrust"] = "Stable";
-        await settings.SaveAsync(admin, communityId, new SettingsInput(thresholds, view.Decay, view.Analytics, [], []));
+        await settings.SaveAsync(admin, communityId, new SettingsPatch { Thresholds = new Dictionary<string, string> { ["minTrustToAwardTrust"] = "Stable" } });
         await Service.AwardAsync(giver, communityId, receiver);
         await Service.RemoveAsync(giver, communityId, receiver);
 
@@ -205,10 +203,8 @@ public sealed class TrustServiceTests(ServiceFixture fixture) : IClassFixture<Se
             await db.TrustAwards.Where(a => a.ReceiverId == receiver && a.GiverId != givers[2]).ExecuteUpdateAsync(s => s.SetProperty(a => a.RenewedAt, eightMonthsAgo));
         }
         var settings = fixture.Get<SettingsService>();
-        var view = await settings.GetAsync(admin, communityId);
 
-        await settings.SaveAsync(admin, communityId, new SettingsInput(view.Thresholds.ToDictionary(t => t.SettingName, t => t.Text),
-            new DecaySettings { Enabled = true, FullMonths = 6, ExpireMonths = 12 }, view.Analytics, [], []));
+        await settings.SaveAsync(admin, communityId, new SettingsPatch { DecayEnabled = true, DecayFullMonths = 6, DecayExpireMonths = 12 });
 
         (await ScoreAsync(communityId, receiver)).ShouldBe(2);
         var recalculator = fixture.Get<TrustRecalculator>();

@@ -17,9 +17,32 @@ public sealed record SettingsView(
     IReadOnlyList<ThresholdView> Thresholds, IReadOnlyList<TrustLevelInfo> Levels, DecaySettings Decay, AnalyticsSettings Analytics,
     IReadOnlyList<UserRef> PollCreatorUsers, IReadOnlyList<Guid> DisputeHandlingCouncils);
 
-public sealed record SettingsInput(
-    IReadOnlyDictionary<string, string> Thresholds, DecaySettings Decay, AnalyticsSettings Analytics,
-    IReadOnlyList<string> PollCreatorUsers, IReadOnlyList<Guid> DisputeHandlingCouncils);
+/// <summary>
+/// A change to some of the settings (docs/SPEC.md §3.3, §4.6, §13). Each section of the settings page sends only its own
+/// fields and leaves the others null; the service applies them to the settings as they are stored at that moment, so a
+/// save never resets a field it did not name. Thresholds: only the named ones change ("15" or a level's name).
+/// </summary>
+public sealed record SettingsPatch
+{
+    public IReadOnlyDictionary<string, string>? Thresholds { get; init; }
+    public bool? DecayEnabled { get; init; }
+    public int? DecayFullMonths { get; init; }
+    public int? DecayExpireMonths { get; init; }
+    public int? NonContributionThresholdDays { get; init; }
+    public int? DashboardRefreshInterval { get; init; }
+    public bool? ShowActiveMembers { get; init; }
+    public bool? ShowWealthGeneration { get; init; }
+    public bool? ShowTrustNetwork { get; init; }
+    public bool? ShowCouncilActivity { get; init; }
+    public bool? ShowNeedsFulfillment { get; init; }
+    public bool? ShowDisputeRate { get; init; }
+
+    /// <summary>The whole list (user ids) when it changes.</summary>
+    public IReadOnlyList<string>? PollCreatorUsers { get; init; }
+
+    /// <summary>The whole list (council ids) when it changes.</summary>
+    public IReadOnlyList<Guid>? DisputeHandlingCouncils { get; init; }
+}
 
 /// <summary>An admin's community settings (docs/SPEC.md §3.3, §4.5, §4.6, §13): thresholds, trust levels, decay, analytics and allow-lists.</summary>
 public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, Trust.TrustRecalculator recalculator)
@@ -39,65 +62,67 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, T
             admin.Levels.OrderBy(l => l.MinScore).ToList(), settings.Decay, settings.Analytics, pollCreators, settings.DisputeHandlingCouncils);
     }
 
-    /// <summary>Validates every field, saves all of them or none, and records each change old → new in the audit log.</summary>
-    public async Task SaveAsync(string actorId, Guid communityId, SettingsInput input, CancellationToken ct = default)
+    /// <summary>
+    /// Applies <paramref name="patch"/> to the stored settings under the community's row lock, so two admins saving at
+    /// the same moment both keep their change. Every field it names is validated first: one bad field saves nothing.
+    /// The audit entry lists exactly the fields whose typed value changed, old → new.
+    /// </summary>
+    public async Task SaveAsync(string actorId, Guid communityId, SettingsPatch patch, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = actorId;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await Members.MemberService.LockCommunityAsync(db, communityId, ct);
         var admin = await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
-        var errors = new Dictionary<string, string>();
-
-        var thresholds = new Dictionary<string, Threshold>();
-        foreach (var definition in PermissionCatalog.All)
-        {
-            var text = input.Thresholds.GetValueOrDefault(definition.SettingName);
-            var parsed = ParseThreshold(text, admin.Levels, out var error);
-            if (parsed is null) errors[definition.SettingName] = error!;
-            else thresholds[definition.SettingName] = parsed;
-        }
-
-        var decay = input.Decay;
-        if (decay.FullMonths is < 0 or > 120) errors["decay.fullMonths"] = Text.Get("Error.FullMonths");
-        if (decay.ExpireMonths <= decay.FullMonths || decay.ExpireMonths > 240) errors["decay.expireMonths"] = Text.Get("Error.ExpireMonths");
-        var analytics = input.Analytics;
-        if (analytics.NonContributionThresholdDays is < 1 or > 3650) errors["analytics.nonContributionThresholdDays"] = Text.Get("Error.Days");
-        if (analytics.DashboardRefreshInterval is < 5 or > 86400) errors["analytics.dashboardRefreshInterval"] = Text.Get("Error.Seconds");
-
-        var pollCreators = input.PollCreatorUsers.Distinct().ToList();
-        var memberIds = await db.Memberships.Where(m => m.CommunityId == communityId && pollCreators.Contains(m.UserId)).Select(m => m.UserId).ToListAsync(ct);
-        if (memberIds.Count != pollCreators.Count)
-        {
-            var strangers = await db.Users.Where(u => pollCreators.Except(memberIds).Contains(u.Id)).Select(u => u.DisplayName).ToListAsync(ct);
-            errors["pollCreatorUsers"] = Text.Get("Error.PollCreatorsMembers", string.Join(", ", strangers));
-        }
-        ValidationFailedException.ThrowIfAny(errors);
-
         var community = await db.Communities.SingleAsync(c => c.Id == communityId, ct);
         var old = community.Settings;
-        var updated = new CommunitySettings
+        var updated = CommunitySettings.FromJson(old.ToJson());
+        var errors = new Dictionary<string, string>();
+
+        foreach (var (key, text) in patch.Thresholds ?? new Dictionary<string, string>())
         {
-            Thresholds = thresholds,
-            Decay = new DecaySettings { Enabled = decay.Enabled, FullMonths = decay.FullMonths, ExpireMonths = decay.ExpireMonths },
-            Analytics = new AnalyticsSettings
+            if (PermissionCatalog.All.All(p => p.SettingName != key)) throw new ArgumentException($"No threshold is named '{key}'.", nameof(patch));
+            var parsed = ParseThreshold(text, admin.Levels, out var error);
+            if (parsed is null) errors[key] = error!;
+            else updated.Thresholds[key] = parsed;
+        }
+        foreach (var field in Fields)
+        {
+            if (field.FromPatch(patch) is { } value) field.Set(updated, value);
+        }
+        var decay = updated.Decay;
+        if (patch.DecayFullMonths is not null && decay.FullMonths is < SettingsLimits.MinFullMonths or > SettingsLimits.MaxFullMonths)
+            errors["decay.fullMonths"] = Text.Get("Error.FullMonths");
+        if ((patch.DecayFullMonths ?? patch.DecayExpireMonths) is not null && (decay.ExpireMonths <= decay.FullMonths || decay.ExpireMonths > SettingsLimits.MaxExpireMonths))
+            errors["decay.expireMonths"] = Text.Get("Error.ExpireMonths");
+        var analytics = updated.Analytics;
+        if (patch.NonContributionThresholdDays is not null && analytics.NonContributionThresholdDays is < SettingsLimits.MinDays or > SettingsLimits.MaxDays)
+            errors["analytics.nonContributionThresholdDays"] = Text.Get("Error.Days");
+        if (patch.DashboardRefreshInterval is not null && analytics.DashboardRefreshInterval is < SettingsLimits.MinRefreshSeconds or > SettingsLimits.MaxRefreshSeconds)
+            errors["analytics.dashboardRefreshInterval"] = Text.Get("Error.Seconds");
+
+        if (patch.PollCreatorUsers is { } requested)
+        {
+            var pollCreators = requested.Distinct().ToList();
+            var memberIds = await db.Memberships.Where(m => m.CommunityId == communityId && pollCreators.Contains(m.UserId)).Select(m => m.UserId).ToListAsync(ct);
+            if (memberIds.Count != pollCreators.Count)
             {
-                NonContributionThresholdDays = analytics.NonContributionThresholdDays,
-                DashboardRefreshInterval = analytics.DashboardRefreshInterval,
-                MetricVisibilitySettings = analytics.MetricVisibilitySettings,
-            },
-            PollCreatorUsers = pollCreators,
-            DisputeHandlingCouncils = input.DisputeHandlingCouncils.Distinct().ToList(),
-            FlagsToAutoHide = old.FlagsToAutoHide,
-        };
-        var changes = Diff(old, updated, admin.Levels);
+                var strangers = await db.Users.Where(u => pollCreators.Except(memberIds).Contains(u.Id)).Select(u => u.DisplayName).ToListAsync(ct);
+                errors["pollCreatorUsers"] = Text.Get("Error.PollCreatorsMembers", string.Join(", ", strangers));
+            }
+            updated.PollCreatorUsers = pollCreators;
+        }
+        if (patch.DisputeHandlingCouncils is { } councils) updated.DisputeHandlingCouncils = councils.Distinct().ToList();
+        ValidationFailedException.ThrowIfAny(errors);
+
+        var changes = await DiffAsync(db, old, updated, admin.Levels, ct);
         if (changes.Count == 0) return;
         community.Settings = updated;
-        db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.SettingsChanged, changes, at: clock.GetUtcNow().UtcDateTime));
+        db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.SettingsChanged, changes, at: Now));
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         // Decay settings change every award's weight: scores follow at once.
-        if (changes.Keys.Any(k => k.StartsWith("decay."))) await recalculator.RecomputeCommunityAsync(communityId, ct);
+        if (changes.Keys.Any(k => k.StartsWith("decay.", StringComparison.Ordinal))) await recalculator.RecomputeCommunityAsync(communityId, ct);
     }
 
     public Task<Guid> AddLevelAsync(string actorId, Guid communityId, string name, int minScore, CancellationToken ct = default) =>
@@ -218,41 +243,80 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, T
         return copy;
     }
 
-    private static Dictionary<string, object> Diff(CommunitySettings old, CommunitySettings updated, IReadOnlyList<TrustLevelInfo> levels)
+    /// <summary>One scalar setting: its audit and field-message key, its value in a patch, and how to read and write it.</summary>
+    private sealed record Field(string Key, Func<SettingsPatch, object?> FromPatch, Func<CommunitySettings, object> Get, Action<CommunitySettings, object> Set);
+
+    private static readonly Field[] Fields =
+    [
+        new("decay.enabled", p => p.DecayEnabled, s => s.Decay.Enabled, (s, v) => s.Decay.Enabled = (bool)v),
+        new("decay.fullMonths", p => p.DecayFullMonths, s => s.Decay.FullMonths, (s, v) => s.Decay.FullMonths = (int)v),
+        new("decay.expireMonths", p => p.DecayExpireMonths, s => s.Decay.ExpireMonths, (s, v) => s.Decay.ExpireMonths = (int)v),
+        new("analytics.nonContributionThresholdDays", p => p.NonContributionThresholdDays, s => s.Analytics.NonContributionThresholdDays,
+            (s, v) => s.Analytics.NonContributionThresholdDays = (int)v),
+        new("analytics.dashboardRefreshInterval", p => p.DashboardRefreshInterval, s => s.Analytics.DashboardRefreshInterval,
+            (s, v) => s.Analytics.DashboardRefreshInterval = (int)v),
+        new("analytics.showActiveMembers", p => p.ShowActiveMembers, s => s.Analytics.MetricVisibilitySettings.ShowActiveMembers,
+            (s, v) => s.Analytics.MetricVisibilitySettings.ShowActiveMembers = (bool)v),
+        new("analytics.showWealthGeneration", p => p.ShowWealthGeneration, s => s.Analytics.MetricVisibilitySettings.ShowWealthGeneration,
+            (s, v) => s.Analytics.MetricVisibilitySettings.ShowWealthGeneration = (bool)v),
+        new("analytics.showTrustNetwork", p => p.ShowTrustNetwork, s => s.Analytics.MetricVisibilitySettings.ShowTrustNetwork,
+            (s, v) => s.Analytics.MetricVisibilitySettings.ShowTrustNetwork = (bool)v),
+        new("analytics.showCouncilActivity", p => p.ShowCouncilActivity, s => s.Analytics.MetricVisibilitySettings.ShowCouncilActivity,
+            (s, v) => s.Analytics.MetricVisibilitySettings.ShowCouncilActivity = (bool)v),
+        new("analytics.showNeedsFulfillment", p => p.ShowNeedsFulfillment, s => s.Analytics.MetricVisibilitySettings.ShowNeedsFulfillment,
+            (s, v) => s.Analytics.MetricVisibilitySettings.ShowNeedsFulfillment = (bool)v),
+        new("analytics.showDisputeRate", p => p.ShowDisputeRate, s => s.Analytics.MetricVisibilitySettings.ShowDisputeRate,
+            (s, v) => s.Analytics.MetricVisibilitySettings.ShowDisputeRate = (bool)v),
+    ];
+
+    /// <summary>
+    /// The fields whose typed value differs, old → new: thresholds compared as thresholds (and logged as the number or
+    /// the level's name), lists compared as sets (poll creators logged by name).
+    /// </summary>
+    private static async Task<Dictionary<string, object>> DiffAsync(AppDbContext db, CommunitySettings old, CommunitySettings updated,
+        IReadOnlyList<TrustLevelInfo> levels, CancellationToken ct)
     {
         var changes = new Dictionary<string, object>();
         foreach (var definition in PermissionCatalog.All)
         {
-            var before = ThresholdText(old.ThresholdFor(definition.Permission), levels);
-            var after = ThresholdText(updated.ThresholdFor(definition.Permission), levels);
-            if (before != after) changes[definition.SettingName] = AuditEntry.Change(before, after);
+            var (before, after) = (old.ThresholdFor(definition.Permission), updated.ThresholdFor(definition.Permission));
+            if (before != after) changes[definition.SettingName] = AuditEntry.Change(Logged(before, levels), Logged(after, levels));
         }
-        void Compare<T>(string name, T before, T after)
+        foreach (var field in Fields)
         {
-            if (!EqualityComparer<T>.Default.Equals(before, after)) changes[name] = AuditEntry.Change(before, after);
+            var (before, after) = (field.Get(old), field.Get(updated));
+            if (!before.Equals(after)) changes[field.Key] = AuditEntry.Change(before, after);
         }
-        Compare("decay.enabled", old.Decay.Enabled, updated.Decay.Enabled);
-        Compare("decay.fullMonths", old.Decay.FullMonths, updated.Decay.FullMonths);
-        Compare("decay.expireMonths", old.Decay.ExpireMonths, updated.Decay.ExpireMonths);
-        Compare("nonContributionThresholdDays", old.Analytics.NonContributionThresholdDays, updated.Analytics.NonContributionThresholdDays);
-        Compare("dashboardRefreshInterval", old.Analytics.DashboardRefreshInterval, updated.Analytics.DashboardRefreshInterval);
-        var (mb, ma) = (old.Analytics.MetricVisibilitySettings, updated.Analytics.MetricVisibilitySettings);
-        Compare("metricVisibility.showActiveMembers", mb.ShowActiveMembers, ma.ShowActiveMembers);
-        Compare("metricVisibility.showWealthGeneration", mb.ShowWealthGeneration, ma.ShowWealthGeneration);
-        Compare("metricVisibility.showTrustNetwork", mb.ShowTrustNetwork, ma.ShowTrustNetwork);
-        Compare("metricVisibility.showCouncilActivity", mb.ShowCouncilActivity, ma.ShowCouncilActivity);
-        Compare("metricVisibility.showNeedsFulfillment", mb.ShowNeedsFulfillment, ma.ShowNeedsFulfillment);
-        Compare("metricVisibility.showDisputeRate", mb.ShowDisputeRate, ma.ShowDisputeRate);
-        Compare("pollCreatorUsers", string.Join(",", old.PollCreatorUsers.Order()), string.Join(",", updated.PollCreatorUsers.Order()));
-        Compare("disputeHandlingCouncils", string.Join(",", old.DisputeHandlingCouncils.Order()), string.Join(",", updated.DisputeHandlingCouncils.Order()));
+        if (!old.PollCreatorUsers.ToHashSet().SetEquals(updated.PollCreatorUsers))
+        {
+            var ids = old.PollCreatorUsers.Concat(updated.PollCreatorUsers).Distinct().ToList();
+            var names = await db.Users.Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.DisplayName, ct);
+            string[] Named(IEnumerable<string> users) => [.. users.Select(id => names.GetValueOrDefault(id, id)).Order(StringComparer.CurrentCulture)];
+            changes["pollCreatorUsers"] = AuditEntry.Change(Named(old.PollCreatorUsers), Named(updated.PollCreatorUsers));
+        }
+        if (!old.DisputeHandlingCouncils.ToHashSet().SetEquals(updated.DisputeHandlingCouncils))
+            changes["disputeHandlingCouncils"] = AuditEntry.Change(old.DisputeHandlingCouncils.Order().ToArray(), updated.DisputeHandlingCouncils.Order().ToArray());
         return changes;
     }
+
+    /// <summary>A threshold as the log shows it: its number, or the name of its level.</summary>
+    private static object Logged(Threshold threshold, IReadOnlyList<TrustLevelInfo> levels) =>
+        threshold.Type == ThresholdType.Number ? threshold.Value : ThresholdText(threshold, levels);
 }
 
+/// <summary>The ranges the settings accept; the page shows them beside each field and the service refuses anything outside.</summary>
 public static class SettingsLimits
 {
     /// <summary>The largest threshold, level minimum or admin grant.</summary>
     public const int MaxScore = 1_000_000;
+
+    public const int MinFullMonths = 0;
+    public const int MaxFullMonths = 120;
+    public const int MaxExpireMonths = 240;
+    public const int MinDays = 1;
+    public const int MaxDays = 3650;
+    public const int MinRefreshSeconds = 5;
+    public const int MaxRefreshSeconds = 86_400;
 }
 
 /// <summary>One-click starting points for the thresholds, then tuned by hand (docs/SPEC.md §3.3 defaults in the middle).</summary>
