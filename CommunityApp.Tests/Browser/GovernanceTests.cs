@@ -96,7 +96,7 @@ public sealed class GovernanceTests(BrowserFixture browser) : BrowserTest(browse
         await page.GetByLabel("Create polls").FillAsync("5");
         await page.GetByLabel("Create councils").FillAsync("stable");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save Trust thresholds" }).ClickAsync();
-        await Expect(page.GetByText("Settings saved.")).ToBeVisibleAsync();
+        await Expect(page.GetByText("Trust thresholds saved.")).ToBeVisibleAsync();
         await Expect(page.GetByLabel("Create councils")).ToHaveValueAsync("Stable");
 
         // Renaming the level: the threshold follows it.

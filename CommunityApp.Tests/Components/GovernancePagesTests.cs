@@ -59,7 +59,7 @@ public sealed class GovernancePagesTests(SqliteServiceFixture data) : IClassFixt
         await using var context = PageTestContext.Create(data, admin);
         context.Render<MudPopoverProvider>();
         var page = context.Render<SettingsPage>(p => p.Add(x => x.CommunityId, communityId));
-        page.WaitForAssertion(() => page.FindAll("input[data-setting]").Count.ShouldBe(13));
+        page.WaitForAssertion(() => page.FindAll("input[data-setting]").Count.ShouldBe(13 + 2 + 2, "13 thresholds, 2 decay and 2 analytics numbers"));
 
         page.Find("input[data-setting=minTrustForPolls]").Change("2.5");
         page.Find("button[aria-label='Save Trust thresholds']").Click();

@@ -52,11 +52,11 @@ internal sealed class TrustDemo : IDemoStep
         view = await s.Settings.GetAsync(ana, community, ct);
         var stable = view.Levels.FirstOrDefault(l => l.MinScore == 4)?.Name;
         var neighbour = view.Levels.FirstOrDefault(l => l.MinScore == 2)?.Name;
-        var thresholds = view.Thresholds.ToDictionary(t => t.SettingName, t => t.Text);
+        var thresholds = new Dictionary<string, string>();
         if (stable is not null) thresholds["minTrustToAwardTrust"] = stable;
         if (neighbour is not null) thresholds["minTrustForWealth"] = neighbour;
         await s.At(57, 21, 10).Settings.SaveAsync(ana, community,
-            new SettingsInput(thresholds, view.Decay, view.Analytics, view.PollCreatorUsers.Select(u => u.UserId).ToList(), view.DisputeHandlingCouncils), ct);
+            new SettingsPatch { Thresholds = thresholds }, ct);
 
         // The founders' bootstrap grant: enough to award trust themselves.
         foreach (var (founder, minute) in new[] { ("ben", 0), ("dmitri", 2), ("jo", 4) })
