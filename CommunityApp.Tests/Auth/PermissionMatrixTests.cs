@@ -1,74 +1,135 @@
 using Microsoft.EntityFrameworkCore;
 using CommunityApp.Auth;
 using CommunityApp.Features.Communities;
+using CommunityApp.Resources;
 using CommunityApp.Tests.Infrastructure;
 
 namespace CommunityApp.Tests.Auth;
 
-public enum Standing
+/// <summary>Who asks, relative to the permission asked about (its default threshold T).</summary>
+public enum Actor
 {
+    SignedOut,
     NonMember,
-    MemberBelowThreshold,
-    MemberAtThreshold,
+    /// <summary>A member with no trust and no role: may read, may not act.</summary>
+    Reader,
+    BelowThreshold,
+    AtThreshold,
+    AboveThreshold,
     FeatureRoleHolder,
+    /// <summary>On the permission's allow-list (poll creators by user; dispute handlers by council, which they do not manage yet).</summary>
+    AllowListed,
     Admin,
 }
 
-/// <summary>Every permission × every kind of member, on PostgreSQL, through the permission service the feature services call.</summary>
+/// <summary>Where the question is asked: the actor's own community, or one they do not belong to.</summary>
+public enum Where
+{
+    OwnCommunity,
+    OtherCommunity,
+}
+
+/// <summary>
+/// The permission rule as one table (docs/SPEC.md §3.3): every actor × every permission × every scope, through the
+/// permission service the feature services call, on PostgreSQL. Each row states the answer, its reason and the sentence
+/// the page shows; the refusal a service throws must say the same.
+/// </summary>
 public sealed class PermissionMatrixTests(ServiceFixture fixture) : IClassFixture<ServiceFixture>
 {
-    public static TheoryData<Permission, Standing> Matrix()
+    private const int Score = 0;
+
+    /// <summary>What each actor's score is, given the permission's threshold; the others hold no trust.</summary>
+    private static int ScoreOf(Actor actor, int threshold) => actor switch
     {
-        var data = new TheoryData<Permission, Standing>();
+        Actor.BelowThreshold => threshold - 1,
+        Actor.AtThreshold => threshold,
+        Actor.AboveThreshold => threshold + 7,
+        _ => Score,
+    };
+
+    /// <summary>The table: the answer and its reason for an actor in a scope.</summary>
+    private static (bool Allowed, PermissionReason Reason) Expected(Actor actor, Permission permission, Where where) => (actor, where) switch
+    {
+        (Actor.SignedOut, _) => (false, PermissionReason.SignedOut),
+        (_, Where.OtherCommunity) or (Actor.NonMember, _) => (false, PermissionReason.NotMember),
+        (Actor.Admin, _) => (true, PermissionReason.Admin),
+        (Actor.FeatureRoleHolder, _) => (true, PermissionReason.FeatureRole),
+        (Actor.AllowListed, _) when permission == Permission.CreatePolls => (true, PermissionReason.AllowList),
+        (Actor.AtThreshold or Actor.AboveThreshold, _) => (true, PermissionReason.TrustScore),
+        _ => (false, PermissionReason.BelowThreshold),
+    };
+
+    public static TheoryData<Permission, Where> Cases()
+    {
+        var data = new TheoryData<Permission, Where>();
         foreach (var permission in Enum.GetValues<Permission>())
-            foreach (var standing in Enum.GetValues<Standing>())
-                data.Add(permission, standing);
+            foreach (var where in Enum.GetValues<Where>())
+                data.Add(permission, where);
         return data;
     }
 
     [Theory]
-    [MemberData(nameof(Matrix))]
-    public async Task Each_permission_is_decided_by_admin_role_feature_role_or_trust(Permission permission, Standing standing)
+    [MemberData(nameof(Cases))]
+    public async Task Every_actor_gets_the_answer_and_the_reason_of_the_table(Permission permission, Where where)
     {
-        var (communityId, _) = await fixture.CreateCommunityAsync();
         var definition = PermissionCatalog.Get(permission);
         var threshold = definition.DefaultThreshold;
-        var userId = standing switch
+        var (own, _) = await fixture.CreateCommunityAsync();
+        var (other, _) = await fixture.CreateCommunityAsync();
+        var council = Guid.NewGuid();
+        var actors = new Dictionary<Actor, string?>();
+        foreach (var actor in Enum.GetValues<Actor>())
         {
-            Standing.NonMember => await fixture.CreateUserAsync(),
-            Standing.MemberBelowThreshold => await fixture.AddMemberAsync(communityId, score: threshold - 1),
-            Standing.MemberAtThreshold => await fixture.AddMemberAsync(communityId, score: threshold),
-            Standing.FeatureRoleHolder => await fixture.AddMemberAsync(communityId, score: 0, featureRoles: definition.GrantedByRole),
-            _ => await fixture.AddMemberAsync(communityId, MemberRole.Admin, score: 0),
-        };
+            actors[actor] = actor switch
+            {
+                Actor.SignedOut => null,
+                Actor.NonMember => await fixture.CreateUserAsync(),
+                Actor.Admin => await fixture.AddMemberAsync(own, MemberRole.Admin, score: Score),
+                Actor.FeatureRoleHolder => await fixture.AddMemberAsync(own, score: Score, featureRoles: definition.GrantedByRole),
+                _ => await fixture.AddMemberAsync(own, score: ScoreOf(actor, threshold)),
+            };
+        }
+        await using (var db = await fixture.NewContextAsync())
+        {
+            var community = await db.Communities.SingleAsync(c => c.Id == own);
+            var settings = CommunitySettings.FromJson(community.Settings.ToJson());
+            settings.PollCreatorUsers.Add(actors[Actor.AllowListed]!);
+            settings.DisputeHandlingCouncils.Add(council);
+            community.Settings = settings;
+            await db.SaveChangesAsync();
+        }
+        var scope = PermissionScope.Community(where == Where.OwnCommunity ? own : other);
         var service = fixture.Get<PermissionService>();
 
-        var check = await service.CheckAsync(userId, permission, PermissionScope.Community(communityId));
-        await using var db = await fixture.NewContextAsync();
-        var demand = () => PermissionService.DemandAsync(db, communityId, userId, permission);
+        foreach (var (actor, userId) in actors)
+        {
+            var (allowed, reason) = Expected(actor, permission, where);
+            var score = reason is PermissionReason.SignedOut or PermissionReason.NotMember ? 0 : ScoreOf(actor, threshold);
+            var sentence = reason switch
+            {
+                PermissionReason.SignedOut => "Sign in first.",
+                PermissionReason.NotMember => "You are not a member of this community.",
+                PermissionReason.Admin => "Allowed: you are an admin.",
+                PermissionReason.FeatureRole => $"Allowed: granted by role {Text.Get($"FeatureRole.{definition.GrantedByRole}")}.",
+                PermissionReason.AllowList => "Allowed: you are on the community's list for this.",
+                PermissionReason.TrustScore => $"Allowed: your trust {score} meets {threshold}.",
+                _ => $"You need {threshold} trust to {Text.Get($"Verb.{permission}")}; you have {score}.",
+            };
 
-        var (allowed, reason) = standing switch
-        {
-            Standing.NonMember => (false, PermissionReason.NotMember),
-            Standing.MemberBelowThreshold => (false, PermissionReason.BelowThreshold),
-            Standing.MemberAtThreshold => (true, PermissionReason.TrustScore),
-            Standing.FeatureRoleHolder => (true, PermissionReason.FeatureRole),
-            _ => (true, PermissionReason.Admin),
-        };
-        check.Allowed.ShouldBe(allowed);
-        check.Reason.ShouldBe(reason);
-        if (allowed)
-        {
-            (await demand()).UserId.ShouldBe(userId);
+            var check = await service.CheckAsync(userId, permission, scope);
+
+            check.Allowed.ShouldBe(allowed, $"{actor} {permission} in {where}");
+            check.Reason.ShouldBe(reason, $"{actor} {permission} in {where}");
+            check.Explain().ShouldBe(sentence, $"{actor} {permission} in {where}");
+            if (reason == PermissionReason.FeatureRole) check.Role.ShouldBe(definition.GrantedByRole);
+            (await service.CheckAllAsync(userId, scope)).Single(c => c.Permission == permission).ShouldBe(check, $"{actor}: the page's list says the same");
+
+            if (userId is null) continue;
+            await using var db = await fixture.NewContextAsync();
+            var demand = () => PermissionService.DemandAsync(db, userId, permission, scope);
+            if (allowed) (await demand()).UserId.ShouldBe(userId, $"{actor} {permission} in {where}");
+            else (await Should.ThrowAsync<ForbiddenException>(demand, $"{actor} {permission} in {where}")).Message.ShouldBe(sentence);
         }
-        else
-        {
-            var refusal = await Should.ThrowAsync<ForbiddenException>(demand);
-            refusal.Message.ShouldBe(standing == Standing.NonMember
-                ? "You are not a member of this community."
-                : $"You need {threshold} trust to {CommunityApp.Resources.Text.Get($"Verb.{permission}")}; you have {threshold - 1}.");
-        }
-        if (standing == Standing.FeatureRoleHolder) check.Role.ShouldBe(definition.GrantedByRole);
     }
 
     [Fact]

@@ -90,24 +90,28 @@ public class ServiceFixture : IAsyncLifetime
         return (id, admin);
     }
 
-    /// <summary>Adds a member directly (invites are tested on their own) with a given maintained trust score.</summary>
+    /// <summary>
+    /// Adds a member directly (invites are tested on their own). <paramref name="score"/> is always an admin grant: the
+    /// maintained score equals it and a recompute keeps it, and awards the test makes add to it, as in the app.
+    /// </summary>
     public async Task<string> AddMemberAsync(Guid communityId, CommunityApp.Features.Communities.MemberRole role = CommunityApp.Features.Communities.MemberRole.Member,
         int score = 0, string? userId = null, params CommunityApp.Auth.FeatureRole[] featureRoles)
     {
         userId ??= await CreateUserAsync();
         await using var db = await NewContextAsync();
-        var membership = new CommunityApp.Features.Communities.Membership { CommunityId = communityId, UserId = userId, Role = role, TrustScore = score };
+        var membership = new CommunityApp.Features.Communities.Membership { CommunityId = communityId, UserId = userId, Role = role, AdminGrant = score, TrustScore = score };
         membership.FeatureRoles.AddRange(featureRoles.Select(r => new CommunityApp.Features.Communities.MemberFeatureRole { Role = r }));
         db.Memberships.Add(membership);
         await db.SaveChangesAsync();
         return userId;
     }
 
+    /// <summary>Sets the member's admin grant and, with no awards received, the score: the same meaning as <c>AddMemberAsync(score:)</c>.</summary>
     public async Task SetScoreAsync(Guid communityId, string userId, int score)
     {
         await using var db = await NewContextAsync();
         await db.Memberships.Where(m => m.CommunityId == communityId && m.UserId == userId)
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.TrustScore, score));
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.AdminGrant, score).SetProperty(m => m.TrustScore, score));
     }
 
     public async ValueTask DisposeAsync()

@@ -2,7 +2,10 @@ using Microsoft.EntityFrameworkCore;
 using CommunityApp.Auth;
 using CommunityApp.Features.Audit;
 using CommunityApp.Features.Communities;
+using CommunityApp.Events;
+using CommunityApp.Features.Invites;
 using CommunityApp.Features.Members;
+using CommunityApp.Features.Trust;
 using CommunityApp.Tests.Infrastructure;
 
 namespace CommunityApp.Tests.Features.Members;
@@ -126,4 +129,87 @@ public sealed class MemberServiceTests(ServiceFixture fixture) : IClassFixture<S
         await Should.ThrowAsync<NotFoundException>(() => Service.RemoveAsync(admin, communityId, removed));
     }
 
+    [Fact]
+    public async Task Leaving_and_removal_end_every_award_given_and_received_and_recompute_the_receivers_at_once()
+    {
+        var (communityId, admin) = await fixture.CreateCommunityAsync();
+        var trust = fixture.Get<TrustService>();
+        var leaver = await fixture.AddMemberAsync(communityId, score: 15);
+        var removed = await fixture.AddMemberAsync(communityId, score: 15);
+        var stays = await fixture.AddMemberAsync(communityId, score: 15);
+        await trust.AwardAsync(leaver, communityId, stays);
+        await trust.AwardAsync(removed, communityId, stays);
+        await trust.AwardAsync(stays, communityId, leaver);
+        await trust.AwardAsync(removed, communityId, leaver);
+        (await ScoreAsync(communityId, stays)).ShouldBe(17);
+        var told = new List<string>();
+        using var listening = fixture.Get<IEventHub>().Subscribe<TrustChanged>(e =>
+        {
+            if (e.CommunityId == communityId) lock (told) told.Add(e.UserId);
+            return Task.CompletedTask;
+        });
+
+        await Service.LeaveAsync(leaver, communityId);
+
+        (await ScoreAsync(communityId, stays)).ShouldBe(16, "the leaver's award no longer counts");
+        await WaitForAsync(() => { lock (told) return told.Contains(stays); });
+        await Service.RemoveAsync(admin, communityId, removed);
+
+        (await ScoreAsync(communityId, stays)).ShouldBe(15, "the removed member's award no longer counts");
+        await using var db = await fixture.NewContextAsync();
+        (await db.TrustAwards.CountAsync(a => a.CommunityId == communityId)).ShouldBe(0, "every award touching them ended");
+        (await db.TrustAwards.IgnoreQueryFilters().CountAsync(a => a.CommunityId == communityId && a.DeletedAt != null)).ShouldBe(4);
+        var ended = await db.TrustHistory.Where(h => h.CommunityId == communityId && h.Action == TrustHistoryAction.Ended)
+            .Select(h => new { h.ActorId, h.SubjectId, h.Points }).ToListAsync();
+        ended.ShouldBe([
+            new { ActorId = leaver, SubjectId = stays, Points = -1 },
+            new { ActorId = stays, SubjectId = leaver, Points = -1 },
+            new { ActorId = removed, SubjectId = leaver, Points = -1 },
+            new { ActorId = removed, SubjectId = stays, Points = -1 },
+        ], ignoreOrder: true);
+        // Nothing is left to jump back: the nightly recompute agrees with what the change stored.
+        await fixture.Get<TrustRecalculator>().RecomputeCommunityAsync(communityId);
+        (await ScoreAsync(communityId, stays)).ShouldBe(15);
+    }
+
+    [Fact]
+    public async Task A_member_who_re_joins_starts_with_no_awards_and_no_grant_and_stays_there_after_a_recompute()
+    {
+        var (communityId, admin) = await fixture.CreateCommunityAsync();
+        var trust = fixture.Get<TrustService>();
+        var giver = await fixture.AddMemberAsync(communityId, score: 15);
+        var member = await fixture.AddMemberAsync(communityId);
+        await trust.SetAdminGrantAsync(admin, communityId, member, 3);
+        await trust.AwardAsync(giver, communityId, member);
+        (await ScoreAsync(communityId, member)).ShouldBe(4);
+        await Service.LeaveAsync(member, communityId);
+        var userName = await UserNameAsync(member);
+
+        var invite = await fixture.Get<InviteService>().CreateDirectAsync(admin, communityId, new DirectInviteInput(userName, MemberRole.Member));
+        await fixture.Get<InviteService>().AcceptAsync(member, invite);
+
+        (await ScoreAsync(communityId, member)).ShouldBe(0);
+        await fixture.Get<TrustRecalculator>().RecomputeCommunityAsync(communityId);
+        (await ScoreAsync(communityId, member)).ShouldBe(0, "the old awards ended; a recompute finds nothing to add");
+        await trust.AwardAsync(giver, communityId, member);
+        (await ScoreAsync(communityId, member)).ShouldBe(1, "the old giver may trust them again");
+    }
+
+    private async Task<int> ScoreAsync(Guid communityId, string userId)
+    {
+        await using var db = await fixture.NewContextAsync();
+        return await db.Memberships.Where(m => m.CommunityId == communityId && m.UserId == userId).Select(m => m.TrustScore).SingleAsync();
+    }
+
+    private async Task<string> UserNameAsync(string userId)
+    {
+        await using var db = await fixture.NewContextAsync();
+        return await db.Users.Where(u => u.Id == userId).Select(u => u.UserName!).SingleAsync();
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!condition()) await Task.Delay(20, timeout.Token);
+    }
 }

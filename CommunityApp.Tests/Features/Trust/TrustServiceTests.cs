@@ -228,7 +228,8 @@ public sealed class TrustServiceTests(ServiceFixture fixture) : IClassFixture<Se
     public async Task My_trust_shows_score_title_progress_unlocks_awards_and_history()
     {
         var (communityId, _) = await fixture.CreateCommunityAsync();
-        var me = await fixture.AddMemberAsync(communityId, score: 20);
+        // No grant of my own: the trust granter role lets me award, and my score is the one award I received.
+        var me = await fixture.AddMemberAsync(communityId, featureRoles: FeatureRole.TrustGranter);
         var friend = await fixture.AddMemberAsync(communityId, score: 20);
         var other = await fixture.AddMemberAsync(communityId);
         await Service.AwardAsync(me, communityId, other);

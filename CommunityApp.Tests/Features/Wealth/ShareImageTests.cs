@@ -22,11 +22,11 @@ public sealed class ShareImageTests(ServiceFixture fixture) : IClassFixture<Serv
         Png.CopyTo(huge, 0);
         (await Should.ThrowAsync<ValidationFailedException>(() => shares.SetImageAsync(owner, shareId, new MemoryStream(huge)))).Errors["image"].ShouldBe("The image must be at most 2 MB.");
         await Should.ThrowAsync<ForbiddenException>(() => shares.SetImageAsync(other, shareId, new MemoryStream(Png)));
-        (await fixture.Get<WealthQueries>().GetAsync(owner, shareId)).HasImage.ShouldBeFalse();
+        (await fixture.Get<WealthQueries>().GetAsync(owner, communityId, shareId)).HasImage.ShouldBeFalse();
 
         await shares.SetImageAsync(owner, shareId, new MemoryStream(Png));
 
-        (await fixture.Get<WealthQueries>().GetAsync(other, shareId)).HasImage.ShouldBeTrue();
+        (await fixture.Get<WealthQueries>().GetAsync(other, communityId, shareId)).HasImage.ShouldBeTrue();
         ShareImages.Sniff(Png).ShouldBe("image/png");
         ShareImages.Sniff([0xFF, 0xD8, 0xFF, 0xE0]).ShouldBe("image/jpeg");
     }

@@ -43,8 +43,8 @@ public sealed class WealthQueriesTests(ServiceFixture fixture) : IClassFixture<S
         await Shares.PostMessageAsync(owner, request, "Pick up Saturday?");
         await Shares.CommentAsync(second, shareId, "Lovely!");
 
-        var asOwner = await Queries.GetAsync(owner, shareId);
-        var asFirst = await Queries.GetAsync(first, shareId);
+        var asOwner = await Queries.GetAsync(owner, communityId, shareId);
+        var asFirst = await Queries.GetAsync(first, communityId, shareId);
 
         asOwner.IsOwner.ShouldBeTrue();
         asOwner.Requests.Count.ShouldBe(2);
@@ -69,7 +69,7 @@ public sealed class WealthQueriesTests(ServiceFixture fixture) : IClassFixture<S
         {
             await db.Shares.Where(s => s.Id == shareId).ExecuteUpdateAsync(s => s.SetProperty(x => x.ExpiresAt, DateTime.UtcNow.AddMinutes(-1)));
         }
-        (await Queries.GetAsync(owner, shareId)).Share.Status.ShouldBe(ShareStatus.Expired);
+        (await Queries.GetAsync(owner, communityId, shareId)).Share.Status.ShouldBe(ShareStatus.Expired);
 
         (await Shares.ExpireDueAsync()).ShouldBeGreaterThanOrEqualTo(1);
         (await Shares.ExpireDueAsync()).ShouldBe(0);

@@ -2,8 +2,10 @@ using CommunityApp.Resources;
 using Microsoft.EntityFrameworkCore;
 using CommunityApp.Auth;
 using CommunityApp.Data;
+using CommunityApp.Events;
 using CommunityApp.Features.Audit;
 using CommunityApp.Features.Communities;
+using CommunityApp.Features.Trust;
 
 namespace CommunityApp.Features.Members;
 
@@ -23,7 +25,7 @@ public sealed record MemberRow(
     IReadOnlyList<FeatureRole> FeatureRoles, int TrustScore, string? Title, DateTime JoinedAt, bool AwardedByMe);
 
 /// <summary>Membership (docs/SPEC.md §3.1, §3.2): the member list, roles, feature roles, removal and leaving, with the last-admin rule.</summary>
-public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
+public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, IEventHub events, TimeProvider clock)
 {
     public const int MaxPageSize = 100;
 
@@ -111,16 +113,20 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, Tim
         }, ct);
     }
 
+    /// <summary>An admin removes a member; their awards, given and received, end with the membership (docs/SPEC.md §4.1).</summary>
     public async Task RemoveAsync(string actorId, Guid communityId, string userId, CancellationToken ct = default)
     {
         if (userId == actorId) throw new AppException(Text.Get("Error.UseLeave"));
-        await InAdminTransactionAsync(actorId, communityId, async db =>
+        IReadOnlyList<string> affected = [];
+        await InAdminTransactionAsync(actorId, communityId, async (db, admin) =>
         {
             var target = await FindMemberAsync(db, communityId, userId, ct);
             if (target.Role == MemberRole.Admin) await EnsureAnotherAdminAsync(db, communityId, userId, Text.Get("Error.LastAdminRemove"), ct);
+            affected = await TrustService.EndAwardsAsync(db, communityId, target, admin.Settings.Decay, Now, ct);
             target.DeletedAt = Now;
             db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.MemberRemoved, new { role = target.Role.ToString() }, userId, Now));
         }, ct);
+        PublishTrustChanged(communityId, affected);
     }
 
     public async Task LeaveAsync(string actorId, Guid communityId, CancellationToken ct = default)
@@ -129,13 +135,20 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, Tim
         db.ActorId = actorId;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await LockCommunityAsync(db, communityId, ct);
-        await PermissionService.DemandMemberAsync(db, communityId, actorId, ct);
+        var standing = await PermissionService.DemandMemberAsync(db, communityId, actorId, ct);
         var me = await FindMemberAsync(db, communityId, actorId, ct);
         if (me.Role == MemberRole.Admin) await EnsureAnotherAdminAsync(db, communityId, actorId, Text.Get("Error.LastAdminLeave"), ct);
+        var affected = await TrustService.EndAwardsAsync(db, communityId, me, standing.Settings.Decay, Now, ct);
         me.DeletedAt = Now;
         db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.MemberLeft, new { role = me.Role.ToString() }, actorId, Now));
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+        PublishTrustChanged(communityId, affected);
+    }
+
+    private void PublishTrustChanged(Guid communityId, IEnumerable<string> members)
+    {
+        foreach (var userId in members) events.Publish(new TrustChanged(communityId, userId));
     }
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
@@ -144,14 +157,17 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, Tim
     /// Admin actions on membership run in one transaction that first locks the community row, so two
     /// admins demoting each other at the same moment cannot leave the community without an admin.
     /// </summary>
-    private async Task InAdminTransactionAsync(string actorId, Guid communityId, Func<AppDbContext, Task> change, CancellationToken ct)
+    private Task InAdminTransactionAsync(string actorId, Guid communityId, Func<AppDbContext, Task> change, CancellationToken ct) =>
+        InAdminTransactionAsync(actorId, communityId, (db, _) => change(db), ct);
+
+    private async Task InAdminTransactionAsync(string actorId, Guid communityId, Func<AppDbContext, MemberStanding, Task> change, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = actorId;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await LockCommunityAsync(db, communityId, ct);
-        await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
-        await change(db);
+        var admin = await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
+        await change(db, admin);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
     }

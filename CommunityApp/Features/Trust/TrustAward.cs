@@ -36,6 +36,8 @@ public enum TrustHistoryAction
     Removed = 2,
     Renewed = 3,
     GrantChanged = 4,
+    /// <summary>The award ended because its giver or receiver left or was removed.</summary>
+    Ended = 5,
 }
 
 /// <summary>Append-only record of every award, removal, renewal and grant change: who, whom, what, points, when.</summary>

@@ -140,6 +140,40 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
         return score;
     }
 
+    /// <summary>
+    /// A member leaves or is removed (docs/SPEC.md §4.1): every award they gave or received ends, with a history entry
+    /// each, and the scores of the members who received theirs are recomputed in the caller's transaction, before the
+    /// membership itself is deleted. Returns those members, for the live update after commit.
+    /// </summary>
+    internal static async Task<IReadOnlyList<string>> EndAwardsAsync(AppDbContext db, Guid communityId, Membership leaving, DecaySettings decay,
+        DateTime now, CancellationToken ct)
+    {
+        var userId = leaving.UserId;
+        var received = await db.TrustAwards.Where(a => a.CommunityId == communityId && a.ReceiverId == userId).OrderBy(a => a.Id).ToListAsync(ct);
+        // The leaver's own score falls award by award, so each entry carries what that award was worth.
+        var weights = received.Select(a => TrustDecay.Weight(decay, a.RenewedAt, now)).ToList();
+        for (var i = 0; i < received.Count; i++)
+        {
+            received[i].DeletedAt = now;
+            var points = TrustDecay.Score(leaving.AdminGrant, weights.Skip(i + 1)) - TrustDecay.Score(leaving.AdminGrant, weights.Skip(i));
+            db.TrustHistory.Add(new TrustHistoryEntry { CommunityId = communityId, ActorId = received[i].GiverId, SubjectId = userId, Action = TrustHistoryAction.Ended, Points = points, CreatedAt = now });
+        }
+
+        // Lock the receivers in a fixed order, as renewals do, so concurrent trust changes cannot deadlock with this.
+        var receivers = await db.TrustAwards.Where(a => a.CommunityId == communityId && a.GiverId == userId)
+            .Select(a => a.ReceiverId).OrderBy(id => id).ToListAsync(ct);
+        foreach (var receiverId in receivers)
+        {
+            await LockMemberAsync(db, communityId, receiverId, ct);
+            var before = await ScoreAsync(db, communityId, receiverId, ct);
+            await db.TrustAwards.Where(a => a.CommunityId == communityId && a.GiverId == userId && a.ReceiverId == receiverId)
+                .ExecuteUpdateStampedAsync(now, s => s.SetProperty(a => a.DeletedAt, now), ct);
+            var after = await RecomputeAsync(db, communityId, receiverId, decay, now, ct);
+            db.TrustHistory.Add(new TrustHistoryEntry { CommunityId = communityId, ActorId = userId, SubjectId = receiverId, Action = TrustHistoryAction.Ended, Points = after - before, CreatedAt = now });
+        }
+        return receivers;
+    }
+
     /// <summary>Takes the member's row lock until the transaction ends; refuses when the user is not a member.</summary>
     private static async Task LockMemberAsync(AppDbContext db, Guid communityId, string userId, CancellationToken ct)
     {

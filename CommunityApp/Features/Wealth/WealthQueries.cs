@@ -91,12 +91,13 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
     }
 
     /// <summary>A share's page: the owner sees every request, others only their own.</summary>
-    public async Task<ShareDetail> GetAsync(string viewerId, Guid shareId, CancellationToken ct = default)
+    /// <summary>One share of <paramref name="communityId"/>; a share of another community is not found here, whatever its id.</summary>
+    public async Task<ShareDetail> GetAsync(string viewerId, Guid communityId, Guid shareId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var communityId = await db.Shares.Where(s => s.Id == shareId).Select(s => (Guid?)s.CommunityId).SingleOrDefaultAsync(ct)
-                          ?? throw new NotFoundException(Text.Get("Error.ShareNotFound"));
         var viewer = await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
+        if (!await db.Shares.AnyAsync(s => s.Id == shareId && s.CommunityId == communityId, ct))
+            throw new NotFoundException(Text.Get("Error.ShareNotFound"));
         var now = clock.GetUtcNow().UtcDateTime;
         var share = await Project(db, db.Shares.Where(s => s.Id == shareId), now).SingleAsync(ct);
         var extra = await db.Shares.Where(s => s.Id == shareId)
