@@ -51,6 +51,12 @@ public class Membership : IAuditable, ISoftDeletable
     public string? AdminGrantSetBy { get; set; }
     public DateTime? AdminGrantSetAt { get; set; }
 
+    /// <summary>
+    /// The admin who removed this member (null while a member, and when they left on their own). A removed member
+    /// comes back only through a direct invite, never a link (docs/SPEC.md §11).
+    /// </summary>
+    public string? RemovedBy { get; set; }
+
     public DateTime CreatedAt { get; set; }
     public string? CreatedBy { get; set; }
     public DateTime UpdatedAt { get; set; }

@@ -26,6 +26,7 @@ internal sealed class MembershipConfiguration : IEntityTypeConfiguration<Members
     {
         membership.Property(m => m.Role).HasConversion<string>().HasMaxLength(20);
         membership.Property(m => m.CreatedBy).HasMaxLength(450);
+        membership.Property(m => m.RemovedBy).HasMaxLength(450);
         // Deleting a community is a soft delete; a hard delete (data erasure) takes its memberships with it.
         membership.HasOne(m => m.Community).WithMany(c => c.Memberships).HasForeignKey(m => m.CommunityId).OnDelete(DeleteBehavior.Cascade);
         // A user who still has memberships cannot be hard-deleted by accident.

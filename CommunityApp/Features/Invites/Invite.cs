@@ -43,6 +43,9 @@ public class Invite : IAuditable
     /// <summary>The longest a link may stay valid.</summary>
     public const int MaxExpiryDays = 365;
 
+    /// <summary>An admin-role link is single-use or lasts at most this long.</summary>
+    public const int MaxAdminLinkDays = 7;
+
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid CommunityId { get; set; }
     public Community Community { get; set; } = null!;

@@ -115,6 +115,9 @@ public sealed class InviteService(
         if (expiresAt <= Now) errors["expiresAt"] = Text.Get("Error.ExpiryFuture");
         else if (expiresAt > Now.AddDays(Invite.MaxExpiryDays)) errors["expiresAt"] = Text.Get("Error.ExpiryRange", Invite.MaxExpiryDays);
         if (input.MaxUses is < 1 or > 10_000) errors["maxUses"] = Text.Get("Error.MaxUses");
+        // Whoever holds an admin link becomes an admin: such a link is single-use or short-lived.
+        else if (input.Role == MemberRole.Admin && input.MaxUses != 1 && expiresAt > Now.AddDays(Invite.MaxAdminLinkDays) && !errors.ContainsKey("expiresAt"))
+            errors["expiresAt"] = Text.Get("Error.AdminLinkLimit", Invite.MaxAdminLinkDays);
         ValidationFailedException.ThrowIfAny(errors);
 
         var invite = new Invite
@@ -211,6 +214,8 @@ public sealed class InviteService(
         {
             return (invite.CommunityId, RedeemOutcome.AlreadyMember);
         }
+        await DemandCreatorStillAdminAsync(db, invite, ct);
+        if (membership is null && await WasRemovedAsync(db, invite.CommunityId, userId, ct)) throw new ForbiddenException(Text.Get("Error.RemovedNeedsDirectInvite"));
         if (await db.InviteRedemptions.AnyAsync(r => r.InviteId == invite.Id && r.UserId == userId, ct))
         {
             throw new AppException(Text.Get("Error.LinkAlreadyUsed"));
@@ -249,6 +254,7 @@ public sealed class InviteService(
         var now = Now;
         var status = invite.StatusAt(now);
         if (status != InviteStatus.Pending) throw new AppException(Text.Get("Error.InviteAlready", Text.Get($"InviteStatus.{status}").ToLower(CultureInfo.CurrentCulture)));
+        if (accept) await DemandCreatorStillAdminAsync(db, invite, ct);
 
         // Only one answer wins: the state moves from Pending exactly once.
         var newState = accept ? InviteState.Redeemed : InviteState.Declined;
@@ -299,6 +305,41 @@ public sealed class InviteService(
             // The unique live-membership or redemption index: the same user joined in a parallel request.
             throw new AppException(Text.Get("Error.JustJoined"), ex);
         }
+    }
+
+    /// <summary>
+    /// An invite grants what its creator could grant: a creator who is no longer an admin of the community (demoted,
+    /// removed, left) leaves nothing to redeem, even if the invite escaped being cancelled.
+    /// </summary>
+    private static async Task DemandCreatorStillAdminAsync(AppDbContext db, Invite invite, CancellationToken ct)
+    {
+        if (!await db.Memberships.AnyAsync(m => m.CommunityId == invite.CommunityId && m.UserId == invite.CreatedBy && m.Role == MemberRole.Admin, ct))
+            throw new AppException(Text.Get("Error.InviteCreatorNoLongerAdmin"));
+    }
+
+    /// <summary>Whether the user's last membership here ended by an admin's removal (not by leaving).</summary>
+    private static async Task<bool> WasRemovedAsync(AppDbContext db, Guid communityId, string userId, CancellationToken ct) =>
+        await db.Memberships.IgnoreQueryFilters()
+            .Where(m => m.CommunityId == communityId && m.UserId == userId && m.DeletedAt != null)
+            .OrderByDescending(m => m.DeletedAt)
+            .Select(m => m.RemovedBy != null)
+            .FirstOrDefaultAsync(ct);
+
+    /// <summary>
+    /// Cancels the pending invites <paramref name="creatorId"/> created in the community, in the caller's transaction:
+    /// their creator was demoted, removed or left (docs/SPEC.md §11). Each cancellation is audited with its reason.
+    /// </summary>
+    internal static async Task<int> CancelCreatedByAsync(AppDbContext db, Guid communityId, string creatorId, string actorId, string reason, DateTime now, CancellationToken ct)
+    {
+        var open = await db.Invites.Where(i => i.CommunityId == communityId && i.CreatedBy == creatorId && i.State == InviteState.Pending && i.ExpiresAt > now)
+            .Select(i => new { i.Id, i.Kind, i.InvitedUserId }).ToListAsync(ct);
+        if (open.Count == 0) return 0;
+        var ids = open.Select(i => i.Id).ToList();
+        await db.Invites.Where(i => ids.Contains(i.Id) && i.State == InviteState.Pending)
+            .ExecuteUpdateStampedAsync(now, s => s.SetProperty(i => i.State, InviteState.Cancelled), ct);
+        foreach (var invite in open)
+            db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.InviteCancelled, new { inviteId = invite.Id, kind = invite.Kind.ToString(), reason }, invite.InvitedUserId, now));
+        return open.Count;
     }
 
     private static async Task<Invite> FindLinkAsync(AppDbContext db, string secret, CancellationToken ct) =>

@@ -5,6 +5,7 @@ using CommunityApp.Data;
 using CommunityApp.Events;
 using CommunityApp.Features.Audit;
 using CommunityApp.Features.Communities;
+using CommunityApp.Features.Invites;
 using CommunityApp.Features.Trust;
 
 namespace CommunityApp.Features.Members;
@@ -77,11 +78,18 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, IEv
 
     public async Task ChangeRoleAsync(string actorId, Guid communityId, string userId, MemberRole role, CancellationToken ct = default)
     {
+        if (!Enum.IsDefined(role))
+            throw new ValidationFailedException(new Dictionary<string, string> { ["role"] = Text.Get("Error.ChooseRole") });
         await InAdminTransactionAsync(actorId, communityId, async db =>
         {
             var target = await FindMemberAsync(db, communityId, userId, ct);
             if (target.Role == role) return;
-            if (target.Role == MemberRole.Admin) await EnsureAnotherAdminAsync(db, communityId, userId, Text.Get("Error.LastAdminDemote"), ct);
+            if (target.Role == MemberRole.Admin)
+            {
+                await EnsureAnotherAdminAsync(db, communityId, userId, Text.Get("Error.LastAdminDemote"), ct);
+                // What they could grant as an admin ends with the role (docs/SPEC.md §11).
+                await InviteService.CancelCreatedByAsync(db, communityId, userId, actorId, "creatorDemoted", Now, ct);
+            }
             db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.RoleChanged,
                 new { role = AuditEntry.Change(target.Role.ToString(), role.ToString()) }, userId, Now));
             target.Role = role;
@@ -123,7 +131,9 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, IEv
             var target = await FindMemberAsync(db, communityId, userId, ct);
             if (target.Role == MemberRole.Admin) await EnsureAnotherAdminAsync(db, communityId, userId, Text.Get("Error.LastAdminRemove"), ct);
             affected = await TrustService.EndAwardsAsync(db, communityId, target, admin.Settings.Decay, Now, ct);
+            await InviteService.CancelCreatedByAsync(db, communityId, userId, actorId, "creatorRemoved", Now, ct);
             target.DeletedAt = Now;
+            target.RemovedBy = actorId;
             db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.MemberRemoved, new { role = target.Role.ToString() }, userId, Now));
         }, ct);
         PublishTrustChanged(communityId, affected);
@@ -139,6 +149,7 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, IEv
         var me = await FindMemberAsync(db, communityId, actorId, ct);
         if (me.Role == MemberRole.Admin) await EnsureAnotherAdminAsync(db, communityId, actorId, Text.Get("Error.LastAdminLeave"), ct);
         var affected = await TrustService.EndAwardsAsync(db, communityId, me, standing.Settings.Decay, Now, ct);
+        await InviteService.CancelCreatedByAsync(db, communityId, actorId, actorId, "creatorLeft", Now, ct);
         me.DeletedAt = Now;
         db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.MemberLeft, new { role = me.Role.ToString() }, actorId, Now));
         await db.SaveChangesAsync(ct);

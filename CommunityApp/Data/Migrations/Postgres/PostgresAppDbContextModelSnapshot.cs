@@ -308,6 +308,11 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("deleted_at");
 
+                    b.Property<string>("RemovedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("removed_by");
+
                     b.Property<string>("Role")
                         .IsRequired()
                         .HasMaxLength(20)

@@ -302,6 +302,11 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("deleted_at");
 
+                    b.Property<string>("RemovedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("removed_by");
+
                     b.Property<string>("Role")
                         .IsRequired()
                         .HasMaxLength(20)
