@@ -30,4 +30,23 @@ public static class DatabaseFailures
         }
         return false;
     }
+
+    /// <summary>
+    /// The save broke a unique index (PostgreSQL 23505, SQLite's UNIQUE or PRIMARY KEY constraint): a parallel request
+    /// wrote the same row first. Any other failure (a check constraint, a foreign key, a lost connection) is not that.
+    /// </summary>
+    public static bool IsUniqueViolation(Exception exception)
+    {
+        for (var ex = exception; ex is not null; ex = ex.InnerException)
+        {
+            switch (ex)
+            {
+                case PostgresException pg:
+                    return pg.SqlState == PostgresErrorCodes.UniqueViolation;
+                case SqliteException sqlite:
+                    return sqlite.SqliteErrorCode == 19 && sqlite.SqliteExtendedErrorCode is 2067 or 1555;
+            }
+        }
+        return false;
+    }
 }

@@ -300,7 +300,7 @@ public sealed class InviteService(
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException ex)
+        catch (DbUpdateException ex) when (DatabaseFailures.IsUniqueViolation(ex))
         {
             // The unique live-membership or redemption index: the same user joined in a parallel request.
             throw new AppException(Text.Get("Error.JustJoined"), ex);

@@ -59,7 +59,7 @@ public sealed class ProfileService(IDbContextFactory<AppDbContext> dbFactory, IL
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException ex)
+        catch (DbUpdateException ex) when (DatabaseFailures.IsUniqueViolation(ex))
         {
             // Someone may have taken the name between our check and the save; the unique index said no.
             if (!await UserNameTakenAsync(normalized, userId, ct)) throw;

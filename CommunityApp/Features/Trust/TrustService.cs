@@ -190,7 +190,7 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException ex)
+        catch (DbUpdateException ex) when (DatabaseFailures.IsUniqueViolation(ex))
         {
             // The filtered unique index: a parallel request created the same active award first.
             throw new AppException(duplicateMessage, ex);

@@ -44,7 +44,7 @@ public sealed class CatalogService(IDbContextFactory<AppDbContext> dbFactory, Ti
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException ex)
+        catch (DbUpdateException ex) when (DatabaseFailures.IsUniqueViolation(ex))
         {
             // The unique index: someone added the same name at the same moment.
             throw new ValidationFailedException(new Dictionary<string, string> { ["name"] = Text.Get("Error.NameTaken", trimmed) }, ex);
