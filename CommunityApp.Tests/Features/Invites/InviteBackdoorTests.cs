@@ -153,6 +153,45 @@ public sealed class InviteBackdoorTests(ServiceFixture fixture) : IClassFixture<
         (await db.Memberships.SingleAsync(m => m.CommunityId == communityId && m.UserId == member)).Role.ShouldBe(MemberRole.Member);
     }
 
+    [Fact]
+    public async Task Two_admins_inviting_the_same_person_at_once_make_one_invite_and_one_notification()
+    {
+        var (communityId, first) = await fixture.CreateCommunityAsync();
+        var second = await fixture.AddMemberAsync(communityId, MemberRole.Admin);
+        var invitee = await fixture.CreateUserAsync();
+        var userName = await UserNameAsync(invitee);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
+            Race.Attempt(() => Invites.CreateDirectAsync(i % 2 == 0 ? first : second, communityId, new DirectInviteInput(userName, MemberRole.Member)))));
+
+        results.Count(won => won).ShouldBe(1);
+        await using var db = await fixture.NewContextAsync();
+        (await db.Invites.CountAsync(i => i.CommunityId == communityId && i.InvitedUserId == invitee)).ShouldBe(1);
+        (await db.Notifications.CountAsync(n => n.UserId == invitee && n.CommunityId == communityId)).ShouldBe(1);
+        (await Should.ThrowAsync<ValidationFailedException>(() => Invites.CreateDirectAsync(first, communityId, new DirectInviteInput(userName, MemberRole.Member))))
+            .Errors["user"].ShouldNotBeNullOrEmpty();
+    }
+
+    [Fact]
+    public async Task An_invite_that_expired_unanswered_makes_room_for_a_new_one()
+    {
+        var (communityId, admin) = await fixture.CreateCommunityAsync();
+        var invitee = await fixture.CreateUserAsync();
+        var userName = await UserNameAsync(invitee);
+        var old = await Invites.CreateDirectAsync(admin, communityId, new DirectInviteInput(userName, MemberRole.Member));
+        await using (var db = await fixture.NewContextAsync())
+            await db.Invites.Where(i => i.Id == old).ExecuteUpdateAsync(s => s.SetProperty(i => i.ExpiresAt, DateTime.UtcNow.AddMinutes(-1)));
+
+        var fresh = await Invites.CreateDirectAsync(admin, communityId, new DirectInviteInput(userName, MemberRole.Member));
+
+        await using var check = await fixture.NewContextAsync();
+        var states = await check.Invites.Where(i => i.CommunityId == communityId).ToDictionaryAsync(i => i.Id);
+        states[old].State.ShouldBe(InviteState.Lapsed);
+        states[old].StatusAt(DateTime.UtcNow).ShouldBe(InviteStatus.Expired);
+        states[fresh].StatusAt(DateTime.UtcNow).ShouldBe(InviteStatus.Pending);
+        (await Invites.AcceptAsync(invitee, fresh)).ShouldBe(communityId);
+    }
+
     private async Task<string> UserNameAsync(string userId)
     {
         await using var db = await fixture.NewContextAsync();

@@ -21,6 +21,8 @@ public enum InviteState
     Redeemed = 1,
     Declined = 2,
     Cancelled = 3,
+    /// <summary>A direct invite that expired unanswered, marked when the user is invited again (one pending direct invite per user).</summary>
+    Lapsed = 4,
 }
 
 /// <summary>What a user or admin sees: the stored state combined with expiry and use count.</summary>
@@ -75,6 +77,7 @@ public class Invite : IAuditable
     public InviteStatus StatusAt(DateTime now) => (Kind, State) switch
     {
         (_, InviteState.Cancelled) => InviteStatus.Cancelled,
+        (_, InviteState.Lapsed) => InviteStatus.Expired,
         (InviteKind.Direct, InviteState.Redeemed) => InviteStatus.Redeemed,
         (InviteKind.Direct, InviteState.Declined) => InviteStatus.Declined,
         _ when ExpiresAt <= now => InviteStatus.Expired,

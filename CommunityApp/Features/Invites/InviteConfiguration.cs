@@ -19,6 +19,9 @@ internal sealed class InviteConfiguration : IEntityTypeConfiguration<Invite>
         invite.HasIndex(i => i.Secret).IsUnique();
         invite.HasIndex(i => new { i.CommunityId, i.CreatedAt });
         invite.HasIndex(i => new { i.InvitedUserId, i.State });
+        // One pending direct invite per user and community: two admins inviting the same person at once make one invite.
+        invite.HasIndex(i => new { i.CommunityId, i.InvitedUserId }).IsUnique().HasFilter("kind = 'Direct' AND state = 'Pending'")
+            .HasDatabaseName("ux_invites_one_pending_direct");
         invite.ToTable(t =>
         {
             t.HasCheckConstraint("ck_invites_uses", "uses >= 0 AND (max_uses IS NULL OR (max_uses >= 1 AND uses <= max_uses))");

@@ -58,6 +58,9 @@ public sealed class InviteService(
         if (!Enum.IsDefined(input.Role)) throw Invalid("role", Text.Get("Error.ChooseRole"));
         if (await db.Memberships.AnyAsync(m => m.CommunityId == communityId && m.UserId == invited, ct)) throw Invalid("user", Text.Get("Error.AlreadyMember"));
         var now = Now;
+        // An earlier invite that expired unanswered steps aside, so the unique index leaves room for this one.
+        await db.Invites.Where(i => i.CommunityId == communityId && i.InvitedUserId == invited && i.Kind == InviteKind.Direct && i.State == InviteState.Pending && i.ExpiresAt <= now)
+            .ExecuteUpdateStampedAsync(now, s => s.SetProperty(i => i.State, InviteState.Lapsed), ct);
         if (await db.Invites.AnyAsync(i => i.CommunityId == communityId && i.InvitedUserId == invited && i.State == InviteState.Pending && i.ExpiresAt > now, ct))
             throw Invalid("user", Text.Get("Error.AlreadyInvited"));
 
@@ -65,7 +68,15 @@ public sealed class InviteService(
         db.Invites.Add(invite);
         db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.InviteCreated, new { kind = "direct", role = input.Role.ToString(), inviteId = invite.Id }, invited, now));
         await NotificationWriter.AddAsync(db, invited, communityId, NotificationKind.InviteReceived, actorId, "/communities", now, null, ct);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex) when (DatabaseFailures.IsUniqueViolation(ex))
+        {
+            // Another admin invited the same person a moment ago: one invite, one notification, one mail.
+            throw new ValidationFailedException(new Dictionary<string, string> { ["user"] = Text.Get("Error.AlreadyInvited") }, ex);
+        }
         events.Publish(new NotificationsChanged(invited));
         await MailInviteAsync(db, actorId, communityId, invited, input.Role, ct);
         return invite.Id;

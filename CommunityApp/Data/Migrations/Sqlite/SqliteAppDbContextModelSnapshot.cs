@@ -481,6 +481,11 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     b.HasIndex("CommunityId", "CreatedAt")
                         .HasDatabaseName("ix_invites_community_id_created_at");
 
+                    b.HasIndex("CommunityId", "InvitedUserId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_invites_one_pending_direct")
+                        .HasFilter("kind = 'Direct' AND state = 'Pending'");
+
                     b.HasIndex("InvitedUserId", "State")
                         .HasDatabaseName("ix_invites_invited_user_id_state");
 
