@@ -156,6 +156,7 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = actorId;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.LockForUpdateAsync<Share>(s => s.Id == shareId, ct);
         var share = await db.Shares.SingleOrDefaultAsync(s => s.Id == shareId, ct) ?? throw new NotFoundException(Text.Get("Error.ShareNotFound"));
         await PermissionService.DemandMemberAsync(db, share.CommunityId, actorId, ct);
         if (share.OwnerId != actorId) throw new ForbiddenException(Text.Get("Error.OnlyOwner"));
@@ -185,6 +186,7 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var request = await db.ShareRequests.Include(r => r.Share).AsNoTracking().SingleOrDefaultAsync(r => r.Id == requestId, ct);
         if (request is null || (request.RequesterId != actorId && request.Share.OwnerId != actorId)) throw new NotFoundException(Text.Get("Error.RequestNotFound"));
+        await PermissionService.DemandMemberAsync(db, request.Share.CommunityId, actorId, ct);
         if (!request.IsOpen) throw new AppException(Text.Get("Error.RequestState", Text.Get($"RequestStatus.{request.Status}").ToLowerInvariant()));
         db.RequestMessages.Add(new RequestMessage { RequestId = requestId, AuthorId = actorId, Body = text, CreatedAt = Now });
         await db.SaveChangesAsync(ct);
@@ -213,7 +215,9 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         var expired = 0;
         foreach (var share in due)
         {
-            // Claimed one by one: a share expires (and its owner hears of it) exactly once.
+            // Claimed one by one, each with its notification in one transaction: a share expires (and its owner hears
+            // of it) exactly once, and a fault between the two loses neither.
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
             if (await db.Shares.Where(s => s.Id == share.Id && s.Status == ShareStatus.Active)
                     .ExecuteUpdateStampedAsync(now, s => s.SetProperty(x => x.Status, ShareStatus.Expired), ct) == 0) continue;
             db.Notifications.Add(new Notification
@@ -221,9 +225,10 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
                 UserId = share.OwnerId, CommunityId = share.CommunityId, Kind = NotificationKind.ShareExpired, Actor = "", Subject = share.Title,
                 Link = CommunityUrls.For(share.CommunityId).Share(share.Id), CreatedAt = now,
             });
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
             expired++;
         }
-        await db.SaveChangesAsync(ct);
         foreach (var owner in due.Select(s => s.OwnerId).Distinct()) events.Publish(new NotificationsChanged(owner));
         return expired;
     }
@@ -241,16 +246,19 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = actorId;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var request = await db.ShareRequests.Include(r => r.Share).AsNoTracking().SingleOrDefaultAsync(r => r.Id == requestId, ct)
+        var shareId = await db.ShareRequests.Where(r => r.Id == requestId).Select(r => (Guid?)r.ShareId).SingleOrDefaultAsync(ct)
                       ?? throw new NotFoundException(Text.Get("Error.RequestNotFound"));
+        // Locks in one order everywhere: the share, then its requests (CancelShareAsync does the same), so a share
+        // cancelled while its requests move cannot deadlock; the request is read once the share is ours.
+        await db.LockForUpdateAsync<Share>(s => s.Id == shareId, ct);
+        var request = await db.ShareRequests.Include(r => r.Share).AsNoTracking().SingleAsync(r => r.Id == requestId, ct);
         var isOwner = request.Share.OwnerId == actorId;
         var isRequester = request.RequesterId == actorId;
-        var permitted = allowed switch { Actor.Owner => isOwner, Actor.Requester => isRequester, _ => isOwner || isRequester };
-        if (!permitted)
-        {
-            if (!isOwner && !isRequester) throw new NotFoundException(Text.Get("Error.RequestNotFound"));
-            throw new ForbiddenException(Text.Get(allowed == Actor.Owner ? "Error.OnlyOwner" : "Error.OnlyRequester"));
-        }
+        if (!isOwner && !isRequester) throw new NotFoundException(Text.Get("Error.RequestNotFound"));
+        // A party who left or was removed keeps no say over the request, whatever the page still shows.
+        await PermissionService.DemandMemberAsync(db, request.Share.CommunityId, actorId, ct);
+        var permitted = allowed switch { Actor.Owner => isOwner, Actor.Requester => isRequester, _ => true };
+        if (!permitted) throw new ForbiddenException(Text.Get(allowed == Actor.Owner ? "Error.OnlyOwner" : "Error.OnlyRequester"));
         var now = Now;
         // Only one transition wins: the state moves only from the state it was read in.
         var moved = await db.ShareRequests.Where(r => r.Id == requestId && r.Status == request.Status && from.Contains(r.Status))

@@ -158,8 +158,11 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
     public async Task<IReadOnlyList<MessageRow>> MessagesAsync(string viewerId, Guid requestId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (!await db.ShareRequests.AnyAsync(r => r.Id == requestId && (r.RequesterId == viewerId || r.Share.OwnerId == viewerId), ct))
-            throw new NotFoundException(Text.Get("Error.RequestNotFound"));
+        var communityId = await db.ShareRequests.Where(r => r.Id == requestId && (r.RequesterId == viewerId || r.Share.OwnerId == viewerId))
+                              .Select(r => (Guid?)r.Share.CommunityId).SingleOrDefaultAsync(ct)
+                          ?? throw new NotFoundException(Text.Get("Error.RequestNotFound"));
+        // A party who has since left or been removed reads nothing more.
+        await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
         return await db.RequestMessages.Where(m => m.RequestId == requestId).OrderBy(m => m.CreatedAt).Take(200)
             .Select(m => new MessageRow(m.Author.DisplayName, m.Body, m.CreatedAt)).ToListAsync(ct);
     }
