@@ -232,10 +232,12 @@ public sealed class TrustServiceTests(ServiceFixture fixture) : IClassFixture<Se
         var (a, b, c) = (await fixture.AddMemberAsync(communityId, score: 20), await fixture.AddMemberAsync(communityId, score: 20), await fixture.AddMemberAsync(communityId, score: 20));
         var leaver = await fixture.AddMemberAsync(communityId, score: 20);
         var removed = await fixture.AddMemberAsync(communityId, score: 20);
-        foreach (var (giver, receiver) in new[] { (a, b), (b, c), (c, a), (a, leaver), (leaver, b), (removed, a), (b, removed) })
+        foreach (var (giver, receiver) in new[] { (a, b), (b, c), (c, a), (c, b), (a, leaver), (leaver, b), (removed, a), (b, removed) })
         {
             await Service.AwardAsync(giver, communityId, receiver);
         }
+        // Ended awards: one withdrawn between members who stay, the others with the members who leave or are removed.
+        await Service.RemoveAsync(c, communityId, b);
         await Service.RemoveAsync(b, communityId, removed);
         await fixture.Get<MemberService>().LeaveAsync(leaver, communityId);
         await fixture.Get<MemberService>().RemoveAsync(admin, communityId, removed);
