@@ -1,5 +1,8 @@
 using System.Net;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using CommunityApp.Data;
 using CommunityApp.Tests.Infrastructure;
 
 namespace CommunityApp.Tests.Http;
@@ -96,8 +99,51 @@ public sealed class HttpTests(AppFactory app) : IClassFixture<AppFactory>
     [Fact]
     public async Task Sign_out_needs_a_POST_with_an_antiforgery_token()
     {
-        (await Client().GetAsync("/Account/Logout", TestContext.Current.CancellationToken)).StatusCode.ShouldNotBe(HttpStatusCode.OK);
-        var post = await Client().PostAsync("/Account/Logout", new FormUrlEncodedContent([new("returnUrl", "/")]), TestContext.Current.CancellationToken);
-        post.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var ct = TestContext.Current.CancellationToken;
+        using var client = await SignedInClientAsync();
+
+        // A link or an image cannot sign anyone out, nor can a form from another site (it has no token).
+        (await client.GetAsync("/Account/Logout", ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await client.PostAsync("/Account/Logout", new FormUrlEncodedContent([new("returnUrl", "/")]), ct)).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await client.PostAsync("/Account/Logout", new FormUrlEncodedContent([new("returnUrl", "/"), new("__RequestVerificationToken", "forged")]), ct))
+            .StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await client.GetAsync("/profile", ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        // The sign-out form of the app bar, with its token, signs out and returns within the site.
+        var token = AntiforgeryToken(await client.GetStringAsync("/communities", ct));
+        var signOut = await client.PostAsync("/Account/Logout",
+            new FormUrlEncodedContent([new("returnUrl", "/communities"), new("__RequestVerificationToken", token)]), ct);
+
+        signOut.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        signOut.Headers.Location!.OriginalString.ShouldBe("/communities");
+        signOut.Headers.GetValues("Set-Cookie").ShouldContain(c => c.StartsWith(".AspNetCore.Identity.Application=;") && c.Contains("expires=Thu, 01 Jan 1970"));
+        var after = await client.GetAsync("/profile", ct);
+        after.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        after.Headers.Location!.ToString().ShouldStartWith("http://localhost/Account/Login");
     }
+
+    /// <summary>A client holding the cookie of a new local user, signed in through the real sign-in form.</summary>
+    private async Task<HttpClient> SignedInClientAsync()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var name = "http" + Guid.NewGuid().ToString("N")[..10];
+        const string password = "Correct-horse-1";
+        using (var scope = app.Services.CreateScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            (await users.CreateAsync(new ApplicationUser { UserName = name, Email = $"{name}@example.test", DisplayName = "Http User" }, password)).Succeeded.ShouldBeTrue();
+        }
+        var client = Client();
+        var token = AntiforgeryToken(await client.GetStringAsync("/Account/Login", ct));
+        var signIn = await client.PostAsync("/Account/Login", new FormUrlEncodedContent([
+            new("_handler", "login"), new("__RequestVerificationToken", token), new("Input.Login", name), new("Input.Password", password)]), ct);
+        signIn.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        (await client.GetAsync("/profile", ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        return client;
+    }
+
+    private static string AntiforgeryToken(string html) =>
+        System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"") is { Success: true } match
+            ? WebUtility.HtmlDecode(match.Groups[1].Value)
+            : throw new ShouldAssertException("The page has no antiforgery token.");
 }

@@ -12,4 +12,7 @@ public sealed class TestClock : TimeProvider
 
     /// <summary>Moves the clock on by <paramref name="delta"/> and stops it there.</summary>
     public void Advance(TimeSpan delta) => frozen = GetUtcNow() + delta;
+
+    /// <summary>Lets the clock run with real time again.</summary>
+    public void Reset() => frozen = null;
 }

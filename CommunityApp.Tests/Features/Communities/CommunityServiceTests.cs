@@ -60,8 +60,22 @@ public sealed class CommunityServiceTests(ServiceFixture fixture) : IClassFixtur
             Service.CreateAsync(creator, new CommunityInput(new string('n', 101), new string('d', 2001))));
 
         ex.Errors.Keys.ShouldBe(["Name", "Description"], ignoreOrder: true);
-        (await Service.ListMineAsync(creator)).Total.ShouldBe(0);
-        (await Service.CreateAsync(creator, new CommunityInput(new string('n', 100), null))).ShouldNotBe(Guid.Empty);
+        ex.Errors["Name"].ShouldBe("Use at most 100 characters for the name.");
+        ex.Errors["Description"].ShouldBe("Use at most 2000 characters for the description.");
+        await using (var db = await fixture.NewContextAsync())
+        {
+            (await db.Communities.IgnoreQueryFilters().AnyAsync(c => c.CreatedBy == creator)).ShouldBeFalse();
+        }
+
+        // Exactly at the limits is fine, and stored in full.
+        var id = await Service.CreateAsync(creator, new CommunityInput(new string('n', 100), new string('d', 2000)));
+
+        await using var check = await fixture.NewContextAsync();
+        var stored = await check.Communities.SingleAsync(c => c.CreatedBy == creator);
+        stored.Id.ShouldBe(id);
+        stored.Name.ShouldBe(new string('n', 100));
+        stored.Description.ShouldBe(new string('d', 2000));
+        (await Service.ListMineAsync(creator)).Items.ShouldHaveSingleItem().Id.ShouldBe(id);
     }
 
     [Fact]
@@ -157,16 +171,35 @@ public sealed class CommunityServiceTests(ServiceFixture fixture) : IClassFixtur
     public async Task A_soft_deleted_community_disappears_for_members_but_stays_in_the_database()
     {
         var admin = await fixture.CreateUserAsync();
-        var id = await Service.CreateAsync(admin, new CommunityInput("Short-lived", null));
-
-        await Service.DeleteAsync(admin, id);
+        var created = DateTime.UtcNow.AddHours(-2);
+        var deleted = created.AddHours(1);
+        Guid id;
+        try
+        {
+            fixture.Clock.Set(created);
+            id = await Service.CreateAsync(admin, new CommunityInput("Short-lived", null));
+            fixture.Clock.Set(deleted);
+            await Service.DeleteAsync(admin, id);
+        }
+        finally
+        {
+            fixture.Clock.Reset();
+        }
 
         (await Service.ListMineAsync(admin)).Items.ShouldNotContain(c => c.Id == id);
-        await Should.ThrowAsync<NotFoundException>(() => Service.GetHomeAsync(admin, id));
+        (await Should.ThrowAsync<NotFoundException>(() => Service.GetHomeAsync(admin, id))).Message.ShouldBe("This community does not exist or was deleted.");
         await using var db = await fixture.NewContextAsync();
         var row = await db.Communities.IgnoreQueryFilters().SingleAsync(c => c.Id == id);
-        row.DeletedAt.ShouldNotBeNull();
-        row.UpdatedAt.ShouldBeGreaterThanOrEqualTo(row.CreatedAt);
+        row.ShouldSatisfyAllConditions(
+            c => c.Name.ShouldBe("Short-lived"),
+            c => c.CreatedAt.ShouldBe(created, TimeSpan.FromMilliseconds(1)),
+            c => c.DeletedAt.ShouldNotBeNull().ShouldBe(deleted, TimeSpan.FromMilliseconds(1)),
+            c => c.UpdatedAt.ShouldBe(deleted, TimeSpan.FromMilliseconds(1)));
+        // The membership row stays too (only hidden with its community), and the deletion is in the audit log.
+        (await db.Memberships.IgnoreQueryFilters().CountAsync(m => m.CommunityId == id && m.UserId == admin && m.DeletedAt == null)).ShouldBe(1);
+        var audit = await db.AuditLog.SingleAsync(a => a.CommunityId == id && a.Action == CommunityApp.Features.Audit.AuditAction.CommunityDeleted);
+        audit.ActorId.ShouldBe(admin);
+        audit.Details.ShouldBe("""{"name":"Short-lived"}""");
     }
 
     [Fact]

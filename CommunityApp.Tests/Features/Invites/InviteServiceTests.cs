@@ -170,11 +170,30 @@ public sealed class InviteServiceTests(ServiceFixture fixture) : IClassFixture<S
         var links = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => Service.CreateLinkAsync(admin, communityId, Link())));
 
         links.Select(l => l.Secret).Distinct().Count().ShouldBe(5);
+        var ids = links.Select(l => l.Id.ToByteArray()).ToList();
+        var secrets = links.Select(l => WebEncoders.Base64UrlDecode(l.Secret)).ToList();
+        await using var db = await fixture.NewContextAsync();
         foreach (var (id, secret) in links)
         {
-            WebEncoders.Base64UrlDecode(secret).Length.ShouldBe(32);
-            secret.ShouldNotContain(id.ToString("N")[..8]);
+            secret.ShouldMatch("^[A-Za-z0-9_-]{43}$");
+            (await db.Invites.SingleAsync(i => i.Id == id)).Secret.ShouldBe(secret);
+            // Only the secret opens the link: the invite's id, in any spelling, is not a key to it.
+            foreach (var guess in new[] { id.ToString(), id.ToString("N"), WebEncoders.Base64UrlEncode(id.ToByteArray()) })
+            {
+                (await Should.ThrowAsync<NotFoundException>(() => Service.GetLinkAsync(guess, null))).Message.ShouldBe("This invite link is not valid. Check that you copied all of it.");
+            }
         }
+        // 32 random bytes: no four consecutive bytes shared with any id (v7 ids of one moment share their time prefix) or with another
+        // secret. A secret derived from the id, the time or a counter would share some; random ones do so with a chance below 1e-5.
+        foreach (var secret in secrets)
+        {
+            secret.Length.ShouldBe(32);
+            var windows = Windows(secret);
+            foreach (var id in ids) windows.Overlaps(Windows(id)).ShouldBeFalse();
+            foreach (var other in secrets.Where(o => o != secret)) windows.Overlaps(Windows(other)).ShouldBeFalse();
+        }
+
+        static HashSet<string> Windows(byte[] bytes) => Enumerable.Range(0, bytes.Length - 3).Select(i => Convert.ToHexString(bytes, i, 4)).ToHashSet();
     }
 
     [Fact]

@@ -46,10 +46,16 @@ public sealed class ProfileServiceTests(ServiceFixture fixture) : IClassFixture<
         var taken = "taken" + Guid.NewGuid().ToString("N")[..6];
         await fixture.CreateUserAsync(taken);
         var id = await fixture.CreateUserAsync();
+        var before = await Service.GetAsync(id);
 
-        var ex = await Should.ThrowAsync<ValidationFailedException>(() => Service.UpdateAsync(id, new ProfileInput("Me", taken.ToUpperInvariant(), null)));
+        var ex = await Should.ThrowAsync<ValidationFailedException>(() => Service.UpdateAsync(id, new ProfileInput("Me", taken.ToUpperInvariant(), "New bio")));
 
-        ex.Errors["UserName"].ShouldContain("taken");
+        ex.Errors.Keys.ShouldBe(["UserName"]);
+        ex.Errors["UserName"].ShouldBe($"The username '{taken.ToUpperInvariant()}' is taken.");
+        // Nothing of the refused edit is saved, not even the fields that were valid, and the owner keeps the name.
+        (await Service.GetAsync(id)).ShouldBe(before);
+        await using var db = await fixture.NewContextAsync();
+        db.Users.Where(u => u.NormalizedUserName == taken.ToUpperInvariant()).Select(u => u.UserName).ShouldBe([taken]);
     }
 
     [Fact]

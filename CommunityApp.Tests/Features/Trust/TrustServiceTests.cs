@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using CommunityApp.Auth;
 using CommunityApp.Features.Communities;
+using CommunityApp.Features.Members;
 using CommunityApp.Features.Notifications;
 using CommunityApp.Features.Settings;
 using CommunityApp.Features.Trust;
@@ -222,6 +223,49 @@ public sealed class TrustServiceTests(ServiceFixture fixture) : IClassFixture<Se
         await using var check = await fixture.NewContextAsync();
         (await check.Notifications.CountAsync(n => n.Kind == NotificationKind.DecayStarted && n.CommunityId == communityId)).ShouldBe(2);
         (await check.TrustAwards.CountAsync(a => a.ReceiverId == receiver && a.DecayWarnedAt != null)).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task The_trust_network_shows_the_live_awards_between_current_members_only()
+    {
+        var (communityId, admin) = await fixture.CreateCommunityAsync();
+        var (a, b, c) = (await fixture.AddMemberAsync(communityId, score: 20), await fixture.AddMemberAsync(communityId, score: 20), await fixture.AddMemberAsync(communityId, score: 20));
+        var leaver = await fixture.AddMemberAsync(communityId, score: 20);
+        var removed = await fixture.AddMemberAsync(communityId, score: 20);
+        foreach (var (giver, receiver) in new[] { (a, b), (b, c), (c, a), (c, b), (a, leaver), (leaver, b), (removed, a), (b, removed) })
+        {
+            await Service.AwardAsync(giver, communityId, receiver);
+        }
+        // Ended awards: one withdrawn between members who stay, the others with the members who leave or are removed.
+        await Service.RemoveAsync(c, communityId, b);
+        await Service.RemoveAsync(b, communityId, removed);
+        await fixture.Get<MemberService>().LeaveAsync(leaver, communityId);
+        await fixture.Get<MemberService>().RemoveAsync(admin, communityId, removed);
+        // The same people in another community: those awards belong to that network, not this one.
+        var (otherCommunity, _) = await fixture.CreateCommunityAsync();
+        foreach (var member in new[] { a, b }) await fixture.AddMemberAsync(otherCommunity, score: 20, userId: member);
+        await Service.AwardAsync(b, otherCommunity, a);
+        var views = fixture.Get<TrustViewService>();
+
+        var graph = (await views.GraphAsync(c, communityId)).ShouldNotBeNull();
+
+        graph.Edges.ShouldBe([new NetworkEdge(a, b), new NetworkEdge(b, c), new NetworkEdge(c, a)], ignoreOrder: true);
+        graph.Nodes.Select(n => (n.UserId, n.Score, n.GivenCount, n.ReceivedCount))
+            .ShouldBe([(admin, 0, 0, 0), (a, 21, 1, 1), (b, 21, 1, 1), (c, 21, 1, 1)], ignoreOrder: true);
+        // The list view of the same network agrees, with who trusts whom by name.
+        var list = await views.NetworkAsync(c, communityId, null, 0, 20);
+        list.Total.ShouldBe(4);
+        list.Items.Select(r => (r.UserId, r.Score, r.GivenCount, r.ReceivedCount)).ShouldBe(graph.Nodes.Select(n => (n.UserId, n.Score, n.GivenCount, n.ReceivedCount)), ignoreOrder: true);
+        list.Items.Single(r => r.UserId == b).TrustedBy.ShouldBe([await DisplayNameAsync(a)]);
+        list.Items.Single(r => r.UserId == a).TrustedBy.ShouldBe([await DisplayNameAsync(c)]);
+        // Those who left see nothing of it any more.
+        await Should.ThrowAsync<ForbiddenException>(() => views.GraphAsync(leaver, communityId));
+    }
+
+    private async Task<string> DisplayNameAsync(string userId)
+    {
+        await using var db = await fixture.NewContextAsync();
+        return await db.Users.Where(u => u.Id == userId).Select(u => u.DisplayName).SingleAsync();
     }
 
     [Fact]

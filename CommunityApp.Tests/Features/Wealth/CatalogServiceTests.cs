@@ -1,4 +1,6 @@
+using Microsoft.EntityFrameworkCore;
 using CommunityApp.Auth;
+using CommunityApp.Features.Audit;
 using CommunityApp.Features.Wealth;
 using CommunityApp.Tests.Infrastructure;
 
@@ -19,11 +21,20 @@ public sealed class CatalogServiceTests(ServiceFixture fixture) : IClassFixture<
         (await Should.ThrowAsync<ValidationFailedException>(() => Catalog.AddItemAsync(manager, communityId, " CARROTS ", WealthKind.Object, null, null))).Errors["name"].ShouldBe("“CARROTS” already exists.");
         (await Should.ThrowAsync<ForbiddenException>(() => Catalog.AddItemAsync(member, communityId, "Leeks", WealthKind.Object, null, null))).Message
             .ShouldBe("You need 20 trust to manage items and categories; you have 19.");
-        var category = await Catalog.AddCategoryAsync(manager, communityId, "Roots", null);
-        await Should.ThrowAsync<ValidationFailedException>(() => Catalog.AddCategoryAsync(manager, communityId, "roots", null));
+        var category = await Catalog.AddCategoryAsync(manager, communityId, " Roots ", null);
+        (await Should.ThrowAsync<ValidationFailedException>(() => Catalog.AddCategoryAsync(manager, communityId, "roots", null))).Errors["name"].ShouldBe("“roots” already exists.");
+        (await Should.ThrowAsync<ForbiddenException>(() => Catalog.AddCategoryAsync(member, communityId, "Herbs", null))).Message
+            .ShouldBe("You need 20 trust to manage items and categories; you have 19.");
 
-        (await Catalog.ItemsAsync(member, communityId)).ShouldHaveSingleItem().ShouldSatisfyAllConditions(i => i.Id.ShouldBe(carrots), i => i.ValuePoints.ShouldBe(2));
-        category.ShouldNotBe(Guid.Empty);
+        (await Catalog.ItemsAsync(member, communityId)).ShouldHaveSingleItem().ShouldSatisfyAllConditions(
+            i => i.Id.ShouldBe(carrots), i => i.Name.ShouldBe("Carrots"), i => i.ValuePoints.ShouldBe(2));
+        await using var db = await fixture.NewContextAsync();
+        // Only the accepted category is stored (trimmed, top level), and only its addition is audited, by the manager.
+        var added = await db.ItemCategories.Where(c => c.CommunityId == communityId && (c.Name.ToLower() == "roots" || c.Name == "Herbs")).ToListAsync();
+        added.ShouldHaveSingleItem().ShouldSatisfyAllConditions(c => c.Id.ShouldBe(category), c => c.Name.ShouldBe("Roots"), c => c.ParentId.ShouldBeNull());
+        var audited = await db.AuditLog.Where(a => a.CommunityId == communityId && (a.Action == AuditAction.CategoryAdded || a.Action == AuditAction.ItemAdded)).ToListAsync();
+        audited.Select(a => (a.Action, a.ActorId)).ShouldBe([(AuditAction.ItemAdded, manager), (AuditAction.CategoryAdded, manager)], ignoreOrder: true);
+        audited.Single(a => a.Action == AuditAction.CategoryAdded).Details.ShouldContain($"\"categoryId\":\"{category}\"");
     }
 
     [Fact]

@@ -104,6 +104,36 @@ public sealed class ShareServiceTests(ServiceFixture fixture) : IClassFixture<Se
     }
 
     [Fact]
+    public async Task Only_the_two_parties_write_in_a_requests_thread_and_nothing_of_anyone_else_is_saved()
+    {
+        var (communityId, admin) = await fixture.CreateCommunityAsync();
+        var owner = await fixture.AddMemberAsync(communityId);
+        var shareId = await Service.CreateAsync(owner, communityId, new ShareInput("Sewing machine", null, WealthKind.Object, 1));
+        var requester = await fixture.AddMemberAsync(communityId, score: 10);
+        var bystander = await fixture.AddMemberAsync(communityId, score: 50);
+        var request = await Service.RequestAsync(requester, shareId, 1, "May I borrow it?");
+
+        // A member who is neither party, even the community's admin, learns nothing: the request is "not found" for them.
+        foreach (var outsider in new[] { bystander, admin })
+        {
+            (await Should.ThrowAsync<NotFoundException>(() => Service.PostMessageAsync(outsider, request, "Let me in on this")))
+                .Message.ShouldBe("That request does not exist.");
+        }
+        (await MessagesAsync(request)).ShouldBeEmpty();
+
+        await Service.PostMessageAsync(requester, request, " Tuesday works ");
+        await Service.PostMessageAsync(owner, request, "See you then");
+
+        (await MessagesAsync(request)).Select(m => (m.AuthorId, m.Body)).ShouldBe([(requester, "Tuesday works"), (owner, "See you then")], ignoreOrder: true);
+    }
+
+    private async Task<List<RequestMessage>> MessagesAsync(Guid requestId)
+    {
+        await using var db = await fixture.NewContextAsync();
+        return await db.RequestMessages.Where(m => m.RequestId == requestId).AsNoTracking().ToListAsync();
+    }
+
+    [Fact]
     public async Task Requests_are_refused_below_trust_above_the_cap_beyond_free_units_on_own_or_expired_shares()
     {
         var (communityId, owner, shareId) = await ShareAsync(units: 3, maxPerMember: 2, minTrust: 12);

@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using CommunityApp.Auth;
+using CommunityApp.Events;
+using CommunityApp.Features.Notifications;
 using CommunityApp.Features.Wealth;
 using CommunityApp.Tests.Infrastructure;
 
@@ -60,6 +62,24 @@ public sealed class WealthQueriesTests(ServiceFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_share_is_not_found_under_another_communitys_id_even_by_a_member_of_both()
+    {
+        var (communityA, _) = await fixture.CreateCommunityAsync("Community A");
+        var (communityB, _) = await fixture.CreateCommunityAsync("Community B");
+        var both = await fixture.AddMemberAsync(communityA);
+        await fixture.AddMemberAsync(communityB, userId: both);
+        var owner = await fixture.AddMemberAsync(communityB);
+        var shareOfB = await Shares.CreateAsync(owner, communityB, new ShareInput("Canoe of B", "Only in B", WealthKind.Object, 1));
+
+        (await Should.ThrowAsync<NotFoundException>(() => Queries.GetAsync(both, communityA, shareOfB))).Message.ShouldBe("That share does not exist.");
+        // Its owner, who is not in A, is stopped at A's door.
+        (await Should.ThrowAsync<ForbiddenException>(() => Queries.GetAsync(owner, communityA, shareOfB))).Message.ShouldBe("You are not a member of this community.");
+
+        // Under its own community it is there for the same member, so the refusal above is about the community, not the viewer.
+        (await Queries.GetAsync(both, communityB, shareOfB)).Share.Title.ShouldBe("Canoe of B");
+    }
+
+    [Fact]
     public async Task Expired_shares_are_marked_once_and_their_owner_told()
     {
         var (communityId, _) = await fixture.CreateCommunityAsync();
@@ -69,12 +89,43 @@ public sealed class WealthQueriesTests(ServiceFixture fixture) : IClassFixture<S
         {
             await db.Shares.Where(s => s.Id == shareId).ExecuteUpdateAsync(s => s.SetProperty(x => x.ExpiresAt, DateTime.UtcNow.AddMinutes(-1)));
         }
+        // Expired for everyone at once, before the job stores it.
         (await Queries.GetAsync(owner, communityId, shareId)).Share.Status.ShouldBe(ShareStatus.Expired);
+        (await StoredStatusAsync(shareId)).ShouldBe(ShareStatus.Active);
+        var told = new TaskCompletionSource();
+        using var subscription = fixture.Get<IEventHub>().Subscribe<NotificationsChanged>(e =>
+        {
+            if (e.UserId == owner) told.TrySetResult();
+            return Task.CompletedTask;
+        });
 
-        (await Shares.ExpireDueAsync()).ShouldBeGreaterThanOrEqualTo(1);
-        (await Shares.ExpireDueAsync()).ShouldBe(0);
+        // The job's run is global (other tests' shares may expire in it too): only this share's outcome is asserted.
+        await Shares.ExpireDueAsync();
 
-        await using var check = await fixture.NewContextAsync();
-        check.Notifications.Count(n => n.UserId == owner && n.Kind == CommunityApp.Features.Notifications.NotificationKind.ShareExpired).ShouldBe(1);
+        (await StoredStatusAsync(shareId)).ShouldBe(ShareStatus.Expired);
+        var notification = (await ExpiryNotificationsAsync(owner)).ShouldHaveSingleItem();
+        notification.ShouldSatisfyAllConditions(
+            n => n.CommunityId.ShouldBe(communityId),
+            n => n.Subject.ShouldBe("Soup"),
+            n => n.Link.ShouldBe($"/c/{communityId}/shares/{shareId}"),
+            n => n.ReadAt.ShouldBeNull());
+        await told.Task.WaitAsync(TimeSpan.FromSeconds(5));
+
+        await Shares.ExpireDueAsync();
+
+        (await StoredStatusAsync(shareId)).ShouldBe(ShareStatus.Expired);
+        (await ExpiryNotificationsAsync(owner)).ShouldHaveSingleItem().Id.ShouldBe(notification.Id);
+    }
+
+    private async Task<ShareStatus> StoredStatusAsync(Guid shareId)
+    {
+        await using var db = await fixture.NewContextAsync();
+        return await db.Shares.Where(s => s.Id == shareId).Select(s => s.Status).SingleAsync();
+    }
+
+    private async Task<List<Notification>> ExpiryNotificationsAsync(string userId)
+    {
+        await using var db = await fixture.NewContextAsync();
+        return await db.Notifications.Where(n => n.UserId == userId && n.Kind == NotificationKind.ShareExpired).ToListAsync();
     }
 }
