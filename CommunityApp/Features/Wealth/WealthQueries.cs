@@ -90,8 +90,7 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
         return new Page<ShareRow>(rows, total, pageIndex, pageSize);
     }
 
-    /// <summary>A share's page: the owner sees every request, others only their own.</summary>
-    /// <summary>One share of <paramref name="communityId"/>; a share of another community is not found here, whatever its id.</summary>
+    /// <summary>A share's page: the owner sees every request, others only their own. A share of another community is not found here, whatever its id.</summary>
     public async Task<ShareDetail> GetAsync(string viewerId, Guid communityId, Guid shareId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
