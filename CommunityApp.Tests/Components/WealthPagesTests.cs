@@ -27,6 +27,27 @@ public sealed class WealthPagesTests(SqliteServiceFixture data) : IClassFixture<
     }
 
     [Fact]
+    public async Task The_share_page_shows_the_newest_comments_and_loads_earlier_ones_on_request()
+    {
+        var (communityId, _) = await data.CreateCommunityAsync();
+        var owner = await data.AddMemberAsync(communityId);
+        var shareId = await Shares.CreateAsync(owner, communityId, new ShareInput("Pears", null, WealthKind.Object, 5));
+        for (var i = 1; i <= 25; i++) await Shares.CommentAsync(owner, shareId, $"Note {i:00}");
+        await using var context = PageTestContext.Create(data, owner);
+        context.Render<MudPopoverProvider>();
+
+        var page = context.Render<SharePage>(p => p.Add(x => x.CommunityId, communityId).Add(x => x.ShareId, shareId));
+
+        page.WaitForAssertion(() => page.FindAll("[data-testid=comment]").Count.ShouldBe(20));
+        page.FindAll("[data-testid=comment]")[^1].TextContent.ShouldContain("Note 25");
+        page.FindAll("button").Single(b => b.TextContent.Trim() == "Show 5 earlier comments").Click();
+
+        page.WaitForAssertion(() => page.FindAll("[data-testid=comment]").Count.ShouldBe(25));
+        page.FindAll("[data-testid=comment]")[0].TextContent.ShouldContain("Note 01");
+        page.FindAll("button").ShouldNotContain(b => b.TextContent.Contains("earlier comments"));
+    }
+
+    [Fact]
     public async Task The_owner_sees_each_request_with_the_moves_it_allows()
     {
         var (communityId, _) = await data.CreateCommunityAsync();

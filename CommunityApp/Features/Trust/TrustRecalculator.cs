@@ -16,20 +16,39 @@ public sealed class TrustRecalculator(IDbContextFactory<AppDbContext> dbFactory,
 {
     private const int Batch = 500;
 
-    public async Task RunDailyAsync(CancellationToken ct = default)
+    /// <summary>
+    /// The daily pass over every community with decay on. One community that fails (its settings do not load, a write
+    /// breaks) is logged and skipped: the others are still processed. Returns how many communities failed.
+    /// </summary>
+    public async Task<int> RunDailyAsync(CancellationToken ct = default)
     {
-        List<(Guid Id, CommunitySettings Settings)> communities;
+        List<Guid> ids;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            communities = (await db.Communities.Select(c => new { c.Id, c.Settings }).ToListAsync(ct))
-                .Where(c => c.Settings.Decay.Enabled).Select(c => (c.Id, c.Settings)).ToList();
+            ids = await db.Communities.OrderBy(c => c.Id).Select(c => c.Id).ToListAsync(ct);
         }
-        foreach (var (id, settings) in communities)
+        var failed = 0;
+        foreach (var id in ids)
         {
-            var changed = await RecomputeCommunityAsync(id, ct);
-            var warned = await WarnDecayStartedAsync(id, settings.Decay, ct);
-            logger.LogInformation("Trust decay for community {Community}: {Changed} scores changed, {Warned} givers warned", id, changed, warned);
+            try
+            {
+                DecaySettings decay;
+                await using (var db = await dbFactory.CreateDbContextAsync(ct))
+                {
+                    decay = (await db.Communities.Where(c => c.Id == id).Select(c => c.Settings).SingleAsync(ct)).Decay;
+                }
+                if (!decay.Enabled) continue;
+                var changed = await RecomputeCommunityAsync(id, ct);
+                var warned = await WarnDecayStartedAsync(id, decay, ct);
+                logger.LogInformation("Trust decay for community {Community}: {Changed} scores changed, {Warned} givers warned", id, changed, warned);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                failed++;
+                logger.LogError(ex, "Trust decay for community {Community} failed; the other communities go on", id);
+            }
         }
+        return failed;
     }
 
     /// <summary>Recomputes every score in the community that differs from the grant plus its (weighted) awards. Returns how many changed.</summary>

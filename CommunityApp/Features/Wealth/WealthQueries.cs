@@ -26,8 +26,12 @@ public sealed record MessageRow(string AuthorName, string Body, DateTime At);
 
 public sealed record CommentRow(Guid Id, string AuthorName, string Body, DateTime At);
 
+/// <summary>A share's page. <see cref="Comments"/> are the newest ones, oldest first; <see cref="CommentCount"/> counts them all.</summary>
 public sealed record ShareDetail(ShareRow Share, bool IsOwner, PermissionCheck RequestCheck, IReadOnlyList<RequestRow> Requests, IReadOnlyList<CommentRow> Comments,
-    int MyOpenUnits, int? MaxUnitsPerMember, bool HasImage, Guid? ItemId, string? ItemName);
+    int MyOpenUnits, int? MaxUnitsPerMember, bool HasImage, Guid? ItemId, string? ItemName, int CommentCount = 0);
+
+/// <summary>Comments older than the ones shown, oldest first, and whether there are older ones still.</summary>
+public sealed record CommentPage(IReadOnlyList<CommentRow> Comments, bool HasOlder);
 
 public sealed record CategoryRow(Guid Id, Guid? ParentId, string Name);
 
@@ -104,13 +108,34 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
         var isOwner = share.OwnerId == viewerId;
         var requests = await Requests(db.ShareRequests.Where(r => r.ShareId == shareId && (isOwner || r.RequesterId == viewerId))
             .OrderByDescending(r => r.CreatedAt).Take(MaxPageSize)).ToListAsync(ct);
-        var comments = await db.ShareComments.Where(c => c.ShareId == shareId).OrderBy(c => c.CreatedAt).Take(MaxPageSize)
-            .Select(c => new CommentRow(c.Id, c.Author.DisplayName, c.Body, c.CreatedAt)).ToListAsync(ct);
+        // The newest comments: a hundred posts must not bury the latest one.
+        var comments = (await NewestComments(db.ShareComments.Where(c => c.ShareId == shareId)).Take(CommentPageSize).ToListAsync(ct)).AsEnumerable().Reverse().ToList();
+        var commentCount = await db.ShareComments.CountAsync(c => c.ShareId == shareId, ct);
         var myOpen = requests.Where(r => r.RequesterId == viewerId && r.Status is RequestStatus.Pending or RequestStatus.Accepted).Sum(r => r.Units);
         var check = PermissionService.DecideShareRequest(viewer, share.MinTrust);
         var hasImage = await db.Set<ShareImage>().AnyAsync(i => i.ShareId == shareId, ct);
-        return new ShareDetail(share, isOwner, check, requests, comments, myOpen, extra.MaxUnitsPerMember, hasImage, extra.ItemId, extra.ItemName);
+        return new ShareDetail(share, isOwner, check, requests, comments, myOpen, extra.MaxUnitsPerMember, hasImage, extra.ItemId, extra.ItemName, commentCount);
     }
+
+    /// <summary>How many comments a share's page shows at first, and loads with each "earlier comments".</summary>
+    public const int CommentPageSize = 20;
+
+    /// <summary>The comments just before <paramref name="before"/> (the oldest one shown), oldest first.</summary>
+    public async Task<CommentPage> EarlierCommentsAsync(string viewerId, Guid communityId, Guid shareId, Guid before, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
+        var mark = await db.ShareComments.Where(c => c.Id == before && c.ShareId == shareId && db.Shares.Any(s => s.Id == shareId && s.CommunityId == communityId))
+                       .Select(c => new { c.CreatedAt, c.Id }).SingleOrDefaultAsync(ct)
+                   ?? throw new NotFoundException(Text.Get("Error.ShareNotFound"));
+        var page = await NewestComments(db.ShareComments.Where(c => c.ShareId == shareId
+                && (c.CreatedAt < mark.CreatedAt || (c.CreatedAt == mark.CreatedAt && c.Id.CompareTo(mark.Id) < 0))))
+            .Take(CommentPageSize + 1).ToListAsync(ct);
+        return new CommentPage(page.Take(CommentPageSize).Reverse().ToList(), page.Count > CommentPageSize);
+    }
+
+    private static IQueryable<CommentRow> NewestComments(IQueryable<ShareComment> comments) =>
+        comments.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Select(c => new CommentRow(c.Id, c.Author.DisplayName, c.Body, c.CreatedAt));
 
     /// <summary>Requests on my shares in this community that wait for my answer (the navigation's badge).</summary>
     public async Task<int> OpenIncomingCountAsync(string viewerId, Guid communityId, CancellationToken ct = default)
