@@ -96,7 +96,7 @@ public sealed class InviteServiceTests(ServiceFixture fixture) : IClassFixture<S
         var row = (await Service.ListAsync(admin, communityId)).Items.Single(r => r.Id == inviteId);
         row.Uses.ShouldBe(2);
         row.Status.ShouldBe(InviteStatus.Active);
-        row.Redemptions.Select(r => r.UserId).ShouldBe(joiners);
+        row.Redemptions.Select(r => r.UserId).ShouldBe(joiners.AsEnumerable().Reverse(), "latest first");
         (await Service.GetLinkAsync(secret, joiners[0])).AlreadyMember.ShouldBeTrue();
         await using var db = await fixture.NewContextAsync();
         (await db.AuditLog.CountAsync(e => e.CommunityId == communityId && e.Action == AuditAction.InviteRedeemed)).ShouldBe(2);

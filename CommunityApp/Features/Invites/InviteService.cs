@@ -42,6 +42,9 @@ public sealed class InviteService(
     IMailSender mail, NavigationManager navigation, ILogger<InviteService> logger)
 {
     public const int DirectInviteDays = 30;
+    /// <summary>How many of a link's redemptions the invites page names (the latest); the count covers all.</summary>
+    public const int RedemptionsShown = 20;
+
     public const int MaxPageSize = 100;
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
@@ -168,7 +171,8 @@ public sealed class InviteService(
         var total = await invites.CountAsync(ct);
         var page = await invites.OrderByDescending(i => i.CreatedAt).Skip(pageIndex * pageSize).Take(pageSize)
             .Include(i => i.InvitedUser)
-            .Include(i => i.Redemptions.OrderBy(r => r.RedeemedAt)).ThenInclude(r => r.User)
+            // The latest redemptions only: a link used by thousands must not load them all; Uses counts every one.
+            .Include(i => i.Redemptions.OrderByDescending(r => r.RedeemedAt).Take(RedemptionsShown)).ThenInclude(r => r.User)
             .AsSplitQuery().AsNoTracking().ToListAsync(ct);
         var now = Now;
         var rows = page.Select(i => new InviteRow(i.Id, i.Kind, i.Role, i.Title, i.InvitedUser?.UserName, i.InvitedUser?.DisplayName, i.Secret,

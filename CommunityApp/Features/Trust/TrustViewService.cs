@@ -131,9 +131,10 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
         if (await db.Memberships.CountAsync(m => m.CommunityId == communityId, ct) > GraphLimit) return null;
         var nodes = await db.Memberships.Where(m => m.CommunityId == communityId).OrderByDescending(m => m.TrustScore)
             .Select(m => new NetworkRow(m.UserId, m.User.DisplayName, m.TrustScore, 0, 0, new List<string>())).ToListAsync(ct);
-        var edges = await db.TrustAwards.Where(a => a.CommunityId == communityId).Select(a => new NetworkEdge(a.GiverId, a.ReceiverId)).ToListAsync(ct);
-        var members = nodes.Select(n => n.UserId).ToHashSet();
-        edges = edges.Where(e => members.Contains(e.From) && members.Contains(e.To)).ToList();
+        // Only edges between current members, filtered by the database: at most GraphLimit² of them.
+        var live = db.Memberships.Where(m => m.CommunityId == communityId).Select(m => m.UserId);
+        var edges = await db.TrustAwards.Where(a => a.CommunityId == communityId && live.Contains(a.GiverId) && live.Contains(a.ReceiverId))
+            .Select(a => new NetworkEdge(a.GiverId, a.ReceiverId)).ToListAsync(ct);
         return new NetworkGraph(
             nodes.Select(n => n with { GivenCount = edges.Count(e => e.From == n.UserId), ReceivedCount = edges.Count(e => e.To == n.UserId) }).ToList(),
             edges);

@@ -11,6 +11,9 @@ public sealed record ItemRow(Guid Id, string Name, WealthKind Kind, Guid? Catego
 /// <summary>The community's catalogue (docs/SPEC.md §5.1): categories and items, managed by members with the item permission.</summary>
 public sealed class CatalogService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
 {
+    /// <summary>Categories are a short list every share form loads whole: a community keeps at most this many.</summary>
+    public const int MaxCategories = 300;
+
     public async Task<Guid> AddCategoryAsync(string actorId, Guid communityId, string name, Guid? parentId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -20,6 +23,8 @@ public sealed class CatalogService(IDbContextFactory<AppDbContext> dbFactory, Ti
         if (parentId is { } parent && !await db.ItemCategories.AnyAsync(c => c.Id == parent && c.CommunityId == communityId, ct)) throw Invalid("parentId", Text.Get("Error.UnknownItem"));
         if (await db.ItemCategories.AnyAsync(c => c.CommunityId == communityId && c.ParentId == parentId && c.Name.ToLower() == trimmed.ToLower(), ct))
             throw Invalid("name", Text.Get("Error.NameTaken", trimmed));
+        if (await db.ItemCategories.CountAsync(c => c.CommunityId == communityId, ct) >= MaxCategories)
+            throw Invalid("name", Text.Get("Error.TooManyCategories", MaxCategories));
         var category = new ItemCategory { CommunityId = communityId, ParentId = parentId, Name = trimmed };
         db.ItemCategories.Add(category);
         db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.CategoryAdded, new { categoryId = category.Id, name = trimmed, parentId }, at: clock.GetUtcNow().UtcDateTime));

@@ -174,7 +174,7 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
-        return await db.ItemCategories.Where(c => c.CommunityId == communityId).OrderBy(c => c.Name)
+        return await db.ItemCategories.Where(c => c.CommunityId == communityId).OrderBy(c => c.Name).Take(CatalogService.MaxCategories)
             .Select(c => new CategoryRow(c.Id, c.ParentId, c.Name)).ToListAsync(ct);
     }
 
