@@ -97,11 +97,12 @@ public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory, 
 
     private static (string Name, string? Description) Validate(CommunityInput input)
     {
-        var name = input.Name?.Trim() ?? "";
-        var description = string.IsNullOrWhiteSpace(input.Description) ? null : input.Description.Trim();
+        var name = Names.Normalize(input.Name);
+        var description = string.IsNullOrWhiteSpace(input.Description) ? null : input.Description.Trim().Normalize(System.Text.NormalizationForm.FormC);
         var errors = new Dictionary<string, string>();
         if (name.Length == 0) errors["Name"] = Text.Get("Error.NameRequired");
         else if (name.Length > Community.NameMaxLength) errors["Name"] = Text.Get("Error.NameTooLong", Community.NameMaxLength);
+        else if (Names.HasHiddenCharacters(name)) errors["Name"] = Names.HiddenCharactersMessage;
         if (description?.Length > Community.DescriptionMaxLength) errors["Description"] = Text.Get("Error.DescriptionTooLong", Community.DescriptionMaxLength);
         ValidationFailedException.ThrowIfAny(errors);
         return (name, description);

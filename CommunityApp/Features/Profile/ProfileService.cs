@@ -30,13 +30,14 @@ public sealed class ProfileService(IDbContextFactory<AppDbContext> dbFactory, IL
 
     public async Task<ProfileDto> UpdateAsync(string userId, ProfileInput input, CancellationToken ct = default)
     {
-        var displayName = input.DisplayName.Trim();
+        var displayName = Names.Normalize(input.DisplayName);
         var userName = input.UserName.Trim();
         var bio = string.IsNullOrWhiteSpace(input.Bio) ? null : input.Bio.Trim();
 
         var errors = new Dictionary<string, string>();
         if (displayName.Length == 0) errors["DisplayName"] = Text.Get("Error.DisplayNameRequired");
         else if (displayName.Length > ProfileRules.DisplayNameMax) errors["DisplayName"] = Text.Get("Error.MaxChars", ProfileRules.DisplayNameMax);
+        else if (Names.HasHiddenCharacters(displayName)) errors["DisplayName"] = Names.HiddenCharactersMessage;
         if (!System.Text.RegularExpressions.Regex.IsMatch(userName, ProfileRules.UserNamePattern)) errors["UserName"] = Text.Get("Error.UserNamePattern");
         if (bio?.Length > ProfileRules.BioMax) errors["Bio"] = Text.Get("Error.MaxChars", ProfileRules.BioMax);
 
