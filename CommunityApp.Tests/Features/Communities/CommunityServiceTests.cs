@@ -207,12 +207,13 @@ public sealed class CommunityServiceTests(ServiceFixture fixture) : IClassFixtur
     {
         var creator = await fixture.CreateUserAsync();
 
-        var ids = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Service.CreateAsync(creator, new CommunityInput($"Parallel {i}", null))));
+        var count = CommunityService.MaxCreatedPerDay;
+        var ids = await Task.WhenAll(Enumerable.Range(0, count).Select(i => Service.CreateAsync(creator, new CommunityInput($"Parallel {i}", null))));
 
-        ids.Distinct().Count().ShouldBe(8);
+        ids.Distinct().Count().ShouldBe(count);
         await using var db = await fixture.NewContextAsync();
-        (await db.Memberships.CountAsync(m => m.UserId == creator && m.Role == MemberRole.Admin)).ShouldBe(8);
-        (await db.TrustLevels.CountAsync(l => ids.Contains(l.CommunityId))).ShouldBe(24);
+        (await db.Memberships.CountAsync(m => m.UserId == creator && m.Role == MemberRole.Admin)).ShouldBe(count);
+        (await db.TrustLevels.CountAsync(l => ids.Contains(l.CommunityId))).ShouldBe(3 * count);
     }
 
     [Fact]

@@ -20,19 +20,28 @@ public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory, 
 {
     public const int MaxPageSize = 100;
 
+    /// <summary>How many communities one person may create in 24 hours (a flood guard; deleted ones count too).</summary>
+    public const int MaxCreatedPerDay = 5;
+
     /// <summary>Creates a community with the default settings and trust levels; the creator becomes its first admin.</summary>
     public async Task<Guid> CreateAsync(string actorId, CommunityInput input, CancellationToken ct = default)
     {
         var (name, description) = Validate(input);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = actorId;
-        if (!await db.Users.AnyAsync(u => u.Id == actorId, ct)) throw new ForbiddenException(Text.Get("Error.SignIn"));
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // The user's row lock makes the daily cap hold for parallel requests too.
+        if (await db.LockForUpdateAsync<ApplicationUser>(u => u.Id == actorId, ct) == 0) throw new ForbiddenException(Text.Get("Error.SignIn"));
+        var since = clock.GetUtcNow().UtcDateTime.AddDays(-1);
+        if (await db.Communities.IgnoreQueryFilters().CountAsync(c => c.CreatedBy == actorId && c.CreatedAt > since, ct) >= MaxCreatedPerDay)
+            throw new ValidationFailedException(new Dictionary<string, string> { ["Name"] = Text.Get("Error.TooManyCommunities", MaxCreatedPerDay) });
 
         var community = new Community { Name = name, Description = description, TrustLevels = [.. TrustLevel.Defaults()] };
         community.Memberships.Add(new Membership { UserId = actorId, Role = MemberRole.Admin });
         db.Communities.Add(community);
         db.ItemCategories.AddRange(Wealth.ItemCategory.Starters(community.Id));
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return community.Id;
     }
 
