@@ -50,7 +50,7 @@ public static class AccountEndpoints
     public static string LocalUrl(string? url) => IsLocalPath(url) ? url! : "/";
 
     /// <summary>
-    /// <c>Url.IsLocalUrl</c>'s rule without its <c>~/</c> form: a path from the site's root ("/" then neither "/" nor "\\"),
+    /// <c>Url.IsLocalUrl</c>'s rule without its <c>~/</c> form: a path from the site's root ("/" then neither "/" nor a backslash),
     /// with no control character anywhere (a TAB, CR or LF would let a browser read it as another site, or break the Location header).
     /// </summary>
     public static bool IsLocalPath(string? url) =>
