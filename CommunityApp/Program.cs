@@ -8,6 +8,8 @@ using CommunityApp.Features.Demo;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddData();
+builder.AddProxySupport();
+builder.AddSecurityHeaders();
 builder.AddAuth();
 builder.AddAppLocalization();
 builder.Services.AddFeatures();
@@ -19,10 +21,11 @@ var app = builder.Build();
 await app.PrepareDatabaseAsync();
 await app.SeedDemoAsync();
 
+app.UseProxySupport();
+app.UseSecurityHeaders();
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error", createScopeForErrors: true);
-    app.UseHsts();
 }
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseRequestLocalization();
@@ -37,7 +40,8 @@ CommunityApp.Features.Wealth.ShareImages.MapShareImages(app);
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Lifetime.ApplicationStarted.Register(() =>
-    app.Logger.LogInformation("CommunityApp is running at {Urls}", string.Join(", ", app.Urls)));
+    app.Logger.LogInformation("CommunityApp is running at {Urls}; links in mail point at {PublicBaseUrl}",
+        string.Join(", ", app.Urls), app.Services.GetRequiredService<PublicUrls>().Base));
 
 app.Run();
 

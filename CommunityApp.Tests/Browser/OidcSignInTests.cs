@@ -33,6 +33,8 @@ public sealed class OidcSignInTests(BrowserFixture browser) : IAsyncLifetime
     {
         await app.DisposeAsync();
         if (provider is not null) await provider.DisposeAsync();
+        // Sign-out posts to the app and is redirected to the provider: the policy's form-action must allow that.
+        BrowserFixture.ShouldHaveNoCspViolations(baseUrl);
     }
 
     [Fact]

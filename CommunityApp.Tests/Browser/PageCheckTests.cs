@@ -31,6 +31,30 @@ public sealed class PageCheckTests(BrowserFixture browser)
         failure.Message.ShouldContain("color-contrast-enhanced");
     }
 
+    [Fact]
+    public async Task A_script_the_Content_Security_Policy_refuses_fails_the_page_check_and_the_test()
+    {
+        const string origin = "http://csp-self-check.test";
+        await using var context = await browser.NewContextAsync(origin);
+        await context.RouteAsync($"{origin}/**", route => route.FulfillAsync(new()
+        {
+            Status = 200,
+            ContentType = "text/html",
+            Headers = new Dictionary<string, string> { ["Content-Security-Policy"] = "script-src 'self'" },
+            Body = """<html lang="en"><head><title>Before</title></head><body><main><h1>CSP</h1><script>document.title = "ran";</script></main></body></html>""",
+        }));
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/");
+
+        var failure = await FailureOfAsync(() => page.CheckPageAsync("00-csp-self-check"));
+        var atTheEnd = await FailureOfAsync(() => Task.Run(() => BrowserFixture.ShouldHaveNoCspViolations(origin)));
+
+        (await page.TitleAsync()).ShouldBe("Before", "the browser refused the inline script");
+        failure.Message.ShouldContain("Content-Security-Policy violations by 00-csp-self-check");
+        failure.Message.ShouldContain("script-src 'self'");
+        atTheEnd.Message.ShouldContain($"Content-Security-Policy violations on {origin}");
+    }
+
     // Shouldly rethrows its own assertion failures from Should.Throw, so the check's failure is caught by hand.
     private static async Task<Exception> FailureOfAsync(Func<Task> check)
     {

@@ -24,6 +24,8 @@ public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>The host environment; Development unless a test needs the production behaviour (mail by SMTP, for one).</summary>
     public string EnvironmentName { get; set; } = "Development";
     public ConcurrentQueue<string> Logs { get; } = new();
+    /// <summary><c>App:PublicBaseUrl</c> outside Development unless <see cref="Settings"/> says otherwise.</summary>
+    public const string ProductionPublicBaseUrl = "http://app.test/";
     public string BaseUrl { get; private set; } = "";
 
     public async ValueTask InitializeAsync() => connectionString = await TestDatabases.CreatePostgresAsync();
@@ -51,6 +53,8 @@ public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Database:Provider", "Postgres");
         builder.UseSetting("ConnectionStrings:Postgres", connectionString);
         builder.UseSetting("Demo:Seed", "false");
+        // Outside Development the app requires its public address; a test that means to leave it out sets it to null in Settings.
+        if (EnvironmentName != "Development") builder.UseSetting("App:PublicBaseUrl", ProductionPublicBaseUrl);
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs)));
         builder.ConfigureServices(services => services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2)));

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Playwright;
 
 [assembly: AssemblyFixture(typeof(CommunityApp.Tests.Infrastructure.BrowserFixture))]
@@ -33,7 +34,43 @@ public sealed class BrowserFixture : IAsyncLifetime
             ? new() { BaseURL = baseUrl, Locale = "en-US", ViewportSize = new() { Width = 375, Height = 812 }, IsMobile = true, HasTouch = true, DeviceScaleFactor = 2 }
             : new() { BaseURL = baseUrl, Locale = "en-US", ViewportSize = new() { Width = 1280, Height = 900 } });
         context.SetDefaultTimeout(15_000);
+        Watch(context, baseUrl);
         return context;
+    }
+
+    private static readonly ConcurrentDictionary<IBrowserContext, (string BaseUrl, ConcurrentQueue<string> Violations)> Watched = new();
+
+    /// <summary>
+    /// Chromium reports every Content-Security-Policy refusal (a blocked script, style, connection or form target) to the
+    /// console. The page check fails on any in its page's context, and every browser test's end on any in the contexts it opened.
+    /// </summary>
+    private static void Watch(IBrowserContext context, string baseUrl)
+    {
+        var violations = new ConcurrentQueue<string>();
+        var origin = new Uri(baseUrl).GetLeftPart(UriPartial.Authority);
+        Watched[context] = (baseUrl.TrimEnd('/'), violations);
+        context.Console += (_, message) =>
+        {
+            // Only the app's own pages: another site's page (the OIDC provider's login) answers to its own policy.
+            var url = message.Page?.Url ?? "";
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase) && url.StartsWith(origin + "/", StringComparison.OrdinalIgnoreCase))
+            {
+                violations.Enqueue($"{message.Text} (on {url})");
+            }
+        };
+    }
+
+    /// <summary>The CSP refusals one context has seen so far.</summary>
+    public static IReadOnlyList<string> CspViolations(IBrowserContext context) =>
+        Watched.TryGetValue(context, out var watched) ? [.. watched.Violations] : [];
+
+    /// <summary>Fails when any context opened on <paramref name="baseUrl"/> (open or closed by now) saw a CSP refusal; then forgets those contexts.</summary>
+    public static void ShouldHaveNoCspViolations(string baseUrl)
+    {
+        var mine = Watched.Where(w => w.Value.BaseUrl == baseUrl.TrimEnd('/')).ToList();
+        foreach (var (context, _) in mine) Watched.TryRemove(context, out _);
+        var violations = mine.SelectMany(w => w.Value.Violations).ToList();
+        violations.ShouldBeEmpty($"Content-Security-Policy violations on {baseUrl}:\n" + string.Join("\n", violations));
     }
 
     public async ValueTask DisposeAsync()
@@ -62,12 +99,17 @@ public static class PageChecks
         }
         """;
 
-    /// <summary>Screenshot under the test output, then an axe scan with every rule that fails on any violation.</summary>
+    /// <summary>
+    /// Screenshot under the test output, then no Content-Security-Policy refusal so far in the page's context, then an axe
+    /// scan with every rule that fails on any violation.
+    /// </summary>
     public static async Task CheckPageAsync(this IPage page, string name)
     {
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         await page.WaitForSettledAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, $"{name}.png"), FullPage = true });
+        var refused = BrowserFixture.CspViolations(page.Context);
+        refused.ShouldBeEmpty($"Content-Security-Policy violations by {name} ({page.Url}):\n" + string.Join("\n", refused));
         if (!await page.EvaluateAsync<bool>("() => typeof window.axe === 'object'")) await page.EvaluateAsync(AxeSource.Value);
         var violations = await page.EvaluateAsync<string[]>(Scan);
         violations.ShouldBeEmpty($"Accessibility violations on {name} ({page.Url}):\n" + string.Join("\n", violations));

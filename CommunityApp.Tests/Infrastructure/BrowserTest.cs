@@ -15,10 +15,12 @@ public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
         BaseUrl = App.StartKestrel();
     }
 
+    /// <summary>Stops the app, then fails the test if any browser context it opened saw a Content-Security-Policy refusal.</summary>
     public virtual async ValueTask DisposeAsync()
     {
         await App.DisposeAsync();
         GC.SuppressFinalize(this);
+        if (BaseUrl.Length > 0) BrowserFixture.ShouldHaveNoCspViolations(BaseUrl);
     }
 
     protected Task<IBrowserContext> NewContextAsync() => browser.NewContextAsync(BaseUrl);

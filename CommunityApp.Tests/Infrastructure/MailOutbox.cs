@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Components;
 using CommunityApp.Auth;
 
 namespace CommunityApp.Tests.Infrastructure;
@@ -20,12 +19,4 @@ public sealed class MailOutbox : IMailSender
     }
 
     public IReadOnlyList<OutgoingMail> To(string email) => Sent.Where(m => m.To == email).ToList();
-}
-
-/// <summary>Links written by services outside a Blazor circuit (the invite mail) resolve against this base.</summary>
-public sealed class TestNavigationManager : NavigationManager
-{
-    public const string BaseUrl = "http://app.test/";
-
-    public TestNavigationManager() => Initialize(BaseUrl, BaseUrl);
 }

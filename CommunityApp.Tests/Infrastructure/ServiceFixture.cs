@@ -25,6 +25,9 @@ public class ServiceFixture : IAsyncLifetime
     /// <summary>The fixture's own database, for code that opens its own connections (the demo seed).</summary>
     public string ConnectionString => connectionString;
 
+    /// <summary>The services' <c>App:PublicBaseUrl</c>: links they write (the invite mail) start with it.</summary>
+    public const string PublicBaseUrl = "http://app.test/";
+
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
     /// <summary>The services' <see cref="TimeProvider"/>: real time unless a test sets or moves it.</summary>
@@ -48,7 +51,7 @@ public class ServiceFixture : IAsyncLifetime
             .AddSingleton<ILookupNormalizer, UpperInvariantLookupNormalizer>()
             .AddSingleton<MailOutbox>()
             .AddSingleton<CommunityApp.Auth.IMailSender>(sp => sp.GetRequiredService<MailOutbox>())
-            .AddScoped<Microsoft.AspNetCore.Components.NavigationManager, TestNavigationManager>()
+            .Configure<CommunityApp.Auth.PublicUrlOptions>(o => o.PublicBaseUrl = PublicBaseUrl)
             .AddSingleton<TimeProvider>(Clock)
             .AddAppDatabase(provider, connectionString)
             .AddFeatures();

@@ -44,7 +44,19 @@ public static class AccountEndpoints
         });
     }
 
-    /// <summary>Only same-site paths are followed after sign-in or sign-out (no open redirects).</summary>
-    public static string LocalUrl(string? url) =>
-        !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//") && !url.StartsWith("/\\") ? url : "/";
+    /// <summary>
+    /// Only same-site paths are followed after sign-in, sign-out or a culture switch (no open redirects); anything else is "/".
+    /// </summary>
+    public static string LocalUrl(string? url) => IsLocalPath(url) ? url! : "/";
+
+    /// <summary>
+    /// <c>Url.IsLocalUrl</c>'s rule without its <c>~/</c> form: a path from the site's root ("/" then neither "/" nor a backslash),
+    /// with no control character anywhere (a TAB, CR or LF would let a browser read it as another site, or break the Location header).
+    /// </summary>
+    public static bool IsLocalPath(string? url) =>
+        !string.IsNullOrEmpty(url)
+        && url[0] == '/'
+        && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'))
+        && !url.AsSpan().ContainsAnyInRange('\u0000', '\u001F')
+        && !url.AsSpan().ContainsAnyInRange('\u007F', '\u009F');
 }

@@ -62,8 +62,9 @@ public static class AuthSetup
             cookie.AccessDeniedPath = "/Account/Login";
         });
 
-        // Password-reset and invite mails: SMTP, or the log in Development, or off (Email:Enabled=false).
+        // Password-reset and invite mails: SMTP, or the log in Development, or off (Email:Enabled=false); their links on App:PublicBaseUrl.
         builder.AddEmail();
+        builder.AddPublicUrls();
         services.AddScoped<OidcUserSync>();
 
         if (oidc.Enabled)

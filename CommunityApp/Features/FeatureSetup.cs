@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using CommunityApp.Auth;
 using CommunityApp.Components.Navigation;
 using CommunityApp.Components.Shared;
@@ -22,6 +23,7 @@ public static class FeatureSetup
     /// </summary>
     public static IServiceCollection AddFeatures(this IServiceCollection services) => services
         .AddHttpContextAccessor()
+        .AddPublicUrls()
         .AddScoped<PermissionService>()
         .AddScoped<ActionRunner>()
         .AddScoped<CommunityNavState>()
@@ -35,4 +37,15 @@ public static class FeatureSetup
         .AddInvites()
         .AddSettings()
         .AddAudit();
+
+    /// <summary>
+    /// Absolute links (mail, invite links) on <c>App:PublicBaseUrl</c>. The app binds and validates the setting
+    /// (<see cref="PublicUrlSetup.AddPublicUrls"/>); service hosts without it (tests, the demo seed) configure the options themselves.
+    /// </summary>
+    private static IServiceCollection AddPublicUrls(this IServiceCollection services)
+    {
+        services.AddOptions<PublicUrlOptions>();
+        services.TryAddSingleton<PublicUrls>();
+        return services;
+    }
 }

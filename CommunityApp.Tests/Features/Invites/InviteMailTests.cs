@@ -28,8 +28,8 @@ public sealed class InviteMailTests(ServiceFixture fixture) : IClassFixture<Serv
         mail.TextBody.ShouldStartWith("Hello Display mailinvitee,");
         mail.TextBody.ShouldContain($"{adminName} invited you to join Maple Street Share as Admin.");
         mail.TextBody.ShouldContain($"open for {InviteService.DirectInviteDays} days");
-        mail.TextBody.ShouldContain(TestNavigationManager.BaseUrl + "communities");
-        mail.HtmlBody.ShouldContain($"<a href=\"{TestNavigationManager.BaseUrl}communities\">See my invites</a>");
+        mail.TextBody.ShouldContain(ServiceFixture.PublicBaseUrl + "communities");
+        mail.HtmlBody.ShouldContain($"<a href=\"{ServiceFixture.PublicBaseUrl}communities\">See my invites</a>");
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Identity;
 using CommunityApp.Auth;
 using CommunityApp.Data;
@@ -104,9 +103,8 @@ public static class DemoSeeder
             .Configure<IdentityOptions>(IdentityModel.UseSchemaVersion)
             .AddSingleton<ILookupNormalizer, UpperInvariantLookupNormalizer>()
             .AddSingleton<TimeProvider>(demoClock)
-            // The story invites people but mails nobody; links in what it writes point at the app's root.
+            // The story invites people but mails nobody.
             .AddSingleton<IMailSender, DisabledMailSender>()
-            .AddScoped<NavigationManager, SeedNavigationManager>()
             .AddAppDatabase(provider, connectionString)
             .AddFeatures()
             .BuildServiceProvider();
@@ -127,12 +125,6 @@ public static class DemoSeeder
         }
         return new DemoSeedResult(changed, story.CommunityIdOrNull, watch.Elapsed);
     }
-}
-
-/// <summary>The seed runs outside a circuit; the invite service asks it for the app's root.</summary>
-internal sealed class SeedNavigationManager : NavigationManager
-{
-    public SeedNavigationManager() => Initialize("http://localhost/", "http://localhost/");
 }
 
 /// <summary>A step of the demo seed failed; the message names the step.</summary>

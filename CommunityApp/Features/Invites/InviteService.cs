@@ -1,6 +1,5 @@
 using System.Globalization;
 using CommunityApp.Resources;
-using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using CommunityApp.Auth;
 using CommunityApp.Data;
@@ -39,7 +38,7 @@ public enum RedeemOutcome
 /// </summary>
 public sealed class InviteService(
     IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, IEventHub events,
-    IMailSender mail, NavigationManager navigation, ILogger<InviteService> logger)
+    IMailSender mail, PublicUrls urls, ILogger<InviteService> logger)
 {
     public const int DirectInviteDays = 30;
     /// <summary>How many of a link's redemptions the invites page names (the latest); the count covers all.</summary>
@@ -107,7 +106,7 @@ public sealed class InviteService(
             var community = facts.Community ?? "";
             await mail.SendAsync(MailComposer.Compose(facts.Email, facts.DisplayName, Text.Get("Mail.InviteSubject", inviter, community),
                 [Text.Get("Mail.InviteBody", inviter, community, Text.Get($"Role.{role}"), DirectInviteDays)],
-                Text.Get("Mail.InviteAction"), navigation.ToAbsoluteUri("communities").AbsoluteUri), ct);
+                Text.Get("Mail.InviteAction"), urls.Absolute("communities")), ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
