@@ -28,7 +28,7 @@ public sealed class FakeClockServices : IAsyncDisposable
             .AddSingleton<ILookupNormalizer, UpperInvariantLookupNormalizer>()
             .AddSingleton<MailOutbox>()
             .AddSingleton<CommunityApp.Auth.IMailSender>(sp => sp.GetRequiredService<MailOutbox>())
-            .AddScoped<Microsoft.AspNetCore.Components.NavigationManager, TestNavigationManager>()
+            .Configure<CommunityApp.Auth.PublicUrlOptions>(o => o.PublicBaseUrl = ServiceFixture.PublicBaseUrl)
             .AddSingleton<TimeProvider>(Clock)
             .AddAppDatabase(fixture.Provider, fixture.ConnectionString)
             .AddFeatures()
