@@ -85,6 +85,11 @@ public static class PublicUrlSetup
     /// <summary>Binds and validates <c>App:PublicBaseUrl</c> at start-up (required outside Development); <see cref="PublicUrls"/> itself is registered by <c>AddFeatures</c>.</summary>
     public static void AddPublicUrls(this WebApplicationBuilder builder)
     {
+        // Checked while the app is built, before the host starts: a refusal then ends start-up with its own message,
+        // not racing the host's shutdown. ValidateOnStart stays for configuration that changes later.
+        var configured = builder.Configuration.GetSection(PublicUrlOptions.Section).Get<PublicUrlOptions>() ?? new();
+        var result = new PublicUrlOptionsValidator(builder.Environment).Validate(Options.DefaultName, configured);
+        if (result.Failed) throw new OptionsValidationException(Options.DefaultName, typeof(PublicUrlOptions), result.Failures);
         builder.Services.AddSingleton<IValidateOptions<PublicUrlOptions>, PublicUrlOptionsValidator>();
         builder.Services.AddOptions<PublicUrlOptions>().BindConfiguration(PublicUrlOptions.Section).ValidateOnStart();
     }
