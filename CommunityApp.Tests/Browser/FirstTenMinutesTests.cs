@@ -108,7 +108,8 @@ public sealed class FirstTenMinutesTests(BrowserFixture browser) : BrowserTest(b
         await page.CheckPageAsync("10-locked-out");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Forgot your password?" }).ClickAsync();
-        await page.GetByLabel("E-mail").FillAsync("lena@example.test");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Forgot your password?" })).ToBeVisibleAsync();
+        await page.GetByLabel("E-mail", new() { Exact = true }).FillAsync("lena@example.test");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send reset link" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Check your e-mail" })).ToBeVisibleAsync();
 

@@ -26,7 +26,9 @@ public sealed class PasswordResetMailTests(BrowserFixture browser, Smtp4dev smtp
 
         await page.GotoAsync("/Account/Login");
         await page.GetByRole(AriaRole.Link, new() { Name = "Forgot your password?" }).ClickAsync();
-        await page.GetByLabel("E-mail").FillAsync("nora@example.test");
+        // The login page's "E-mail or username" also matches a loose "E-mail": wait for the new page, match exactly.
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Forgot your password?" })).ToBeVisibleAsync();
+        await page.GetByLabel("E-mail", new() { Exact = true }).FillAsync("nora@example.test");
         await page.GetByRole(AriaRole.Button, new() { Name = "Send reset link" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Check your e-mail" })).ToBeVisibleAsync();
 
