@@ -152,7 +152,7 @@ public sealed class MemberServiceTests(ServiceFixture fixture) : IClassFixture<S
         await Service.LeaveAsync(leaver, communityId);
 
         (await ScoreAsync(communityId, stays)).ShouldBe(16, "the leaver's award no longer counts");
-        await WaitForAsync(() => { lock (told) return told.Contains(stays); });
+        await Eventually.UntilAsync(() => { lock (told) return told.Contains(stays); }, "the live update for the member who stays");
         await Service.RemoveAsync(admin, communityId, removed);
 
         (await ScoreAsync(communityId, stays)).ShouldBe(15, "the removed member's award no longer counts");
@@ -207,9 +207,4 @@ public sealed class MemberServiceTests(ServiceFixture fixture) : IClassFixture<S
         return await db.Users.Where(u => u.Id == userId).Select(u => u.UserName!).SingleAsync();
     }
 
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!condition()) await Task.Delay(20, timeout.Token);
-    }
 }
