@@ -62,21 +62,22 @@ public sealed class Smtp4dev : IAsyncLifetime
         process.BeginErrorReadLine();
 
         // Ready when the web API answers and the SMTP port accepts a connection; polled, with a generous limit for busy cores.
-        var clock = Stopwatch.StartNew();
-        while (!await ReadyAsync())
+        var started = false;
+        try
         {
-            if (process.HasExited || clock.Elapsed > StartTimeout)
-            {
-                var exited = process.HasExited;
-                await DisposeAsync();
-                lock (output)
-                {
-                    throw new InvalidOperationException(
-                        $"smtp4dev did not start within {StartTimeout.TotalSeconds:0} s (exited: {exited}). " +
-                        $"Run 'dotnet tool restore' in {root} first (./test.sh does).\n{output}");
-                }
-            }
-            await Task.Delay(100);
+            await Eventually.UntilAsync(async () => process.HasExited || (started = await ReadyAsync()), "smtp4dev to start", StartTimeout);
+        }
+        catch (TimeoutException)
+        {
+        }
+        if (started) return;
+        var exited = process.HasExited;
+        await DisposeAsync();
+        lock (output)
+        {
+            throw new InvalidOperationException(
+                $"smtp4dev did not start within {StartTimeout.TotalSeconds:0} s (exited: {exited}). " +
+                $"Run 'dotnet tool restore' in {root} first (./test.sh does).\n{output}");
         }
     }
 
@@ -105,15 +106,10 @@ public sealed class Smtp4dev : IAsyncLifetime
     /// <summary>Waits (polling the API) until a message to <paramref name="to"/> has arrived and returns it.</summary>
     public async Task<Smtp4devMessage> WaitForMessageToAsync(string to, TimeSpan? timeout = null)
     {
-        var clock = Stopwatch.StartNew();
-        var limit = timeout ?? TimeSpan.FromSeconds(20);
-        while (true)
-        {
-            var match = (await MessagesAsync()).FirstOrDefault(m => m.To.Contains(to, StringComparer.OrdinalIgnoreCase));
-            if (match is not null) return match;
-            if (clock.Elapsed > limit) throw new TimeoutException($"No mail to {to} arrived in smtp4dev within {limit.TotalSeconds:0} s.");
-            await Task.Delay(100);
-        }
+        Smtp4devMessage? match = null;
+        await Eventually.UntilAsync(async () => (match = (await MessagesToAsync(to)).FirstOrDefault()) is not null,
+            $"a mail to {to} in smtp4dev", timeout ?? TimeSpan.FromSeconds(20));
+        return match!;
     }
 
     public async Task<IReadOnlyList<Smtp4devMessage>> MessagesToAsync(string to) =>
