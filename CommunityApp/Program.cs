@@ -11,6 +11,7 @@ builder.AddData();
 builder.AddProxySupport();
 builder.AddSecurityHeaders();
 builder.AddAuth();
+builder.AddThrottling();
 builder.AddAppLocalization();
 builder.Services.AddFeatures();
 builder.Services.AddMudServices();
@@ -29,6 +30,7 @@ if (!app.Environment.IsDevelopment())
 }
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
 app.UseRequestLocalization();
+app.UseThrottling();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();

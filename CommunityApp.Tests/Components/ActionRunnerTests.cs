@@ -22,6 +22,9 @@ public sealed class ActionRunnerTests : IAsyncDisposable
         context.Services.AddLocalization();
         context.Services.AddLogging();
         context.Services.AddScoped<ActionRunner>();
+        context.Services.AddSingleton(new CommunityApp.Auth.ThrottleOptions { ActionsPerMinute = 3 });
+        context.Services.AddSingleton<CommunityApp.Auth.ActionThrottle>();
+        context.AddAuthorization().SetAuthorized("ana").SetClaims(new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, "ana-id"));
         context.Render<MudPopoverProvider>();
         snackbar = context.Render<MudSnackbarProvider>();
         dialogs = context.Render<MudDialogProvider>();
@@ -35,6 +38,23 @@ public sealed class ActionRunnerTests : IAsyncDisposable
             .Add(x => x.Confirm, confirm));
 
     private static Func<Task> Throws(Exception ex) => () => Task.FromException(ex);
+
+    [Fact]
+    public void Past_the_actions_per_minute_limit_an_action_does_not_run_and_the_page_says_to_wait()
+    {
+        var page = Render(() => Task.CompletedTask);
+        for (var i = 1; i <= 3; i++)
+        {
+            page.Find("#act").Click();
+            page.WaitForAssertion(() => page.Find("#refreshes").TextContent.ShouldBe(i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        page.Find("#act").Click();
+
+        runs.ShouldBe(3, "the fourth action within the minute is refused before it runs");
+        snackbar.WaitForAssertion(() => snackbar.Markup.ShouldContain("You are doing this too often. Wait a few seconds, then try again."));
+        page.Find("#act").HasAttribute("disabled").ShouldBeFalse("the page stays usable");
+    }
 
     [Fact]
     public void While_an_action_runs_its_control_is_busy_and_a_second_click_runs_nothing_then_success_refreshes_and_says_so()

@@ -131,7 +131,7 @@ public sealed class HttpTests(AppFactory app) : IClassFixture<AppFactory>
         using (var scope = app.Services.CreateScope())
         {
             var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-            (await users.CreateAsync(new ApplicationUser { UserName = name, Email = $"{name}@example.test", DisplayName = "Http User" }, password)).Succeeded.ShouldBeTrue();
+            (await users.CreateAsync(new ApplicationUser { UserName = name, Email = $"{name}@example.test", EmailConfirmed = true, DisplayName = "Http User" }, password)).Succeeded.ShouldBeTrue();
         }
         var client = Client();
         var token = AntiforgeryToken(await client.GetStringAsync("/Account/Login", ct));

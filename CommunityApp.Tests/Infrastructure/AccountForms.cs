@@ -16,11 +16,41 @@ public static partial class AccountForms
     public static HttpClient FormClient(this AppFactory app) =>
         app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
-    public static async Task<ApplicationUser> CreateUserAsync(this AppFactory app, string userName)
+    /// <summary>
+    /// A client of the app on Kestrel (<see cref="AppFactory.StartKestrel"/>) that connects from <paramref name="localAddress"/>,
+    /// one of the loopback addresses 127.0.0.0/8, so the app sees a different client for each: the per-address limits and lockouts.
+    /// </summary>
+    public static HttpClient ClientFrom(this AppFactory app, string localAddress)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = true,
+            CookieContainer = new CookieContainer(),
+            ConnectCallback = async (context, ct) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                try
+                {
+                    socket.Bind(new IPEndPoint(IPAddress.Parse(localAddress), 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, ct);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        return new HttpClient(handler) { BaseAddress = new Uri(app.BaseUrl + "/") };
+    }
+
+    public static async Task<ApplicationUser> CreateUserAsync(this AppFactory app, string userName, bool emailConfirmed = true)
     {
         using var scope = app.Services.CreateScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-        var user = new ApplicationUser { UserName = userName, Email = $"{userName}@example.test", DisplayName = userName, EmailConfirmed = true };
+        var user = new ApplicationUser { UserName = userName, Email = $"{userName}@example.test", DisplayName = userName, EmailConfirmed = emailConfirmed };
         (await users.CreateAsync(user, Password)).Succeeded.ShouldBeTrue();
         return user;
     }

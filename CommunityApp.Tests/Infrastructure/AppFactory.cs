@@ -20,7 +20,11 @@ public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     private string connectionString = "";
 
-    public Dictionary<string, string?> Settings { get; } = new();
+    /// <summary>
+    /// Configuration for this app. Every test client comes from one address (loopback, or none on the test server), so the
+    /// per-address limit on account forms is raised here; the throttling tests remove it to meet the real default.
+    /// </summary>
+    public Dictionary<string, string?> Settings { get; } = new() { ["RateLimits:AccountFormsPerMinute"] = "1000" };
     /// <summary>The host environment; Development unless a test needs the production behaviour (mail by SMTP, for one).</summary>
     public string EnvironmentName { get; set; } = "Development";
     public ConcurrentQueue<string> Logs { get; } = new();

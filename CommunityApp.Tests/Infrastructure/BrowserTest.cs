@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
 namespace CommunityApp.Tests.Infrastructure;
@@ -24,6 +25,40 @@ public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
     }
 
     protected Task<IBrowserContext> NewContextAsync() => browser.NewContextAsync(BaseUrl);
+
+    /// <summary>Registers through the form, confirms the e-mail by the link in the mail, and lands signed in and interactive.</summary>
+    protected async Task RegisterAsync(IPage page, string userName, string displayName, string password = "Sturdy-pass-9")
+    {
+        await page.GotoAsync("/Account/Register");
+        await page.GetByLabel("Display name").FillAsync(displayName);
+        await page.GetByLabel("Username").FillAsync(userName);
+        await page.GetByLabel("E-mail").FillAsync($"{userName}@example.test");
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
+        await page.GetByLabel("Confirm password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Register" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Check your e-mail" })).ToBeVisibleAsync();
+
+        await page.GotoAsync(await MailLinkAsync($"{userName}@example.test", "/Account/ConfirmEmail?"));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirm my e-mail" }).ClickAsync();
+        await Expect(page.GetByTestId("signed-in-user")).ToHaveTextAsync(userName);
+        await page.WaitForInteractiveAsync();
+    }
+
+    /// <summary>
+    /// The link (containing <paramref name="linkPart"/>) of the latest mail to <paramref name="to"/>. In Development without
+    /// SMTP the app writes its mails to the log; a test that sends them by SMTP reads them there instead.
+    /// </summary>
+    protected virtual async Task<string> MailLinkAsync(string to, string linkPart)
+    {
+        string? line = null;
+        await Eventually.UntilAsync(
+            () => (line = App.Logs.LastOrDefault(l => l.StartsWith($"E-mail to {to}:", StringComparison.Ordinal) && l.Contains(linkPart))) is not null,
+            $"a mail to {to} with a link to {linkPart}");
+        return LinkIn(line!, linkPart);
+    }
+
+    protected static string LinkIn(string text, string linkPart) =>
+        System.Net.WebUtility.HtmlDecode(Regex.Matches(text, @"https?://\S+").Select(m => m.Value).First(l => l.Contains(linkPart)));
 
     protected static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
     protected static IPageAssertions Expect(IPage page) => Assertions.Expect(page);

@@ -66,8 +66,8 @@ public class ServiceFixture : IAsyncLifetime
     public async Task<AppDbContext> NewContextAsync() =>
         await Get<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
 
-    /// <summary>Adds a user row as registration would (the tests do not need a password).</summary>
-    public async Task<string> CreateUserAsync(string? userName = null)
+    /// <summary>Adds a user row as registration and its confirmation mail would (the tests do not need a password).</summary>
+    public async Task<string> CreateUserAsync(string? userName = null, bool emailConfirmed = true)
     {
         userName ??= "user" + Guid.NewGuid().ToString("N")[..10];
         await using var db = await NewContextAsync();
@@ -77,6 +77,7 @@ public class ServiceFixture : IAsyncLifetime
             NormalizedUserName = userName.ToUpperInvariant(),
             Email = $"{userName}@example.test",
             NormalizedEmail = $"{userName}@example.test".ToUpperInvariant(),
+            EmailConfirmed = emailConfirmed,
             DisplayName = $"Display {userName}",
             SecurityStamp = Guid.NewGuid().ToString(),
         };

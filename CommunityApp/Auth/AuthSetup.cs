@@ -45,11 +45,12 @@ public static class AuthSetup
             {
                 IdentityModel.UseSchemaVersion(options);
                 options.SignIn.RequireConfirmedAccount = false;
+                // A local account signs in once its e-mail is confirmed by mail (docs/SPEC.md §15); without mail it cannot be.
+                options.SignIn.RequireConfirmedEmail = EmailSetup.ChooseMode(builder.Configuration, builder.Environment) != MailMode.Disabled;
                 options.User.RequireUniqueEmail = true;
                 options.Password.RequiredLength = 8;
                 options.Password.RequireNonAlphanumeric = false;
-                options.Lockout.MaxFailedAccessAttempts = 5;
-                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                // Wrong passwords lock out per account and address (SignInThrottle), not the account for everyone.
             })
             .AddEntityFrameworkStores<AppDbContext>()
             .AddSignInManager()

@@ -55,6 +55,13 @@ public enum MailMode
     Disabled,
 }
 
+/// <summary>Where mail goes, for pages that tell the user (in Development, "the mail is in the log").</summary>
+public sealed record MailSettings(MailMode Mode)
+{
+    /// <summary>With mail off nobody can confirm an e-mail, so accounts sign in unconfirmed (and their e-mail finds no one).</summary>
+    public bool ConfirmsEmail => Mode != MailMode.Disabled;
+}
+
 public static class EmailSetup
 {
     /// <summary>
@@ -86,6 +93,7 @@ public static class EmailSetup
                 services.AddSingleton<IMailSender, DisabledMailSender>();
                 break;
         }
+        services.AddSingleton(new MailSettings(mode));
         services.AddSingleton<IEmailSender<ApplicationUser>, AccountEmailSender>();
         services.AddHostedService(provider => new MailModeReport(mode, provider));
     }
@@ -106,7 +114,7 @@ public static class EmailSetup
                     logger.LogInformation("Mail is written to the log (Development without Email:Smtp:Host)");
                     break;
                 default:
-                    logger.LogWarning("Mail is disabled (Email:Enabled=false): password-reset and invite mails are not sent");
+                    logger.LogWarning("Mail is disabled (Email:Enabled=false): password-reset and invite mails are not sent, and e-mail addresses stay unconfirmed");
                     break;
             }
             return Task.CompletedTask;

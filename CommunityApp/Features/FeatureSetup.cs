@@ -26,6 +26,7 @@ public static class FeatureSetup
         .AddPublicUrls()
         .AddScoped<PermissionService>()
         .AddScoped<ActionRunner>()
+        .AddScoped<Account.AccountMails>()
         .AddScoped<CommunityNavState>()
         .AddSingleton<IEventHub, InMemoryEventHub>()
         .AddScoped<NotificationService>()
@@ -46,6 +47,9 @@ public static class FeatureSetup
     {
         services.AddOptions<PublicUrlOptions>();
         services.TryAddSingleton<PublicUrls>();
+        // Program registers these from RateLimits: (Auth/Throttling.cs); the defaults for hosts without it, such as bUnit's.
+        services.TryAddSingleton(new ThrottleOptions());
+        services.TryAddSingleton<ActionThrottle>();
         return services;
     }
 }

@@ -78,9 +78,48 @@ public sealed class InviteServiceTests(ServiceFixture fixture) : IClassFixture<S
         await using var db = await fixture.NewContextAsync();
         var memberName = (await db.Users.SingleAsync(u => u.Id == member)).UserName!;
 
-        (await Should.ThrowAsync<ValidationFailedException>(() => Service.CreateDirectAsync(admin, communityId, new("no-such-user", MemberRole.Member)))).Errors["user"].ShouldBe("No user has that username or e-mail.");
+        (await Should.ThrowAsync<ValidationFailedException>(() => Service.CreateDirectAsync(admin, communityId, new("no-such-user", MemberRole.Member)))).Errors["user"].ShouldBe("No user has that username or confirmed e-mail.");
         (await Should.ThrowAsync<ValidationFailedException>(() => Service.CreateDirectAsync(admin, communityId, new(memberName, MemberRole.Member)))).Errors["user"].ShouldBe("That user is already a member.");
         (await Should.ThrowAsync<ValidationFailedException>(() => Service.CreateDirectAsync(admin, communityId, new("dupinvitee", MemberRole.Admin)))).Errors["user"].ShouldBe("That user already has a pending invite.");
+        (await db.Invites.CountAsync(i => i.CommunityId == communityId)).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task An_email_finds_its_account_only_once_confirmed_so_whoever_registered_it_first_gets_no_invite()
+    {
+        var (communityId, admin) = await fixture.CreateCommunityAsync();
+        var squatter = await fixture.CreateUserAsync("squat" + Guid.NewGuid().ToString("N")[..8], emailConfirmed: false);
+        await using var db = await fixture.NewContextAsync();
+        var email = (await db.Users.SingleAsync(u => u.Id == squatter)).Email!;
+
+        (await Should.ThrowAsync<ValidationFailedException>(() => Service.CreateDirectAsync(admin, communityId, new(email, MemberRole.Member))))
+            .Errors["user"].ShouldBe("No user has that username or confirmed e-mail.");
+        (await db.Invites.CountAsync(i => i.CommunityId == communityId)).ShouldBe(0);
+        (await db.Notifications.CountAsync(n => n.UserId == squatter)).ShouldBe(0);
+
+        await db.Users.Where(u => u.Id == squatter).ExecuteUpdateAsync(s => s.SetProperty(u => u.EmailConfirmed, true));
+        var inviteId = await Service.CreateDirectAsync(admin, communityId, new(email.ToUpperInvariant(), MemberRole.Member));
+        (await db.Invites.SingleAsync(i => i.Id == inviteId)).InvitedUserId.ShouldBe(squatter);
+    }
+
+    [Fact]
+    public async Task An_admin_may_try_only_so_many_emails_a_day_so_the_answers_cannot_sift_who_is_registered()
+    {
+        var (communityId, admin) = await fixture.CreateCommunityAsync();
+        for (var i = 0; i < InviteService.EmailLookupsPerDay; i++)
+        {
+            (await Should.ThrowAsync<ValidationFailedException>(() => Service.CreateDirectAsync(admin, communityId, new($"probe{i}@nowhere.test", MemberRole.Member))))
+                .Errors["user"].ShouldBe("No user has that username or confirmed e-mail.");
+        }
+        var invitee = await fixture.CreateUserAsync();
+        await using var db = await fixture.NewContextAsync();
+        var email = (await db.Users.SingleAsync(u => u.Id == invitee)).Email!;
+
+        (await Should.ThrowAsync<ValidationFailedException>(() => Service.CreateDirectAsync(admin, communityId, new(email, MemberRole.Member))))
+            .Errors["user"].ShouldBe($"You have tried {InviteService.EmailLookupsPerDay} e-mail addresses today, the most a day. Invite by username, or try again tomorrow.");
+        // By username it still works.
+        var userName = (await db.Users.SingleAsync(u => u.Id == invitee)).UserName!;
+        await Service.CreateDirectAsync(admin, communityId, new(userName, MemberRole.Member));
         (await db.Invites.CountAsync(i => i.CommunityId == communityId)).ShouldBe(1);
     }
 

@@ -54,6 +54,18 @@ public sealed class MemberServiceTests(ServiceFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task An_unconfirmed_email_is_neither_shown_to_admins_nor_found_by_their_search()
+    {
+        var (communityId, admin) = await fixture.CreateCommunityAsync();
+        var name = "unconf" + Guid.NewGuid().ToString("N")[..8];
+        var user = await fixture.CreateUserAsync(name, emailConfirmed: false);
+        await fixture.AddMemberAsync(communityId, userId: user);
+
+        (await Service.ListAsync(admin, communityId, new MemberQuery(name))).Items.ShouldHaveSingleItem().Email.ShouldBeNull();
+        (await Service.ListAsync(admin, communityId, new MemberQuery($"{name}@example"))).Total.ShouldBe(0);
+    }
+
+    [Fact]
     public async Task Admins_change_roles_and_grant_and_revoke_feature_roles_with_an_audit_trail()
     {
         var (communityId, admin) = await fixture.CreateCommunityAsync();

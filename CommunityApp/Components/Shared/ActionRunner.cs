@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Components.Authorization;
 using MudBlazor;
+using CommunityApp.Auth;
 using CommunityApp.Data;
 using CommunityApp.Resources;
 
@@ -37,8 +39,12 @@ public sealed class ActionState
 /// the service's refusal shown as field messages or a snackbar, the page refreshed, and a plain message when the
 /// database is unavailable or something unexpected failed, so the circuit survives and the page stays usable.
 /// </summary>
-public sealed class ActionRunner(ISnackbar snackbar, IDialogService dialogs, ILogger<ActionRunner> logger)
+public sealed class ActionRunner(ISnackbar snackbar, IDialogService dialogs, ActionThrottle throttle, AuthenticationStateProvider authentication,
+    ILogger<ActionRunner> logger)
 {
+    /// <summary>A visitor's actions count per circuit (this runner lives as long as the circuit).</summary>
+    private readonly string visitor = "circuit:" + Guid.NewGuid().ToString("N");
+
     /// <summary>Runs <paramref name="action"/>; true when it succeeded.</summary>
     /// <param name="success">Shown as a snackbar after success (null: nothing).</param>
     /// <param name="confirm">Asked first; declining runs nothing.</param>
@@ -57,6 +63,15 @@ public sealed class ActionRunner(ISnackbar snackbar, IDialogService dialogs, ILo
         state.ClearErrors();
         try
         {
+            // Every write of every page passes here, so here is where one user's flood of actions stops (RateLimits:ActionsPerMinute).
+            var user = (await authentication.GetAuthenticationStateAsync()).User.GetUserId();
+            if (!throttle.TryTake(user ?? visitor))
+            {
+                logger.LogWarning("Action {Action} refused: user {UserId} is over the actions-per-minute limit", key, user);
+                snackbar.Add(Text.Get("Error.TooManyActions"), Severity.Warning);
+                return false;
+            }
+
             await action();
             if (success is not null) snackbar.Add(success, Severity.Success);
             if (then is not null) await then();

@@ -38,8 +38,11 @@ public enum RedeemOutcome
 /// </summary>
 public sealed class InviteService(
     IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, IEventHub events,
-    IMailSender mail, PublicUrls urls, ILogger<InviteService> logger)
+    IMailSender mail, PublicUrls urls, InviteEmailLookups emailLookups, ILogger<InviteService> logger)
 {
+    /// <summary>Direct invites by e-mail one admin may try a day (<see cref="InviteEmailLookups"/>).</summary>
+    public const int EmailLookupsPerDay = 50;
+
     public const int DirectInviteDays = 30;
     /// <summary>How many of a link's redemptions the invites page names (the latest); the count covers all.</summary>
     public const int RedemptionsShown = 20;
@@ -55,7 +58,12 @@ public sealed class InviteService(
         await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
         var key = input.UserNameOrEmail?.Trim().ToUpperInvariant() ?? "";
         if (key.Length == 0) throw Invalid("user", Text.Get("Error.EnterUser"));
-        var invited = await db.Users.Where(u => u.NormalizedUserName == key || u.NormalizedEmail == key).Select(u => u.Id).FirstOrDefaultAsync(ct);
+        // An e-mail finds its account only once confirmed: whoever registers someone else's address first gets nothing by it.
+        // Each e-mail tried counts against the admin's daily allowance, so the answer cannot be used to sift which addresses are registered.
+        var byEmail = key.Contains('@');
+        if (byEmail && !emailLookups.TryTake(actorId)) throw Invalid("user", Text.Get("Error.TooManyEmailLookups", EmailLookupsPerDay));
+        var candidates = byEmail ? db.Users.Where(u => u.NormalizedEmail == key && u.EmailConfirmed) : db.Users.Where(u => u.NormalizedUserName == key);
+        var invited = await candidates.Select(u => u.Id).FirstOrDefaultAsync(ct);
         if (invited is null) throw Invalid("user", Text.Get("Error.NoSuchUser"));
         if (!Enum.IsDefined(input.Role)) throw Invalid("role", Text.Get("Error.ChooseRole"));
         if (await db.Memberships.AnyAsync(m => m.CommunityId == communityId && m.UserId == invited, ct)) throw Invalid("user", Text.Get("Error.AlreadyMember"));
@@ -363,3 +371,6 @@ public sealed class InviteService(
 
     private static ValidationFailedException Invalid(string field, string message) => new(new Dictionary<string, string> { [field] = message });
 }
+
+/// <summary>How many direct invites by e-mail each admin may try a day (<see cref="InviteService.EmailLookupsPerDay"/>), per instance.</summary>
+public sealed class InviteEmailLookups() : KeyedBucket(InviteService.EmailLookupsPerDay, TimeSpan.FromDays(1));

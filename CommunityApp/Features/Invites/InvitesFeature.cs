@@ -7,5 +7,6 @@ public static class InvitesFeature
 {
     public static IServiceCollection AddInvites(this IServiceCollection services) => services
         .AddScoped<InviteService>()
+        .AddSingleton<InviteEmailLookups>()
         .AddCommunitySection(new("Community.Invites", SectionGroup.Admin, Icons.Material.Filled.PersonAdd, u => u.Invites, Order: 20, Visible: CommunitySection.AdminsOnly));
 }

@@ -46,7 +46,7 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, IEv
             var upper = search.ToUpperInvariant();
             var lower = search.ToLowerInvariant();
             members = me.IsAdmin
-                ? members.Where(m => m.User.NormalizedUserName!.Contains(upper) || m.User.DisplayName.ToLower().Contains(lower) || m.User.NormalizedEmail!.Contains(upper))
+                ? members.Where(m => m.User.NormalizedUserName!.Contains(upper) || m.User.DisplayName.ToLower().Contains(lower) || (m.User.EmailConfirmed && m.User.NormalizedEmail!.Contains(upper)))
                 : members.Where(m => m.User.NormalizedUserName!.Contains(upper) || m.User.DisplayName.ToLower().Contains(lower));
         }
         var total = await members.CountAsync(ct);
@@ -63,7 +63,7 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, IEv
             .Skip(pageIndex * pageSize).Take(pageSize)
             .Select(m => new
             {
-                m.UserId, m.User.DisplayName, m.User.UserName, m.User.Email, m.Role, m.TrustScore, m.CreatedAt,
+                m.UserId, m.User.DisplayName, m.User.UserName, Email = m.User.EmailConfirmed ? m.User.Email : null, m.Role, m.TrustScore, m.CreatedAt,
                 Roles = m.FeatureRoles.Select(r => r.Role).ToList(),
                 AwardedByMe = db.TrustAwards.Any(a => a.CommunityId == communityId && a.GiverId == actorId && a.ReceiverId == m.UserId),
             })
