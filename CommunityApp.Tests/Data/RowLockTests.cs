@@ -21,14 +21,14 @@ public sealed class RowLockTests(ServiceFixture fixture) : IClassFixture<Service
     public async Task A_second_locker_waits_for_the_first_to_commit_and_then_reads_its_change()
     {
         var (communityId, _) = await fixture.CreateCommunityAsync("Before");
-        await using var first = await fixture.NewContextAsync();
+        await using var first = await fixture.NewContextWithoutRetriesAsync();
         await using var firstTransaction = await first.Database.BeginTransactionAsync();
         (await first.LockForUpdateAsync<Community>(c => c.Id == communityId)).ShouldBe(1);
         await first.Communities.Where(c => c.Id == communityId).ExecuteUpdateAsync(s => s.SetProperty(c => c.Name, "After"));
 
         var second = Task.Run(async () =>
         {
-            await using var db = await fixture.NewContextAsync();
+            await using var db = await fixture.NewContextWithoutRetriesAsync();
             await using var transaction = await db.Database.BeginTransactionAsync();
             await db.LockForUpdateAsync<Community>(c => c.Id == communityId);
             return await db.Communities.Where(c => c.Id == communityId).Select(c => c.Name).SingleAsync();
@@ -45,7 +45,7 @@ public sealed class RowLockTests(ServiceFixture fixture) : IClassFixture<Service
     {
         var (communityId, admin) = await fixture.CreateCommunityAsync();
         var newcomer = await fixture.CreateUserAsync();
-        await using var holder = await fixture.NewContextAsync();
+        await using var holder = await fixture.NewContextWithoutRetriesAsync();
         await using var held = await holder.Database.BeginTransactionAsync();
         // The membership's query filter joins its community: only the membership is locked.
         (await holder.LockForUpdateAsync<Membership>(m => m.CommunityId == communityId && m.UserId == admin)).ShouldBe(1);
@@ -67,7 +67,7 @@ public sealed class RowLockTests(ServiceFixture fixture) : IClassFixture<Service
         var (communityId, _) = await fixture.CreateCommunityAsync();
         var leaver = await fixture.AddMemberAsync(communityId);
         await fixture.Get<MemberService>().LeaveAsync(leaver, communityId);
-        await using var db = await fixture.NewContextAsync();
+        await using var db = await fixture.NewContextWithoutRetriesAsync();
 
         await Should.ThrowAsync<InvalidOperationException>(() => db.LockForUpdateAsync<Community>(c => c.Id == communityId));
 
@@ -83,7 +83,7 @@ public sealed class RowLockTests(ServiceFixture fixture) : IClassFixture<Service
         var requester = await fixture.AddMemberAsync(communityId, score: 10);
         var shares = fixture.Get<ShareService>();
         var shareId = await shares.CreateAsync(owner, communityId, new ShareInput("Eggs", null, WealthKind.Object, 10, MaxUnitsPerMember: 2));
-        await using var holder = await fixture.NewContextAsync();
+        await using var holder = await fixture.NewContextWithoutRetriesAsync();
         await using var held = await holder.Database.BeginTransactionAsync();
         await holder.LockForUpdateAsync<Share>(s => s.Id == shareId);
         holder.ShareRequests.Add(new ShareRequest { ShareId = shareId, RequesterId = requester, Units = 2, Status = RequestStatus.Pending });
@@ -102,7 +102,7 @@ public sealed class RowLockTests(ServiceFixture fixture) : IClassFixture<Service
         var (communityId, owner) = await fixture.CreateCommunityAsync();
         var shares = fixture.Get<ShareService>();
         var shareId = await shares.CreateAsync(owner, communityId, new ShareInput("Chairs", null, WealthKind.Object, 5));
-        await using var holder = await fixture.NewContextAsync();
+        await using var holder = await fixture.NewContextWithoutRetriesAsync();
         await using var held = await holder.Database.BeginTransactionAsync();
         await holder.LockForUpdateAsync<Share>(s => s.Id == shareId);
         await holder.Shares.Where(s => s.Id == shareId).ExecuteUpdateAsync(s => s.SetProperty(x => x.UnitsReserved, 4));
@@ -112,7 +112,7 @@ public sealed class RowLockTests(ServiceFixture fixture) : IClassFixture<Service
         await held.CommitAsync();
 
         (await Should.ThrowAsync<ValidationFailedException>(() => edit)).Errors.ShouldBe(new Dictionary<string, string> { ["units"] = Text.Get("Error.UnitsInUse", 4) });
-        await using var db = await fixture.NewContextAsync();
+        await using var db = await fixture.NewContextWithoutRetriesAsync();
         (await db.Shares.SingleAsync(s => s.Id == shareId)).UnitsOffered.ShouldBe(5);
     }
 
@@ -123,7 +123,7 @@ public sealed class RowLockTests(ServiceFixture fixture) : IClassFixture<Service
         var receiver = await fixture.AddMemberAsync(communityId);
         var early = await fixture.AddMemberAsync(communityId, score: 20);
         var giver = await fixture.AddMemberAsync(communityId, score: 20);
-        await using var holder = await fixture.NewContextAsync();
+        await using var holder = await fixture.NewContextWithoutRetriesAsync();
         await using var held = await holder.Database.BeginTransactionAsync();
         await holder.LockForUpdateAsync<Membership>(m => m.CommunityId == communityId && m.UserId == receiver);
         holder.TrustAwards.Add(new TrustAward { CommunityId = communityId, GiverId = early, ReceiverId = receiver, RenewedAt = fixture.Clock.GetUtcNow().UtcDateTime });
@@ -147,7 +147,7 @@ public sealed class RowLockTests(ServiceFixture fixture) : IClassFixture<Service
         var second = await fixture.AddMemberAsync(communityId, score: 20);
         await fixture.Get<TrustService>().AwardAsync(first, communityId, receiver);
         await fixture.SetScoreAsync(communityId, receiver, 0);
-        await using var holder = await fixture.NewContextAsync();
+        await using var holder = await fixture.NewContextWithoutRetriesAsync();
         await using var held = await holder.Database.BeginTransactionAsync();
         await holder.LockForUpdateAsync<Membership>(m => m.CommunityId == communityId && m.UserId == receiver);
         holder.TrustAwards.Add(new TrustAward { CommunityId = communityId, GiverId = second, ReceiverId = receiver, RenewedAt = fixture.Clock.GetUtcNow().UtcDateTime });
@@ -166,7 +166,7 @@ public sealed class RowLockTests(ServiceFixture fixture) : IClassFixture<Service
     {
         var (communityId, first) = await fixture.CreateCommunityAsync();
         var second = await fixture.AddMemberAsync(communityId, MemberRole.Admin);
-        await using var holder = await fixture.NewContextAsync();
+        await using var holder = await fixture.NewContextWithoutRetriesAsync();
         await using var held = await holder.Database.BeginTransactionAsync();
         await holder.LockForUpdateAsync<Community>(c => c.Id == communityId);
         await holder.Memberships.Where(m => m.CommunityId == communityId && m.UserId == first).ExecuteUpdateAsync(s => s.SetProperty(m => m.Role, MemberRole.Member));
@@ -176,14 +176,14 @@ public sealed class RowLockTests(ServiceFixture fixture) : IClassFixture<Service
         await held.CommitAsync();
 
         (await Should.ThrowAsync<AppException>(() => leave)).Message.ShouldBe(Text.Get("Error.LastAdminLeave"));
-        await using var db = await fixture.NewContextAsync();
+        await using var db = await fixture.NewContextWithoutRetriesAsync();
         (await db.Memberships.CountAsync(m => m.CommunityId == communityId && m.Role == MemberRole.Admin)).ShouldBe(1);
     }
 
     /// <summary>Runs <paramref name="work"/> in its own transaction, failing instead of waiting when it meets a lock.</summary>
     private async Task InOtherSessionAsync(Func<AppDbContext, Task> work)
     {
-        await using var db = await fixture.NewContextAsync();
+        await using var db = await fixture.NewContextWithoutRetriesAsync();
         await using var transaction = await db.Database.BeginTransactionAsync();
         await db.Database.ExecuteSqlRawAsync("SET LOCAL lock_timeout = '3s'");
         await work(db);
@@ -192,7 +192,7 @@ public sealed class RowLockTests(ServiceFixture fixture) : IClassFixture<Service
 
     private async Task EnableDecayAsync(Guid communityId)
     {
-        await using var db = await fixture.NewContextAsync();
+        await using var db = await fixture.NewContextWithoutRetriesAsync();
         var community = await db.Communities.SingleAsync(c => c.Id == communityId);
         var settings = CommunitySettings.FromJson(community.Settings.ToJson());
         settings.Decay.Enabled = true;
@@ -202,7 +202,7 @@ public sealed class RowLockTests(ServiceFixture fixture) : IClassFixture<Service
 
     private async Task<int> ScoreAsync(Guid communityId, string userId)
     {
-        await using var db = await fixture.NewContextAsync();
+        await using var db = await fixture.NewContextWithoutRetriesAsync();
         return await db.Memberships.Where(m => m.CommunityId == communityId && m.UserId == userId).Select(m => m.TrustScore).SingleAsync();
     }
 }

@@ -37,7 +37,7 @@ public class ServiceFixture : IAsyncLifetime
     {
         if (provider == DatabaseProvider.Postgres)
         {
-            connectionString = await TestDatabases.CreatePostgresAsync();
+            connectionString = await CreatePostgresAsync();
         }
         else
         {
@@ -63,8 +63,27 @@ public class ServiceFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>A database of its own on the tests' PostgreSQL server, migrated; a fixture with a server of its own overrides these.</summary>
+    protected virtual Task<string> CreatePostgresAsync() => TestDatabases.CreatePostgresAsync();
+
+    protected virtual Task DropPostgresAsync(string connectionString) => TestDatabases.DropPostgresAsync(connectionString);
+
     public async Task<AppDbContext> NewContextAsync() =>
         await Get<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+
+    /// <summary>
+    /// A context without the retrying execution strategy, for a test that holds a transaction of its own open across
+    /// steps (the strategy allows explicit transactions only inside its <c>ExecuteAsync</c>); on SQLite the usual one.
+    /// </summary>
+    public async Task<AppDbContext> NewContextWithoutRetriesAsync()
+    {
+        if (provider != DatabaseProvider.Postgres) return await NewContextAsync();
+        var options = new DbContextOptionsBuilder<PostgresAppDbContext>();
+        DataSetup.ConfigurePostgres(options, connectionString, retryOnFailure: false)
+            .AddInterceptors(Get<AuditInterceptor>(), new RowLockInterceptor())
+            .UseApplicationServiceProvider(IdentityModel.Services);
+        return new PostgresAppDbContext(options.Options);
+    }
 
     /// <summary>Adds a user row as registration and its confirmation mail would (the tests do not need a password).</summary>
     public async Task<string> CreateUserAsync(string? userName = null, bool emailConfirmed = true)
@@ -121,7 +140,7 @@ public class ServiceFixture : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         if (services is not null) await services.DisposeAsync();
-        if (provider == DatabaseProvider.Postgres) await TestDatabases.DropPostgresAsync(connectionString);
+        if (provider == DatabaseProvider.Postgres) await DropPostgresAsync(connectionString);
         else if (sqliteFile is not null)
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

@@ -65,11 +65,22 @@ public static class DataSetup
         return services;
     }
 
+    public const int MaxRetries = 6;
+
     public static string ConnectionName(DatabaseProvider provider) =>
         provider == DatabaseProvider.Postgres ? PostgresConnectionName : SqliteConnectionName;
 
-    public static DbContextOptionsBuilder ConfigurePostgres(DbContextOptionsBuilder db, string connectionString) =>
-        db.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
+    /// <summary>
+    /// PostgreSQL with Npgsql's retrying execution strategy: a transient fault (a restart, a dropped connection, a deadlock
+    /// or serialization failure) is retried up to <see cref="MaxRetries"/> times over about 20 s, so the first command after
+    /// a restart does not fail a user's action. Explicit transactions go through <see cref="Transactions"/>.
+    /// </summary>
+    public static DbContextOptionsBuilder ConfigurePostgres(DbContextOptionsBuilder db, string connectionString, bool retryOnFailure = true) =>
+        db.UseNpgsql(connectionString, npgsql =>
+            {
+                npgsql.MigrationsHistoryTable("__ef_migrations_history");
+                if (retryOnFailure) npgsql.ExecutionStrategy(dependencies => new PostgresRetryingStrategy(dependencies, MaxRetries, TimeSpan.FromSeconds(5)));
+            })
           .UseSnakeCaseNamingConvention()
           .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning).Log(CoreEventId.FirstWithoutOrderByAndFilterWarning));
 

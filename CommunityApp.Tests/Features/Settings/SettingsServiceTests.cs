@@ -115,7 +115,7 @@ public sealed class SettingsServiceTests(ServiceFixture fixture) : IClassFixture
         var (communityId, first) = await fixture.CreateCommunityAsync();
         var second = await fixture.AddMemberAsync(communityId, MemberRole.Admin);
         Task decay, analytics;
-        await using (var holder = await fixture.NewContextAsync())
+        await using (var holder = await fixture.NewContextWithoutRetriesAsync())
         {
             await using var held = await holder.Database.BeginTransactionAsync();
             await holder.LockForUpdateAsync<Community>(c => c.Id == communityId);

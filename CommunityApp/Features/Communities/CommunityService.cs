@@ -29,20 +29,21 @@ public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory, 
         var (name, description) = Validate(input);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = actorId;
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        // The user's row lock makes the daily cap hold for parallel requests too.
-        if (await db.LockForUpdateAsync<ApplicationUser>(u => u.Id == actorId, ct) == 0) throw new ForbiddenException(Text.Get("Error.SignIn"));
-        var since = clock.GetUtcNow().UtcDateTime.AddDays(-1);
-        if (await db.Communities.IgnoreQueryFilters().CountAsync(c => c.CreatedBy == actorId && c.CreatedAt > since, ct) >= MaxCreatedPerDay)
-            throw new ValidationFailedException(new Dictionary<string, string> { ["Name"] = Text.Get("Error.TooManyCommunities", MaxCreatedPerDay) });
+        return await db.InTransactionAsync(async () =>
+        {
+            // The user's row lock makes the daily cap hold for parallel requests too.
+            if (await db.LockForUpdateAsync<ApplicationUser>(u => u.Id == actorId, ct) == 0) throw new ForbiddenException(Text.Get("Error.SignIn"));
+            var since = clock.GetUtcNow().UtcDateTime.AddDays(-1);
+            if (await db.Communities.IgnoreQueryFilters().CountAsync(c => c.CreatedBy == actorId && c.CreatedAt > since, ct) >= MaxCreatedPerDay)
+                throw new ValidationFailedException(new Dictionary<string, string> { ["Name"] = Text.Get("Error.TooManyCommunities", MaxCreatedPerDay) });
 
-        var community = new Community { Name = name, Description = description, TrustLevels = [.. TrustLevel.Defaults()] };
-        community.Memberships.Add(new Membership { UserId = actorId, Role = MemberRole.Admin });
-        db.Communities.Add(community);
-        db.ItemCategories.AddRange(Wealth.ItemCategory.Starters(community.Id));
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
-        return community.Id;
+            var community = new Community { Name = name, Description = description, TrustLevels = [.. TrustLevel.Defaults()] };
+            community.Memberships.Add(new Membership { UserId = actorId, Role = MemberRole.Admin });
+            db.Communities.Add(community);
+            db.ItemCategories.AddRange(Wealth.ItemCategory.Starters(community.Id));
+            await db.SaveChangesAsync(ct);
+            return community.Id;
+        }, ct);
     }
 
     /// <summary>The communities the user belongs to, newest first, one page at a time.</summary>

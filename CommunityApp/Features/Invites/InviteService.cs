@@ -225,36 +225,37 @@ public sealed class InviteService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = userId;
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var invite = await FindLinkAsync(db, secret, ct);
-        var now = Now;
-        var status = invite.StatusAt(now);
-        if (status != InviteStatus.Active) throw new AppException(LinkRefusal(status));
-
-        var membership = await db.Memberships.SingleOrDefaultAsync(m => m.CommunityId == invite.CommunityId && m.UserId == userId, ct);
-        if (membership is not null && (membership.Role == MemberRole.Admin || invite.Role == MemberRole.Member))
+        return await db.InTransactionAsync(async () =>
         {
-            return (invite.CommunityId, RedeemOutcome.AlreadyMember);
-        }
-        await DemandCreatorStillAdminAsync(db, invite, ct);
-        if (membership is null && await WasRemovedAsync(db, invite.CommunityId, userId, ct)) throw new ForbiddenException(Text.Get("Error.RemovedNeedsDirectInvite"));
-        if (await db.InviteRedemptions.AnyAsync(r => r.InviteId == invite.Id && r.UserId == userId, ct))
-        {
-            throw new AppException(Text.Get("Error.LinkAlreadyUsed"));
-        }
+            var invite = await FindLinkAsync(db, secret, ct);
+            var now = Now;
+            var status = invite.StatusAt(now);
+            if (status != InviteStatus.Active) throw new AppException(LinkRefusal(status));
 
-        var counted = await db.Invites
-            .Where(i => i.Id == invite.Id && i.State == InviteState.Pending && i.ExpiresAt > now && (i.MaxUses == null || i.Uses < i.MaxUses))
-            .ExecuteUpdateStampedAsync(now, s => s.SetProperty(i => i.Uses, i => i.Uses + 1), ct);
-        if (counted == 0) throw new AppException(LinkRefusal(InviteStatus.UsedUp));
+            var membership = await db.Memberships.SingleOrDefaultAsync(m => m.CommunityId == invite.CommunityId && m.UserId == userId, ct);
+            if (membership is not null && (membership.Role == MemberRole.Admin || invite.Role == MemberRole.Member))
+            {
+                return (invite.CommunityId, RedeemOutcome.AlreadyMember);
+            }
+            await DemandCreatorStillAdminAsync(db, invite, ct);
+            if (membership is null && await WasRemovedAsync(db, invite.CommunityId, userId, ct)) throw new ForbiddenException(Text.Get("Error.RemovedNeedsDirectInvite"));
+            if (await db.InviteRedemptions.AnyAsync(r => r.InviteId == invite.Id && r.UserId == userId, ct))
+            {
+                throw new AppException(Text.Get("Error.LinkAlreadyUsed"));
+            }
 
-        var outcome = await JoinAsync(db, invite.CommunityId, userId, invite.Role, membership, ct);
-        db.InviteRedemptions.Add(new InviteRedemption { InviteId = invite.Id, UserId = userId, RedeemedAt = now });
-        db.AuditLog.Add(AuditEntry.Record(invite.CommunityId, userId, AuditAction.InviteRedeemed,
-            new { kind = "link", inviteId = invite.Id, role = invite.Role.ToString(), outcome = outcome.ToString() }, userId, now));
-        await SaveJoinAsync(db, ct);
-        await transaction.CommitAsync(ct);
-        return (invite.CommunityId, outcome);
+            var counted = await db.Invites
+                .Where(i => i.Id == invite.Id && i.State == InviteState.Pending && i.ExpiresAt > now && (i.MaxUses == null || i.Uses < i.MaxUses))
+                .ExecuteUpdateStampedAsync(now, s => s.SetProperty(i => i.Uses, i => i.Uses + 1), ct);
+            if (counted == 0) throw new AppException(LinkRefusal(InviteStatus.UsedUp));
+
+            var outcome = await JoinAsync(db, invite.CommunityId, userId, invite.Role, membership, ct);
+            db.InviteRedemptions.Add(new InviteRedemption { InviteId = invite.Id, UserId = userId, RedeemedAt = now });
+            db.AuditLog.Add(AuditEntry.Record(invite.CommunityId, userId, AuditAction.InviteRedeemed,
+                new { kind = "link", inviteId = invite.Id, role = invite.Role.ToString(), outcome = outcome.ToString() }, userId, now));
+            await SaveJoinAsync(db, ct);
+            return (invite.CommunityId, outcome);
+        }, ct);
     }
 
     public static string LinkRefusal(InviteStatus status) => status switch
@@ -269,31 +270,32 @@ public sealed class InviteService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = userId;
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var invite = await db.Invites.SingleOrDefaultAsync(i => i.Id == inviteId && i.Kind == InviteKind.Direct, ct);
-        // Someone else's invite looks the same as a missing one.
-        if (invite is null || invite.InvitedUserId != userId) throw new NotFoundException(Text.Get("Error.InviteNotFound"));
-        var now = Now;
-        var status = invite.StatusAt(now);
-        if (status != InviteStatus.Pending) throw new AppException(Text.Get("Error.InviteAlready", Text.Get($"InviteStatus.{status}").ToLower(CultureInfo.CurrentCulture)));
-        if (accept) await DemandCreatorStillAdminAsync(db, invite, ct);
-
-        // Only one answer wins: the state moves from Pending exactly once.
-        var newState = accept ? InviteState.Redeemed : InviteState.Declined;
-        var answered = await db.Invites.Where(i => i.Id == inviteId && i.State == InviteState.Pending)
-            .ExecuteUpdateStampedAsync(now, s => s.SetProperty(i => i.State, newState).SetProperty(i => i.RespondedAt, now), ct);
-        if (answered == 0) throw new AppException(Text.Get("Error.InviteAnswered"));
-
-        if (accept)
+        return await db.InTransactionAsync(async () =>
         {
-            var membership = await db.Memberships.SingleOrDefaultAsync(m => m.CommunityId == invite.CommunityId && m.UserId == userId, ct);
-            await JoinAsync(db, invite.CommunityId, userId, invite.Role, membership, ct);
-        }
-        db.AuditLog.Add(AuditEntry.Record(invite.CommunityId, userId, accept ? AuditAction.InviteRedeemed : AuditAction.InviteDeclined,
-            new { kind = "direct", inviteId, role = invite.Role.ToString() }, userId, now));
-        await SaveJoinAsync(db, ct);
-        await transaction.CommitAsync(ct);
-        return invite.CommunityId;
+            var invite = await db.Invites.SingleOrDefaultAsync(i => i.Id == inviteId && i.Kind == InviteKind.Direct, ct);
+            // Someone else's invite looks the same as a missing one.
+            if (invite is null || invite.InvitedUserId != userId) throw new NotFoundException(Text.Get("Error.InviteNotFound"));
+            var now = Now;
+            var status = invite.StatusAt(now);
+            if (status != InviteStatus.Pending) throw new AppException(Text.Get("Error.InviteAlready", Text.Get($"InviteStatus.{status}").ToLower(CultureInfo.CurrentCulture)));
+            if (accept) await DemandCreatorStillAdminAsync(db, invite, ct);
+
+            // Only one answer wins: the state moves from Pending exactly once.
+            var newState = accept ? InviteState.Redeemed : InviteState.Declined;
+            var answered = await db.Invites.Where(i => i.Id == inviteId && i.State == InviteState.Pending)
+                .ExecuteUpdateStampedAsync(now, s => s.SetProperty(i => i.State, newState).SetProperty(i => i.RespondedAt, now), ct);
+            if (answered == 0) throw new AppException(Text.Get("Error.InviteAnswered"));
+
+            if (accept)
+            {
+                var membership = await db.Memberships.SingleOrDefaultAsync(m => m.CommunityId == invite.CommunityId && m.UserId == userId, ct);
+                await JoinAsync(db, invite.CommunityId, userId, invite.Role, membership, ct);
+            }
+            db.AuditLog.Add(AuditEntry.Record(invite.CommunityId, userId, accept ? AuditAction.InviteRedeemed : AuditAction.InviteDeclined,
+                new { kind = "direct", inviteId, role = invite.Role.ToString() }, userId, now));
+            await SaveJoinAsync(db, ct);
+            return invite.CommunityId;
+        }, ct);
     }
 
     /// <summary>Adds the membership, or raises an existing member's role; never lowers it.</summary>

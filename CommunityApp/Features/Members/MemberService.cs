@@ -143,17 +143,19 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, IEv
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = actorId;
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        await LockCommunityAsync(db, communityId, ct);
-        var standing = await PermissionService.DemandMemberAsync(db, communityId, actorId, ct);
-        var me = await FindMemberAsync(db, communityId, actorId, ct);
-        if (me.Role == MemberRole.Admin) await EnsureAnotherAdminAsync(db, communityId, actorId, Text.Get("Error.LastAdminLeave"), ct);
-        var affected = await TrustService.EndAwardsAsync(db, communityId, me, standing.Settings.Decay, Now, ct);
-        await InviteService.CancelCreatedByAsync(db, communityId, actorId, actorId, "creatorLeft", Now, ct);
-        me.DeletedAt = Now;
-        db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.MemberLeft, new { role = me.Role.ToString() }, actorId, Now));
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
+        var affected = await db.InTransactionAsync(async () =>
+        {
+            await LockCommunityAsync(db, communityId, ct);
+            var standing = await PermissionService.DemandMemberAsync(db, communityId, actorId, ct);
+            var me = await FindMemberAsync(db, communityId, actorId, ct);
+            if (me.Role == MemberRole.Admin) await EnsureAnotherAdminAsync(db, communityId, actorId, Text.Get("Error.LastAdminLeave"), ct);
+            var affected = await TrustService.EndAwardsAsync(db, communityId, me, standing.Settings.Decay, Now, ct);
+            await InviteService.CancelCreatedByAsync(db, communityId, actorId, actorId, "creatorLeft", Now, ct);
+            me.DeletedAt = Now;
+            db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.MemberLeft, new { role = me.Role.ToString() }, actorId, Now));
+            await db.SaveChangesAsync(ct);
+            return affected;
+        }, ct);
         PublishTrustChanged(communityId, affected);
     }
 
@@ -175,12 +177,13 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, IEv
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = actorId;
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        await LockCommunityAsync(db, communityId, ct);
-        var admin = await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
-        await change(db, admin);
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
+        await db.InTransactionAsync(async () =>
+        {
+            await LockCommunityAsync(db, communityId, ct);
+            var admin = await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
+            await change(db, admin);
+            await db.SaveChangesAsync(ct);
+        }, ct);
     }
 
     /// <summary>Locks the community row until the transaction ends (see <see cref="RowLocks"/>).</summary>

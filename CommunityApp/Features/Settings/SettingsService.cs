@@ -71,56 +71,58 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, T
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = actorId;
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        await Members.MemberService.LockCommunityAsync(db, communityId, ct);
-        var admin = await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
-        var community = await db.Communities.SingleAsync(c => c.Id == communityId, ct);
-        var old = community.Settings;
-        var updated = CommunitySettings.FromJson(old.ToJson());
-        var errors = new Dictionary<string, string>();
+        var changes = await db.InTransactionAsync(async () =>
+        {
+            await Members.MemberService.LockCommunityAsync(db, communityId, ct);
+            var admin = await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
+            var community = await db.Communities.SingleAsync(c => c.Id == communityId, ct);
+            var old = community.Settings;
+            var updated = CommunitySettings.FromJson(old.ToJson());
+            var errors = new Dictionary<string, string>();
 
-        foreach (var (key, text) in patch.Thresholds ?? new Dictionary<string, string>())
-        {
-            if (PermissionCatalog.All.All(p => p.SettingName != key)) throw new ArgumentException($"No threshold is named '{key}'.", nameof(patch));
-            var parsed = ParseThreshold(text, admin.Levels, out var error);
-            if (parsed is null) errors[key] = error!;
-            else updated.Thresholds[key] = parsed;
-        }
-        foreach (var field in Fields)
-        {
-            if (field.FromPatch(patch) is { } value) field.Set(updated, value);
-        }
-        var decay = updated.Decay;
-        if (patch.DecayFullMonths is not null && decay.FullMonths is < SettingsLimits.MinFullMonths or > SettingsLimits.MaxFullMonths)
-            errors["decay.fullMonths"] = Text.Get("Error.FullMonths");
-        if ((patch.DecayFullMonths ?? patch.DecayExpireMonths) is not null && (decay.ExpireMonths <= decay.FullMonths || decay.ExpireMonths > SettingsLimits.MaxExpireMonths))
-            errors["decay.expireMonths"] = Text.Get("Error.ExpireMonths");
-        var analytics = updated.Analytics;
-        if (patch.NonContributionThresholdDays is not null && analytics.NonContributionThresholdDays is < SettingsLimits.MinDays or > SettingsLimits.MaxDays)
-            errors["analytics.nonContributionThresholdDays"] = Text.Get("Error.Days");
-        if (patch.DashboardRefreshInterval is not null && analytics.DashboardRefreshInterval is < SettingsLimits.MinRefreshSeconds or > SettingsLimits.MaxRefreshSeconds)
-            errors["analytics.dashboardRefreshInterval"] = Text.Get("Error.Seconds");
-
-        if (patch.PollCreatorUsers is { } requested)
-        {
-            var pollCreators = requested.Distinct().ToList();
-            var memberIds = await db.Memberships.Where(m => m.CommunityId == communityId && pollCreators.Contains(m.UserId)).Select(m => m.UserId).ToListAsync(ct);
-            if (memberIds.Count != pollCreators.Count)
+            foreach (var (key, text) in patch.Thresholds ?? new Dictionary<string, string>())
             {
-                var strangers = await db.Users.Where(u => pollCreators.Except(memberIds).Contains(u.Id)).Select(u => u.DisplayName).ToListAsync(ct);
-                errors["pollCreatorUsers"] = Text.Get("Error.PollCreatorsMembers", string.Join(", ", strangers));
+                if (PermissionCatalog.All.All(p => p.SettingName != key)) throw new ArgumentException($"No threshold is named '{key}'.", nameof(patch));
+                var parsed = ParseThreshold(text, admin.Levels, out var error);
+                if (parsed is null) errors[key] = error!;
+                else updated.Thresholds[key] = parsed;
             }
-            updated.PollCreatorUsers = pollCreators;
-        }
-        if (patch.DisputeHandlingCouncils is { } councils) updated.DisputeHandlingCouncils = councils.Distinct().ToList();
-        ValidationFailedException.ThrowIfAny(errors);
+            foreach (var field in Fields)
+            {
+                if (field.FromPatch(patch) is { } value) field.Set(updated, value);
+            }
+            var decay = updated.Decay;
+            if (patch.DecayFullMonths is not null && decay.FullMonths is < SettingsLimits.MinFullMonths or > SettingsLimits.MaxFullMonths)
+                errors["decay.fullMonths"] = Text.Get("Error.FullMonths");
+            if ((patch.DecayFullMonths ?? patch.DecayExpireMonths) is not null && (decay.ExpireMonths <= decay.FullMonths || decay.ExpireMonths > SettingsLimits.MaxExpireMonths))
+                errors["decay.expireMonths"] = Text.Get("Error.ExpireMonths");
+            var analytics = updated.Analytics;
+            if (patch.NonContributionThresholdDays is not null && analytics.NonContributionThresholdDays is < SettingsLimits.MinDays or > SettingsLimits.MaxDays)
+                errors["analytics.nonContributionThresholdDays"] = Text.Get("Error.Days");
+            if (patch.DashboardRefreshInterval is not null && analytics.DashboardRefreshInterval is < SettingsLimits.MinRefreshSeconds or > SettingsLimits.MaxRefreshSeconds)
+                errors["analytics.dashboardRefreshInterval"] = Text.Get("Error.Seconds");
 
-        var changes = await DiffAsync(db, old, updated, admin.Levels, ct);
-        if (changes.Count == 0) return;
-        community.Settings = updated;
-        db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.SettingsChanged, changes, at: Now));
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
+            if (patch.PollCreatorUsers is { } requested)
+            {
+                var pollCreators = requested.Distinct().ToList();
+                var memberIds = await db.Memberships.Where(m => m.CommunityId == communityId && pollCreators.Contains(m.UserId)).Select(m => m.UserId).ToListAsync(ct);
+                if (memberIds.Count != pollCreators.Count)
+                {
+                    var strangers = await db.Users.Where(u => pollCreators.Except(memberIds).Contains(u.Id)).Select(u => u.DisplayName).ToListAsync(ct);
+                    errors["pollCreatorUsers"] = Text.Get("Error.PollCreatorsMembers", string.Join(", ", strangers));
+                }
+                updated.PollCreatorUsers = pollCreators;
+            }
+            if (patch.DisputeHandlingCouncils is { } councils) updated.DisputeHandlingCouncils = councils.Distinct().ToList();
+            ValidationFailedException.ThrowIfAny(errors);
+
+            var changes = await DiffAsync(db, old, updated, admin.Levels, ct);
+            if (changes.Count == 0) return changes;
+            community.Settings = updated;
+            db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.SettingsChanged, changes, at: Now));
+            await db.SaveChangesAsync(ct);
+            return changes;
+        }, ct);
         // Decay settings change every award's weight: scores follow at once.
         if (changes.Keys.Any(k => k.StartsWith("decay.", StringComparison.Ordinal))) await recalculator.RecomputeCommunityAsync(communityId, ct);
     }
@@ -204,13 +206,14 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, T
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = actorId;
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        await Members.MemberService.LockCommunityAsync(db, communityId, ct);
-        var admin = await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
-        var result = await change(db, admin.Levels, admin.Settings);
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
-        return result;
+        return await db.InTransactionAsync(async () =>
+        {
+            await Members.MemberService.LockCommunityAsync(db, communityId, ct);
+            var admin = await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
+            var result = await change(db, admin.Levels, admin.Settings);
+            await db.SaveChangesAsync(ct);
+            return result;
+        }, ct);
     }
 
     private static string ValidateLevel(string name, int minScore, IReadOnlyList<TrustLevelInfo> levels, Guid? exceptId)

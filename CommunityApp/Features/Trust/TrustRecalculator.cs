@@ -73,10 +73,11 @@ public sealed class TrustRecalculator(IDbContextFactory<AppDbContext> dbFactory,
             foreach (var member in members.Where(m => TrustDecay.Score(m.AdminGrant, awards[m.UserId]) != m.TrustScore))
             {
                 // Recompute under the member's row lock, exactly as an award would, so no concurrent change is lost.
-                await using var transaction = await db.Database.BeginTransactionAsync(ct);
-                await db.LockForUpdateAsync<Membership>(m => m.CommunityId == communityId && m.UserId == member.UserId, ct);
-                await TrustService.RecomputeAsync(db, communityId, member.UserId, decay, now, ct);
-                await transaction.CommitAsync(ct);
+                await db.InTransactionAsync(async () =>
+                {
+                    await db.LockForUpdateAsync<Membership>(m => m.CommunityId == communityId && m.UserId == member.UserId, ct);
+                    await TrustService.RecomputeAsync(db, communityId, member.UserId, decay, now, ct);
+                }, ct);
                 events.Publish(new TrustChanged(communityId, member.UserId));
                 changed++;
             }
@@ -97,25 +98,32 @@ public sealed class TrustRecalculator(IDbContextFactory<AppDbContext> dbFactory,
         if (due.Count == 0) return 0;
         var communityName = await db.Communities.Where(c => c.Id == communityId).Select(c => c.Name).SingleAsync(ct);
         var ids = due.Select(a => a.Id).ToList();
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        // Only awards still unwarned are claimed, so two runs at once cannot warn twice.
-        var claimed = await db.TrustAwards.Where(a => ids.Contains(a.Id) && a.DecayWarnedAt == null)
-            .ExecuteUpdateStampedAsync(now, s => s.SetProperty(a => a.DecayWarnedAt, now), ct);
-        if (claimed != due.Count)
+        try
         {
-            await transaction.RollbackAsync(ct);
+            await db.InTransactionAsync(async () =>
+            {
+                // Only awards still unwarned are claimed, so two runs at once cannot warn twice; a partial claim rolls back.
+                var claimed = await db.TrustAwards.Where(a => ids.Contains(a.Id) && a.DecayWarnedAt == null)
+                    .ExecuteUpdateStampedAsync(now, s => s.SetProperty(a => a.DecayWarnedAt, now), ct);
+                if (claimed != due.Count) throw new ClaimedElsewhere();
+                db.Notifications.AddRange(due.Select(a => new Notification
+                {
+                    UserId = a.GiverId, CommunityId = communityId, Kind = NotificationKind.DecayStarted,
+                    Actor = a.Receiver, Subject = communityName, Link = CommunityUrls.For(communityId).MyTrust, CreatedAt = now,
+                }));
+                await db.SaveChangesAsync(ct);
+            }, ct);
+        }
+        catch (ClaimedElsewhere)
+        {
             return 0;
         }
-        db.Notifications.AddRange(due.Select(a => new Notification
-        {
-            UserId = a.GiverId, CommunityId = communityId, Kind = NotificationKind.DecayStarted,
-            Actor = a.Receiver, Subject = communityName, Link = CommunityUrls.For(communityId).MyTrust, CreatedAt = now,
-        }));
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
         foreach (var giver in due.Select(a => a.GiverId).Distinct()) events.Publish(new NotificationsChanged(giver));
         return due.Count;
     }
+
+    /// <summary>Another run claimed some of the awards first: this run rolls back and leaves them to it.</summary>
+    private sealed class ClaimedElsewhere : Exception;
 }
 
 /// <summary>Runs <see cref="TrustRecalculator.RunDailyAsync"/> shortly after start-up and then once a day.</summary>

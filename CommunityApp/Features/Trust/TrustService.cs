@@ -25,21 +25,22 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
         if (giverId == receiverId) throw new AppException(Text.Get("Error.SelfAward"));
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = giverId;
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var giver = await PermissionService.DemandAsync(db, communityId, giverId, Permission.AwardTrust, ct);
-        await LockMemberAsync(db, communityId, receiverId, ct);
-        if (await db.TrustAwards.AnyAsync(a => a.CommunityId == communityId && a.GiverId == giverId && a.ReceiverId == receiverId, ct))
-            throw new AppException(Text.Get("Error.AlreadyTrusted"));
+        await db.InTransactionAsync(async () =>
+        {
+            var giver = await PermissionService.DemandAsync(db, communityId, giverId, Permission.AwardTrust, ct);
+            await LockMemberAsync(db, communityId, receiverId, ct);
+            if (await db.TrustAwards.AnyAsync(a => a.CommunityId == communityId && a.GiverId == giverId && a.ReceiverId == receiverId, ct))
+                throw new AppException(Text.Get("Error.AlreadyTrusted"));
 
-        var now = Now;
-        db.TrustAwards.Add(new TrustAward { CommunityId = communityId, GiverId = giverId, ReceiverId = receiverId, RenewedAt = now });
-        var before = await ScoreAsync(db, communityId, receiverId, ct);
-        await SaveOnceAsync(db, Text.Get("Error.AlreadyTrusted"), ct);
-        var after = await RecomputeAsync(db, communityId, receiverId, giver.Settings.Decay, now, ct);
-        db.TrustHistory.Add(new TrustHistoryEntry { CommunityId = communityId, ActorId = giverId, SubjectId = receiverId, Action = TrustHistoryAction.Awarded, Points = after - before, CreatedAt = now });
-        await NotificationWriter.AddAsync(db, receiverId, communityId, NotificationKind.TrustReceived, giverId, CommunityUrls.For(communityId).MyTrust, Now, null, ct);
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
+            var now = Now;
+            db.TrustAwards.Add(new TrustAward { CommunityId = communityId, GiverId = giverId, ReceiverId = receiverId, RenewedAt = now });
+            var before = await ScoreAsync(db, communityId, receiverId, ct);
+            await SaveOnceAsync(db, Text.Get("Error.AlreadyTrusted"), ct);
+            var after = await RecomputeAsync(db, communityId, receiverId, giver.Settings.Decay, now, ct);
+            db.TrustHistory.Add(new TrustHistoryEntry { CommunityId = communityId, ActorId = giverId, SubjectId = receiverId, Action = TrustHistoryAction.Awarded, Points = after - before, CreatedAt = now });
+            await NotificationWriter.AddAsync(db, receiverId, communityId, NotificationKind.TrustReceived, giverId, CommunityUrls.For(communityId).MyTrust, Now, null, ct);
+            await db.SaveChangesAsync(ct);
+        }, ct);
         Published(communityId, receiverId);
     }
 
@@ -48,20 +49,21 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = giverId;
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var giver = await PermissionService.DemandMemberAsync(db, communityId, giverId, ct);
-        await LockMemberAsync(db, communityId, receiverId, ct);
-        var award = await db.TrustAwards.SingleOrDefaultAsync(a => a.CommunityId == communityId && a.GiverId == giverId && a.ReceiverId == receiverId, ct)
-                    ?? throw new AppException(Text.Get("Error.NoAward"));
-        var now = Now;
-        var before = await ScoreAsync(db, communityId, receiverId, ct);
-        award.DeletedAt = now;
-        await db.SaveChangesAsync(ct);
-        var after = await RecomputeAsync(db, communityId, receiverId, giver.Settings.Decay, now, ct);
-        db.TrustHistory.Add(new TrustHistoryEntry { CommunityId = communityId, ActorId = giverId, SubjectId = receiverId, Action = TrustHistoryAction.Removed, Points = after - before, CreatedAt = now });
-        await NotificationWriter.AddAsync(db, receiverId, communityId, NotificationKind.TrustRemoved, giverId, CommunityUrls.For(communityId).MyTrust, Now, null, ct);
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
+        await db.InTransactionAsync(async () =>
+        {
+            var giver = await PermissionService.DemandMemberAsync(db, communityId, giverId, ct);
+            await LockMemberAsync(db, communityId, receiverId, ct);
+            var award = await db.TrustAwards.SingleOrDefaultAsync(a => a.CommunityId == communityId && a.GiverId == giverId && a.ReceiverId == receiverId, ct)
+                        ?? throw new AppException(Text.Get("Error.NoAward"));
+            var now = Now;
+            var before = await ScoreAsync(db, communityId, receiverId, ct);
+            award.DeletedAt = now;
+            await db.SaveChangesAsync(ct);
+            var after = await RecomputeAsync(db, communityId, receiverId, giver.Settings.Decay, now, ct);
+            db.TrustHistory.Add(new TrustHistoryEntry { CommunityId = communityId, ActorId = giverId, SubjectId = receiverId, Action = TrustHistoryAction.Removed, Points = after - before, CreatedAt = now });
+            await NotificationWriter.AddAsync(db, receiverId, communityId, NotificationKind.TrustRemoved, giverId, CommunityUrls.For(communityId).MyTrust, Now, null, ct);
+            await db.SaveChangesAsync(ct);
+        }, ct);
         Published(communityId, receiverId);
     }
 
@@ -70,24 +72,26 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = giverId;
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var giver = await PermissionService.DemandMemberAsync(db, communityId, giverId, ct);
-        var awards = db.TrustAwards.Where(a => a.CommunityId == communityId && a.GiverId == giverId);
-        if (receiverIds is { Count: > 0 }) awards = awards.Where(a => receiverIds.Contains(a.ReceiverId));
-        // Lock in a fixed order so two renewals touching the same receivers cannot deadlock.
-        var receivers = await awards.Select(a => a.ReceiverId).OrderBy(id => id).ToListAsync(ct);
-        var now = Now;
-        foreach (var receiverId in receivers)
+        var receivers = await db.InTransactionAsync(async () =>
         {
-            await LockMemberAsync(db, communityId, receiverId, ct);
-            var before = await ScoreAsync(db, communityId, receiverId, ct);
-            await db.TrustAwards.Where(a => a.CommunityId == communityId && a.GiverId == giverId && a.ReceiverId == receiverId)
-                .ExecuteUpdateStampedAsync(now, s => s.SetProperty(a => a.RenewedAt, now).SetProperty(a => a.DecayWarnedAt, (DateTime?)null), ct);
-            var after = await RecomputeAsync(db, communityId, receiverId, giver.Settings.Decay, now, ct);
-            db.TrustHistory.Add(new TrustHistoryEntry { CommunityId = communityId, ActorId = giverId, SubjectId = receiverId, Action = TrustHistoryAction.Renewed, Points = after - before, CreatedAt = now });
-        }
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
+            var giver = await PermissionService.DemandMemberAsync(db, communityId, giverId, ct);
+            var awards = db.TrustAwards.Where(a => a.CommunityId == communityId && a.GiverId == giverId);
+            if (receiverIds is { Count: > 0 }) awards = awards.Where(a => receiverIds.Contains(a.ReceiverId));
+            // Lock in a fixed order so two renewals touching the same receivers cannot deadlock.
+            var receivers = await awards.Select(a => a.ReceiverId).OrderBy(id => id).ToListAsync(ct);
+            var now = Now;
+            foreach (var receiverId in receivers)
+            {
+                await LockMemberAsync(db, communityId, receiverId, ct);
+                var before = await ScoreAsync(db, communityId, receiverId, ct);
+                await db.TrustAwards.Where(a => a.CommunityId == communityId && a.GiverId == giverId && a.ReceiverId == receiverId)
+                    .ExecuteUpdateStampedAsync(now, s => s.SetProperty(a => a.RenewedAt, now).SetProperty(a => a.DecayWarnedAt, (DateTime?)null), ct);
+                var after = await RecomputeAsync(db, communityId, receiverId, giver.Settings.Decay, now, ct);
+                db.TrustHistory.Add(new TrustHistoryEntry { CommunityId = communityId, ActorId = giverId, SubjectId = receiverId, Action = TrustHistoryAction.Renewed, Points = after - before, CreatedAt = now });
+            }
+            await db.SaveChangesAsync(ct);
+            return receivers;
+        }, ct);
         foreach (var receiverId in receivers) events.Publish(new TrustChanged(communityId, receiverId));
         return receivers.Count;
     }
@@ -99,24 +103,26 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
             throw new ValidationFailedException(new Dictionary<string, string> { ["amount"] = Text.Get("Error.GrantRange", SettingsLimits.MaxScore) });
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = adminId;
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var admin = await PermissionService.DemandAdminAsync(db, communityId, adminId, ct);
-        await LockMemberAsync(db, communityId, userId, ct);
-        var membership = await db.Memberships.SingleAsync(m => m.CommunityId == communityId && m.UserId == userId, ct);
-        if (membership.AdminGrant == amount) return;
-        var now = Now;
-        var (oldGrant, before) = (membership.AdminGrant, membership.TrustScore);
-        membership.AdminGrant = amount;
-        membership.AdminGrantSetBy = amount == 0 ? null : adminId;
-        membership.AdminGrantSetAt = amount == 0 ? null : now;
-        await db.SaveChangesAsync(ct);
-        var after = await RecomputeAsync(db, communityId, userId, admin.Settings.Decay, now, ct);
-        db.TrustHistory.Add(new TrustHistoryEntry { CommunityId = communityId, ActorId = adminId, SubjectId = userId, Action = TrustHistoryAction.GrantChanged, Points = after - before, CreatedAt = now });
-        db.AuditLog.Add(AuditEntry.Record(communityId, adminId, AuditAction.TrustGrantChanged, new { grant = AuditEntry.Change(oldGrant, amount) }, userId, now));
-        await NotificationWriter.AddAsync(db, userId, communityId, NotificationKind.TrustGrantChanged, adminId, CommunityUrls.For(communityId).MyTrust, Now, null, ct);
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
-        Published(communityId, userId);
+        var changed = await db.InTransactionAsync(async () =>
+        {
+            var admin = await PermissionService.DemandAdminAsync(db, communityId, adminId, ct);
+            await LockMemberAsync(db, communityId, userId, ct);
+            var membership = await db.Memberships.SingleAsync(m => m.CommunityId == communityId && m.UserId == userId, ct);
+            if (membership.AdminGrant == amount) return false;
+            var now = Now;
+            var (oldGrant, before) = (membership.AdminGrant, membership.TrustScore);
+            membership.AdminGrant = amount;
+            membership.AdminGrantSetBy = amount == 0 ? null : adminId;
+            membership.AdminGrantSetAt = amount == 0 ? null : now;
+            await db.SaveChangesAsync(ct);
+            var after = await RecomputeAsync(db, communityId, userId, admin.Settings.Decay, now, ct);
+            db.TrustHistory.Add(new TrustHistoryEntry { CommunityId = communityId, ActorId = adminId, SubjectId = userId, Action = TrustHistoryAction.GrantChanged, Points = after - before, CreatedAt = now });
+            db.AuditLog.Add(AuditEntry.Record(communityId, adminId, AuditAction.TrustGrantChanged, new { grant = AuditEntry.Change(oldGrant, amount) }, userId, now));
+            await NotificationWriter.AddAsync(db, userId, communityId, NotificationKind.TrustGrantChanged, adminId, CommunityUrls.For(communityId).MyTrust, Now, null, ct);
+            await db.SaveChangesAsync(ct);
+            return true;
+        }, ct);
+        if (changed) Published(communityId, userId);
     }
 
     /// <summary>

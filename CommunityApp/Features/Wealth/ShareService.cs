@@ -40,16 +40,17 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = ownerId;
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        await db.LockForUpdateAsync<Share>(s => s.Id == shareId, ct);
-        var share = await db.Shares.SingleOrDefaultAsync(s => s.Id == shareId, ct) ?? throw new NotFoundException(Text.Get("Error.ShareNotFound"));
-        await PermissionService.DemandMemberAsync(db, share.CommunityId, ownerId, ct);
-        if (share.OwnerId != ownerId) throw new ForbiddenException(Text.Get("Error.OnlyOwner"));
-        EnsureOpen(share);
-        await ValidateAsync(db, share.CommunityId, input, minUnits: Math.Max(1, share.UnitsReserved + share.UnitsGiven), ct);
-        Apply(share, input);
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
+        await db.InTransactionAsync(async () =>
+        {
+            await db.LockForUpdateAsync<Share>(s => s.Id == shareId, ct);
+            var share = await db.Shares.SingleOrDefaultAsync(s => s.Id == shareId, ct) ?? throw new NotFoundException(Text.Get("Error.ShareNotFound"));
+            await PermissionService.DemandMemberAsync(db, share.CommunityId, ownerId, ct);
+            if (share.OwnerId != ownerId) throw new ForbiddenException(Text.Get("Error.OnlyOwner"));
+            EnsureOpen(share);
+            await ValidateAsync(db, share.CommunityId, input, minUnits: Math.Max(1, share.UnitsReserved + share.UnitsGiven), ct);
+            Apply(share, input);
+            await db.SaveChangesAsync(ct);
+        }, ct);
     }
 
     private async Task ValidateAsync(AppDbContext db, Guid communityId, ShareInput input, int minUnits, CancellationToken ct)
@@ -90,29 +91,31 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = requesterId;
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        // The share row lock serialises one member's parallel requests against the per-member cap.
-        await db.LockForUpdateAsync<Share>(s => s.Id == shareId, ct);
-        var share = await db.Shares.SingleOrDefaultAsync(s => s.Id == shareId, ct) ?? throw new NotFoundException(Text.Get("Error.ShareNotFound"));
-        if (share.OwnerId == requesterId) throw new AppException(Text.Get("Error.OwnShare"));
-        var requester = await PermissionService.DemandMemberAsync(db, share.CommunityId, requesterId, ct);
-        var check = PermissionService.DecideShareRequest(requester, share.MinTrust);
-        if (!check.Allowed) throw check.Refusal();
-        EnsureOpen(share);
-        if (units < 1 || units > share.UnitsFree) throw new ValidationFailedException(new Dictionary<string, string> { ["units"] = Text.Get("Error.UnitsRange", share.UnitsFree) });
-        if (share.MaxUnitsPerMember is { } max)
+        var (ownerId, requestId) = await db.InTransactionAsync(async () =>
         {
-            var open = await db.ShareRequests.Where(r => r.ShareId == shareId && r.RequesterId == requesterId
-                    && (r.Status == RequestStatus.Pending || r.Status == RequestStatus.Accepted)).SumAsync(r => r.Units, ct);
-            if (open + units > max) throw new ValidationFailedException(new Dictionary<string, string> { ["units"] = Text.Get("Error.MaxPerMember", max, open) });
-        }
-        var request = new ShareRequest { ShareId = shareId, RequesterId = requesterId, Units = units, Message = Trimmed(message, ShareRequest.MessageMaxLength), Status = RequestStatus.Pending };
-        db.ShareRequests.Add(request);
-        await NotifyAsync(db, share.OwnerId, share, NotificationKind.RequestReceived, requesterId, ct);
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
-        events.Publish(new NotificationsChanged(share.OwnerId));
-        return request.Id;
+            // The share row lock serialises one member's parallel requests against the per-member cap.
+            await db.LockForUpdateAsync<Share>(s => s.Id == shareId, ct);
+            var share = await db.Shares.SingleOrDefaultAsync(s => s.Id == shareId, ct) ?? throw new NotFoundException(Text.Get("Error.ShareNotFound"));
+            if (share.OwnerId == requesterId) throw new AppException(Text.Get("Error.OwnShare"));
+            var requester = await PermissionService.DemandMemberAsync(db, share.CommunityId, requesterId, ct);
+            var check = PermissionService.DecideShareRequest(requester, share.MinTrust);
+            if (!check.Allowed) throw check.Refusal();
+            EnsureOpen(share);
+            if (units < 1 || units > share.UnitsFree) throw new ValidationFailedException(new Dictionary<string, string> { ["units"] = Text.Get("Error.UnitsRange", share.UnitsFree) });
+            if (share.MaxUnitsPerMember is { } max)
+            {
+                var open = await db.ShareRequests.Where(r => r.ShareId == shareId && r.RequesterId == requesterId
+                        && (r.Status == RequestStatus.Pending || r.Status == RequestStatus.Accepted)).SumAsync(r => r.Units, ct);
+                if (open + units > max) throw new ValidationFailedException(new Dictionary<string, string> { ["units"] = Text.Get("Error.MaxPerMember", max, open) });
+            }
+            var request = new ShareRequest { ShareId = shareId, RequesterId = requesterId, Units = units, Message = Trimmed(message, ShareRequest.MessageMaxLength), Status = RequestStatus.Pending };
+            db.ShareRequests.Add(request);
+            await NotifyAsync(db, share.OwnerId, share, NotificationKind.RequestReceived, requesterId, ct);
+            await db.SaveChangesAsync(ct);
+            return (share.OwnerId, request.Id);
+        }, ct);
+        events.Publish(new NotificationsChanged(ownerId));
+        return requestId;
     }
 
     /// <summary>Owner accepts a pending request: its units are reserved, or the accept is refused if they are no longer free.</summary>
@@ -155,22 +158,24 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = actorId;
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        await db.LockForUpdateAsync<Share>(s => s.Id == shareId, ct);
-        var share = await db.Shares.SingleOrDefaultAsync(s => s.Id == shareId, ct) ?? throw new NotFoundException(Text.Get("Error.ShareNotFound"));
-        await PermissionService.DemandMemberAsync(db, share.CommunityId, actorId, ct);
-        if (share.OwnerId != actorId) throw new ForbiddenException(Text.Get("Error.OnlyOwner"));
-        var now = Now;
-        var cancelled = await db.Shares.Where(s => s.Id == shareId && s.Status == ShareStatus.Active)
-            .ExecuteUpdateStampedAsync(now, s => s.SetProperty(x => x.Status, ShareStatus.Cancelled).SetProperty(x => x.UnitsReserved, 0), ct);
-        if (cancelled == 0) throw new AppException(Text.Get("Error.ShareClosed", Text.Get($"ShareStatus.{share.Status}").ToLowerInvariant()));
-        var open = await db.ShareRequests.Where(r => r.ShareId == shareId && (r.Status == RequestStatus.Pending || r.Status == RequestStatus.Accepted))
-            .Select(r => r.RequesterId).Distinct().ToListAsync(ct);
-        await db.ShareRequests.Where(r => r.ShareId == shareId && (r.Status == RequestStatus.Pending || r.Status == RequestStatus.Accepted))
-            .ExecuteUpdateStampedAsync(now, s => s.SetProperty(r => r.Status, RequestStatus.Cancelled), ct);
-        foreach (var requester in open) await NotifyAsync(db, requester, share, NotificationKind.RequestCancelled, actorId, ct);
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
+        var open = await db.InTransactionAsync(async () =>
+        {
+            await db.LockForUpdateAsync<Share>(s => s.Id == shareId, ct);
+            var share = await db.Shares.SingleOrDefaultAsync(s => s.Id == shareId, ct) ?? throw new NotFoundException(Text.Get("Error.ShareNotFound"));
+            await PermissionService.DemandMemberAsync(db, share.CommunityId, actorId, ct);
+            if (share.OwnerId != actorId) throw new ForbiddenException(Text.Get("Error.OnlyOwner"));
+            var now = Now;
+            var cancelled = await db.Shares.Where(s => s.Id == shareId && s.Status == ShareStatus.Active)
+                .ExecuteUpdateStampedAsync(now, s => s.SetProperty(x => x.Status, ShareStatus.Cancelled).SetProperty(x => x.UnitsReserved, 0), ct);
+            if (cancelled == 0) throw new AppException(Text.Get("Error.ShareClosed", Text.Get($"ShareStatus.{share.Status}").ToLowerInvariant()));
+            var open = await db.ShareRequests.Where(r => r.ShareId == shareId && (r.Status == RequestStatus.Pending || r.Status == RequestStatus.Accepted))
+                .Select(r => r.RequesterId).Distinct().ToListAsync(ct);
+            await db.ShareRequests.Where(r => r.ShareId == shareId && (r.Status == RequestStatus.Pending || r.Status == RequestStatus.Accepted))
+                .ExecuteUpdateStampedAsync(now, s => s.SetProperty(r => r.Status, RequestStatus.Cancelled), ct);
+            foreach (var requester in open) await NotifyAsync(db, requester, share, NotificationKind.RequestCancelled, actorId, ct);
+            await db.SaveChangesAsync(ct);
+            return open;
+        }, ct);
         foreach (var requester in open) events.Publish(new NotificationsChanged(requester));
     }
 
@@ -217,17 +222,19 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         {
             // Claimed one by one, each with its notification in one transaction: a share expires (and its owner hears
             // of it) exactly once, and a fault between the two loses neither.
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            if (await db.Shares.Where(s => s.Id == share.Id && s.Status == ShareStatus.Active)
-                    .ExecuteUpdateStampedAsync(now, s => s.SetProperty(x => x.Status, ShareStatus.Expired), ct) == 0) continue;
-            db.Notifications.Add(new Notification
+            var claimed = await db.InTransactionAsync(async () =>
             {
-                UserId = share.OwnerId, CommunityId = share.CommunityId, Kind = NotificationKind.ShareExpired, Actor = "", Subject = share.Title,
-                Link = CommunityUrls.For(share.CommunityId).Share(share.Id), CreatedAt = now,
-            });
-            await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
-            expired++;
+                if (await db.Shares.Where(s => s.Id == share.Id && s.Status == ShareStatus.Active)
+                        .ExecuteUpdateStampedAsync(now, s => s.SetProperty(x => x.Status, ShareStatus.Expired), ct) == 0) return false;
+                db.Notifications.Add(new Notification
+                {
+                    UserId = share.OwnerId, CommunityId = share.CommunityId, Kind = NotificationKind.ShareExpired, Actor = "", Subject = share.Title,
+                    Link = CommunityUrls.For(share.CommunityId).Share(share.Id), CreatedAt = now,
+                });
+                await db.SaveChangesAsync(ct);
+                return true;
+            }, ct);
+            if (claimed) expired++;
         }
         foreach (var owner in due.Select(s => s.OwnerId).Distinct()) events.Publish(new NotificationsChanged(owner));
         return expired;
@@ -245,30 +252,32 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = actorId;
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var shareId = await db.ShareRequests.Where(r => r.Id == requestId).Select(r => (Guid?)r.ShareId).SingleOrDefaultAsync(ct)
-                      ?? throw new NotFoundException(Text.Get("Error.RequestNotFound"));
-        // Locks in one order everywhere: the share, then its requests (CancelShareAsync does the same), so a share
-        // cancelled while its requests move cannot deadlock; the request is read once the share is ours.
-        await db.LockForUpdateAsync<Share>(s => s.Id == shareId, ct);
-        var request = await db.ShareRequests.Include(r => r.Share).AsNoTracking().SingleAsync(r => r.Id == requestId, ct);
-        var isOwner = request.Share.OwnerId == actorId;
-        var isRequester = request.RequesterId == actorId;
-        if (!isOwner && !isRequester) throw new NotFoundException(Text.Get("Error.RequestNotFound"));
-        // A party who left or was removed keeps no say over the request, whatever the page still shows.
-        await PermissionService.DemandMemberAsync(db, request.Share.CommunityId, actorId, ct);
-        var permitted = allowed switch { Actor.Owner => isOwner, Actor.Requester => isRequester, _ => true };
-        if (!permitted) throw new ForbiddenException(Text.Get(allowed == Actor.Owner ? "Error.OnlyOwner" : "Error.OnlyRequester"));
-        var now = Now;
-        // Only one transition wins: the state moves only from the state it was read in.
-        var moved = await db.ShareRequests.Where(r => r.Id == requestId && r.Status == request.Status && from.Contains(r.Status))
-            .ExecuteUpdateStampedAsync(now, s => s.SetProperty(r => r.Status, to), ct);
-        if (moved == 0) throw new AppException(Text.Get("Error.RequestState", Text.Get($"RequestStatus.{request.Status}").ToLowerInvariant()));
-        if (effect is not null) await effect(db, request, now);
-        var recipient = isOwner ? request.RequesterId : request.Share.OwnerId;
-        await NotifyAsync(db, recipient, request.Share, notify, actorId, ct);
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
+        var recipient = await db.InTransactionAsync(async () =>
+        {
+            var shareId = await db.ShareRequests.Where(r => r.Id == requestId).Select(r => (Guid?)r.ShareId).SingleOrDefaultAsync(ct)
+                          ?? throw new NotFoundException(Text.Get("Error.RequestNotFound"));
+            // Locks in one order everywhere: the share, then its requests (CancelShareAsync does the same), so a share
+            // cancelled while its requests move cannot deadlock; the request is read once the share is ours.
+            await db.LockForUpdateAsync<Share>(s => s.Id == shareId, ct);
+            var request = await db.ShareRequests.Include(r => r.Share).AsNoTracking().SingleAsync(r => r.Id == requestId, ct);
+            var isOwner = request.Share.OwnerId == actorId;
+            var isRequester = request.RequesterId == actorId;
+            if (!isOwner && !isRequester) throw new NotFoundException(Text.Get("Error.RequestNotFound"));
+            // A party who left or was removed keeps no say over the request, whatever the page still shows.
+            await PermissionService.DemandMemberAsync(db, request.Share.CommunityId, actorId, ct);
+            var permitted = allowed switch { Actor.Owner => isOwner, Actor.Requester => isRequester, _ => true };
+            if (!permitted) throw new ForbiddenException(Text.Get(allowed == Actor.Owner ? "Error.OnlyOwner" : "Error.OnlyRequester"));
+            var now = Now;
+            // Only one transition wins: the state moves only from the state it was read in.
+            var moved = await db.ShareRequests.Where(r => r.Id == requestId && r.Status == request.Status && from.Contains(r.Status))
+                .ExecuteUpdateStampedAsync(now, s => s.SetProperty(r => r.Status, to), ct);
+            if (moved == 0) throw new AppException(Text.Get("Error.RequestState", Text.Get($"RequestStatus.{request.Status}").ToLowerInvariant()));
+            if (effect is not null) await effect(db, request, now);
+            var recipient = isOwner ? request.RequesterId : request.Share.OwnerId;
+            await NotifyAsync(db, recipient, request.Share, notify, actorId, ct);
+            await db.SaveChangesAsync(ct);
+            return recipient;
+        }, ct);
         events.Publish(new NotificationsChanged(recipient));
     }
 
