@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -25,7 +24,7 @@ public static class DataSetup
     public const string SqliteConnectionName = "Sqlite";
     public const string PostgresConnectionName = "Postgres";
 
-    /// <summary>Registers the context factory for the configured provider, the audit interceptor, and the database health check.</summary>
+    /// <summary>Registers the context factory for the configured provider, the audit interceptor, the database health check and the data-protection key storage.</summary>
     public static void AddData(this WebApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection("Database").Get<DatabaseOptions>() ?? new();
@@ -42,7 +41,7 @@ public static class DataSetup
         // ASP.NET Core Identity's stores need a scoped context.
         builder.Services.AddScoped<AppDbContext>(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
-        builder.Services.AddDataProtection().SetApplicationName("CommunityApp").PersistKeysToDbContext<AppDbContext>();
+        builder.AddKeyStorage();
     }
 
     /// <summary>The context factory for one provider, with the audit interceptor (and the row-lock one on PostgreSQL). Tests use it too.</summary>
