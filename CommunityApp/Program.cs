@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using CommunityApp.Auth;
 using CommunityApp.Components;
@@ -5,47 +6,69 @@ using CommunityApp.Data;
 using CommunityApp.Features;
 using CommunityApp.Features.Demo;
 
-var builder = WebApplication.CreateBuilder(args);
-
-builder.AddData();
-builder.AddProxySupport();
-builder.AddSecurityHeaders();
-builder.AddAuth();
-builder.AddThrottling();
-builder.AddAppLocalization();
-builder.Services.AddFeatures();
-builder.Services.AddMudServices();
-builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-
-var app = builder.Build();
-
-await app.PrepareDatabaseAsync();
-await app.SeedDemoAsync();
-
-app.UseProxySupport();
-app.UseSecurityHeaders();
-if (!app.Environment.IsDevelopment())
+WebApplication? app = null;
+try
 {
-    app.UseExceptionHandler("/Error", createScopeForErrors: true);
+    var builder = WebApplication.CreateBuilder(args);
+
+    builder.AddData();
+    builder.AddProxySupport();
+    builder.AddSecurityHeaders();
+    builder.AddAuth();
+    builder.AddThrottling();
+    builder.AddAppLocalization();
+    builder.Services.AddFeatures();
+    builder.Services.AddMudServices();
+    builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+
+    app = builder.Build();
+
+    await app.PrepareDatabaseAsync();
+    await app.SeedDemoAsync();
+
+    app.UseProxySupport();
+    app.UseSecurityHeaders();
+    if (!app.Environment.IsDevelopment())
+    {
+        app.UseExceptionHandler("/Error", createScopeForErrors: true);
+    }
+    app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+    app.UseRequestLocalization();
+    app.UseThrottling();
+    app.UseAuthentication();
+    app.UseAuthorization();
+    app.UseAntiforgery();
+
+    app.MapStaticAssets();
+    app.MapHealthChecks("/health");
+    app.MapAccountEndpoints();
+    CommunityApp.Features.Wealth.ShareImages.MapShareImages(app);
+    app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+    app.Lifetime.ApplicationStarted.Register(() =>
+        app.Logger.LogInformation("CommunityApp is running at {Urls}; links in mail point at {PublicBaseUrl}",
+            string.Join(", ", app.Urls), app.Services.GetRequiredService<PublicUrls>().Base));
+
+    await app.StartAsync();
 }
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
-app.UseRequestLocalization();
-app.UseThrottling();
-app.UseAuthentication();
-app.UseAuthorization();
-app.UseAntiforgery();
+// Run as its own process, a start-up failure is one line and exit code 1 (not an unhandled-exception abort, 134, with a
+// stack trace). Hosted by the tests' WebApplicationFactory the exception goes on to the test.
+catch (Exception ex) when (System.Reflection.Assembly.GetEntryAssembly() == typeof(Program).Assembly)
+{
+    if (app is not null)
+    {
+        try { await app.DisposeAsync(); } catch (Exception) { /* already failing; the line below is the report */ }
+    }
+    // Configuration failures carry their whole story (cause, setting); anything else keeps its stack for the bug report.
+    var known = ex is InvalidOperationException or OptionsValidationException;
+    await Console.Error.WriteLineAsync("CommunityApp could not start: " +
+        (known ? string.Join(' ', ex.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)) : ex.ToString()));
+    return 1;
+}
 
-app.MapStaticAssets();
-app.MapHealthChecks("/health");
-app.MapAccountEndpoints();
-CommunityApp.Features.Wealth.ShareImages.MapShareImages(app);
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
-
-app.Lifetime.ApplicationStarted.Register(() =>
-    app.Logger.LogInformation("CommunityApp is running at {Urls}; links in mail point at {PublicBaseUrl}",
-        string.Join(", ", app.Urls), app.Services.GetRequiredService<PublicUrls>().Base));
-
-app.Run();
+await app.WaitForShutdownAsync();
+await app.DisposeAsync();
+return 0;
 
 /// <summary>Entry point, visible to the tests' WebApplicationFactory.</summary>
 public partial class Program;

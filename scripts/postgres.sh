@@ -13,6 +13,8 @@ start_postgres() {
   PG_DIR=$(mktemp -d /tmp/communityapp-pg.XXXXXX)
   [ -z "$AS_PG" ] || chown postgres "$PG_DIR"
   $AS_PG "$bin/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 >/dev/null
+  # Everyone is trusted except one role that must give its password, so the start-up tests can see a wrong one refused.
+  sed -i '1i host all communityapp_password_check 127.0.0.1/32 scram-sha-256' "$PG_DIR/data/pg_hba.conf"
   local try
   for try in 0 1 2 3 4 5 6 7 8 9; do
     if $AS_PG "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \

@@ -31,6 +31,8 @@ public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary><c>App:PublicBaseUrl</c> outside Development unless <see cref="Settings"/> says otherwise.</summary>
     public const string ProductionPublicBaseUrl = "http://app.test/";
     public string BaseUrl { get; private set; } = "";
+    /// <summary>This factory's own PostgreSQL database (another factory can be pointed at it through <see cref="Settings"/>).</summary>
+    public string ConnectionString => connectionString;
 
     public async ValueTask InitializeAsync() => connectionString = await TestDatabases.CreatePostgresAsync();
 

@@ -1,8 +1,6 @@
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Npgsql;
 
 namespace CommunityApp.Data;
 
@@ -26,7 +24,7 @@ public static class DataSetup
     public const string SqliteConnectionName = "Sqlite";
     public const string PostgresConnectionName = "Postgres";
 
-    /// <summary>Registers the context factory for the configured provider, the audit interceptor and the database health check.</summary>
+    /// <summary>Registers the context factory for the configured provider, the audit interceptor, the database health check and the data-protection key storage.</summary>
     public static void AddData(this WebApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection("Database").Get<DatabaseOptions>() ?? new();
@@ -42,8 +40,8 @@ public static class DataSetup
 
         // ASP.NET Core Identity's stores need a scoped context.
         builder.Services.AddScoped<AppDbContext>(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
-        builder.Services.AddHealthChecks().AddDbContextCheck<AppDbContext>("database");
-        builder.Services.AddDataProtection().SetApplicationName("CommunityApp").PersistKeysToDbContext<AppDbContext>();
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        builder.AddKeyStorage();
     }
 
     /// <summary>The context factory for one provider, with the audit interceptor (and the row-lock one on PostgreSQL). Tests use it too.</summary>
@@ -90,33 +88,46 @@ public static class DataSetup
           .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
 
     /// <summary>
-    /// Migrates when configured to (Development by default) and checks that the database answers,
-    /// failing start-up with a message that names the setting to fix.
+    /// Checks that the database answers and accepts writes, migrating first when configured to (Development by default).
+    /// Fails start-up with a <see cref="DatabaseStartupException"/> naming the real cause (refused, host not found, timed out,
+    /// authentication failed, no such database, read-only …) and the setting to check.
     /// </summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<DatabaseOptions>();
         var migrate = options.MigrateOnStartup ?? app.Environment.IsDevelopment();
-        var setting = $"ConnectionStrings:{ConnectionName(options.Provider)}";
+        var name = ConnectionName(options.Provider);
+        DatabaseStartupException Failure(DatabaseState state, Exception? ex = null) => new(state.Problem!.Value,
+            $"Cannot use the {options.Provider} database: {state.Describe()}. Check ConnectionStrings:{name} " +
+            $"(environment variable ConnectionStrings__{name}) and Database:Provider.", ex);
+
         try
         {
             await using var db = await app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
-            if (migrate)
+            if (options.Provider == DatabaseProvider.Sqlite)
             {
-                if (options.Provider == DatabaseProvider.Sqlite) EnsureSqliteFolder(db);
-                await db.Database.MigrateAsync();
+                // Opening a missing SQLite file creates an empty one: without migrations it would then have no tables.
+                if (migrate) EnsureSqliteFolder(db);
+                else if (MissingSqliteFile(db) is { } missing)
+                    throw Failure(new(DatabaseProblem.NoSuchDatabase, $"{missing} does not exist and Database:MigrateOnStartup is off"));
             }
-            else if (!await db.Database.CanConnectAsync())
-            {
-                throw new InvalidOperationException("the database did not answer");
-            }
+            // Connect and probe writes before migrating, so a refusal is reported as its cause rather than as a failed migration.
+            var state = await DatabaseReadiness.CheckAsync(db);
+            if (!state.Ready) throw Failure(state);
+            if (migrate) await db.Database.MigrateAsync();
         }
-        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException or ArgumentException)
+        catch (Exception ex) when (ex is not DatabaseStartupException && DatabaseReadiness.Classify(ex) is { } state)
         {
-            throw new InvalidOperationException(
-                $"Cannot use the {options.Provider} database: {ex.Message}. Check {setting} " +
-                $"(environment variable ConnectionStrings__{ConnectionName(options.Provider)}) and Database:Provider.", ex);
+            throw Failure(state, ex);
         }
+    }
+
+    private static string? MissingSqliteFile(AppDbContext db)
+    {
+        var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(db.Database.GetConnectionString());
+        if (builder.Mode == Microsoft.Data.Sqlite.SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:") return null;
+        var path = Path.GetFullPath(builder.DataSource);
+        return File.Exists(path) ? null : path;
     }
 
     private static void EnsureSqliteFolder(AppDbContext db)
