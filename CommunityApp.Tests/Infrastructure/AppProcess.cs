@@ -17,19 +17,7 @@ public static class AppProcess
     /// <summary>Runs the app with <paramref name="settings"/> (as environment variables) until it exits; a process still running after the timeout is killed and fails the test.</summary>
     public static async Task<Result> RunUntilExitAsync(IReadOnlyDictionary<string, string> settings, TimeSpan? timeout = null)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CommunityApp.dll"));
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{AppFactory.FreePort()}";
-        start.Environment["App__PublicBaseUrl"] = AppFactory.ProductionPublicBaseUrl;
-        start.Environment["Email__Enabled"] = "false";
-        foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__")] = value;
+        var start = StartInfo(settings, out _);
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet CommunityApp.dll.");
         var output = process.StandardOutput.ReadToEndAsync();
@@ -46,5 +34,83 @@ public static class AppProcess
             throw new TimeoutException($"The app was still running after {(timeout ?? TimeSpan.FromSeconds(60)).TotalSeconds:0} s: it started instead of refusing.\n{await output}");
         }
         return new Result(process.ExitCode, await output, await error);
+    }
+
+    private static ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string> settings, out string baseUrl)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        baseUrl = $"http://127.0.0.1:{AppFactory.FreePort()}";
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CommunityApp.dll"));
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_URLS"] = baseUrl;
+        start.Environment["App__PublicBaseUrl"] = AppFactory.ProductionPublicBaseUrl;
+        start.Environment["Email__Enabled"] = "false";
+        foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__")] = value;
+        return start;
+    }
+
+    /// <summary>Starts the app and waits until <c>/health</c> answers; <see cref="Running.TerminateAsync"/> sends it SIGTERM.</summary>
+    public static async Task<Running> StartAsync(IReadOnlyDictionary<string, string> settings)
+    {
+        var process = Process.Start(StartInfo(settings, out var baseUrl)) ?? throw new InvalidOperationException("Could not start dotnet CommunityApp.dll.");
+        var running = new Running(process, baseUrl);
+        using var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(2) };
+        await Eventually.UntilAsync(async () =>
+        {
+            if (process.HasExited) throw new InvalidOperationException($"The app exited at start-up: {await running.ResultAsync()}");
+            try { return (await http.GetAsync("/health")).IsSuccessStatusCode; }
+            catch (HttpRequestException) { return false; }
+            catch (TaskCanceledException) { return false; }
+        }, "the app answering /health", TimeSpan.FromSeconds(60));
+        return running;
+    }
+
+    /// <summary>A started app process; disposing kills it if it is still running.</summary>
+    public sealed class Running : IAsyncDisposable
+    {
+        private readonly Process process;
+        private readonly Task<string> output;
+        private readonly Task<string> error;
+
+        internal Running(Process process, string baseUrl)
+        {
+            this.process = process;
+            BaseUrl = baseUrl;
+            output = process.StandardOutput.ReadToEndAsync();
+            error = process.StandardError.ReadToEndAsync();
+        }
+
+        public string BaseUrl { get; }
+
+        /// <summary>SIGTERM, as <c>docker stop</c> or systemd sends it.</summary>
+        public void Terminate()
+        {
+            using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            kill.WaitForExit();
+        }
+
+        /// <summary>Waits for the process to end (failing after <paramref name="timeout"/>) and returns its exit code and output.</summary>
+        public async Task<Result> ResultAsync(TimeSpan? timeout = null)
+        {
+            using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+            await process.WaitForExitAsync(limit.Token);
+            return new Result(process.ExitCode, await output, await error);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+            process.Dispose();
+        }
     }
 }
