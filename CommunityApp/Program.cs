@@ -19,7 +19,12 @@ try
     builder.AddAppLocalization();
     builder.Services.AddFeatures();
     builder.Services.AddMudServices();
-    builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+    // SignalR's default 32 KB message drops the circuit on a long text, and the change event carries a field's value twice
+    // (the event's field info and its arguments). 128 KB carries every field up to its service limit (the longest is 4000
+    // characters, at most 48 KB even if every character had to be escaped), so over-long text reaches the service and
+    // gets its field message instead of a dropped connection.
+    builder.Services.AddRazorComponents().AddInteractiveServerComponents()
+        .AddHubOptions(hub => hub.MaximumReceiveMessageSize = CircuitLimits.MaximumReceiveMessageSize);
 
     app = builder.Build();
 
@@ -72,3 +77,9 @@ return 0;
 
 /// <summary>Entry point, visible to the tests' WebApplicationFactory.</summary>
 public partial class Program;
+
+/// <summary>How much one message from the browser to its circuit may carry (docs/ARCHITECTURE.md, UI and text).</summary>
+public static class CircuitLimits
+{
+    public const long MaximumReceiveMessageSize = 128 * 1024;
+}

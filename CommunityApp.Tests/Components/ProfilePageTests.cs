@@ -41,4 +41,24 @@ public sealed class ProfilePageTests(SqliteServiceFixture data) : IClassFixture<
             saved.Bio.ShouldBe("New bio");
         });
     }
+
+    [Fact]
+    public async Task A_bio_over_the_limit_is_shown_beside_the_field_uncut_and_nothing_is_saved()
+    {
+        var me = await data.CreateUserAsync("longbio");
+        await using var context = PageTestContext.Create(data, me);
+        var page = context.Render<ProfilePage>();
+        page.WaitForAssertion(() => page.FindAll("textarea").Count.ShouldBe(1));
+        var typed = new string('b', ProfileRules.BioMax + 1);
+
+        page.Find("textarea").Change(typed);
+        page.FindAll("button").Single(b => b.TextContent.Trim() == "Save").Click();
+
+        page.WaitForAssertion(() => page.Markup.ShouldContain($"Use at most {ProfileRules.BioMax} characters."));
+        page.Markup.ShouldNotContain("Profile saved.");
+        // MudBlazor's default maxlength (512 K characters) is left alone: a maxlength at the limit would cut what was typed.
+        int.Parse(page.Find("textarea").GetAttribute("maxlength") ?? int.MaxValue.ToString()).ShouldBeGreaterThan(40 * 1024);
+        page.Find("textarea").TextContent.ShouldBe(typed);
+        (await data.Get<ProfileService>().GetAsync(me)).Bio.ShouldBeNull();
+    }
 }

@@ -5,7 +5,8 @@ namespace CommunityApp.Tests.Infrastructure;
 /// <summary>
 /// A real OpenID Connect provider (the npm package oidc-provider, in OidcProvider/) run as a child process.
 /// Its login page accepts any login name; the token's sub, name and email derive from it
-/// ("oidc-alice" → sub oidc-alice, name "Oidc Alice", email oidc-alice@example.test).
+/// ("oidc-alice" → sub oidc-alice, name "Oidc Alice", email oidc-alice@example.test, verified); a login starting with
+/// "unverified-" has email_verified false.
 /// </summary>
 public sealed class OidcProviderProcess : IAsyncDisposable
 {

@@ -59,6 +59,7 @@ function displayName(login) {
   return words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
 }
 
+// A login starting with "unverified-" gets email_verified: false (the provider has not checked that address).
 function accountFor(login) {
   return {
     accountId: login,
@@ -68,7 +69,7 @@ function accountFor(login) {
         name: displayName(login),
         preferred_username: login,
         email: `${login}@example.test`,
-        email_verified: true,
+        email_verified: !login.startsWith('unverified-'),
       };
     },
   };

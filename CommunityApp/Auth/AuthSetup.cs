@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using CommunityApp.Data;
 
 namespace CommunityApp.Auth;
@@ -56,6 +57,8 @@ public static class AuthSetup
             .AddSignInManager()
             .AddDefaultTokenProviders()
             .AddErrorDescriber<Features.Account.LocalizedIdentityErrorDescriber>();
+        // A provider user whose e-mail is not verified has none (docs/SPEC.md §15); every e-mail that is set stays unique.
+        services.Replace(ServiceDescriptor.Scoped<IUserValidator<ApplicationUser>, UserWithOptionalEmailValidator>());
 
         services.ConfigureApplicationCookie(cookie =>
         {
@@ -93,6 +96,15 @@ public static class AuthSetup
                 options.SignOutScheme = IdentityConstants.ApplicationScheme;
                 // The provider's user lands in our user table and in Identity's cookie, so the rest of the app sees one kind of user.
                 options.Events.OnTicketReceived = context => context.HttpContext.RequestServices.GetRequiredService<OidcUserSync>().SignInAsync(context);
+                // A failed callback (the user cancelled, the provider answered with an error) lands on the login page with a message, not an error page.
+                options.Events.OnRemoteFailure = context =>
+                {
+                    context.HttpContext.RequestServices.GetRequiredService<ILogger<OidcUserSync>>()
+                        .LogWarning(context.Failure, "OIDC sign-in failed at the callback");
+                    context.HandleResponse();
+                    context.Response.Redirect($"/Account/Login?error={OidcSignInRefusedException.Failed}");
+                    return Task.CompletedTask;
+                };
             });
         }
 

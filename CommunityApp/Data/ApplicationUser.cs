@@ -3,8 +3,8 @@ using Microsoft.AspNetCore.Identity;
 namespace CommunityApp.Data;
 
 /// <summary>
-/// A person who can sign in (docs/SPEC.md §1). The id is text: the OIDC <c>sub</c> for users of an identity
-/// provider, otherwise the local account's id. <see cref="IdentityUser.UserName"/> is the unique username.
+/// A person who can sign in (docs/SPEC.md §1). The id is text and always the app's own; a user of an identity provider
+/// is found through its external login (provider + <c>sub</c>), never by id (users created before that kept their <c>sub</c> as id). <see cref="IdentityUser.UserName"/> is the unique username.
 /// </summary>
 public class ApplicationUser : IdentityUser, IAuditable
 {

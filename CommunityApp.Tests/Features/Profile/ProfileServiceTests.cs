@@ -41,6 +41,19 @@ public sealed class ProfileServiceTests(ServiceFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_bio_over_the_limit_is_refused_with_the_field_message_and_nothing_is_saved()
+    {
+        var id = await fixture.CreateUserAsync();
+        var before = await Service.GetAsync(id);
+
+        var ex = await Should.ThrowAsync<ValidationFailedException>(() =>
+            Service.UpdateAsync(id, new ProfileInput("Renamed", before.UserName, new string('b', 40 * 1024))));
+
+        ex.Errors.ShouldBe(new Dictionary<string, string> { ["Bio"] = $"Use at most {ProfileRules.BioMax} characters." });
+        (await Service.GetAsync(id)).ShouldBe(before);
+    }
+
+    [Fact]
     public async Task A_username_taken_by_someone_else_in_any_case_is_refused()
     {
         var taken = "taken" + Guid.NewGuid().ToString("N")[..6];
