@@ -112,15 +112,12 @@ public sealed class OidcUserSync(UserManager<ApplicationUser> users, SignInManag
             DisplayName = token.Name ?? token.PreferredUsername ?? email ?? token.Sub,
         };
         // The user and its login row commit together, so a failed login never leaves a user nobody can sign in as.
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        Check(await users.CreateAsync(user));
-        var linked = await users.AddLoginAsync(user, new UserLoginInfo(LoginProvider, token.Sub, LoginProvider));
-        if (!linked.Succeeded)
+        // A refusal throws, and the transaction rolls back unsaved.
+        await db.InTransactionAsync(async () =>
         {
-            await transaction.RollbackAsync();
-            Check(linked);
-        }
-        await transaction.CommitAsync();
+            Check(await users.CreateAsync(user));
+            Check(await users.AddLoginAsync(user, new UserLoginInfo(LoginProvider, token.Sub, LoginProvider)));
+        }, CancellationToken.None);
         logger.LogInformation("Created user {UserId} for a new {Provider} login", user.Id, LoginProvider);
         return user;
     }

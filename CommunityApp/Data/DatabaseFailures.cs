@@ -32,6 +32,13 @@ public static class DatabaseFailures
     }
 
     /// <summary>
+    /// Npgsql's answer to a command on a transaction that its broken connection already ended: "Transaction is already
+    /// completed" (an <see cref="InvalidOperationException"/> from Npgsql) or a disposed <c>NpgsqlTransaction</c>.
+    /// </summary>
+    public static bool IsBrokenTransaction(Exception exception) =>
+        exception is InvalidOperationException { Source: "Npgsql" } or ObjectDisposedException { ObjectName: nameof(NpgsqlTransaction) };
+
+    /// <summary>
     /// The save broke a unique index (PostgreSQL 23505, SQLite's UNIQUE or PRIMARY KEY constraint): a parallel request
     /// wrote the same row first. Any other failure (a check constraint, a foreign key, a lost connection) is not that.
     /// </summary>
