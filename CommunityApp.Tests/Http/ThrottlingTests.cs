@@ -8,20 +8,26 @@ namespace CommunityApp.Tests.Http;
 /// Throttled sign-in and circuits over real HTTP (docs/ARCHITECTURE.md, "Throttling"): the app on Kestrel, and clients that connect from
 /// different loopback addresses, so the app sees different clients. Each test uses its own addresses and accounts.
 /// </summary>
-public sealed class ThrottlingTests : IAsyncLifetime
+public sealed class ThrottlingTests(ThrottlingTests.ThrottledApp fixture) : IClassFixture<ThrottlingTests.ThrottledApp>
 {
-    private readonly AppFactory app = new();
-
-    public async ValueTask InitializeAsync()
+    /// <summary>One app for the class on Kestrel with the real account-form limit; each test comes from addresses of its own.</summary>
+    public sealed class ThrottledApp : IAsyncLifetime
     {
-        app.Settings.Remove("RateLimits:AccountFormsPerMinute"); // the real default
-        app.Settings["RateLimits:CircuitStartsPerMinute"] = "3";
-        app.Settings["RateLimits:CircuitsPerClient"] = "1";
-        await app.InitializeAsync();
-        app.StartKestrel();
+        public AppFactory App { get; } = new();
+
+        public async ValueTask InitializeAsync()
+        {
+            App.Settings.Remove("RateLimits:AccountFormsPerMinute"); // the real default
+            App.Settings["RateLimits:CircuitStartsPerMinute"] = "3";
+            App.Settings["RateLimits:CircuitsPerClient"] = "1";
+            await App.InitializeAsync();
+            App.StartKestrel();
+        }
+
+        public async ValueTask DisposeAsync() => await App.DisposeAsync();
     }
 
-    public async ValueTask DisposeAsync() => await app.DisposeAsync();
+    private readonly AppFactory app = fixture.App;
 
     private static Dictionary<string, string> Login(string login, string password) =>
         new() { ["Input.Login"] = login, ["Input.Password"] = password };

@@ -51,6 +51,45 @@ public sealed class ShareExpiryJobTests(ServiceFixture fixture) : IClassFixture<
         }
     }
 
+    [Fact]
+    public async Task Stopped_mid_run_the_job_leaves_every_share_whole_expired_with_its_notice_or_untouched_and_the_next_run_finishes()
+    {
+        // Its own services: this test stops a run over 200 due shares of its own, and other tests' shares stay out of it.
+        var (communityId, _) = await fixture.CreateCommunityAsync();
+        var owner = await fixture.AddMemberAsync(communityId);
+        var shares = fixture.Get<ShareService>();
+        var ids = new List<Guid>();
+        for (var i = 0; i < 200; i++)
+            ids.Add(await shares.CreateAsync(owner, communityId, new ShareInput($"Jar {i}", null, WealthKind.Object, 1, ExpiresAt: DateTime.UtcNow.AddDays(1))));
+        await using (var db = await fixture.NewContextAsync())
+        {
+            await db.Shares.Where(s => ids.Contains(s.Id)).ExecuteUpdateAsync(s => s.SetProperty(x => x.ExpiresAt, DateTime.UtcNow.AddMinutes(-1)));
+        }
+
+        using var stop = new CancellationTokenSource();
+        var run = shares.ExpireDueAsync(stop.Token);
+        await Eventually.UntilAsync(async () => (await ExpiredNoticesAsync(owner)).Count >= 10, "the run under way");
+        await stop.CancelAsync();
+        await Should.ThrowAsync<OperationCanceledException>(() => run);
+
+        var expired = await ExpiredAsync(ids);
+        var told = (await ExpiredNoticesAsync(owner)).Select(n => n.Link).ToHashSet();
+        expired.Count.ShouldBeLessThan(ids.Count, "the run stopped before the end");
+        told.ShouldBe(expired.Select(id => $"/c/{communityId}/shares/{id}").ToHashSet(), ignoreOrder: true,
+            "each share the stopped run expired has its notice, and no notice is without its share");
+
+        await shares.ExpireDueAsync();
+
+        (await ExpiredAsync(ids)).Count.ShouldBe(ids.Count);
+        (await ExpiredNoticesAsync(owner)).Count.ShouldBe(ids.Count, "one notice per share across both runs");
+    }
+
+    private async Task<List<Guid>> ExpiredAsync(List<Guid> ids)
+    {
+        await using var db = await fixture.NewContextAsync();
+        return await db.Shares.Where(s => ids.Contains(s.Id) && s.Status == ShareStatus.Expired).Select(s => s.Id).ToListAsync();
+    }
+
     private async Task<ShareStatus> StatusAsync(Guid shareId)
     {
         await using var db = await fixture.NewContextAsync();
