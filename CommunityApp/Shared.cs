@@ -21,6 +21,13 @@ public sealed class ValidationFailedException(IReadOnlyDictionary<string, string
     }
 }
 
+/// <summary>Paging arguments as the database takes them.</summary>
+public static class Paging
+{
+    /// <summary>The rows to skip for a page: never negative, and no overflow for a huge page index (it only lands past the end).</summary>
+    public static int Offset(int pageIndex, int pageSize) => (int)Math.Min((long)Math.Max(0, pageIndex) * Math.Max(1, pageSize), int.MaxValue);
+}
+
 /// <summary>One page of a list, paged in the database.</summary>
 public sealed record Page<T>(IReadOnlyList<T> Items, int Total, int PageIndex, int PageSize)
 {

@@ -13,10 +13,16 @@ namespace CommunityApp.Data;
 public static class Names
 {
     /// <summary>The name as it is stored: trimmed and composed (NFC).</summary>
-    public static string Normalize(string? value) => (value ?? "").Trim().Normalize(NormalizationForm.FormC);
+    /// <remarks>Text that cannot be composed (a lone surrogate, U+FFFE) stays as typed, and <see cref="HasHiddenCharacters"/> refuses it.</remarks>
+    public static string Normalize(string? value)
+    {
+        Texts.TryCompose((value ?? "").Trim(), out var composed);
+        return composed;
+    }
 
+    /// <summary>Control or format characters (NUL included), or text that cannot be composed (a lone surrogate, a noncharacter).</summary>
     public static bool HasHiddenCharacters(string value) =>
-        value.EnumerateRunes().Any(r => Rune.GetUnicodeCategory(r) is UnicodeCategory.Control or UnicodeCategory.Format);
+        !Texts.TryCompose(value, out _) || value.EnumerateRunes().Any(r => Rune.GetUnicodeCategory(r) is UnicodeCategory.Control or UnicodeCategory.Format);
 
     /// <summary>The field message for a name with hidden characters.</summary>
     public static string HiddenCharactersMessage => Text.Get("Error.HiddenCharacters");

@@ -17,6 +17,7 @@ public sealed class AuditService(IDbContextFactory<AppDbContext> dbFactory)
     {
         var pageSize = Math.Clamp(filter.PageSize, 1, MaxPageSize);
         var pageIndex = Math.Max(0, filter.PageIndex);
+        if (!Texts.IsStorable(filter.ActorId)) throw new ValidationFailedException(new Dictionary<string, string> { ["actorId"] = Texts.UnstorableMessage });
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
 
@@ -28,7 +29,7 @@ public sealed class AuditService(IDbContextFactory<AppDbContext> dbFactory)
         var total = await entries.CountAsync(ct);
         var rows = await entries
             .OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id)
-            .Skip(pageIndex * pageSize).Take(pageSize)
+            .Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize)
             .Select(e => new AuditRow(e.Id, e.CreatedAt, e.ActorId, e.Actor.DisplayName, e.Action, e.TargetUser != null ? e.TargetUser.DisplayName : null, e.Details))
             .ToListAsync(ct);
         return new Page<AuditRow>(rows, total, pageIndex, pageSize);

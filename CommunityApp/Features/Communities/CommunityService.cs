@@ -56,7 +56,7 @@ public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory, 
         var total = await mine.CountAsync(ct);
         var rows = await mine
             .OrderByDescending(m => m.CreatedAt).ThenBy(m => m.Id)
-            .Skip(pageIndex * pageSize).Take(pageSize)
+            .Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize)
             .Select(m => new MyCommunityRow(m.CommunityId, m.Community.Name, m.Community.Description, m.Role,
                 db.Memberships.Count(other => other.CommunityId == m.CommunityId)))
             .ToListAsync(ct);
@@ -108,12 +108,14 @@ public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory, 
     private static (string Name, string? Description) Validate(CommunityInput input)
     {
         var name = Names.Normalize(input.Name);
-        var description = string.IsNullOrWhiteSpace(input.Description) ? null : input.Description.Trim().Normalize(System.Text.NormalizationForm.FormC);
+        var description = string.IsNullOrWhiteSpace(input.Description) ? null : input.Description.Trim();
+        if (description is not null && Texts.TryCompose(description, out var composed)) description = composed;
         var errors = new Dictionary<string, string>();
         if (name.Length == 0) errors["Name"] = Text.Get("Error.NameRequired");
         else if (name.Length > Community.NameMaxLength) errors["Name"] = Text.Get("Error.NameTooLong", Community.NameMaxLength);
         else if (Names.HasHiddenCharacters(name)) errors["Name"] = Names.HiddenCharactersMessage;
         if (description?.Length > Community.DescriptionMaxLength) errors["Description"] = Text.Get("Error.DescriptionTooLong", Community.DescriptionMaxLength);
+        else if (!Texts.IsStorable(description)) errors["Description"] = Texts.UnstorableMessage;
         ValidationFailedException.ThrowIfAny(errors);
         return (name, description);
     }

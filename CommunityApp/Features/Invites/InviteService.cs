@@ -58,6 +58,7 @@ public sealed class InviteService(
         await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
         var key = input.UserNameOrEmail?.Trim().ToUpperInvariant() ?? "";
         if (key.Length == 0) throw Invalid("user", Text.Get("Error.EnterUser"));
+        if (!Texts.IsStorable(key)) throw Invalid("user", Texts.UnstorableMessage);
         // An e-mail finds its account only once confirmed: whoever registers someone else's address first gets nothing by it.
         // Each e-mail tried counts against the admin's daily allowance, so the answer cannot be used to sift which addresses are registered.
         var byEmail = key.Contains('@');
@@ -131,6 +132,7 @@ public sealed class InviteService(
         var errors = new Dictionary<string, string>();
         if (title.Length == 0) errors["title"] = Text.Get("Error.LinkTitle");
         else if (title.Length > Invite.TitleMaxLength) errors["title"] = Text.Get("Error.MaxChars", Invite.TitleMaxLength);
+        else if (!Texts.IsStorable(title)) errors["title"] = Texts.UnstorableMessage;
         if (!Enum.IsDefined(input.Role)) errors["role"] = Text.Get("Error.ChooseRole");
         var expiresAt = DateTime.SpecifyKind(input.ExpiresAt, DateTimeKind.Utc);
         if (expiresAt <= Now) errors["expiresAt"] = Text.Get("Error.ExpiryFuture");
@@ -176,7 +178,7 @@ public sealed class InviteService(
         await PermissionService.DemandAdminAsync(db, communityId, actorId, ct);
         var invites = db.Invites.Where(i => i.CommunityId == communityId);
         var total = await invites.CountAsync(ct);
-        var page = await invites.OrderByDescending(i => i.CreatedAt).Skip(pageIndex * pageSize).Take(pageSize)
+        var page = await invites.OrderByDescending(i => i.CreatedAt).Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize)
             .Include(i => i.InvitedUser)
             // The latest redemptions only: a link used by thousands must not load them all; Uses counts every one.
             .Include(i => i.Redemptions.OrderByDescending(r => r.RedeemedAt).Take(RedemptionsShown)).ThenInclude(r => r.User)
@@ -366,8 +368,9 @@ public sealed class InviteService(
         return open.Count;
     }
 
+    /// <summary>A secret that could never have been issued (empty, or text no query can carry) is as unknown as a wrong one.</summary>
     private static async Task<Invite> FindLinkAsync(AppDbContext db, string secret, CancellationToken ct) =>
-        await db.Invites.Include(i => i.Community).SingleOrDefaultAsync(i => i.Kind == InviteKind.Link && i.Secret == secret, ct)
+        (string.IsNullOrEmpty(secret) || !Texts.IsStorable(secret) ? null : await db.Invites.Include(i => i.Community).SingleOrDefaultAsync(i => i.Kind == InviteKind.Link && i.Secret == secret, ct))
         ?? throw new NotFoundException(Text.Get("Error.LinkInvalid"));
 
 

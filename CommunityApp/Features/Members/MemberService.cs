@@ -40,6 +40,7 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, IEv
 
         var members = db.Memberships.Where(m => m.CommunityId == communityId);
         var search = query.Search?.Trim();
+        if (!Texts.IsStorable(search)) throw new ValidationFailedException(new Dictionary<string, string> { ["search"] = Texts.UnstorableMessage });
         if (!string.IsNullOrEmpty(search))
         {
             // Matched case-insensitively through the normalized columns and a lower-cased display name.
@@ -60,7 +61,7 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, IEv
             _ => members.OrderByDescending(m => m.TrustScore).ThenByDescending(m => m.Id),
         };
         var rows = await members
-            .Skip(pageIndex * pageSize).Take(pageSize)
+            .Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize)
             .Select(m => new
             {
                 m.UserId, m.User.DisplayName, m.User.UserName, Email = m.User.EmailConfirmed ? m.User.Email : null, m.Role, m.TrustScore, m.CreatedAt,

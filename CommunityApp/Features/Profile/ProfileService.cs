@@ -31,7 +31,7 @@ public sealed class ProfileService(IDbContextFactory<AppDbContext> dbFactory, IL
     public async Task<ProfileDto> UpdateAsync(string userId, ProfileInput input, CancellationToken ct = default)
     {
         var displayName = Names.Normalize(input.DisplayName);
-        var userName = input.UserName.Trim();
+        var userName = input.UserName?.Trim() ?? "";
         var bio = string.IsNullOrWhiteSpace(input.Bio) ? null : input.Bio.Trim();
 
         var errors = new Dictionary<string, string>();
@@ -40,11 +40,13 @@ public sealed class ProfileService(IDbContextFactory<AppDbContext> dbFactory, IL
         else if (Names.HasHiddenCharacters(displayName)) errors["DisplayName"] = Names.HiddenCharactersMessage;
         if (!System.Text.RegularExpressions.Regex.IsMatch(userName, ProfileRules.UserNamePattern)) errors["UserName"] = Text.Get("Error.UserNamePattern");
         if (bio?.Length > ProfileRules.BioMax) errors["Bio"] = Text.Get("Error.MaxChars", ProfileRules.BioMax);
+        else if (!Texts.IsStorable(bio)) errors["Bio"] = Texts.UnstorableMessage;
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = userId;
         var user = await db.Users.SingleOrDefaultAsync(u => u.Id == userId, ct) ?? throw new NotFoundException(Text.Get("Error.AccountGone"));
-        var normalized = normalizer.NormalizeName(userName);
+        // Identity's normalizer composes the name, which throws on a lone surrogate: only a name that passed the pattern gets there.
+        var normalized = errors.ContainsKey("UserName") ? "" : normalizer.NormalizeName(userName);
         if (!errors.ContainsKey("UserName") && await db.Users.AnyAsync(u => u.NormalizedUserName == normalized && u.Id != userId, ct))
         {
             errors["UserName"] = Text.Get("Error.UserNameTaken", userName);

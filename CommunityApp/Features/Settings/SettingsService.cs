@@ -218,10 +218,12 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, T
 
     private static string ValidateLevel(string name, int minScore, IReadOnlyList<TrustLevelInfo> levels, Guid? exceptId)
     {
-        var trimmed = name?.Trim() ?? "";
+        // A level's name is a title people read beside members: the rules of Data/Names.cs.
+        var trimmed = Names.Normalize(name);
         var errors = new Dictionary<string, string>();
         if (trimmed.Length == 0) errors["name"] = Text.Get("Error.NameRequired");
         else if (trimmed.Length > TrustLevel.NameMaxLength) errors["name"] = Text.Get("Error.MaxChars", TrustLevel.NameMaxLength);
+        else if (Names.HasHiddenCharacters(trimmed)) errors["name"] = Names.HiddenCharactersMessage;
         else if (int.TryParse(trimmed, out _)) errors["name"] = Text.Get("Error.LevelNameNumber");
         else if (levels.Any(l => l.Id != exceptId && string.Equals(l.Name, trimmed, StringComparison.OrdinalIgnoreCase))) errors["name"] = Text.Get("Error.LevelNameTaken", trimmed);
         if (minScore < 0) errors["minScore"] = Text.Get("Error.NonNegative");

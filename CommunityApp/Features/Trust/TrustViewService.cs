@@ -98,6 +98,7 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
     {
         pageSize = Math.Clamp(pageSize, 1, ListLimit);
         pageIndex = Math.Max(0, pageIndex);
+        if (!Texts.IsStorable(search)) throw new ValidationFailedException(new Dictionary<string, string> { ["search"] = Texts.UnstorableMessage });
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
         var members = db.Memberships.Where(m => m.CommunityId == communityId);
@@ -109,7 +110,7 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
         }
         var total = await members.CountAsync(ct);
         var rows = await members.OrderByDescending(m => m.TrustScore).ThenByDescending(m => m.Id)
-            .Skip(pageIndex * pageSize).Take(pageSize)
+            .Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize)
             .Select(m => new
             {
                 m.UserId, m.User.DisplayName, m.TrustScore,

@@ -38,6 +38,7 @@ public sealed class CatalogService(IDbContextFactory<AppDbContext> dbFactory, Ti
         db.ActorId = actorId;
         await PermissionService.DemandAsync(db, communityId, actorId, Permission.ManageItems, ct);
         var trimmed = ValidName(name);
+        if (!Enum.IsDefined(kind)) throw Invalid("kind", Text.Get("Error.ChooseKind"));
         if (valuePoints is < 0) throw Invalid("valuePoints", Text.Get("Error.NonNegative"));
         if (categoryId is { } category && !await db.ItemCategories.AnyAsync(c => c.Id == category && c.CommunityId == communityId, ct)) throw Invalid("categoryId", Text.Get("Error.UnknownItem"));
         var normalized = trimmed.ToUpperInvariant();
@@ -82,9 +83,11 @@ public sealed class CatalogService(IDbContextFactory<AppDbContext> dbFactory, Ti
 
     private static string ValidName(string name)
     {
-        var trimmed = name?.Trim() ?? "";
+        // Category and item names are names people pick from lists: the rules of Data/Names.cs.
+        var trimmed = Names.Normalize(name);
         if (trimmed.Length == 0) throw Invalid("name", Text.Get("Error.NameRequired"));
         if (trimmed.Length > 100) throw Invalid("name", Text.Get("Error.MaxChars", 100));
+        if (Names.HasHiddenCharacters(trimmed)) throw Invalid("name", Names.HiddenCharactersMessage);
         return trimmed;
     }
 

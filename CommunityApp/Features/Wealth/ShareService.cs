@@ -59,7 +59,10 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         var errors = new Dictionary<string, string>();
         if (title.Length == 0) errors["title"] = Text.Get("Error.NameRequired");
         else if (title.Length > Share.TitleMaxLength) errors["title"] = Text.Get("Error.MaxChars", Share.TitleMaxLength);
+        else if (!Texts.IsStorable(title)) errors["title"] = Texts.UnstorableMessage;
         if (input.Description?.Length > Share.DescriptionMaxLength) errors["description"] = Text.Get("Error.MaxChars", Share.DescriptionMaxLength);
+        else if (!Texts.IsStorable(input.Description)) errors["description"] = Texts.UnstorableMessage;
+        if (!Enum.IsDefined(input.Kind)) errors["kind"] = Text.Get("Error.ChooseKind");
         if (input.Units < minUnits || input.Units > Share.MaxUnits) errors["units"] = minUnits > 1 ? Text.Get("Error.UnitsInUse", minUnits) : Text.Get("Error.Units");
         if (input.MaxUnitsPerMember is < 1) errors["maxUnitsPerMember"] = Text.Get("Error.Units");
         if (input.MinTrust is < 0) errors["minTrust"] = Text.Get("Error.NonNegative");
@@ -188,6 +191,7 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
     {
         var text = body?.Trim() ?? "";
         if (text.Length == 0 || text.Length > 2000) throw new ValidationFailedException(new Dictionary<string, string> { ["body"] = Text.Get("Error.MessageLength") });
+        if (!Texts.IsStorable(text)) throw new ValidationFailedException(new Dictionary<string, string> { ["body"] = Texts.UnstorableMessage });
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var request = await db.ShareRequests.Include(r => r.Share).AsNoTracking().SingleOrDefaultAsync(r => r.Id == requestId, ct);
         if (request is null || (request.RequesterId != actorId && request.Share.OwnerId != actorId)) throw new NotFoundException(Text.Get("Error.RequestNotFound"));
@@ -202,6 +206,7 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
     {
         var text = body?.Trim() ?? "";
         if (text.Length == 0 || text.Length > ShareComment.BodyMaxLength) throw new ValidationFailedException(new Dictionary<string, string> { ["body"] = Text.Get("Error.MessageLength") });
+        if (!Texts.IsStorable(text)) throw new ValidationFailedException(new Dictionary<string, string> { ["body"] = Texts.UnstorableMessage });
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var communityId = await db.Shares.Where(s => s.Id == shareId).Select(s => (Guid?)s.CommunityId).SingleOrDefaultAsync(ct)
                           ?? throw new NotFoundException(Text.Get("Error.ShareNotFound"));
@@ -298,6 +303,7 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
     private static string? Trimmed(string? text, int max)
     {
         var value = string.IsNullOrWhiteSpace(text) ? null : text.Trim();
-        return value is { Length: > 0 } && value.Length > max ? throw new ValidationFailedException(new Dictionary<string, string> { ["message"] = Text.Get("Error.MaxChars", max) }) : value;
+        if (value is { Length: > 0 } && value.Length > max) throw new ValidationFailedException(new Dictionary<string, string> { ["message"] = Text.Get("Error.MaxChars", max) });
+        return Texts.IsStorable(value) ? value : throw new ValidationFailedException(new Dictionary<string, string> { ["message"] = Texts.UnstorableMessage });
     }
 }

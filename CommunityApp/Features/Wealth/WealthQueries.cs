@@ -47,6 +47,7 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
     {
         var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
         var pageIndex = Math.Max(0, query.PageIndex);
+        if (!Texts.IsStorable(query.Text)) throw new ValidationFailedException(new Dictionary<string, string> { ["search"] = Texts.UnstorableMessage });
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var viewer = await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
         var now = clock.GetUtcNow().UtcDateTime;
@@ -90,7 +91,7 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
             ShareSort.MostAvailable => shares.OrderByDescending(s => s.UnitsOffered - s.UnitsReserved - s.UnitsGiven).ThenByDescending(s => s.Id),
             _ => shares.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id),
         };
-        var rows = await Project(db, shares.Skip(pageIndex * pageSize).Take(pageSize), now).ToListAsync(ct);
+        var rows = await Project(db, shares.Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize), now).ToListAsync(ct);
         return new Page<ShareRow>(rows, total, pageIndex, pageSize);
     }
 
@@ -155,7 +156,7 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
         var counts = await mine.GroupBy(r => r.Status).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
         if (status is { } s) mine = mine.Where(r => r.Status == s);
         var total = await mine.CountAsync(ct);
-        var rows = await Requests(mine.OrderByDescending(r => r.CreatedAt).Skip(Math.Max(0, pageIndex) * pageSize).Take(pageSize)).ToListAsync(ct);
+        var rows = await Requests(mine.OrderByDescending(r => r.CreatedAt).Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize)).ToListAsync(ct);
         return (new Page<RequestRow>(rows, total, pageIndex, pageSize), counts);
     }
 
@@ -166,7 +167,7 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
         await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
         var mine = db.Shares.Where(s => s.CommunityId == communityId && s.OwnerId == viewerId);
         var total = await mine.CountAsync(ct);
-        var rows = await Project(db, mine.OrderByDescending(s => s.CreatedAt).Skip(Math.Max(0, pageIndex) * pageSize).Take(pageSize), clock.GetUtcNow().UtcDateTime).ToListAsync(ct);
+        var rows = await Project(db, mine.OrderByDescending(s => s.CreatedAt).Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize), clock.GetUtcNow().UtcDateTime).ToListAsync(ct);
         return new Page<ShareRow>(rows, total, pageIndex, pageSize);
     }
 
