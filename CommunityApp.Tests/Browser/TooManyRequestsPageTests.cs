@@ -26,7 +26,7 @@ public sealed class TooManyRequestsPageTests(BrowserFixture browser) : BrowserTe
             await page.GetByLabel("E-mail or username").FillAsync("nobody");
             await page.GetByLabel("Password").FillAsync("Wrong-pass-1");
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-            if (attempt < 3) await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("do not match");
+            if (attempt < 3) await Expect(page.GetByText("That e-mail/username and password do not match.")).ToBeVisibleAsync();
         }
 
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Too many attempts" })).ToBeVisibleAsync();

@@ -74,5 +74,7 @@ public sealed class PostgresRetryingStrategy(ExecutionStrategyDependencies depen
     : Npgsql.EntityFrameworkCore.PostgreSQL.NpgsqlRetryingExecutionStrategy(dependencies, maxRetries, maxDelay, errorCodesToAdd: null)
 {
     protected override bool ShouldRetryOn(Exception? exception) =>
-        base.ShouldRetryOn(exception) || exception is ConnectionLostException;
+        base.ShouldRetryOn(exception) || exception is ConnectionLostException
+        // The transaction was disposed by its broken connection before the command (or the commit) was sent.
+        || (exception is ObjectDisposedException && exception.InnerException is { } inner && base.ShouldRetryOn(inner));
 }
