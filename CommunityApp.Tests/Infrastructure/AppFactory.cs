@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -63,7 +64,13 @@ public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         if (EnvironmentName != "Development") builder.UseSetting("App:PublicBaseUrl", ProductionPublicBaseUrl);
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs)));
-        builder.ConfigureServices(services => services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2)));
+        builder.ConfigureServices(services =>
+        {
+            services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
+            // Identity's 100,000 PBKDF2 rounds cost a tenth of a core-second per registration and sign-in, which is what they are
+            // for; the tests register hundreds of accounts and test sign-in, not the cost of guessing.
+            services.Configure<PasswordHasherOptions>(o => o.IterationCount = 1_000);
+        });
     }
 
     public override async ValueTask DisposeAsync()

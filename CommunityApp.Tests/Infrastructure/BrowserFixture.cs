@@ -14,6 +14,12 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public static string ScreenshotFolder { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
+    /// <summary>
+    /// Each page check saves a full-page screenshot when <c>COMMUNITYAPP_SCREENSHOTS=1</c> (README, "Screenshots"); off by
+    /// default, since taking them is a good part of the browser tests' time.
+    /// </summary>
+    public static bool TakeScreenshots { get; } = Environment.GetEnvironmentVariable("COMMUNITYAPP_SCREENSHOTS") is "1" or "true";
+
     public async ValueTask InitializeAsync()
     {
         playwright = await Playwright.CreateAsync();
@@ -105,14 +111,29 @@ public static class PageChecks
     /// </summary>
     public static async Task CheckPageAsync(this IPage page, string name)
     {
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await page.WaitForLoadedAsync();
         await page.WaitForSettledAsync();
-        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, $"{name}.png"), FullPage = true });
+        if (BrowserFixture.TakeScreenshots)
+        {
+            await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotFolder, $"{name}.png"), FullPage = true });
+        }
         var refused = BrowserFixture.CspViolations(page.Context);
         refused.ShouldBeEmpty($"Content-Security-Policy violations by {name} ({page.Url}):\n" + string.Join("\n", refused));
         if (!await page.EvaluateAsync<bool>("() => typeof window.axe === 'object'")) await page.EvaluateAsync(AxeSource.Value);
         var violations = await page.EvaluateAsync<string[]>(Scan);
         violations.ShouldBeEmpty($"Accessibility violations on {name} ({page.Url}):\n" + string.Join("\n", violations));
+    }
+
+    /// <summary>
+    /// Waits until the document, its images and its fonts have loaded (what the contrast checks and a screenshot see). Not
+    /// "network idle": that waits half a second on every page, and a slow request elsewhere on the page can hold it forever.
+    /// </summary>
+    public static async Task WaitForLoadedAsync(this IPage page)
+    {
+        await page.WaitForLoadStateAsync(LoadState.Load);
+        await page.WaitForFunctionAsync("""
+            () => document.fonts.status === 'loaded' && [...document.images].every(i => i.complete)
+            """, null, new() { PollingInterval = 50 });
     }
 
     /// <summary>

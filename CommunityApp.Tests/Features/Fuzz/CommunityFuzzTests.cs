@@ -238,7 +238,7 @@ public sealed class CommunityFuzzTests(ServiceFixture fixture) : IClassFixture<S
         {
             var ((text, sort), (pageIndex, pageSize), (from, to, action)) = input;
             var size = Math.Clamp(pageSize, 1, 100);
-            var before = await DatabaseHashAsync(fixture);
+            var before = await DatabaseWritesAsync(fixture);
             foreach (var viewer in new[] { admin, anna })
             {
                 if (await AttemptAsync(async () =>
@@ -262,7 +262,7 @@ public sealed class CommunityFuzzTests(ServiceFixture fixture) : IClassFixture<S
             if (await AttemptAsync(async () => (await Get<AuditService>().ListAsync(admin, communityId, new AuditFilter(text, action, from, to, pageIndex, pageSize))).Items.Count
                     .ShouldBeLessThanOrEqualTo(size), "actorId") is { } auditRefusal) auditRefusal.ShouldBeOfType<ValidationFailedException>();
             (await AttemptAsync(async () => (await Get<NotificationService>().LatestAsync(anna, pageSize)).Count.ShouldBeLessThanOrEqualTo(100))).ShouldBeNull();
-            (await DatabaseHashAsync(fixture)).ShouldBe(before, "a list changed rows");
+            (await DatabaseWritesAsync(fixture)).ShouldBe(before, "a list changed rows");
         });
     }
 }

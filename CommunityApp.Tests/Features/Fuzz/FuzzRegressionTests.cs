@@ -19,12 +19,36 @@ public sealed class FuzzRegressionTests(ServiceFixture fixture) : IClassFixture<
 
     private async Task<ValidationFailedException> RefusedAsync(Func<Task> call, string field)
     {
-        var before = await DatabaseHashAsync(fixture);
+        var before = await DatabaseWritesAsync(fixture);
         var ex = await Should.ThrowAsync<ValidationFailedException>(call);
         ex.Errors.Keys.ShouldBe([field]);
         ex.Errors[field].ShouldNotBeNullOrWhiteSpace();
-        (await DatabaseHashAsync(fixture)).ShouldBe(before);
+        (await DatabaseWritesAsync(fixture)).ShouldBe(before);
         return ex;
+    }
+
+    [Fact]
+    public async Task The_write_counter_sees_inserts_updates_and_deletes_and_not_a_rolled_back_write()
+    {
+        var start = await DatabaseWritesAsync(fixture);
+        var (communityId, admin) = await fixture.CreateCommunityAsync();
+        var afterInsert = await DatabaseWritesAsync(fixture);
+        afterInsert.ShouldBeGreaterThan(start);
+        await Get<CommunityService>().UpdateAsync(admin, communityId, new CommunityInput("Renamed club", "Now with a description"));
+        var afterUpdate = await DatabaseWritesAsync(fixture);
+        afterUpdate.ShouldBeGreaterThan(afterInsert);
+
+        await using (var db = await fixture.NewContextAsync())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            await db.Database.ExecuteSqlRawAsync("DELETE FROM memberships WHERE community_id = {0}", communityId);
+            await transaction.RollbackAsync();
+        }
+        (await DatabaseWritesAsync(fixture)).ShouldBe(afterUpdate);
+
+        await using (var db = await fixture.NewContextAsync())
+            await db.Database.ExecuteSqlRawAsync("DELETE FROM memberships WHERE community_id = {0}", communityId);
+        (await DatabaseWritesAsync(fixture)).ShouldBeGreaterThan(afterUpdate);
     }
 
     // Cases in code, not [InlineData]: xUnit's serialisation of theory data would turn a lone surrogate into U+FFFD.

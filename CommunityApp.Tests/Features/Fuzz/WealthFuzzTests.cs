@@ -150,14 +150,14 @@ public sealed class WealthFuzzTests(ServiceFixture fixture) : IClassFixture<Serv
         {
             var (q, status) = input;
             var size = Math.Clamp(q.PageSize, 1, WealthQueries.MaxPageSize);
-            var before = await DatabaseHashAsync(fixture);
+            var before = await DatabaseWritesAsync(fixture);
             if (await AttemptAsync(async () => (await Get<WealthQueries>().SearchAsync(owner, communityId, q)).Items.Count.ShouldBeLessThanOrEqualTo(size), "search") is { } refusal)
                 refusal.ShouldBeOfType<ValidationFailedException>();
             (await AttemptAsync(async () => (await Get<WealthQueries>().RequestsAsync(owner, communityId, q.PageIndex % 2 == 0, status, q.PageIndex, q.PageSize)).Page.Items.Count
                 .ShouldBeLessThanOrEqualTo(size))).ShouldBeNull();
             (await AttemptAsync(async () => (await Get<WealthQueries>().MySharesAsync(owner, communityId, q.PageIndex, q.PageSize)).Items.Count
                 .ShouldBeLessThanOrEqualTo(size))).ShouldBeNull();
-            (await DatabaseHashAsync(fixture)).ShouldBe(before, "a list changed rows");
+            (await DatabaseWritesAsync(fixture)).ShouldBe(before, "a list changed rows");
         });
     }
 }
