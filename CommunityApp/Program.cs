@@ -1,3 +1,4 @@
+using CommunityApp.Components.Pages;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 using CommunityApp.Auth;
@@ -40,6 +41,7 @@ try
     app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
     app.UseRequestLocalization();
     app.UseThrottling();
+    app.UseUnreadableFormPage();
     app.UseAuthentication();
     app.UseAuthorization();
     app.UseAntiforgery();

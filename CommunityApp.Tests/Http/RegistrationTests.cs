@@ -38,6 +38,26 @@ public sealed partial class RegistrationTests(AppFactory app) : IClassFixture<Ap
     private string[] MailsTo(string email) => app.Logs.Where(l => l.StartsWith($"E-mail to {email}:", StringComparison.Ordinal)).ToArray();
 
     [Fact]
+    public async Task A_NUL_in_a_field_is_answered_with_a_page_that_says_so_and_nothing_is_saved()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var client = app.FormClient();
+        var name = Unique("nul");
+
+        var response = await client.PostFormAsync("/Account/Register", "register", Form(name + "\0b", $"{name}@example.test"), ct);
+
+        // ASP.NET Core cannot read a form value with NUL at all, so no page runs: the answer says so in words and leads back.
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var page = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync(ct));
+        page.ShouldContain("This form could not be sent");
+        page.ShouldContain("Nothing was saved.");
+        page.ShouldContain("href=\"/Account/Register\"");
+        page.ShouldNotContain("antiforgery");
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(ct);
+        (await db.Users.CountAsync(u => u.Email == $"{name}@example.test", ct)).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task A_new_account_signs_in_only_after_the_link_in_its_mail_confirms_the_email()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -23,12 +23,20 @@ public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     /// <summary>
     /// Configuration for this app. Every test client comes from one address (loopback, or none on the test server), so the
-    /// per-address limit on account forms is raised here; the throttling tests remove it to meet the real default.
+    /// per-address limits are raised here: account forms, and new circuits (a browser test that loads 30 pages in a minute
+    /// met a refused circuit and Blazor's error bar). The throttling tests set their own to meet them.
     /// </summary>
-    public Dictionary<string, string?> Settings { get; } = new() { ["RateLimits:AccountFormsPerMinute"] = "1000" };
+    public Dictionary<string, string?> Settings { get; } = new()
+    {
+        ["RateLimits:AccountFormsPerMinute"] = "1000",
+        ["RateLimits:CircuitStartsPerMinute"] = "1000",
+        ["RateLimits:ActionsPerMinute"] = "100000",
+    };
     /// <summary>The host environment; Development unless a test needs the production behaviour (mail by SMTP, for one).</summary>
     public string EnvironmentName { get; set; } = "Development";
     public ConcurrentQueue<string> Logs { get; } = new();
+    /// <summary>What the app logged at Error or above, with the category and the exception.</summary>
+    public ConcurrentQueue<string> Errors { get; } = new();
     /// <summary><c>App:PublicBaseUrl</c> outside Development unless <see cref="Settings"/> says otherwise.</summary>
     public const string ProductionPublicBaseUrl = "http://app.test/";
     public string BaseUrl { get; private set; } = "";
@@ -63,7 +71,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         // Outside Development the app requires its public address; a test that means to leave it out sets it to null in Settings.
         if (EnvironmentName != "Development") builder.UseSetting("App:PublicBaseUrl", ProductionPublicBaseUrl);
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
-        builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs)));
+        builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs, Errors)));
         builder.ConfigureServices(services =>
         {
             services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
@@ -79,17 +87,21 @@ public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         await TestDatabases.DropPostgresAsync(connectionString);
     }
 
-    private sealed class CapturingLoggerProvider(ConcurrentQueue<string> sink) : ILoggerProvider
+    private sealed class CapturingLoggerProvider(ConcurrentQueue<string> sink, ConcurrentQueue<string> errors) : ILoggerProvider
     {
-        public ILogger CreateLogger(string categoryName) => new CapturingLogger(sink);
+        public ILogger CreateLogger(string categoryName) => new CapturingLogger(categoryName, sink, errors);
         public void Dispose() { }
     }
 
-    private sealed class CapturingLogger(ConcurrentQueue<string> sink) : ILogger
+    private sealed class CapturingLogger(string category, ConcurrentQueue<string> sink, ConcurrentQueue<string> errors) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
         public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            sink.Enqueue(formatter(state, exception));
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var message = formatter(state, exception);
+            sink.Enqueue(message);
+            if (logLevel >= LogLevel.Error) errors.Enqueue($"{category}: {message} {exception}");
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Playwright;
 
 [assembly: AssemblyFixture(typeof(CommunityApp.Tests.Infrastructure.BrowserFixture))]
@@ -41,6 +42,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             : new() { BaseURL = baseUrl, Locale = "en-US", ViewportSize = new() { Width = 1280, Height = 900 } });
         context.SetDefaultTimeout(15_000);
         Watch(context, baseUrl);
+        context.Page += (_, page) => PageChecks.TrackCircuit(page);
         return context;
     }
 
@@ -144,6 +146,43 @@ public static class PageChecks
         page.WaitForFunctionAsync("""
             () => document.getAnimations().every(a => a.playState !== 'running' || a.effect?.getComputedTiming().endTime === Infinity)
             """, null, new() { PollingInterval = 50 });
+
+    private sealed class CircuitTraffic
+    {
+        public long Frames;
+        public long LastFrame = Stopwatch.GetTimestamp();
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IPage, CircuitTraffic> Traffic = new();
+
+    /// <summary>Counts the frames the server sends on the page's circuit (its WebSocket), for <see cref="WaitForQuietAsync"/>.</summary>
+    internal static void TrackCircuit(IPage page)
+    {
+        var traffic = Traffic.GetOrCreateValue(page);
+        page.WebSocket += (_, socket) => socket.FrameReceived += (_, _) =>
+        {
+            Interlocked.Exchange(ref traffic.LastFrame, Stopwatch.GetTimestamp());
+            Interlocked.Increment(ref traffic.Frames);
+        };
+    }
+
+    /// <summary>
+    /// Waits until the circuit has been quiet for 150 ms: the server has rendered what the last event caused. With
+    /// <paramref name="afterActivity"/>, first waits for the server to send something at all (the answer to a click).
+    /// Gives up waiting after 1.5 s for the first frame and 3 s for quiet; the caller's own checks then see what the page shows.
+    /// </summary>
+    public static async Task WaitForQuietAsync(this IPage page, bool afterActivity = false)
+    {
+        if (!Traffic.TryGetValue(page, out var traffic)) return;
+        var frames = Interlocked.Read(ref traffic.Frames);
+        var started = Stopwatch.GetTimestamp();
+        // An answer that changes nothing on the page sends no frame at all (a refusal the page already shows), hence the short first wait.
+        while (afterActivity && Interlocked.Read(ref traffic.Frames) == frames && Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(1.5))
+            await Task.Delay(10);
+        started = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(Interlocked.Read(ref traffic.LastFrame)) < TimeSpan.FromMilliseconds(150) && Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(3))
+            await Task.Delay(10);
+    }
 
     /// <summary>Waits until the server circuit has taken over the prerendered page, so typed input is not lost.</summary>
     public static Task WaitForInteractiveAsync(this IPage page) =>

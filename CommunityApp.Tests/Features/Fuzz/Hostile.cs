@@ -181,36 +181,8 @@ public static class Fuzz
         }
     }
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ServiceFixture, Task> Counting = new();
-
-    /// <summary>
-    /// How many rows have been inserted, updated or deleted in the fixture's database so far: a refused call must leave it as
-    /// it was. A row trigger on every table counts into one row, inside the writer's own transaction, so a write rolled back
-    /// counts nothing. (Hashing every row of every table before and after each case did the same at forty times the cost.)
-    /// </summary>
-    public static async Task<long> DatabaseWritesAsync(ServiceFixture fixture)
-    {
-        await Counting.GetValue(fixture, f => InstallWriteCounterAsync(f));
-        await using var db = await fixture.NewContextAsync();
-        return await db.Database.SqlQueryRaw<long>("SELECT n AS \"Value\" FROM fuzz_writes").SingleAsync();
-    }
-
-    private static async Task InstallWriteCounterAsync(ServiceFixture fixture)
-    {
-        await using var db = await fixture.NewContextAsync();
-        var tables = db.Model.GetEntityTypes().Select(e => e.GetTableName()).OfType<string>().Distinct().Order().ToList();
-        var sql = new StringBuilder("""
-            CREATE TABLE fuzz_writes (n bigint NOT NULL);
-            INSERT INTO fuzz_writes VALUES (0);
-            CREATE FUNCTION fuzz_count_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE fuzz_writes SET n = n + 1; RETURN NULL; END $$;
-            """);
-        foreach (var table in tables)
-        {
-            sql.AppendLine($"""CREATE TRIGGER fuzz_count_write AFTER INSERT OR UPDATE OR DELETE ON "{table}" FOR EACH ROW EXECUTE FUNCTION fuzz_count_write();""");
-            sql.AppendLine($"""CREATE TRIGGER fuzz_count_truncate AFTER TRUNCATE ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION fuzz_count_write();""");
-        }
-        await db.Database.ExecuteSqlRawAsync(sql.ToString());
-    }
+    /// <summary>How many rows have been written in the fixture's database so far (<see cref="WriteCounter"/>): a refused call must leave it as it was.</summary>
+    public static Task<long> DatabaseWritesAsync(ServiceFixture fixture) => WriteCounter.WritesAsync(fixture.ConnectionString);
 
     /// <summary>Runs the call; when refused, no row of the database changed. Returns the refusal, or null when it succeeded.</summary>
     public static async Task<AppException?> RefusedChangesNothingAsync(ServiceFixture fixture, Func<Task> call, params string[] fields)
