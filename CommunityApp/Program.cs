@@ -20,6 +20,7 @@ try
     builder.AddAppLocalization();
     builder.Services.AddFeatures();
     builder.Services.AddMudServices();
+    builder.Services.AddTransient<MudBlazor.MudLocalizer, CommunityApp.Components.Shared.AppMudLocalizer>();
     // SignalR's default 32 KB message drops the circuit on a long text, and the change event carries a field's value twice
     // (the event's field info and its arguments). 128 KB carries every field up to its service limit (the longest is 4000
     // characters, at most 48 KB even if every character had to be escaped), so over-long text reaches the service and

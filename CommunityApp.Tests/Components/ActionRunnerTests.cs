@@ -20,6 +20,7 @@ public sealed class ActionRunnerTests : IAsyncDisposable
         context.JSInterop.Mode = JSRuntimeMode.Loose;
         context.Services.AddMudServices();
         context.Services.AddLocalization();
+        context.Services.AddTransient<MudLocalizer, AppMudLocalizer>();
         context.Services.AddLogging();
         context.Services.AddScoped<ActionRunner>();
         context.Services.AddSingleton(new CommunityApp.Auth.ThrottleOptions { ActionsPerMinute = 3 });
@@ -38,6 +39,27 @@ public sealed class ActionRunnerTests : IAsyncDisposable
             .Add(x => x.Confirm, confirm));
 
     private static Func<Task> Throws(Exception ex) => () => Task.FromException(ex);
+
+    [Fact]
+    public void A_number_field_holding_text_that_is_not_a_whole_number_stops_the_action_with_its_message_until_it_reads_again()
+    {
+        var page = Render(() => Task.CompletedTask);
+        var input = page.Find("input");
+
+        input.Change("1.5");
+        page.Find("#act").Click();
+
+        runs.ShouldBe(0, "the field holds a number that is not the typed 1.5 (its last one, or 0), so running would save that");
+        page.WaitForAssertion(() => page.Find("#amount-error").TextContent.ShouldBe("Type a whole number, such as 5."));
+        page.Markup.ShouldNotContain("Not a valid number", Case.Sensitive, "MudBlazor's own message is English in every language");
+
+        page.Find("input").Change("7");
+        page.Find("#act").Click();
+
+        page.WaitForAssertion(() => runs.ShouldBe(1));
+        page.Instance.Amount.ShouldBe(7);
+        page.Find("#amount-error").TextContent.ShouldBeEmpty();
+    }
 
     [Fact]
     public void Past_the_actions_per_minute_limit_an_action_does_not_run_and_the_page_says_to_wait()

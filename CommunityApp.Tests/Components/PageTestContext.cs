@@ -21,6 +21,7 @@ public static class PageTestContext
         var context = new BunitContext();
         context.JSInterop.Mode = JSRuntimeMode.Loose;
         context.Services.AddMudServices();
+        context.Services.AddTransient<MudBlazor.MudLocalizer, CommunityApp.Components.Shared.AppMudLocalizer>();
         context.Services.AddLocalization();
         // The real feature services, over the fixture's database.
         context.Services.AddSingleton(data.Get<IDbContextFactory<AppDbContext>>());

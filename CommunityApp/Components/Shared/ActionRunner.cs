@@ -32,6 +32,22 @@ public sealed class ActionState
     public bool HasError(string field) => FieldErrors.ContainsKey(field);
 
     public void ClearErrors() => FieldErrors = None;
+
+    private readonly Dictionary<object, (string Field, string Message)> unreadable = [];
+
+    /// <summary>
+    /// An input whose text is not a value of its type (a number field holding "1.5") reports itself here, with null once it
+    /// reads again: an action over its field does not run (<see cref="NumberField{T}"/>).
+    /// </summary>
+    public void SetUnreadable(object input, string field, string? message)
+    {
+        if (message is null) unreadable.Remove(input);
+        else unreadable[input] = (field, message);
+    }
+
+    /// <summary>The unreadable inputs among an action's <paramref name="fields"/> (an action without fields reads no input), one message per field.</summary>
+    internal IReadOnlyDictionary<string, string> UnreadableAmong(IReadOnlyCollection<string>? fields) =>
+        unreadable.Values.Where(u => fields is not null && fields.Contains(u.Field)).GroupBy(u => u.Field).ToDictionary(g => g.Key, g => g.First().Message);
 }
 
 /// <summary>
@@ -55,6 +71,12 @@ public sealed class ActionRunner(ISnackbar snackbar, IDialogService dialogs, Act
         IReadOnlyCollection<string>? fields = null, Func<Task>? then = null, string key = "action")
     {
         if (state.Busy) return false;
+        // What was typed is not what the page holds (a number field keeps its last number): say so and save nothing.
+        if (state.UnreadableAmong(fields) is { Count: > 0 } unreadable)
+        {
+            ShowRefusal(state, unreadable, fields);
+            return false;
+        }
         if (confirm is not null
             && await dialogs.ShowMessageBoxAsync(confirm.Title, confirm.Body, yesText: confirm.ConfirmText, cancelText: confirm.CancelText ?? Text.Get("Common.Cancel")) != true)
             return false;
@@ -79,9 +101,7 @@ public sealed class ActionRunner(ISnackbar snackbar, IDialogService dialogs, Act
         }
         catch (ValidationFailedException ex)
         {
-            state.FieldErrors = ex.Errors;
-            var elsewhere = ex.Errors.Where(e => fields is null || !fields.Contains(e.Key)).Select(e => e.Value).ToList();
-            if (elsewhere.Count > 0) snackbar.Add(string.Join(" ", elsewhere), Severity.Error);
+            ShowRefusal(state, ex.Errors, fields);
         }
         catch (AppException ex)
         {
@@ -107,6 +127,14 @@ public sealed class ActionRunner(ISnackbar snackbar, IDialogService dialogs, Act
             state.Running = null;
         }
         return false;
+    }
+
+    /// <summary>Messages beside the page's fields; the rest in a snackbar.</summary>
+    private void ShowRefusal(ActionState state, IReadOnlyDictionary<string, string> errors, IReadOnlyCollection<string>? fields)
+    {
+        state.FieldErrors = errors;
+        var elsewhere = errors.Where(e => fields is null || !fields.Contains(e.Key)).Select(e => e.Value).ToList();
+        if (elsewhere.Count > 0) snackbar.Add(string.Join(" ", elsewhere), Severity.Error);
     }
 
     private async Task RefreshAfterRefusalAsync(Func<Task>? then)
