@@ -80,7 +80,7 @@ public sealed class FirstTenMinutesTests(BrowserFixture browser) : BrowserTest(b
     {
         await using var context = await NewContextAsync();
         var page = await context.NewPageAsync();
-        await RegisterAsync(page, "maria", "Maria Lopez");
+        await SignUpAsync(page, "maria", "Maria Lopez");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "My profile" }).ClickAsync();
         await Expect(page.GetByLabel("Display name")).ToHaveValueAsync("Maria Lopez");
@@ -105,7 +105,7 @@ public sealed class FirstTenMinutesTests(BrowserFixture browser) : BrowserTest(b
     {
         await using (var setup = await NewContextAsync())
         {
-            await RegisterAsync(await setup.NewPageAsync(), "lena", "Lena Berg");
+            await SignUpAsync(await setup.NewPageAsync(), "lena", "Lena Berg");
         }
         await using var context = await NewContextAsync();
         var page = await context.NewPageAsync();

@@ -12,7 +12,7 @@ public sealed class GovernanceTests(BrowserFixture browser) : BrowserTest(browse
     {
         await using var adminContext = await NewContextAsync();
         var admin = await adminContext.NewPageAsync();
-        await RegisterAsync(admin, "olga", "Olga Admin");
+        await SignUpAsync(admin, "olga", "Olga Admin");
         await admin.GetByRole(AriaRole.Link, new() { Name = "Create a community" }).ClickAsync();
         await admin.GetByLabel("Name").FillAsync("Harbour Share");
         await admin.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();
@@ -81,7 +81,7 @@ public sealed class GovernanceTests(BrowserFixture browser) : BrowserTest(browse
     {
         await using var context = await NewContextAsync();
         var page = await context.NewPageAsync();
-        await RegisterAsync(page, "sofia", "Sofia Admin");
+        await SignUpAsync(page, "sofia", "Sofia Admin");
         await page.GetByRole(AriaRole.Link, new() { Name = "Create a community" }).ClickAsync();
         await page.GetByLabel("Name").FillAsync("Valley Commons");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();

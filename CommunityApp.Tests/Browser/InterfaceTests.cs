@@ -22,10 +22,10 @@ public sealed class InterfaceTests(BrowserFixture browser) : BrowserTest(browser
     public async Task On_a_phone_every_community_page_fits_the_screen_and_the_sections_are_in_a_drawer()
     {
         await using var memberContext = await NewContextAsync();
-        await RegisterAsync(await memberContext.NewPageAsync(), "pablo", "Pablo Member");
+        await SignUpAsync(await memberContext.NewPageAsync(), "pablo", "Pablo Member");
         await using var phoneContext = await Browser.NewContextAsync(BaseUrl, phone: true);
         var admin = await phoneContext.NewPageAsync();
-        await RegisterAsync(admin, "ines", "Ines Admin");
+        await SignUpAsync(admin, "ines", "Ines Admin");
         var (communityId, shareId, memberId) = await SetUpAsync("ines", "pablo", shareUnits: 3);
         var urls = CommunityUrls.For(communityId);
 
@@ -66,10 +66,10 @@ public sealed class InterfaceTests(BrowserFixture browser) : BrowserTest(browser
     {
         await using var memberContext = await NewContextAsync();
         var member = await memberContext.NewPageAsync();
-        await RegisterAsync(member, "pablo", "Pablo Member");
+        await SignUpAsync(member, "pablo", "Pablo Member");
         await using var adminContext = await NewContextAsync();
         var admin = await adminContext.NewPageAsync();
-        await RegisterAsync(admin, "ines", "Ines Admin");
+        await SignUpAsync(admin, "ines", "Ines Admin");
         var (communityId, shareId, _) = await SetUpAsync("ines", "pablo", shareUnits: 1);
         var urls = CommunityUrls.For(communityId);
 
@@ -131,7 +131,7 @@ public sealed class InterfaceTests(BrowserFixture browser) : BrowserTest(browser
     {
         await using var context = await NewContextAsync();
         var page = await context.NewPageAsync();
-        await RegisterAsync(page, "rosa", "Rosa Reader");
+        await SignUpAsync(page, "rosa", "Rosa Reader");
         await page.GetByRole(AriaRole.Link, new() { Name = "Español" }).ClickAsync();
         await page.WaitForInteractiveAsync();
 

@@ -17,10 +17,10 @@ public sealed class LiveTrustTests(BrowserFixture browser) : BrowserTest(browser
     {
         await using var adminContext = await NewContextAsync();
         var admin = await adminContext.NewPageAsync();
-        await RegisterAsync(admin, "irene", "Irene Admin");
+        await SignUpAsync(admin, "irene", "Irene Admin");
         await using var memberContext = await NewContextAsync();
         var member = await memberContext.NewPageAsync();
-        await RegisterAsync(member, "tomas", "Tomas Member");
+        await SignUpAsync(member, "tomas", "Tomas Member");
 
         // Set-up through the services: a community where publishing needs takes 1 trust, with Tomas in it.
         var communityId = await SetUpCommunityAsync("irene", "tomas");

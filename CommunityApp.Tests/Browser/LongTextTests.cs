@@ -18,7 +18,7 @@ public sealed class LongTextTests(BrowserFixture browser) : BrowserTest(browser)
     {
         await using var context = await NewContextAsync();
         var page = await context.NewPageAsync();
-        await RegisterAsync(page, "longbio", "Long Bio");
+        await SignUpAsync(page, "longbio", "Long Bio");
         await page.OpenAsync("/profile");
         var bio = page.GetByLabel("About you");
         var save = page.GetByRole(AriaRole.Button, new() { Name = "Save" });

@@ -26,7 +26,7 @@ public sealed class PasswordResetMailTests(BrowserFixture browser, Smtp4dev smtp
     {
         await using (var setup = await NewContextAsync())
         {
-            await RegisterAsync(await setup.NewPageAsync(), "nora", "Nora Lind");
+            await SignUpAsync(await setup.NewPageAsync(), "nora", "Nora Lind");
         }
         await using var context = await NewContextAsync();
         var page = await context.NewPageAsync();

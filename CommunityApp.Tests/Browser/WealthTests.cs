@@ -18,13 +18,13 @@ public sealed class WealthTests(BrowserFixture browser) : BrowserTest(browser)
     {
         await using var ownerContext = await NewContextAsync();
         var owner = await ownerContext.NewPageAsync();
-        await RegisterAsync(owner, "amara", "Amara Owner");
+        await SignUpAsync(owner, "amara", "Amara Owner");
         await using var requesterContext = await NewContextAsync();
         var requester = await requesterContext.NewPageAsync();
-        await RegisterAsync(requester, "bruno", "Bruno Requester");
+        await SignUpAsync(requester, "bruno", "Bruno Requester");
         await using var lowContext = await NewContextAsync();
         var low = await lowContext.NewPageAsync();
-        await RegisterAsync(low, "chen", "Chen Newcomer");
+        await SignUpAsync(low, "chen", "Chen Newcomer");
         var communityId = await SetUpAsync(("amara", 0), ("bruno", 12), ("chen", 10));
 
         await owner.OpenAsync($"/c/{communityId}/shares");
@@ -79,7 +79,7 @@ public sealed class WealthTests(BrowserFixture browser) : BrowserTest(browser)
         await using (var outsiderContext = await NewContextAsync())
         {
             var outsider = await outsiderContext.NewPageAsync();
-            await RegisterAsync(outsider, "dora", "Dora Outsider");
+            await SignUpAsync(outsider, "dora", "Dora Outsider");
             (await outsiderContext.APIRequest.GetAsync($"/images/shares/{shareId}")).Status.ShouldBe(404);
         }
         await requester.ReloadAsync();

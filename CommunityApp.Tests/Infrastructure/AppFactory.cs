@@ -35,6 +35,11 @@ public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>The host environment; Development unless a test needs the production behaviour (mail by SMTP, for one).</summary>
     public string EnvironmentName { get; set; } = "Development";
     public ConcurrentQueue<string> Logs { get; } = new();
+    private int actionsEnded;
+
+    /// <summary>How many actions the one action path has finished (its debug line "Action … ended"), for a test that waits for a click's action.</summary>
+    public int ActionsEnded => Volatile.Read(ref actionsEnded);
+
     /// <summary>What the app logged at Error or above, with the category and the exception.</summary>
     public ConcurrentQueue<string> Errors { get; } = new();
     /// <summary><c>App:PublicBaseUrl</c> outside Development unless <see cref="Settings"/> says otherwise.</summary>
@@ -71,7 +76,9 @@ public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         // Outside Development the app requires its public address; a test that means to leave it out sets it to null in Settings.
         if (EnvironmentName != "Development") builder.UseSetting("App:PublicBaseUrl", ProductionPublicBaseUrl);
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
-        builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs, Errors)));
+        builder.ConfigureLogging(logging => logging
+            .AddProvider(new CapturingLoggerProvider(Logs, Errors, () => Interlocked.Increment(ref actionsEnded)))
+            .AddFilter<CapturingLoggerProvider>(ActionRunnerCategory, LogLevel.Debug));
         builder.ConfigureServices(services =>
         {
             services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
@@ -87,19 +94,26 @@ public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         await TestDatabases.DropPostgresAsync(connectionString);
     }
 
-    private sealed class CapturingLoggerProvider(ConcurrentQueue<string> sink, ConcurrentQueue<string> errors) : ILoggerProvider
+    private static readonly string ActionRunnerCategory = typeof(CommunityApp.Components.Shared.ActionRunner).FullName!;
+
+    private sealed class CapturingLoggerProvider(ConcurrentQueue<string> sink, ConcurrentQueue<string> errors, Action actionEnded) : ILoggerProvider
     {
-        public ILogger CreateLogger(string categoryName) => new CapturingLogger(categoryName, sink, errors);
+        public ILogger CreateLogger(string categoryName) => new CapturingLogger(categoryName, sink, errors, categoryName == ActionRunnerCategory ? actionEnded : null);
         public void Dispose() { }
     }
 
-    private sealed class CapturingLogger(string category, ConcurrentQueue<string> sink, ConcurrentQueue<string> errors) : ILogger
+    private sealed class CapturingLogger(string category, ConcurrentQueue<string> sink, ConcurrentQueue<string> errors, Action? actionEnded) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information || actionEnded is not null;
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             var message = formatter(state, exception);
+            if (logLevel < LogLevel.Information)
+            {
+                if (message.StartsWith("Action ", StringComparison.Ordinal) && message.Contains(" ended", StringComparison.Ordinal)) actionEnded?.Invoke();
+                return;
+            }
             sink.Enqueue(message);
             if (logLevel >= LogLevel.Error) errors.Enqueue($"{category}: {message} {exception}");
         }

@@ -155,7 +155,7 @@ public static class PageChecks
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IPage, CircuitTraffic> Traffic = new();
 
-    /// <summary>Counts the frames the server sends on the page's circuit (its WebSocket), for <see cref="WaitForQuietAsync"/>.</summary>
+    /// <summary>Counts the frames the server sends on the page's circuit (its WebSocket), for <see cref="WaitForRenderAsync"/>.</summary>
     internal static void TrackCircuit(IPage page)
     {
         var traffic = Traffic.GetOrCreateValue(page);
@@ -167,20 +167,19 @@ public static class PageChecks
     }
 
     /// <summary>
-    /// Waits until the circuit has been quiet for 150 ms: the server has rendered what the last event caused. With
-    /// <paramref name="afterActivity"/>, first waits for the server to send something at all (the answer to a click).
-    /// Gives up waiting after 1.5 s for the first frame and 3 s for quiet; the caller's own checks then see what the page shows.
+    /// After the server finished handling an event: waits for the render it sends (a frame, then 100 ms of quiet), or 300 ms
+    /// without any frame, which means the event changed nothing on the page.
     /// </summary>
-    public static async Task WaitForQuietAsync(this IPage page, bool afterActivity = false)
+    public static async Task WaitForRenderAsync(this IPage page)
     {
         if (!Traffic.TryGetValue(page, out var traffic)) return;
         var frames = Interlocked.Read(ref traffic.Frames);
         var started = Stopwatch.GetTimestamp();
-        // An answer that changes nothing on the page sends no frame at all (a refusal the page already shows), hence the short first wait.
-        while (afterActivity && Interlocked.Read(ref traffic.Frames) == frames && Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(1.5))
+        while (Interlocked.Read(ref traffic.Frames) == frames && Stopwatch.GetElapsedTime(started) < TimeSpan.FromMilliseconds(300))
             await Task.Delay(10);
+        if (Interlocked.Read(ref traffic.Frames) == frames) return;
         started = Stopwatch.GetTimestamp();
-        while (Stopwatch.GetElapsedTime(Interlocked.Read(ref traffic.LastFrame)) < TimeSpan.FromMilliseconds(150) && Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(3))
+        while (Stopwatch.GetElapsedTime(Interlocked.Read(ref traffic.LastFrame)) < TimeSpan.FromMilliseconds(100) && Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(3))
             await Task.Delay(10);
     }
 

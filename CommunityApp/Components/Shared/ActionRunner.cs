@@ -75,6 +75,7 @@ public sealed class ActionRunner(ISnackbar snackbar, IDialogService dialogs, Act
         if (state.UnreadableAmong(fields) is { Count: > 0 } unreadable)
         {
             ShowRefusal(state, unreadable, fields);
+            logger.LogDebug("Action {Action} ended before it ran: {Fields} do not read as numbers", key, string.Join(", ", unreadable.Keys));
             return false;
         }
         if (confirm is not null
@@ -125,6 +126,7 @@ public sealed class ActionRunner(ISnackbar snackbar, IDialogService dialogs, Act
         finally
         {
             state.Running = null;
+            logger.LogDebug("Action {Action} ended", key);
         }
         return false;
     }
