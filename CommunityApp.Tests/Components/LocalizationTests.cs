@@ -44,6 +44,8 @@ public sealed partial class LocalizationTests
             .Concat(Family<CommunityApp.Features.Wealth.ShareStatus>("ShareStatus"))
             .Concat(Family<CommunityApp.Features.Wealth.WealthKind>("WealthKind"))
             .Concat(Family<CommunityApp.Features.Wealth.ShareSort>("ShareSort"))
+            .Concat(Family<CommunityApp.Features.Councils.ContributionStatus>("ContributionStatus"))
+            .Concat(Family<CommunityApp.Features.Councils.InventoryEntryKind>("InventoryEntryKind"))
             .Concat(CommunityApp.Auth.PermissionCatalog.RoleAreas.Select(a => $"RoleArea.{a.Area}"))
             .Concat(CommunityApp.Features.Settings.SettingsPresets.All.Select(p => $"Settings.Preset.{p.Key}"));
 

@@ -20,6 +20,8 @@ public enum PermissionReason
     ThresholdMisconfigured,
     /// <summary>The permission is held, but the share asks for more trust than the member has (its own cap).</summary>
     BelowShareCap,
+    /// <summary>Granted in a council's scope because the member manages that council.</summary>
+    CouncilManager,
 }
 
 /// <summary>The answer to "may U do P in C": yes or no, and why.</summary>
@@ -37,6 +39,7 @@ public sealed record PermissionCheck(Permission Permission, bool Allowed, Permis
         PermissionReason.FeatureRole => Text.Get("Error.AllowedRole", Text.Get($"FeatureRole.{Role}")),
         PermissionReason.AllowList => Text.Get("Error.AllowedList"),
         PermissionReason.TrustScore => Text.Get("Error.AllowedTrust", Score, Required),
+        PermissionReason.CouncilManager => Text.Get("Error.AllowedCouncilManager"),
         _ => throw new ArgumentOutOfRangeException(nameof(Reason), Reason, null),
     };
 
@@ -51,6 +54,7 @@ public sealed record PermissionCheck(Permission Permission, bool Allowed, Permis
         PermissionReason.FeatureRole => Text.Get("Reason.FeatureRole", Text.Get($"FeatureRole.{Role}")),
         PermissionReason.AllowList => Text.Get("Reason.AllowList"),
         PermissionReason.TrustScore => Text.Get("Reason.TrustScore", Score, Required),
+        PermissionReason.CouncilManager => Text.Get("Reason.CouncilManager"),
         _ => throw new ArgumentOutOfRangeException(nameof(Reason), Reason, null),
     };
 
@@ -68,8 +72,10 @@ public sealed record MemberStanding(
 {
     public bool IsAdmin => Role == MemberRole.Admin;
 
-    /// <summary>Councils this member manages: the council scope and the <c>disputeHandlingCouncils</c> list read it. Empty until councils land (#10).</summary>
+    /// <summary>Councils of this community the member manages: the council scope and the <c>disputeHandlingCouncils</c> list read it.</summary>
     public IReadOnlySet<Guid> ManagedCouncils { get; init; } = new HashSet<Guid>();
+
+    public bool Manages(Guid councilId) => ManagedCouncils.Contains(councilId);
 
     /// <summary>The member's title: the highest level whose minimum is at most the score.</summary>
     public TrustLevelInfo? Title => TrustTitles.For(Levels, Score);
@@ -104,11 +110,22 @@ public sealed class PermissionService(IDbContextFactory<AppDbContext> dbFactory)
         if (member.IsAdmin) return new(permission, true, PermissionReason.Admin, member.Score, required, null);
         if (member.FeatureRoles.Contains(definition.GrantedByRole)) return new(permission, true, PermissionReason.FeatureRole, member.Score, required, definition.GrantedByRole);
         if (OnAllowList(member, permission)) return new(permission, true, PermissionReason.AllowList, member.Score, required, null);
+        if (scope is CouncilScope council && member.Manages(council.CouncilId) && CouncilManagerPermissions.Contains(permission))
+            return new(permission, true, PermissionReason.CouncilManager, member.Score, required, null);
         if (required is null) return new(permission, false, PermissionReason.ThresholdMisconfigured, member.Score, null, null);
         return member.Score >= required
             ? new(permission, true, PermissionReason.TrustScore, member.Score, required, null)
             : new(permission, false, PermissionReason.BelowThreshold, member.Score, required, null);
     }
+
+    /// <summary>What a council's managers may do in its scope whatever their trust (docs/SPEC.md §3.1, §7, §8, §9).</summary>
+    public static readonly IReadOnlySet<Permission> CouncilManagerPermissions = new HashSet<Permission> { Permission.PublishNeeds, Permission.CreatePools, Permission.CreatePolls };
+
+    /// <summary>
+    /// Managing one council (its inventory, contributions, shares and managers): its managers, and admins, who look after
+    /// every council of their community (a council whose managers all left still has someone who can appoint new ones).
+    /// </summary>
+    public static bool MayManageCouncil(MemberStanding member, Guid councilId) => member.IsAdmin || member.Manages(councilId);
 
     /// <summary>The community scope of the member's own community: most checks.</summary>
     public static PermissionCheck Decide(MemberStanding member, Permission permission) =>
@@ -157,13 +174,19 @@ public sealed class PermissionService(IDbContextFactory<AppDbContext> dbFactory)
                 Roles = m.FeatureRoles.Select(r => r.Role).ToList(),
                 m.Community.Settings,
                 Levels = m.Community.TrustLevels.Select(l => new TrustLevelInfo(l.Id, l.Name, l.MinScore)).ToList(),
+                // Correlated on the membership row, so it joins (SQLite has no APPLY).
+                Councils = db.CouncilManagers.Where(c => c.UserId == m.UserId && c.Council.CommunityId == m.CommunityId)
+                    .Select(c => c.CouncilId).ToList(),
             })
-            // One round trip: the two small collections (feature roles, levels) join onto the one membership row.
+            // One round trip: the small collections (feature roles, levels, managed councils) join onto the one membership row.
             .AsSingleQuery()
             .SingleOrDefaultAsync(ct);
         return row is null
             ? null
-            : new MemberStanding(communityId, row.Id, userId, row.Role, row.TrustScore, row.Roles.ToHashSet(), row.Settings, row.Levels);
+            : new MemberStanding(communityId, row.Id, userId, row.Role, row.TrustScore, row.Roles.ToHashSet(), row.Settings, row.Levels)
+            {
+                ManagedCouncils = row.Councils.ToHashSet(),
+            };
     }
 
     /// <summary>May <paramref name="userId"/> (empty: signed out) do <paramref name="permission"/> in <paramref name="scope"/>, and why.</summary>

@@ -20,6 +20,9 @@ public readonly record struct CommunityUrls(Guid CommunityId)
     public string EditShare(Guid shareId) => $"{Home}/shares/{shareId}/edit";
     public string Requests => Home + "/requests";
     public string Catalogue => Home + "/catalogue";
+    public string Councils => Home + "/councils";
+    public string NewCouncil => Home + "/councils/new";
+    public string Council(Guid councilId) => $"{Home}/councils/{councilId}";
     public string Settings => Home + "/settings";
     public string Invites => Home + "/invites";
     public string Audit => Home + "/audit";

@@ -32,6 +32,13 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<Features.Wealth.ShareRequest> ShareRequests => Set<Features.Wealth.ShareRequest>();
     public DbSet<Features.Wealth.RequestMessage> RequestMessages => Set<Features.Wealth.RequestMessage>();
     public DbSet<Features.Wealth.ShareComment> ShareComments => Set<Features.Wealth.ShareComment>();
+    public DbSet<Features.Councils.Council> Councils => Set<Features.Councils.Council>();
+    public DbSet<Features.Councils.CouncilManager> CouncilManagers => Set<Features.Councils.CouncilManager>();
+    public DbSet<Features.Councils.CouncilTrust> CouncilTrusts => Set<Features.Councils.CouncilTrust>();
+    public DbSet<Features.Councils.CouncilTrustHistoryEntry> CouncilTrustHistory => Set<Features.Councils.CouncilTrustHistoryEntry>();
+    public DbSet<Features.Councils.InventoryEntry> InventoryEntries => Set<Features.Councils.InventoryEntry>();
+    public DbSet<Features.Councils.InventoryBalance> InventoryBalances => Set<Features.Councils.InventoryBalance>();
+    public DbSet<Features.Councils.Contribution> Contributions => Set<Features.Councils.Contribution>();
 
     /// <summary>Data-protection keys (they sign the sign-in cookies) live in the database, so they survive restarts and are shared by instances.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

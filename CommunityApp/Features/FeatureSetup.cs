@@ -5,6 +5,7 @@ using CommunityApp.Components.Shared;
 using CommunityApp.Events;
 using CommunityApp.Features.Audit;
 using CommunityApp.Features.Communities;
+using CommunityApp.Features.Councils;
 using CommunityApp.Features.Invites;
 using CommunityApp.Features.Members;
 using CommunityApp.Features.Notifications;
@@ -35,6 +36,7 @@ public static class FeatureSetup
         .AddMembers()
         .AddTrust()
         .AddWealth()
+        .AddCouncils()
         .AddInvites()
         .AddSettings()
         .AddAudit();

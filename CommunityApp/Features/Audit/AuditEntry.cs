@@ -27,6 +27,15 @@ public enum AuditAction
     CategoryAdded = 17,
     ItemAdded = 18,
     ItemDeleted = 19,
+    CouncilCreated = 30,
+    CouncilEdited = 31,
+    CouncilDeleted = 32,
+    CouncilManagerAdded = 33,
+    CouncilManagerRemoved = 34,
+    ContributionConfirmed = 35,
+    ContributionRejected = 36,
+    InventoryUsed = 37,
+    InventoryShared = 38,
 }
 
 /// <summary>One append-only line of a community's audit log: who did what to whom, with old → new values.</summary>

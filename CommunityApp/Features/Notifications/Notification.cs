@@ -19,6 +19,10 @@ public enum NotificationKind
     RequestFulfilled = 10,
     RequestFailed = 11,
     ShareExpired = 12,
+    ContributionAwaiting = 20,
+    ContributionConfirmed = 21,
+    ContributionRejected = 22,
+    CouncilManagerAdded = 23,
 }
 
 /// <summary>An in-app notification, stored so it survives reloads; read when <see cref="ReadAt"/> is set.</summary>

@@ -8,9 +8,11 @@ using CommunityApp.Resources;
 
 namespace CommunityApp.Features.Wealth;
 
+/// <summary>A share's fields. <see cref="Target"/> and <see cref="TargetId"/> aim it at a council (a contribution) instead of the members.</summary>
 public sealed record ShareInput(
     string Title, string? Description, WealthKind Kind, int Units,
-    int? MaxUnitsPerMember = null, DateTime? ExpiresAt = null, int? MinTrust = null, Guid? ItemId = null, Guid? CategoryId = null);
+    int? MaxUnitsPerMember = null, DateTime? ExpiresAt = null, int? MinTrust = null, Guid? ItemId = null, Guid? CategoryId = null,
+    ShareTarget Target = ShareTarget.Community, Guid? TargetId = null);
 
 /// <summary>
 /// Shares and the request lifecycle of docs/SPEC.md §5.3. Every transition is a conditional UPDATE on the request's
@@ -21,17 +23,25 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
 {
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    /// <summary>Every member may share (docs/SPEC.md §5.2).</summary>
+    /// <summary>
+    /// Every member may share (docs/SPEC.md §5.2). A share aimed at a council is a contribution: it names its item, is
+    /// not requested by members, and waits for one of the council's managers to confirm it into the inventory.
+    /// </summary>
     public async Task<Guid> CreateAsync(string ownerId, Guid communityId, ShareInput input, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = ownerId;
         await PermissionService.DemandMemberAsync(db, communityId, ownerId, ct);
-        await ValidateAsync(db, communityId, input, minUnits: 1, ct);
+        await ValidateAsync(db, communityId, input, minUnits: 1, Now, ct);
         var share = new Share { CommunityId = communityId, OwnerId = ownerId, Status = ShareStatus.Active };
         Apply(share, input);
         db.Shares.Add(share);
+        var managers = input.Target == ShareTarget.Council
+            ? await Councils.Contributions.AddAsync(db, share, ownerId, Now, ct)
+            : [];
         await db.SaveChangesAsync(ct);
+        foreach (var manager in managers) events.Publish(new NotificationsChanged(manager));
+        if (share.TargetId is { } councilId) events.Publish(new Councils.CouncilChanged(communityId, councilId));
         return share.Id;
     }
 
@@ -47,13 +57,18 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
             await PermissionService.DemandMemberAsync(db, share.CommunityId, ownerId, ct);
             if (share.OwnerId != ownerId) throw new ForbiddenException(Text.Get("Error.OnlyOwner"));
             EnsureOpen(share);
-            await ValidateAsync(db, share.CommunityId, input, minUnits: Math.Max(1, share.UnitsReserved + share.UnitsGiven), ct);
+            // A contribution is decided as it was given; the giver withdraws it and gives again instead.
+            if (share.Target != ShareTarget.Community) throw new AppException(Text.Get("Error.ContributionNotEditable"));
+            // The target stays what it is: an edit changes the share's fields, never whom it goes to.
+            input = input with { Target = share.Target, TargetId = share.TargetId };
+            await ValidateAsync(db, share.CommunityId, input, minUnits: Math.Max(1, share.UnitsReserved + share.UnitsGiven), Now, ct);
             Apply(share, input);
             await db.SaveChangesAsync(ct);
         }, ct);
     }
 
-    private async Task ValidateAsync(AppDbContext db, Guid communityId, ShareInput input, int minUnits, CancellationToken ct)
+    /// <summary>The rules of every share's fields (docs/SPEC.md §5.2), a field message each; councils sharing from their inventory use them too.</summary>
+    internal static async Task ValidateAsync(AppDbContext db, Guid communityId, ShareInput input, int minUnits, DateTime now, CancellationToken ct)
     {
         var title = input.Title?.Trim() ?? "";
         var errors = new Dictionary<string, string>();
@@ -66,14 +81,15 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         if (input.Units < minUnits || input.Units > Share.MaxUnits) errors["units"] = minUnits > 1 ? Text.Get("Error.UnitsInUse", minUnits) : Text.Get("Error.Units");
         if (input.MaxUnitsPerMember is < 1) errors["maxUnitsPerMember"] = Text.Get("Error.Units");
         if (input.MinTrust is < 0) errors["minTrust"] = Text.Get("Error.NonNegative");
-        if (input.ExpiresAt is { } expires && expires.ToUniversalTime() <= Now) errors["expiresAt"] = Text.Get("Error.ExpiryFuture");
-        else if (input.ExpiresAt is { } until && until.ToUniversalTime() > Now.AddDays(Share.MaxExpiryDays)) errors["expiresAt"] = Text.Get("Error.ExpiryRange", Share.MaxExpiryDays);
+        if (input.ExpiresAt is { } expires && expires.ToUniversalTime() <= now) errors["expiresAt"] = Text.Get("Error.ExpiryFuture");
+        else if (input.ExpiresAt is { } until && until.ToUniversalTime() > now.AddDays(Share.MaxExpiryDays)) errors["expiresAt"] = Text.Get("Error.ExpiryRange", Share.MaxExpiryDays);
         if (input.ItemId is { } itemId && !await db.Items.AnyAsync(i => i.Id == itemId && i.CommunityId == communityId, ct)) errors["itemId"] = Text.Get("Error.UnknownItem");
         if (input.CategoryId is { } categoryId && !await db.ItemCategories.AnyAsync(c => c.Id == categoryId && c.CommunityId == communityId, ct)) errors["categoryId"] = Text.Get("Error.UnknownItem");
+        await Councils.Contributions.ValidateTargetAsync(db, communityId, input, errors, ct);
         ValidationFailedException.ThrowIfAny(errors);
     }
 
-    private static void Apply(Share share, ShareInput input)
+    internal static void Apply(Share share, ShareInput input)
     {
         share.Title = input.Title.Trim();
         share.Description = string.IsNullOrWhiteSpace(input.Description) ? null : input.Description.Trim();
@@ -84,6 +100,8 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         share.MinTrust = input.MinTrust;
         share.ItemId = input.ItemId;
         share.CategoryId = input.CategoryId;
+        share.Target = input.Target;
+        share.TargetId = input.Target == ShareTarget.Community ? null : input.TargetId;
     }
 
     /// <summary>
@@ -100,6 +118,7 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
             await db.LockForUpdateAsync<Share>(s => s.Id == shareId, ct);
             var share = await db.Shares.SingleOrDefaultAsync(s => s.Id == shareId, ct) ?? throw new NotFoundException(Text.Get("Error.ShareNotFound"));
             if (share.OwnerId == requesterId) throw new AppException(Text.Get("Error.OwnShare"));
+            if (share.Target != ShareTarget.Community) throw new AppException(Text.Get("Error.ShareIsContribution"));
             var requester = await PermissionService.DemandMemberAsync(db, share.CommunityId, requesterId, ct);
             var check = PermissionService.DecideShareRequest(requester, share.MinTrust);
             if (!check.Allowed) throw check.Refusal();
@@ -138,7 +157,7 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
     /// <summary>Requester or owner cancels a pending or accepted request; accepted units are released.</summary>
     public Task CancelAsync(string actorId, Guid requestId, CancellationToken ct = default) =>
         TransitionAsync(actorId, requestId, Actor.Either, [RequestStatus.Pending, RequestStatus.Accepted], RequestStatus.Cancelled, NotificationKind.RequestCancelled,
-            (db, request, now) => request.Status == RequestStatus.Accepted ? ReleaseAsync(db, request, now, ct) : Task.CompletedTask, ct);
+            (db, request, now) => request.Status == RequestStatus.Accepted ? ReleaseAsync(db, request, actorId, now, ct) : Task.CompletedTask, ct);
 
     /// <summary>The requester confirms receipt (or the owner marks it): reserved units become given; the share is fulfilled when all are given.</summary>
     public Task FulfilAsync(string actorId, Guid requestId, CancellationToken ct = default) =>
@@ -154,7 +173,7 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
     /// <summary>The requester reports that an accepted request never arrived; the units are released.</summary>
     public Task FailAsync(string actorId, Guid requestId, CancellationToken ct = default) =>
         TransitionAsync(actorId, requestId, Actor.Requester, [RequestStatus.Accepted], RequestStatus.Failed, NotificationKind.RequestFailed,
-            (db, request, now) => ReleaseAsync(db, request, now, ct), ct);
+            (db, request, now) => ReleaseAsync(db, request, actorId, now, ct), ct);
 
     /// <summary>Only the owner cancels an active share; its open requests are cancelled with it and their units released.</summary>
     public async Task CancelShareAsync(string actorId, Guid shareId, CancellationToken ct = default)
@@ -165,12 +184,16 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         {
             await db.LockForUpdateAsync<Share>(s => s.Id == shareId, ct);
             var share = await db.Shares.SingleOrDefaultAsync(s => s.Id == shareId, ct) ?? throw new NotFoundException(Text.Get("Error.ShareNotFound"));
-            await PermissionService.DemandMemberAsync(db, share.CommunityId, actorId, ct);
-            if (share.OwnerId != actorId) throw new ForbiddenException(Text.Get("Error.OnlyOwner"));
+            var standing = await PermissionService.DemandMemberAsync(db, share.CommunityId, actorId, ct);
+            // A share from a council's inventory is the council's: any of its managers may withdraw it.
+            var mayCancel = share.OwnerId == actorId || (share.SourceCouncilId is { } source && PermissionService.MayManageCouncil(standing, source));
+            if (!mayCancel) throw new ForbiddenException(Text.Get("Error.OnlyOwner"));
             var now = Now;
             var cancelled = await db.Shares.Where(s => s.Id == shareId && s.Status == ShareStatus.Active)
                 .ExecuteUpdateStampedAsync(now, s => s.SetProperty(x => x.Status, ShareStatus.Cancelled).SetProperty(x => x.UnitsReserved, 0), ct);
             if (cancelled == 0) throw new AppException(Text.Get("Error.ShareClosed", Text.Get($"ShareStatus.{share.Status}").ToLowerInvariant()));
+            await Councils.Contributions.WithdrawAsync(db, share, now, ct);
+            await Councils.InventoryLedger.ReturnUnsharedAsync(db, share.Id, actorId, now, ct);
             var open = await db.ShareRequests.Where(r => r.ShareId == shareId && (r.Status == RequestStatus.Pending || r.Status == RequestStatus.Accepted))
                 .Select(r => r.RequesterId).Distinct().ToListAsync(ct);
             await db.ShareRequests.Where(r => r.ShareId == shareId && (r.Status == RequestStatus.Pending || r.Status == RequestStatus.Accepted))
@@ -229,8 +252,11 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
             // of it) exactly once, and a fault between the two loses neither.
             var claimed = await db.InTransactionAsync(async () =>
             {
+                await db.LockForUpdateAsync<Share>(s => s.Id == share.Id, ct);
                 if (await db.Shares.Where(s => s.Id == share.Id && s.Status == ShareStatus.Active)
                         .ExecuteUpdateStampedAsync(now, s => s.SetProperty(x => x.Status, ShareStatus.Expired), ct) == 0) return false;
+                // A council's share gives back to its inventory what it did not give out (the lock above comes first, as everywhere).
+                await Councils.InventoryLedger.ReturnUnsharedAsync(db, share.Id, share.OwnerId, now, ct);
                 db.Notifications.Add(new Notification
                 {
                     UserId = share.OwnerId, CommunityId = share.CommunityId, Kind = NotificationKind.ShareExpired, Actor = "", Subject = share.Title,
@@ -286,9 +312,15 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         events.Publish(new NotificationsChanged(recipient));
     }
 
-    private static Task ReleaseAsync(AppDbContext db, ShareRequest request, DateTime now, CancellationToken ct) =>
-        db.Shares.Where(s => s.Id == request.ShareId)
+    private static async Task ReleaseAsync(AppDbContext db, ShareRequest request, string actorId, DateTime now, CancellationToken ct)
+    {
+        await db.Shares.Where(s => s.Id == request.ShareId)
             .ExecuteUpdateStampedAsync(now, s => s.SetProperty(x => x.UnitsReserved, x => x.UnitsReserved - request.Units), ct);
+        // A council's share that has closed hands released units back to the inventory (an open one offers them again).
+        if (request.Share is { Status: not ShareStatus.Active, SourceCouncilId: { } councilId, ItemId: { } itemId })
+            await Councils.InventoryLedger.ChangeAsync(db, request.Share.CommunityId, councilId, itemId, Councils.InventoryEntryKind.Returned, request.Units,
+                actorId, now, ct, shareId: request.ShareId);
+    }
 
     private void EnsureOpen(Share share)
     {

@@ -114,6 +114,8 @@ public class Share : IAuditable, ISoftDeletable
     public ShareTarget Target { get; set; }
     /// <summary>The council or pool when <see cref="Target"/> is not the community.</summary>
     public Guid? TargetId { get; set; }
+    /// <summary>The council whose inventory the units came from (docs/SPEC.md §6): units not given return to it when the share closes.</summary>
+    public Guid? SourceCouncilId { get; set; }
     public ShareStatus Status { get; set; }
     public DateTime CreatedAt { get; set; }
     public string? CreatedBy { get; set; }
@@ -217,6 +219,8 @@ internal sealed class WealthConfiguration :
         share.HasOne(s => s.Owner).WithMany().HasForeignKey(s => s.OwnerId).OnDelete(DeleteBehavior.Restrict);
         share.HasOne<Item>().WithMany().HasForeignKey(s => s.ItemId).OnDelete(DeleteBehavior.Restrict);
         share.HasOne<ItemCategory>().WithMany().HasForeignKey(s => s.CategoryId).OnDelete(DeleteBehavior.SetNull);
+        share.HasOne<Councils.Council>().WithMany().HasForeignKey(s => s.SourceCouncilId).OnDelete(DeleteBehavior.Restrict);
+        share.HasIndex(s => s.SourceCouncilId);
         // Browsing lists a community's shares by status, newest first or expiring first.
         share.HasIndex(s => new { s.CommunityId, s.Status, s.CreatedAt });
         share.HasIndex(s => new { s.CommunityId, s.Status, s.ExpiresAt });

@@ -16,8 +16,13 @@ public sealed record ShareQuery(
     string? Text = null, Guid? CategoryId = null, WealthKind? Kind = null, ShareStatus? Status = ShareStatus.Active,
     bool OnlyRequestable = false, bool ExpiringSoon = false, ShareSort Sort = ShareSort.Newest, int PageIndex = 0, int PageSize = 20);
 
+/// <summary>
+/// A share as lists and its page show it. <see cref="CouncilId"/> and <see cref="CouncilName"/> name the council it goes to
+/// (<see cref="Target"/> Council: a contribution) or whose inventory it shares.
+/// </summary>
 public sealed record ShareRow(Guid Id, string Title, string? Description, WealthKind Kind, string OwnerName, string OwnerId, int UnitsOffered, int UnitsFree,
-    ShareStatus Status, DateTime? ExpiresAt, int? MinTrust, string? CategoryName, DateTime CreatedAt, Guid? CategoryId);
+    ShareStatus Status, DateTime? ExpiresAt, int? MinTrust, string? CategoryName, DateTime CreatedAt, Guid? CategoryId,
+    ShareTarget Target = ShareTarget.Community, Guid? CouncilId = null, string? CouncilName = null);
 
 public sealed record RequestRow(Guid Id, Guid ShareId, string ShareTitle, string RequesterId, string RequesterName, string OwnerName, int Units, string? Message,
     RequestStatus Status, DateTime CreatedAt);
@@ -51,7 +56,8 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var viewer = await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
         var now = clock.GetUtcNow().UtcDateTime;
-        var shares = db.Shares.Where(s => s.CommunityId == communityId);
+        // Browsing lists what members can ask for; gifts to councils are listed on the council's page.
+        var shares = db.Shares.Where(s => s.CommunityId == communityId && s.Target == ShareTarget.Community);
         if (!string.IsNullOrWhiteSpace(query.Text))
         {
             var text = query.Text.Trim();
@@ -196,7 +202,9 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
         shares.Select(s => new ShareRow(s.Id, s.Title, s.Description, s.Kind, s.Owner.DisplayName, s.OwnerId, s.UnitsOffered,
             s.UnitsOffered - s.UnitsReserved - s.UnitsGiven,
             s.Status == ShareStatus.Active && s.ExpiresAt != null && s.ExpiresAt <= now ? ShareStatus.Expired : s.Status,
-            s.ExpiresAt, s.MinTrust, db.ItemCategories.Where(c => c.Id == s.CategoryId).Select(c => c.Name).FirstOrDefault(), s.CreatedAt, s.CategoryId));
+            s.ExpiresAt, s.MinTrust, db.ItemCategories.Where(c => c.Id == s.CategoryId).Select(c => c.Name).FirstOrDefault(), s.CreatedAt, s.CategoryId,
+            s.Target, s.SourceCouncilId ?? s.TargetId,
+            db.Councils.Where(c => c.Id == (s.SourceCouncilId ?? s.TargetId)).Select(c => c.Name).FirstOrDefault()));
 
     private static IQueryable<RequestRow> Requests(IQueryable<ShareRequest> requests) =>
         requests.Select(r => new RequestRow(r.Id, r.ShareId, r.Share.Title, r.RequesterId, r.Requester.DisplayName, r.Share.Owner.DisplayName,

@@ -405,6 +405,385 @@ namespace CommunityApp.Data.Migrations.Postgres
                         });
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Councils.Contribution", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("community_id");
+
+                    b.Property<string>("ContributorId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("contributor_id");
+
+                    b.Property<Guid>("CouncilId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("council_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTime?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("decided_by");
+
+                    b.Property<Guid>("ItemId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("item_id");
+
+                    b.Property<Guid>("ShareId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("share_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("status");
+
+                    b.Property<int>("Units")
+                        .HasColumnType("integer")
+                        .HasColumnName("units");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_contributions");
+
+                    b.HasIndex("CommunityId")
+                        .HasDatabaseName("ix_contributions_community_id");
+
+                    b.HasIndex("ContributorId")
+                        .HasDatabaseName("ix_contributions_contributor_id");
+
+                    b.HasIndex("ItemId")
+                        .HasDatabaseName("ix_contributions_item_id");
+
+                    b.HasIndex("ShareId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_contributions_share_id");
+
+                    b.HasIndex("CouncilId", "Status", "CreatedAt")
+                        .HasDatabaseName("ix_contributions_council_id_status_created_at");
+
+                    b.ToTable("contributions", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_contributions_units", "units >= 1");
+                        });
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Councils.Council", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("description");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("normalized_name");
+
+                    b.Property<int>("TrustCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("trust_count");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_councils");
+
+                    b.HasIndex("CommunityId", "NormalizedName")
+                        .IsUnique()
+                        .HasDatabaseName("ix_councils_community_id_normalized_name")
+                        .HasFilter("deleted_at IS NULL");
+
+                    b.ToTable("councils", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_councils_trust_count", "trust_count >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Councils.CouncilManager", b =>
+                {
+                    b.Property<Guid>("CouncilId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("council_id");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<DateTime>("AddedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("added_at");
+
+                    b.Property<string>("AddedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("added_by");
+
+                    b.HasKey("CouncilId", "UserId")
+                        .HasName("pk_council_managers");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_council_managers_user_id");
+
+                    b.ToTable("council_managers", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Councils.CouncilTrust", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CouncilId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("council_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_council_trusts");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_council_trusts_user_id");
+
+                    b.HasIndex("CouncilId", "UserId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_council_trusts_council_id_user_id")
+                        .HasFilter("deleted_at IS NULL");
+
+                    b.ToTable("council_trusts", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Councils.CouncilTrustHistoryEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("action");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<Guid>("CouncilId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("council_id");
+
+                    b.Property<int>("CountAfter")
+                        .HasColumnType("integer")
+                        .HasColumnName("count_after");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_council_trust_history");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_council_trust_history_user_id");
+
+                    b.HasIndex("CouncilId", "At")
+                        .HasDatabaseName("ix_council_trust_history_council_id_at");
+
+                    b.ToTable("council_trust_history", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Councils.InventoryBalance", b =>
+                {
+                    b.Property<Guid>("HolderId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("holder_id");
+
+                    b.Property<Guid>("ItemId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("item_id");
+
+                    b.Property<Guid>("CouncilId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("council_id");
+
+                    b.Property<int>("Units")
+                        .HasColumnType("integer")
+                        .HasColumnName("units");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("HolderId", "ItemId")
+                        .HasName("pk_inventory_balances");
+
+                    b.HasIndex("CouncilId")
+                        .HasDatabaseName("ix_inventory_balances_council_id");
+
+                    b.HasIndex("ItemId")
+                        .HasDatabaseName("ix_inventory_balances_item_id");
+
+                    b.ToTable("inventory_balances", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_inventory_balances_units", "units >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Councils.InventoryEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ActorId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("actor_id");
+
+                    b.Property<int>("BalanceAfter")
+                        .HasColumnType("integer")
+                        .HasColumnName("balance_after");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("community_id");
+
+                    b.Property<Guid?>("ContributionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("contribution_id");
+
+                    b.Property<Guid>("CouncilId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("council_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("ItemId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("item_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("note");
+
+                    b.Property<Guid?>("ShareId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("share_id");
+
+                    b.Property<int>("Units")
+                        .HasColumnType("integer")
+                        .HasColumnName("units");
+
+                    b.HasKey("Id")
+                        .HasName("pk_inventory_entries");
+
+                    b.HasIndex("ActorId")
+                        .HasDatabaseName("ix_inventory_entries_actor_id");
+
+                    b.HasIndex("CommunityId")
+                        .HasDatabaseName("ix_inventory_entries_community_id");
+
+                    b.HasIndex("ContributionId")
+                        .HasDatabaseName("ix_inventory_entries_contribution_id");
+
+                    b.HasIndex("ItemId")
+                        .HasDatabaseName("ix_inventory_entries_item_id");
+
+                    b.HasIndex("ShareId")
+                        .HasDatabaseName("ix_inventory_entries_share_id");
+
+                    b.HasIndex("CouncilId", "CreatedAt")
+                        .HasDatabaseName("ix_inventory_entries_council_id_created_at");
+
+                    b.HasIndex("CouncilId", "ItemId", "CreatedAt")
+                        .HasDatabaseName("ix_inventory_entries_council_id_item_id_created_at");
+
+                    b.ToTable("inventory_entries", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_inventory_entries_units", "units <> 0 AND balance_after >= 0");
+                        });
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Invites.Invite", b =>
                 {
                     b.Property<Guid>("Id")
@@ -939,6 +1318,10 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("owner_id");
 
+                    b.Property<Guid?>("SourceCouncilId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("source_council_id");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(10)
@@ -991,6 +1374,9 @@ namespace CommunityApp.Data.Migrations.Postgres
 
                     b.HasIndex("ItemId")
                         .HasDatabaseName("ix_shares_item_id");
+
+                    b.HasIndex("SourceCouncilId")
+                        .HasDatabaseName("ix_shares_source_council_id");
 
                     b.HasIndex("search_vector")
                         .HasDatabaseName("ix_shares_search_vector");
@@ -1425,6 +1811,185 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasConstraintName("fk_trust_levels_communities_community_id");
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Councils.Contribution", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_contributions_communities_community_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Contributor")
+                        .WithMany()
+                        .HasForeignKey("ContributorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_contributions_users_contributor_id");
+
+                    b.HasOne("CommunityApp.Features.Councils.Council", "Council")
+                        .WithMany()
+                        .HasForeignKey("CouncilId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_contributions_councils_council_id");
+
+                    b.HasOne("CommunityApp.Features.Wealth.Item", "Item")
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_contributions_items_item_id");
+
+                    b.HasOne("CommunityApp.Features.Wealth.Share", "Share")
+                        .WithMany()
+                        .HasForeignKey("ShareId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_contributions_shares_share_id");
+
+                    b.Navigation("Contributor");
+
+                    b.Navigation("Council");
+
+                    b.Navigation("Item");
+
+                    b.Navigation("Share");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Councils.Council", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_councils_communities_community_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Councils.CouncilManager", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Councils.Council", "Council")
+                        .WithMany()
+                        .HasForeignKey("CouncilId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_council_managers_councils_council_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_council_managers_users_user_id");
+
+                    b.Navigation("Council");
+
+                    b.Navigation("User");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Councils.CouncilTrust", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Councils.Council", null)
+                        .WithMany()
+                        .HasForeignKey("CouncilId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_council_trusts_councils_council_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_council_trusts_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Councils.CouncilTrustHistoryEntry", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Councils.Council", null)
+                        .WithMany()
+                        .HasForeignKey("CouncilId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_council_trust_history_councils_council_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_council_trust_history_users_user_id");
+
+                    b.Navigation("User");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Councils.InventoryBalance", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Councils.Council", null)
+                        .WithMany()
+                        .HasForeignKey("CouncilId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_inventory_balances_councils_council_id");
+
+                    b.HasOne("CommunityApp.Features.Wealth.Item", "Item")
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_inventory_balances_items_item_id");
+
+                    b.Navigation("Item");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Councils.InventoryEntry", b =>
+                {
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Actor")
+                        .WithMany()
+                        .HasForeignKey("ActorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_inventory_entries_users_actor_id");
+
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_inventory_entries_communities_community_id");
+
+                    b.HasOne("CommunityApp.Features.Councils.Contribution", null)
+                        .WithMany()
+                        .HasForeignKey("ContributionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_inventory_entries_contributions_contribution_id");
+
+                    b.HasOne("CommunityApp.Features.Councils.Council", null)
+                        .WithMany()
+                        .HasForeignKey("CouncilId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_inventory_entries_councils_council_id");
+
+                    b.HasOne("CommunityApp.Features.Wealth.Item", "Item")
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_inventory_entries_items_item_id");
+
+                    b.HasOne("CommunityApp.Features.Wealth.Share", null)
+                        .WithMany()
+                        .HasForeignKey("ShareId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_inventory_entries_shares_share_id");
+
+                    b.Navigation("Actor");
+
+                    b.Navigation("Item");
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Invites.Invite", b =>
                 {
                     b.HasOne("CommunityApp.Features.Communities.Community", "Community")
@@ -1614,6 +2179,12 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_shares_users_owner_id");
+
+                    b.HasOne("CommunityApp.Features.Councils.Council", null)
+                        .WithMany()
+                        .HasForeignKey("SourceCouncilId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_shares_councils_source_council_id");
 
                     b.Navigation("Owner");
                 });

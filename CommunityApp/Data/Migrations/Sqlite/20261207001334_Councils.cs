@@ -1,0 +1,425 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace CommunityApp.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class Councils : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<Guid>(
+                name: "source_council_id",
+                table: "shares",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.CreateTable(
+                name: "councils",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    community_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    normalized_name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    description = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    trust_count = table.Column<int>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    created_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_councils", x => x.id);
+                    table.CheckConstraint("ck_councils_trust_count", "trust_count >= 0");
+                    table.ForeignKey(
+                        name: "fk_councils_communities_community_id",
+                        column: x => x.community_id,
+                        principalTable: "communities",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "contributions",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    community_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    council_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    share_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    contributor_id = table.Column<string>(type: "TEXT", nullable: false),
+                    item_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    units = table.Column<int>(type: "INTEGER", nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    decided_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    decided_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    created_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_contributions", x => x.id);
+                    table.CheckConstraint("ck_contributions_units", "units >= 1");
+                    table.ForeignKey(
+                        name: "fk_contributions_communities_community_id",
+                        column: x => x.community_id,
+                        principalTable: "communities",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_contributions_councils_council_id",
+                        column: x => x.council_id,
+                        principalTable: "councils",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_contributions_items_item_id",
+                        column: x => x.item_id,
+                        principalTable: "items",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_contributions_shares_share_id",
+                        column: x => x.share_id,
+                        principalTable: "shares",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_contributions_users_contributor_id",
+                        column: x => x.contributor_id,
+                        principalTable: "asp_net_users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "council_managers",
+                columns: table => new
+                {
+                    council_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    added_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    added_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_council_managers", x => new { x.council_id, x.user_id });
+                    table.ForeignKey(
+                        name: "fk_council_managers_councils_council_id",
+                        column: x => x.council_id,
+                        principalTable: "councils",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_council_managers_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "asp_net_users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "council_trust_history",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    council_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    action = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    count_after = table.Column<int>(type: "INTEGER", nullable: false),
+                    at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_council_trust_history", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_council_trust_history_councils_council_id",
+                        column: x => x.council_id,
+                        principalTable: "councils",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_council_trust_history_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "asp_net_users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "council_trusts",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    council_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_council_trusts", x => x.id);
+                    table.ForeignKey(
+                        name: "fk_council_trusts_asp_net_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "asp_net_users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_council_trusts_councils_council_id",
+                        column: x => x.council_id,
+                        principalTable: "councils",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "inventory_balances",
+                columns: table => new
+                {
+                    holder_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    item_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    council_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    units = table.Column<int>(type: "INTEGER", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_inventory_balances", x => new { x.holder_id, x.item_id });
+                    table.CheckConstraint("ck_inventory_balances_units", "units >= 0");
+                    table.ForeignKey(
+                        name: "fk_inventory_balances_councils_council_id",
+                        column: x => x.council_id,
+                        principalTable: "councils",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_inventory_balances_items_item_id",
+                        column: x => x.item_id,
+                        principalTable: "items",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "inventory_entries",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    community_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    council_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    item_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    units = table.Column<int>(type: "INTEGER", nullable: false),
+                    balance_after = table.Column<int>(type: "INTEGER", nullable: false),
+                    share_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    contribution_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    note = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    actor_id = table.Column<string>(type: "TEXT", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_inventory_entries", x => x.id);
+                    table.CheckConstraint("ck_inventory_entries_units", "units <> 0 AND balance_after >= 0");
+                    table.ForeignKey(
+                        name: "fk_inventory_entries_communities_community_id",
+                        column: x => x.community_id,
+                        principalTable: "communities",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_inventory_entries_contributions_contribution_id",
+                        column: x => x.contribution_id,
+                        principalTable: "contributions",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_inventory_entries_councils_council_id",
+                        column: x => x.council_id,
+                        principalTable: "councils",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_inventory_entries_items_item_id",
+                        column: x => x.item_id,
+                        principalTable: "items",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_inventory_entries_shares_share_id",
+                        column: x => x.share_id,
+                        principalTable: "shares",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_inventory_entries_users_actor_id",
+                        column: x => x.actor_id,
+                        principalTable: "asp_net_users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_shares_source_council_id",
+                table: "shares",
+                column: "source_council_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_contributions_community_id",
+                table: "contributions",
+                column: "community_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_contributions_contributor_id",
+                table: "contributions",
+                column: "contributor_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_contributions_council_id_status_created_at",
+                table: "contributions",
+                columns: new[] { "council_id", "status", "created_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_contributions_item_id",
+                table: "contributions",
+                column: "item_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_contributions_share_id",
+                table: "contributions",
+                column: "share_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_council_managers_user_id",
+                table: "council_managers",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_council_trust_history_council_id_at",
+                table: "council_trust_history",
+                columns: new[] { "council_id", "at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_council_trust_history_user_id",
+                table: "council_trust_history",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_council_trusts_council_id_user_id",
+                table: "council_trusts",
+                columns: new[] { "council_id", "user_id" },
+                unique: true,
+                filter: "deleted_at IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_council_trusts_user_id",
+                table: "council_trusts",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_councils_community_id_normalized_name",
+                table: "councils",
+                columns: new[] { "community_id", "normalized_name" },
+                unique: true,
+                filter: "deleted_at IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_inventory_balances_council_id",
+                table: "inventory_balances",
+                column: "council_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_inventory_balances_item_id",
+                table: "inventory_balances",
+                column: "item_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_inventory_entries_actor_id",
+                table: "inventory_entries",
+                column: "actor_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_inventory_entries_community_id",
+                table: "inventory_entries",
+                column: "community_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_inventory_entries_contribution_id",
+                table: "inventory_entries",
+                column: "contribution_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_inventory_entries_council_id_created_at",
+                table: "inventory_entries",
+                columns: new[] { "council_id", "created_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_inventory_entries_council_id_item_id_created_at",
+                table: "inventory_entries",
+                columns: new[] { "council_id", "item_id", "created_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_inventory_entries_item_id",
+                table: "inventory_entries",
+                column: "item_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_inventory_entries_share_id",
+                table: "inventory_entries",
+                column: "share_id");
+
+            migrationBuilder.AddForeignKey(
+                name: "fk_shares_councils_source_council_id",
+                table: "shares",
+                column: "source_council_id",
+                principalTable: "councils",
+                principalColumn: "id",
+                onDelete: ReferentialAction.Restrict);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropForeignKey(
+                name: "fk_shares_councils_source_council_id",
+                table: "shares");
+
+            migrationBuilder.DropTable(
+                name: "council_managers");
+
+            migrationBuilder.DropTable(
+                name: "council_trust_history");
+
+            migrationBuilder.DropTable(
+                name: "council_trusts");
+
+            migrationBuilder.DropTable(
+                name: "inventory_balances");
+
+            migrationBuilder.DropTable(
+                name: "inventory_entries");
+
+            migrationBuilder.DropTable(
+                name: "contributions");
+
+            migrationBuilder.DropTable(
+                name: "councils");
+
+            migrationBuilder.DropIndex(
+                name: "ix_shares_source_council_id",
+                table: "shares");
+
+            migrationBuilder.DropColumn(
+                name: "source_council_id",
+                table: "shares");
+        }
+    }
+}

@@ -1,0 +1,140 @@
+using Microsoft.EntityFrameworkCore;
+using CommunityApp.Auth;
+using CommunityApp.Data;
+using CommunityApp.Features.Wealth;
+using CommunityApp.Resources;
+
+namespace CommunityApp.Features.Councils;
+
+public sealed record CouncilRow(Guid Id, string Name, string Description, int TrustCount, int ManagerCount, bool IManage);
+
+public sealed record ManagerRow(string UserId, string DisplayName, string UserName, DateTime Since);
+
+/// <summary>A council's page: what everyone sees, and whether the viewer trusts it and may manage or delete it.</summary>
+public sealed record CouncilDetail(Guid Id, string Name, string Description, int TrustCount, DateTime CreatedAt, bool ITrust, bool MayManage, bool MayDelete,
+    IReadOnlyList<ManagerRow> Managers, int PendingContributions);
+
+public sealed record InventoryRow(Guid ItemId, string ItemName, int Units);
+
+public sealed record LedgerRow(Guid Id, string ItemName, InventoryEntryKind Kind, int Units, int BalanceAfter, string ActorName, string? Note, Guid? ShareId, DateTime At);
+
+public sealed record ContributionRow(Guid Id, Guid ShareId, string ContributorName, string ItemName, int Units, ContributionStatus Status, DateTime At);
+
+public sealed record CouncilShareRow(Guid Id, string Title, string ItemName, int UnitsOffered, int UnitsFree, int UnitsGiven, ShareStatus Status, DateTime CreatedAt);
+
+public sealed record CouncilOption(Guid Id, string Name);
+
+/// <summary>Reading councils (docs/SPEC.md §6): the list, a council's page, its inventory, ledger, contributions and shares. Members only.</summary>
+public sealed class CouncilQueries(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
+{
+    public const int MaxPageSize = 100;
+
+    public async Task<Page<CouncilRow>> ListAsync(string viewerId, Guid communityId, string? search, int pageIndex, int pageSize, CancellationToken ct = default)
+    {
+        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
+        if (!Texts.IsStorable(search)) throw new ValidationFailedException(new Dictionary<string, string> { ["search"] = Texts.UnstorableMessage });
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
+        var councils = db.Councils.Where(c => c.CommunityId == communityId);
+        if (!string.IsNullOrWhiteSpace(search))
+        {
+            var text = search.Trim().ToUpperInvariant();
+            councils = councils.Where(c => c.NormalizedName.Contains(text));
+        }
+        var total = await councils.CountAsync(ct);
+        var rows = await councils.OrderByDescending(c => c.TrustCount).ThenBy(c => c.NormalizedName)
+            .Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize)
+            .Select(c => new CouncilRow(c.Id, c.Name, c.Description, c.TrustCount,
+                db.CouncilManagers.Count(m => m.CouncilId == c.Id),
+                db.CouncilManagers.Any(m => m.CouncilId == c.Id && m.UserId == viewerId)))
+            .ToListAsync(ct);
+        return new Page<CouncilRow>(rows, total, Math.Max(0, pageIndex), pageSize);
+    }
+
+    /// <summary>Councils of the community by name, for choosing where a contribution goes.</summary>
+    public async Task<IReadOnlyList<CouncilOption>> OptionsAsync(string viewerId, Guid communityId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
+        return await db.Councils.Where(c => c.CommunityId == communityId).OrderBy(c => c.NormalizedName).Take(500)
+            .Select(c => new CouncilOption(c.Id, c.Name)).ToListAsync(ct);
+    }
+
+    public async Task<CouncilDetail> GetAsync(string viewerId, Guid communityId, Guid councilId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var viewer = await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
+        var council = await db.Councils.Where(c => c.Id == councilId && c.CommunityId == communityId)
+            .Select(c => new { c.Id, c.Name, c.Description, c.TrustCount, c.CreatedAt }).SingleOrDefaultAsync(ct)
+            ?? throw new NotFoundException(Text.Get("Error.CouncilNotFound"));
+        // Managers who have left the community keep no powers (the standing needs a membership) and are not listed.
+        var managers = await db.CouncilManagers.Where(m => m.CouncilId == councilId && db.Memberships.Any(x => x.CommunityId == communityId && x.UserId == m.UserId))
+            .OrderBy(m => m.AddedAt).Take(MaxPageSize)
+            .Select(m => new ManagerRow(m.UserId, m.User.DisplayName, m.User.UserName ?? "", m.AddedAt)).ToListAsync(ct);
+        var trusts = await db.CouncilTrusts.AnyAsync(t => t.CouncilId == councilId && t.UserId == viewerId, ct);
+        var pending = await db.Contributions.CountAsync(c => c.CouncilId == councilId && c.Status == ContributionStatus.Pending, ct);
+        return new CouncilDetail(council.Id, council.Name, council.Description, council.TrustCount, council.CreatedAt, trusts,
+            PermissionService.MayManageCouncil(viewer, councilId), viewer.IsAdmin, managers, pending);
+    }
+
+    /// <summary>The council's balance per item, items with units first.</summary>
+    public async Task<IReadOnlyList<InventoryRow>> InventoryAsync(string viewerId, Guid communityId, Guid councilId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await DemandCouncilAsync(db, viewerId, communityId, councilId, ct);
+        return await db.InventoryBalances.Where(b => b.HolderId == councilId)
+            .OrderByDescending(b => b.Units > 0).ThenBy(b => b.Item.Name).Take(500)
+            .Select(b => new InventoryRow(b.ItemId, b.Item.Name, b.Units)).ToListAsync(ct);
+    }
+
+    /// <summary>The ledger, newest first, paged; optionally one item's lines.</summary>
+    public async Task<Page<LedgerRow>> LedgerAsync(string viewerId, Guid communityId, Guid councilId, Guid? itemId, int pageIndex, int pageSize, CancellationToken ct = default)
+    {
+        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await DemandCouncilAsync(db, viewerId, communityId, councilId, ct);
+        var lines = db.InventoryEntries.Where(e => e.CouncilId == councilId);
+        if (itemId is { } item) lines = lines.Where(e => e.ItemId == item);
+        var total = await lines.CountAsync(ct);
+        var rows = await lines.OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id)
+            .Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize)
+            .Select(e => new LedgerRow(e.Id, e.Item.Name, e.Kind, e.Units, e.BalanceAfter, e.Actor.DisplayName, e.Note, e.ShareId, e.CreatedAt))
+            .ToListAsync(ct);
+        return new Page<LedgerRow>(rows, total, Math.Max(0, pageIndex), pageSize);
+    }
+
+    /// <summary>Contributions to the council, pending ones first (oldest first), then the latest decided ones.</summary>
+    public async Task<IReadOnlyList<ContributionRow>> ContributionsAsync(string viewerId, Guid communityId, Guid councilId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await DemandCouncilAsync(db, viewerId, communityId, councilId, ct);
+        var all = db.Contributions.Where(c => c.CouncilId == councilId);
+        var pending = await Rows(all.Where(c => c.Status == ContributionStatus.Pending).OrderBy(c => c.CreatedAt).Take(MaxPageSize)).ToListAsync(ct);
+        var decided = await Rows(all.Where(c => c.Status != ContributionStatus.Pending).OrderByDescending(c => c.UpdatedAt).Take(20)).ToListAsync(ct);
+        return [.. pending, .. decided];
+    }
+
+    /// <summary>Shares the council made from its inventory, newest first.</summary>
+    public async Task<IReadOnlyList<CouncilShareRow>> SharesAsync(string viewerId, Guid communityId, Guid councilId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await DemandCouncilAsync(db, viewerId, communityId, councilId, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        return await db.Shares.Where(s => s.SourceCouncilId == councilId).OrderByDescending(s => s.CreatedAt).Take(MaxPageSize)
+            .Select(s => new CouncilShareRow(s.Id, s.Title, db.Items.Where(i => i.Id == s.ItemId).Select(i => i.Name).FirstOrDefault() ?? "",
+                s.UnitsOffered, s.UnitsOffered - s.UnitsReserved - s.UnitsGiven, s.UnitsGiven,
+                s.Status == ShareStatus.Active && s.ExpiresAt != null && s.ExpiresAt <= now ? ShareStatus.Expired : s.Status, s.CreatedAt))
+            .ToListAsync(ct);
+    }
+
+    private static IQueryable<ContributionRow> Rows(IQueryable<Contribution> contributions) =>
+        contributions.Select(c => new ContributionRow(c.Id, c.ShareId, c.Contributor.DisplayName, c.Item.Name, c.Units, c.Status, c.CreatedAt));
+
+    /// <summary>A member of the community, and a council of it; a council of another community is not found here, whatever its id.</summary>
+    private static async Task DemandCouncilAsync(AppDbContext db, string viewerId, Guid communityId, Guid councilId, CancellationToken ct)
+    {
+        await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
+        if (!await db.Councils.AnyAsync(c => c.Id == councilId && c.CommunityId == communityId, ct))
+            throw new NotFoundException(Text.Get("Error.CouncilNotFound"));
+    }
+}
