@@ -203,7 +203,7 @@ public sealed class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper out
 
         requests.Select(r => r.Status).Distinct().Order().ShouldBe(Enum.GetValues<RequestStatus>());
         // Units moved with the requests, as the state machine moves them.
-        foreach (var s in shares.Where(s => s.Status != ShareStatus.Cancelled))
+        foreach (var s in shares.Where(s => s.Status != ShareStatus.Cancelled && s.Target == ShareTarget.Community))
         {
             s.UnitsReserved.ShouldBe(requests.Where(r => r.ShareId == s.Id && r.Status == RequestStatus.Accepted).Sum(r => r.Units), s.Title);
             s.UnitsGiven.ShouldBe(requests.Where(r => r.ShareId == s.Id && r.Status == RequestStatus.Fulfilled).Sum(r => r.Units), s.Title);
@@ -219,6 +219,29 @@ public sealed class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper out
         }
         threads.ShouldContain(t => t.Select(m => m.AuthorId).Distinct().Count() == 2);
         (await db.ShareComments.CountAsync()).ShouldBeGreaterThanOrEqualTo(5);
+    }
+
+    [Fact]
+    public async Task Two_councils_have_managers_trust_confirmed_contributions_a_waiting_one_and_inventories_that_match_their_ledgers()
+    {
+        await using var db = await fixture.NewContextAsync();
+        var community = (await db.Communities.SingleAsync(c => c.Name == DemoSeeder.CommunityName)).Id;
+        var councils = await db.Councils.Where(c => c.CommunityId == community).ToListAsync();
+        councils.Select(c => c.Name).Order().ShouldBe(["Riverside Pantry", "Tool Library"]);
+        councils.ShouldAllBe(c => c.TrustCount > 0);
+        foreach (var council in councils)
+        {
+            (await db.CouncilManagers.CountAsync(m => m.CouncilId == council.Id)).ShouldBeGreaterThanOrEqualTo(1);
+            (await db.CouncilTrusts.CountAsync(t => t.CouncilId == council.Id)).ShouldBe(council.TrustCount);
+            var balances = await db.InventoryBalances.Where(b => b.HolderId == council.Id).ToListAsync();
+            balances.ShouldNotBeEmpty();
+            foreach (var balance in balances)
+                balance.Units.ShouldBe(await db.InventoryEntries.Where(e => e.CouncilId == council.Id && e.ItemId == balance.ItemId).SumAsync(e => e.Units));
+        }
+        var contributions = await db.Contributions.Where(c => c.CommunityId == community).ToListAsync();
+        contributions.Select(c => c.Status).Distinct().Order().ShouldBe([CommunityApp.Features.Councils.ContributionStatus.Pending, CommunityApp.Features.Councils.ContributionStatus.Confirmed]);
+        (await db.InventoryEntries.Where(e => e.CommunityId == community).Select(e => e.Kind).Distinct().CountAsync()).ShouldBeGreaterThanOrEqualTo(3);
+        (await db.Shares.CountAsync(s => s.SourceCouncilId != null && s.UnitsGiven > 0)).ShouldBeGreaterThanOrEqualTo(1);
     }
 
     [Fact]
@@ -241,6 +264,7 @@ public sealed class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper out
         audit.Distinct().ShouldBe([
             AuditAction.SettingsChanged, AuditAction.TrustLevelAdded, AuditAction.TrustLevelChanged, AuditAction.RoleChanged, AuditAction.FeatureRoleGranted,
             AuditAction.InviteCreated, AuditAction.InviteRedeemed, AuditAction.TrustGrantChanged, AuditAction.ItemAdded,
+            AuditAction.CouncilCreated, AuditAction.CouncilManagerAdded, AuditAction.ContributionConfirmed, AuditAction.InventoryUsed, AuditAction.InventoryShared,
         ], ignoreOrder: true);
     }
 

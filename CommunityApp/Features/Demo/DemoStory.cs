@@ -54,6 +54,7 @@ internal sealed class DemoStory(IServiceProvider services, DemoClock clock)
     public TrustService Trust => Get<TrustService>();
     public CatalogService Catalog => Get<CatalogService>();
     public ShareService Shares => Get<ShareService>();
+    public Councils.CouncilService Councils => Get<Councils.CouncilService>();
     public NotificationService Notifications => Get<NotificationService>();
 
     public Task<AppDbContext> DbAsync(CancellationToken ct) => Get<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(ct);
