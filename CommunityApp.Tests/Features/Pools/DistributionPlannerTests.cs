@@ -1,7 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using CommunityApp.Features.Pools;
-using CommunityApp.Tests.Features.Fuzz;
+using FuzzRunner = CommunityApp.Tests.Features.Fuzz.Fuzz;
 
 namespace CommunityApp.Tests.Features.Pools;
 
@@ -175,7 +175,7 @@ public class DistributionPlannerTests
     }
 
     private static Task Property(string name, Action<Input, DistributionPlan> check) =>
-        Fuzz.CheckAsync($"planner.{name}", Inputs(), 400, input =>
+        FuzzRunner.CheckAsync($"planner.{name}", Inputs(), 400, input =>
         {
             check(input, DistributionPlanner.Plan(input.Supply, input.Cap, input.Strategy, input.Needs));
             return Task.CompletedTask;

@@ -189,7 +189,7 @@ public static class DistributionPlanner
             int low = 0, high = maxUnits;
             while (low < high)
             {
-                var mid = low + (high - low + 1) / 2;
+                var mid = (int)(low + ((long)high - low + 1) / 2);
                 if (TotalAtLevel(needs, members, cap, mid) <= supply)
                 {
                     low = mid;
@@ -266,7 +266,7 @@ public static class DistributionPlanner
         int low = 0, high = amount;
         while (low < high)
         {
-            var mid = low + (high - low + 1) / 2;
+            var mid = (int)(low + ((long)high - low + 1) / 2);
             long total = 0;
             foreach (var i in memberNeeds)
             {
