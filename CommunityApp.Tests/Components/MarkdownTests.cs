@@ -209,8 +209,8 @@ public class MarkdownTests
     {
         var root = Parse(MarkdownRenderer.Render("[click me](javascript:alert(1))"));
 
-        root.TextContent.ShouldContain("click me");
-        root.QuerySelectorAll("a[href]").ShouldBeEmpty();
+        root.TextContent.Trim().ShouldBe("click me");
+        root.QuerySelectorAll("a").ShouldBeEmpty();
     }
 
     [Fact]
@@ -243,6 +243,7 @@ public class MarkdownTests
         var html = MarkdownRenderer.Render(markdown);
 
         ShouldBeInert(html, unit + "×5000");
+        Parse(html).TextContent.Trim().ShouldEndWith("x");
     }
 
     [Fact]

@@ -8,7 +8,8 @@ namespace CommunityApp.Components.Shared;
 /// The one way user markdown becomes HTML (docs/SPEC.md §10: no script ever runs from user content): Markdig with
 /// CommonMark, pipe tables and autolinks, raw HTML switched off (it shows as text), then HtmlSanitizer on an allow-list of
 /// plain text tags. Links keep only http, https, mailto or relative addresses and get <c>rel="nofollow noopener ugc"</c>;
-/// images stay only when they come from the app's own <c>/images/</c> path; no class, style or id survives. Thread-safe
+/// a link whose address is refused keeps its text; images stay only when they come from the app's own <c>/images/</c>
+/// path; no class, style or id survives. Input nested beyond Markdig's depth limit is shown as plain text. Thread-safe
 /// (the pipeline and sanitizer are configured once and only read).
 /// </summary>
 public static class MarkdownRenderer
@@ -33,7 +34,16 @@ public static class MarkdownRenderer
         {
             return "";
         }
-        var html = Markdig.Markdown.ToHtml(markdown, Pipeline);
+        string html;
+        try
+        {
+            html = Markdig.Markdown.ToHtml(markdown, Pipeline);
+        }
+        catch (ArgumentException)
+        {
+            // Markdig refuses input nested beyond its depth limit (thousands of "> " or "["): show it as the text it is.
+            html = "<p>" + System.Net.WebUtility.HtmlEncode(markdown) + "</p>";
+        }
         return Sanitizer.Sanitize(html);
     }
 
@@ -68,9 +78,21 @@ public static class MarkdownRenderer
                     image.Remove();
                 }
             }
-            foreach (var link in body.QuerySelectorAll("a"))
+            foreach (var link in body.QuerySelectorAll("a").ToList())
             {
-                link.SetAttribute("rel", LinkRel);
+                if (link.HasAttribute("href"))
+                {
+                    link.SetAttribute("rel", LinkRel);
+                }
+                else
+                {
+                    // Its address was refused: keep the words, drop the link.
+                    while (link.FirstChild is { } child)
+                    {
+                        link.Parent!.InsertBefore(child, link);
+                    }
+                    link.Remove();
+                }
             }
         };
         return sanitizer;
