@@ -20,6 +20,11 @@ public readonly record struct CommunityUrls(Guid CommunityId)
     public string EditShare(Guid shareId) => $"{Home}/shares/{shareId}/edit";
     public string Requests => Home + "/requests";
     public string Catalogue => Home + "/catalogue";
+    public string Needs => Home + "/needs";
+    public string MyNeeds => Home + "/needs/mine";
+    public string NewNeed => Home + "/needs/new";
+    public string Need(Guid needId) => $"{Home}/needs/{needId}";
+    public string EditNeed(Guid needId) => $"{Home}/needs/{needId}/edit";
     public string Settings => Home + "/settings";
     public string Invites => Home + "/invites";
     public string Audit => Home + "/audit";

@@ -7,6 +7,7 @@ using CommunityApp.Features.Audit;
 using CommunityApp.Features.Communities;
 using CommunityApp.Features.Invites;
 using CommunityApp.Features.Members;
+using CommunityApp.Features.Needs;
 using CommunityApp.Features.Notifications;
 using CommunityApp.Features.Profile;
 using CommunityApp.Features.Settings;
@@ -35,6 +36,7 @@ public static class FeatureSetup
         .AddMembers()
         .AddTrust()
         .AddWealth()
+        .AddNeeds()
         .AddInvites()
         .AddSettings()
         .AddAudit();

@@ -31,7 +31,9 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         var share = new Share { CommunityId = communityId, OwnerId = ownerId, Status = ShareStatus.Active };
         Apply(share, input);
         db.Shares.Add(share);
+        var matched = await Needs.NeedMatches.NotifyAsync(db, share, Now, ct);
         await db.SaveChangesAsync(ct);
+        Needs.NeedMatches.Publish(events, matched);
         return share.Id;
     }
 
