@@ -10,7 +10,7 @@ namespace CommunityApp.Features.Needs;
 public sealed record NeedContribution(string OwnerName, int Units, Guid NeedId);
 
 /// <summary>
-/// Active needs of one priority for the same item (or title, ignoring case) and period: "13 Carrots per week: 5 Ana, 8 Ben".
+/// Active needs of one priority for the same item (or title, ignoring case; shown as the first spelling in sort order, capitals first) and period: "13 Carrots per week: 5 Ana, 8 Ben".
 /// <see cref="Contributions"/> are the first <see cref="NeedQueries.MaxContributions"/>, by name; <see cref="People"/> counts them all.
 /// </summary>
 public sealed record NeedGroupRow(string Name, Guid? ItemId, NeedRecurrence Recurrence, NeedPriority Priority, int Units, int People,
@@ -39,7 +39,7 @@ public sealed class NeedQueries(IDbContextFactory<AppDbContext> dbFactory)
         var active = db.Needs.Where(n => n.CommunityId == communityId && n.Status == NeedStatus.Active && n.Priority == priority);
         var groups = active
             .GroupBy(n => new { n.ItemId, Key = n.ItemId == null ? n.Title!.ToLower() : null, n.Recurrence })
-            .Select(g => new { g.Key.ItemId, g.Key.Key, g.Key.Recurrence, Units = g.Sum(n => n.Units), People = g.Select(n => n.OwnerId).Distinct().Count(), Title = g.Max(n => n.Title) });
+            .Select(g => new { g.Key.ItemId, g.Key.Key, g.Key.Recurrence, Units = g.Sum(n => n.Units), People = g.Select(n => n.OwnerId).Distinct().Count(), Title = g.Min(n => n.Title) });
         var total = await groups.CountAsync(ct);
         var page = await groups.OrderByDescending(g => g.Units).ThenBy(g => g.Key).ThenBy(g => g.ItemId).ThenBy(g => g.Recurrence)
             .Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize).ToListAsync(ct);
