@@ -46,6 +46,12 @@ public sealed partial class LocalizationTests
             .Concat(Family<CommunityApp.Features.Wealth.ShareSort>("ShareSort"))
             .Concat(Family<CommunityApp.Features.Councils.ContributionStatus>("ContributionStatus"))
             .Concat(Family<CommunityApp.Features.Councils.InventoryEntryKind>("InventoryEntryKind"))
+            .Concat(Family<CommunityApp.Features.Needs.NeedPriority>("NeedPriority"))
+            .Concat(Family<CommunityApp.Features.Needs.NeedPriority>("Needs.Heading"))
+            .Concat(Family<CommunityApp.Features.Needs.NeedPriority>("Needs.None"))
+            .Concat(Family<CommunityApp.Features.Needs.NeedRecurrence>("NeedRecurrence"))
+            .Concat(Family<CommunityApp.Features.Needs.NeedRecurrence>("Needs.Total"))
+            .Concat(Family<CommunityApp.Features.Needs.NeedStatus>("NeedStatus"))
             .Concat(CommunityApp.Auth.PermissionCatalog.RoleAreas.Select(a => $"RoleArea.{a.Area}"))
             .Concat(CommunityApp.Features.Settings.SettingsPresets.All.Select(p => $"Settings.Preset.{p.Key}"));
 

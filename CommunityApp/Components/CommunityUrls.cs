@@ -23,6 +23,11 @@ public readonly record struct CommunityUrls(Guid CommunityId)
     public string Councils => Home + "/councils";
     public string NewCouncil => Home + "/councils/new";
     public string Council(Guid councilId) => $"{Home}/councils/{councilId}";
+    public string Needs => Home + "/needs";
+    public string MyNeeds => Home + "/needs/mine";
+    public string NewNeed => Home + "/needs/new";
+    public string Need(Guid needId) => $"{Home}/needs/{needId}";
+    public string EditNeed(Guid needId) => $"{Home}/needs/{needId}/edit";
     public string Settings => Home + "/settings";
     public string Invites => Home + "/invites";
     public string Audit => Home + "/audit";

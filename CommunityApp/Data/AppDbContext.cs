@@ -39,6 +39,7 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<Features.Councils.InventoryEntry> InventoryEntries => Set<Features.Councils.InventoryEntry>();
     public DbSet<Features.Councils.InventoryBalance> InventoryBalances => Set<Features.Councils.InventoryBalance>();
     public DbSet<Features.Councils.Contribution> Contributions => Set<Features.Councils.Contribution>();
+    public DbSet<Features.Needs.Need> Needs => Set<Features.Needs.Need>();
 
     /// <summary>Data-protection keys (they sign the sign-in cookies) live in the database, so they survive restarts and are shared by instances.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -8,6 +8,7 @@ using CommunityApp.Features.Communities;
 using CommunityApp.Features.Councils;
 using CommunityApp.Features.Invites;
 using CommunityApp.Features.Members;
+using CommunityApp.Features.Needs;
 using CommunityApp.Features.Notifications;
 using CommunityApp.Features.Profile;
 using CommunityApp.Features.Settings;
@@ -37,6 +38,7 @@ public static class FeatureSetup
         .AddTrust()
         .AddWealth()
         .AddCouncils()
+        .AddNeeds()
         .AddInvites()
         .AddSettings()
         .AddAudit();

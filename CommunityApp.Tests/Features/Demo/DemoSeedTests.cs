@@ -62,6 +62,7 @@ public static partial class DemoDigest
         ["requests"] = await db.ShareRequests.IgnoreQueryFilters().CountAsync(),
         ["messages"] = await db.RequestMessages.CountAsync(),
         ["comments"] = await db.ShareComments.IgnoreQueryFilters().CountAsync(),
+        ["needs"] = await db.Needs.CountAsync(),
         ["notifications"] = await db.Notifications.CountAsync(),
         ["unread"] = await db.Notifications.CountAsync(n => n.ReadAt == null),
         ["audit"] = await db.AuditLog.CountAsync(),
@@ -115,6 +116,10 @@ public static partial class DemoDigest
             lines.Add($"message {R(m.RequestId)} {U(m.AuthorId)}: {m.Body} at={T(m.CreatedAt)}");
         foreach (var c in await db.ShareComments.IgnoreQueryFilters().ToListAsync())
             lines.Add($"comment {shares[c.ShareId].Title} {U(c.AuthorId)}: {c.Body} at={T(c.CreatedAt)}");
+
+        foreach (var n in await db.Needs.ToListAsync())
+            lines.Add($"need {U(n.OwnerId)} {(n.ItemId is { } item ? items[item] : "-")} {n.Title} | {n.Description} | {n.Units} {n.Priority} {n.Recurrence} {n.Status} " +
+                      $"period={T(n.PeriodStart)}..{T(n.PeriodEnd)} fulfilled={T(n.FulfilledAt)} by={(n.FulfilledByRequestId is { } by ? R(by) : "-")} at={T(n.CreatedAt)}");
 
         foreach (var n in await db.Notifications.ToListAsync())
             lines.Add($"notification {U(n.UserId)} {n.Kind} {n.Actor} | {n.Subject} at={T(n.CreatedAt)} read={T(n.ReadAt)}");
@@ -180,6 +185,27 @@ public sealed class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper out
         history.Count(h => h.Action == TrustHistoryAction.GrantChanged).ShouldBe(members.Count(m => m.AdminGrant > 0));
         // The app's own recalculation finds nothing to correct.
         (await fixture.Get<TrustRecalculator>().RecomputeCommunityAsync(community)).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Needs_and_wants_recur_add_up_by_item_and_one_was_met_by_a_fulfilled_request()
+    {
+        await using var db = await fixture.NewContextAsync();
+        var community = (await db.Communities.SingleAsync(c => c.Name == DemoSeeder.CommunityName)).Id;
+        var needs = await db.Needs.Where(n => n.CommunityId == community).ToListAsync();
+        var now = DemoSeedFixture.Now.UtcDateTime;
+
+        needs.Count.ShouldBeGreaterThanOrEqualTo(10);
+        needs.Select(n => n.Recurrence).Distinct().Count().ShouldBe(Enum.GetValues<CommunityApp.Features.Needs.NeedRecurrence>().Length);
+        needs.Select(n => n.Priority).Distinct().Count().ShouldBe(2);
+        needs.ShouldContain(n => n.Status == CommunityApp.Features.Needs.NeedStatus.Cancelled);
+        needs.ShouldContain(n => n.Status == CommunityApp.Features.Needs.NeedStatus.Fulfilled && n.FulfilledByRequestId != null);
+        // The job ran: every live recurring need is in the period that holds the seed's now.
+        needs.Where(n => n.PeriodEnd != null && n.Status == CommunityApp.Features.Needs.NeedStatus.Active)
+            .ShouldAllBe(n => n.PeriodStart <= now && n.PeriodEnd > now);
+        var groups = await fixture.Get<CommunityApp.Features.Needs.NeedQueries>().AggregateAsync(needs[0].OwnerId, community, CommunityApp.Features.Needs.NeedPriority.Need, 0, 20);
+        groups.Items.ShouldContain(g => g.Name == "Apples" && g.Units == 10 && g.People == 2 && g.Recurrence == CommunityApp.Features.Needs.NeedRecurrence.Weekly);
+        (await db.Notifications.CountAsync(n => n.Kind == NotificationKind.NeedMatched && n.CommunityId == community)).ShouldBe(2);
     }
 
     [Fact]

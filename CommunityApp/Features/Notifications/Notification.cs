@@ -19,6 +19,7 @@ public enum NotificationKind
     RequestFulfilled = 10,
     RequestFailed = 11,
     ShareExpired = 12,
+    NeedMatched = 13,
     ContributionAwaiting = 20,
     ContributionConfirmed = 21,
     ContributionRejected = 22,

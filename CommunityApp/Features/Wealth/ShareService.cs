@@ -39,9 +39,12 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         var managers = input.Target == ShareTarget.Council
             ? await Councils.Contributions.AddAsync(db, share, ownerId, Now, ct)
             : [];
+        // Members whose needs this share answers hear of it; a gift to a council is not on offer to them.
+        var matched = input.Target == ShareTarget.Community ? await Needs.NeedMatches.NotifyAsync(db, share, Now, ct) : [];
         await db.SaveChangesAsync(ct);
         foreach (var manager in managers) events.Publish(new NotificationsChanged(manager));
         if (share.TargetId is { } councilId) events.Publish(new Councils.CouncilChanged(communityId, councilId));
+        Needs.NeedMatches.Publish(events, matched);
         return share.Id;
     }
 

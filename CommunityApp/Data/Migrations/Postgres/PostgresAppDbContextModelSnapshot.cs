@@ -915,6 +915,114 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.ToTable("invite_redemptions", (string)null);
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Needs.Need", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("description");
+
+                    b.Property<DateTime?>("FulfilledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("fulfilled_at");
+
+                    b.Property<Guid?>("FulfilledByRequestId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("fulfilled_by_request_id");
+
+                    b.Property<Guid?>("ItemId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("item_id");
+
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("owner_id");
+
+                    b.Property<DateTime?>("PeriodEnd")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("period_end");
+
+                    b.Property<DateTime>("PeriodStart")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("period_start");
+
+                    b.Property<string>("Priority")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("priority");
+
+                    b.Property<string>("Recurrence")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("recurrence");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Title")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.Property<int>("Units")
+                        .HasColumnType("integer")
+                        .HasColumnName("units");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_needs");
+
+                    b.HasIndex("FulfilledByRequestId")
+                        .HasDatabaseName("ix_needs_fulfilled_by_request_id");
+
+                    b.HasIndex("PeriodEnd")
+                        .HasDatabaseName("ix_needs_period_end")
+                        .HasFilter("period_end IS NOT NULL");
+
+                    b.HasIndex("ItemId", "Status")
+                        .HasDatabaseName("ix_needs_item_id_status");
+
+                    b.HasIndex("CommunityId", "Status", "Priority")
+                        .HasDatabaseName("ix_needs_community_id_status_priority");
+
+                    b.HasIndex("OwnerId", "CommunityId", "CreatedAt")
+                        .HasDatabaseName("ix_needs_owner_id_community_id_created_at");
+
+                    b.ToTable("needs", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_needs_named", "item_id IS NOT NULL OR title IS NOT NULL");
+
+                            t.HasCheckConstraint("ck_needs_units", "units >= 1 AND units <= 100000");
+                        });
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Notifications.Notification", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2027,6 +2135,39 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasConstraintName("fk_invite_redemptions_users_user_id");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Needs.Need", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_needs_communities_community_id");
+
+                    b.HasOne("CommunityApp.Features.Wealth.ShareRequest", null)
+                        .WithMany()
+                        .HasForeignKey("FulfilledByRequestId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_needs_share_requests_fulfilled_by_request_id");
+
+                    b.HasOne("CommunityApp.Features.Wealth.Item", "Item")
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_needs_items_item_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Owner")
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_needs_users_owner_id");
+
+                    b.Navigation("Item");
+
+                    b.Navigation("Owner");
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Notifications.Notification", b =>

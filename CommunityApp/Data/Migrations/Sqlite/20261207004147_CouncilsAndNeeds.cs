@@ -3,10 +3,10 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace CommunityApp.Data.Migrations.Postgres
+namespace CommunityApp.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class Councils : Migration
+    public partial class CouncilsAndNeeds : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -14,23 +14,23 @@ namespace CommunityApp.Data.Migrations.Postgres
             migrationBuilder.AddColumn<Guid>(
                 name: "source_council_id",
                 table: "shares",
-                type: "uuid",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.CreateTable(
                 name: "councils",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    community_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    normalized_name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    description = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
-                    trust_count = table.Column<int>(type: "integer", nullable: false),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    created_by = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    deleted_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    community_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    normalized_name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    description = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    trust_count = table.Column<int>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    created_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -45,22 +45,75 @@ namespace CommunityApp.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "needs",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    community_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    owner_id = table.Column<string>(type: "TEXT", nullable: false),
+                    item_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    description = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    units = table.Column<int>(type: "INTEGER", nullable: false),
+                    priority = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    recurrence = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    period_start = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    period_end = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    fulfilled_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    fulfilled_by_request_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    created_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_needs", x => x.id);
+                    table.CheckConstraint("ck_needs_named", "item_id IS NOT NULL OR title IS NOT NULL");
+                    table.CheckConstraint("ck_needs_units", "units >= 1 AND units <= 100000");
+                    table.ForeignKey(
+                        name: "fk_needs_communities_community_id",
+                        column: x => x.community_id,
+                        principalTable: "communities",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_needs_items_item_id",
+                        column: x => x.item_id,
+                        principalTable: "items",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_needs_share_requests_fulfilled_by_request_id",
+                        column: x => x.fulfilled_by_request_id,
+                        principalTable: "share_requests",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "fk_needs_users_owner_id",
+                        column: x => x.owner_id,
+                        principalTable: "asp_net_users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "contributions",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    community_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    council_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    share_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    contributor_id = table.Column<string>(type: "text", nullable: false),
-                    item_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    units = table.Column<int>(type: "integer", nullable: false),
-                    status = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
-                    decided_by = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
-                    decided_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    created_by = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    community_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    council_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    share_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    contributor_id = table.Column<string>(type: "TEXT", nullable: false),
+                    item_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    units = table.Column<int>(type: "INTEGER", nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    decided_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    decided_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    created_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -102,10 +155,10 @@ namespace CommunityApp.Data.Migrations.Postgres
                 name: "council_managers",
                 columns: table => new
                 {
-                    council_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    added_by = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
-                    added_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    council_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    added_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    added_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -128,12 +181,12 @@ namespace CommunityApp.Data.Migrations.Postgres
                 name: "council_trust_history",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    council_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    action = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
-                    count_after = table.Column<int>(type: "integer", nullable: false),
-                    at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    council_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    action = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    count_after = table.Column<int>(type: "INTEGER", nullable: false),
+                    at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -156,11 +209,11 @@ namespace CommunityApp.Data.Migrations.Postgres
                 name: "council_trusts",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    council_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    deleted_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    council_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -183,11 +236,11 @@ namespace CommunityApp.Data.Migrations.Postgres
                 name: "inventory_balances",
                 columns: table => new
                 {
-                    holder_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    item_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    council_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    units = table.Column<int>(type: "integer", nullable: false),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    holder_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    item_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    council_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    units = table.Column<int>(type: "INTEGER", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -211,18 +264,18 @@ namespace CommunityApp.Data.Migrations.Postgres
                 name: "inventory_entries",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    community_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    council_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    item_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    kind = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
-                    units = table.Column<int>(type: "integer", nullable: false),
-                    balance_after = table.Column<int>(type: "integer", nullable: false),
-                    share_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    contribution_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    note = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
-                    actor_id = table.Column<string>(type: "text", nullable: false),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    community_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    council_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    item_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    units = table.Column<int>(type: "INTEGER", nullable: false),
+                    balance_after = table.Column<int>(type: "INTEGER", nullable: false),
+                    share_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    contribution_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    note = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    actor_id = table.Column<string>(type: "TEXT", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -376,6 +429,32 @@ namespace CommunityApp.Data.Migrations.Postgres
                 table: "inventory_entries",
                 column: "share_id");
 
+            migrationBuilder.CreateIndex(
+                name: "ix_needs_community_id_status_priority",
+                table: "needs",
+                columns: new[] { "community_id", "status", "priority" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_needs_fulfilled_by_request_id",
+                table: "needs",
+                column: "fulfilled_by_request_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_needs_item_id_status",
+                table: "needs",
+                columns: new[] { "item_id", "status" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_needs_owner_id_community_id_created_at",
+                table: "needs",
+                columns: new[] { "owner_id", "community_id", "created_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_needs_period_end",
+                table: "needs",
+                column: "period_end",
+                filter: "period_end IS NOT NULL");
+
             migrationBuilder.AddForeignKey(
                 name: "fk_shares_councils_source_council_id",
                 table: "shares",
@@ -406,6 +485,9 @@ namespace CommunityApp.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "inventory_entries");
+
+            migrationBuilder.DropTable(
+                name: "needs");
 
             migrationBuilder.DropTable(
                 name: "contributions");
