@@ -32,6 +32,8 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<Features.Wealth.ShareRequest> ShareRequests => Set<Features.Wealth.ShareRequest>();
     public DbSet<Features.Wealth.RequestMessage> RequestMessages => Set<Features.Wealth.RequestMessage>();
     public DbSet<Features.Wealth.ShareComment> ShareComments => Set<Features.Wealth.ShareComment>();
+    public DbSet<Features.Checkout.CheckoutLink> CheckoutLinks => Set<Features.Checkout.CheckoutLink>();
+    public DbSet<Features.Checkout.CheckoutEntry> Checkouts => Set<Features.Checkout.CheckoutEntry>();
 
     /// <summary>Data-protection keys (they sign the sign-in cookies) live in the database, so they survive restarts and are shared by instances.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

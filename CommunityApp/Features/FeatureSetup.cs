@@ -4,6 +4,7 @@ using CommunityApp.Components.Navigation;
 using CommunityApp.Components.Shared;
 using CommunityApp.Events;
 using CommunityApp.Features.Audit;
+using CommunityApp.Features.Checkout;
 using CommunityApp.Features.Communities;
 using CommunityApp.Features.Invites;
 using CommunityApp.Features.Members;
@@ -35,6 +36,7 @@ public static class FeatureSetup
         .AddMembers()
         .AddTrust()
         .AddWealth()
+        .AddCheckout()
         .AddInvites()
         .AddSettings()
         .AddAudit();

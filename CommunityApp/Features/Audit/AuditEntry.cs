@@ -27,6 +27,8 @@ public enum AuditAction
     CategoryAdded = 17,
     ItemAdded = 18,
     ItemDeleted = 19,
+    CheckoutLinkCreated = 20,
+    CheckoutLinkRevoked = 21,
 }
 
 /// <summary>One append-only line of a community's audit log: who did what to whom, with old → new values.</summary>

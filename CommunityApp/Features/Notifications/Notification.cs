@@ -19,6 +19,7 @@ public enum NotificationKind
     RequestFulfilled = 10,
     RequestFailed = 11,
     ShareExpired = 12,
+    ShareCheckedOut = 13,
 }
 
 /// <summary>An in-app notification, stored so it survives reloads; read when <see cref="ReadAt"/> is set.</summary>
