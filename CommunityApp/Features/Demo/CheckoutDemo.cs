@@ -5,7 +5,7 @@ namespace CommunityApp.Features.Demo;
 
 /// <summary>
 /// Checkout links (docs/SPEC.md §19): Elif puts her jam on the Saturday market table with a checkout link (two jars a
-/// checkout); Carla and Mateo scan it. Every move goes through <see cref="CheckoutService"/>. Runs once: skipped when the
+/// checkout); Kwame and Ben scan it (Carla, still New, is told she needs 5 trust). Every move goes through <see cref="CheckoutService"/>. Runs once: skipped when the
 /// community has any checkout link. The token is random, as every link's is; the rest of the story is fixed.
 /// </summary>
 internal sealed class CheckoutDemo : IDemoStep
@@ -21,8 +21,8 @@ internal sealed class CheckoutDemo : IDemoStep
             jam = await db.Shares.Where(x => x.CommunityId == s.CommunityId && x.Title == JamTitle).Select(x => x.Id).SingleAsync(ct);
         }
         var (_, token) = await s.At(2, 9).Get<CheckoutService>().CreateAsync(s["elif"], jam, new CheckoutLinkInput("Saturday market table", 2), ct);
-        await s.At(1, 10).Get<CheckoutService>().CheckoutAsync(s["carla"], s.CommunityId, token, 1, ct);
-        await s.At(1, 10, 20).Get<CheckoutService>().CheckoutAsync(s["mateo"], s.CommunityId, token, 2, ct);
+        await s.At(1, 10).Get<CheckoutService>().CheckoutAsync(s["kwame"], s.CommunityId, token, 1, ct);
+        await s.At(1, 10, 20).Get<CheckoutService>().CheckoutAsync(s["ben"], s.CommunityId, token, 2, ct);
         return true;
     }
 }
