@@ -53,7 +53,8 @@ public sealed class PermissionMatrixTests(ServiceFixture fixture) : IClassFixtur
         (Actor.SignedOut, _) => (false, PermissionReason.SignedOut),
         (_, Where.OtherCommunity) or (Actor.NonMember, _) => (false, PermissionReason.NotMember),
         (Actor.Admin, _) => (true, PermissionReason.Admin),
-        (Actor.FeatureRoleHolder, _) => (true, PermissionReason.FeatureRole),
+        // A permission no role grants (UseCheckoutLinks): the holder of every role is just a member below the threshold.
+        (Actor.FeatureRoleHolder, _) when PermissionCatalog.Get(permission).GrantedByRole is not null => (true, PermissionReason.FeatureRole),
         (Actor.AllowListed, _) when permission == Permission.CreatePolls => (true, PermissionReason.AllowList),
         (Actor.AtThreshold or Actor.AboveThreshold, _) => (true, PermissionReason.TrustScore),
         _ => (false, PermissionReason.BelowThreshold),
@@ -85,7 +86,8 @@ public sealed class PermissionMatrixTests(ServiceFixture fixture) : IClassFixtur
                 Actor.SignedOut => null,
                 Actor.NonMember => await fixture.CreateUserAsync(),
                 Actor.Admin => await fixture.AddMemberAsync(own, MemberRole.Admin, score: Score),
-                Actor.FeatureRoleHolder => await fixture.AddMemberAsync(own, score: Score, featureRoles: definition.GrantedByRole),
+                Actor.FeatureRoleHolder => await fixture.AddMemberAsync(own, score: Score,
+                    featureRoles: definition.GrantedByRole is { } role ? [role] : Enum.GetValues<FeatureRole>()),
                 _ => await fixture.AddMemberAsync(own, score: ScoreOf(actor, threshold)),
             };
         }
@@ -136,7 +138,10 @@ public sealed class PermissionMatrixTests(ServiceFixture fixture) : IClassFixtur
     public void The_catalogue_is_in_enum_order_and_every_role_grants_one_permission()
     {
         PermissionCatalog.All.Select(p => p.Permission).ShouldBe(Enum.GetValues<Permission>());
-        PermissionCatalog.All.Select(p => p.GrantedByRole).ShouldBe(Enum.GetValues<FeatureRole>(), ignoreOrder: true);
+        PermissionCatalog.All.Select(p => p.GrantedByRole).OfType<FeatureRole>().ShouldBe(Enum.GetValues<FeatureRole>(), ignoreOrder: true);
+        // docs/SPEC.md §3.1 names no role for checkout links: only admins and trust grant it.
+        PermissionCatalog.All.Where(p => p.GrantedByRole is null).Select(p => p.Permission).ShouldBe([Permission.UseCheckoutLinks]);
+        PermissionCatalog.Get(Permission.UseCheckoutLinks).ShouldBe(new PermissionDefinition(Permission.UseCheckoutLinks, "minTrustForCheckoutLinks", 5, null));
         PermissionCatalog.RoleAreas.SelectMany(a => a.Roles).ShouldBe(Enum.GetValues<FeatureRole>(), ignoreOrder: true);
     }
 

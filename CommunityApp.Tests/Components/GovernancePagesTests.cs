@@ -23,7 +23,7 @@ public sealed class GovernancePagesTests(SqliteServiceFixture data) : IClassFixt
 
         var page = context.Render<CommunityHomePage>(p => p.Add(x => x.CommunityId, communityId));
 
-        page.WaitForAssertion(() => page.FindAll("li[data-permission]").Count.ShouldBe(13));
+        page.WaitForAssertion(() => page.FindAll("li[data-permission]").Count.ShouldBe(14));
         Reason(page, Permission.AwardTrust).ShouldBe("Needs 15 trust, you have 12");
         Reason(page, Permission.RequestWealth).ShouldBe("Your trust 12 meets 10");
         Reason(page, Permission.CreatePolls).ShouldBe("Granted by role Poll creator");
@@ -59,7 +59,7 @@ public sealed class GovernancePagesTests(SqliteServiceFixture data) : IClassFixt
         await using var context = PageTestContext.Create(data, admin);
         context.Render<MudPopoverProvider>();
         var page = context.Render<SettingsPage>(p => p.Add(x => x.CommunityId, communityId));
-        page.WaitForAssertion(() => page.FindAll("input[data-setting]").Count.ShouldBe(13 + 2 + 2, "13 thresholds, 2 decay and 2 analytics numbers"));
+        page.WaitForAssertion(() => page.FindAll("input[data-setting]").Count.ShouldBe(14 + 2 + 2, "14 thresholds, 2 decay and 2 analytics numbers"));
 
         page.Find("input[data-setting=minTrustForPolls]").Change("2.5");
         page.Find("button[aria-label='Save Trust thresholds']").Click();

@@ -108,7 +108,7 @@ public sealed class PermissionService(IDbContextFactory<AppDbContext> dbFactory)
         var definition = PermissionCatalog.Get(permission);
         var required = TrustTitles.Resolve(member.Settings.ThresholdFor(permission), member.Levels);
         if (member.IsAdmin) return new(permission, true, PermissionReason.Admin, member.Score, required, null);
-        if (member.FeatureRoles.Contains(definition.GrantedByRole)) return new(permission, true, PermissionReason.FeatureRole, member.Score, required, definition.GrantedByRole);
+        if (definition.GrantedByRole is { } role && member.FeatureRoles.Contains(role)) return new(permission, true, PermissionReason.FeatureRole, member.Score, required, role);
         if (OnAllowList(member, permission)) return new(permission, true, PermissionReason.AllowList, member.Score, required, null);
         if (scope is CouncilScope council && member.Manages(council.CouncilId) && CouncilManagerPermissions.Contains(permission))
             return new(permission, true, PermissionReason.CouncilManager, member.Score, required, null);
@@ -143,12 +143,13 @@ public sealed class PermissionService(IDbContextFactory<AppDbContext> dbFactory)
     };
 
     /// <summary>
-    /// Requesting from one share: the request-wealth permission, then the share's own trust cap (admins are exempt).
+    /// Requesting from one share: the request-wealth permission (or, through a checkout link, the checkout permission,
+    /// docs/SPEC.md §19), then the share's own trust cap (admins are exempt).
     /// The one place that decides the cap; <see cref="MeetsShareCap"/> is the same rule for a query.
     /// </summary>
-    public static PermissionCheck DecideShareRequest(MemberStanding member, int? shareMinTrust)
+    public static PermissionCheck DecideShareRequest(MemberStanding member, int? shareMinTrust, Permission permission = Permission.RequestWealth)
     {
-        var check = Decide(member, Permission.RequestWealth);
+        var check = Decide(member, permission);
         return check.Allowed && shareMinTrust is { } cap && !member.IsAdmin && member.Score < cap
             ? check with { Allowed = false, Reason = PermissionReason.BelowShareCap, Required = cap }
             : check;

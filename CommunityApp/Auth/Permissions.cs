@@ -16,6 +16,7 @@ public enum Permission
     FlagContent = 11,
     ReviewFlags = 12,
     ModerateForum = 13,
+    UseCheckoutLinks = 14,
 }
 
 /// <summary>Roles an admin grants to a member, each granting one permission regardless of trust (docs/SPEC.md §3.1).</summary>
@@ -36,8 +37,11 @@ public enum FeatureRole
     NeedsPublisher = 13,
 }
 
-/// <summary>One row of docs/SPEC.md §3.3: a permission, the setting that holds its threshold, its default, and the role that grants it.</summary>
-public sealed record PermissionDefinition(Permission Permission, string SettingName, int DefaultThreshold, FeatureRole GrantedByRole);
+/// <summary>
+/// One row of docs/SPEC.md §3.3: a permission, the setting that holds its threshold, its default, and the role that grants it
+/// (null when docs/SPEC.md §3.1 names none: only admins, allow-lists and trust grant it).
+/// </summary>
+public sealed record PermissionDefinition(Permission Permission, string SettingName, int DefaultThreshold, FeatureRole? GrantedByRole);
 
 public static class PermissionCatalog
 {
@@ -56,6 +60,7 @@ public static class PermissionCatalog
         new(Permission.FlagContent, "minTrustForFlagging", 15, FeatureRole.ContentFlagger),
         new(Permission.ReviewFlags, "minTrustForFlagReview", 30, FeatureRole.FlagReviewer),
         new(Permission.ModerateForum, "minTrustForForumModeration", 30, FeatureRole.ForumManager),
+        new(Permission.UseCheckoutLinks, "minTrustForCheckoutLinks", 5, null),
     ];
 
     public static PermissionDefinition Get(Permission permission) => All[(int)permission - 1];

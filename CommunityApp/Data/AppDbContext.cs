@@ -40,6 +40,8 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<Features.Councils.InventoryBalance> InventoryBalances => Set<Features.Councils.InventoryBalance>();
     public DbSet<Features.Councils.Contribution> Contributions => Set<Features.Councils.Contribution>();
     public DbSet<Features.Needs.Need> Needs => Set<Features.Needs.Need>();
+    public DbSet<Features.Checkout.CheckoutLink> CheckoutLinks => Set<Features.Checkout.CheckoutLink>();
+    public DbSet<Features.Checkout.CheckoutEntry> Checkouts => Set<Features.Checkout.CheckoutEntry>();
 
     /// <summary>Data-protection keys (they sign the sign-in cookies) live in the database, so they survive restarts and are shared by instances.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

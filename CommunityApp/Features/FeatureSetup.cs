@@ -4,6 +4,7 @@ using CommunityApp.Components.Navigation;
 using CommunityApp.Components.Shared;
 using CommunityApp.Events;
 using CommunityApp.Features.Audit;
+using CommunityApp.Features.Checkout;
 using CommunityApp.Features.Communities;
 using CommunityApp.Features.Councils;
 using CommunityApp.Features.Invites;
@@ -39,6 +40,7 @@ public static class FeatureSetup
         .AddWealth()
         .AddCouncils()
         .AddNeeds()
+        .AddCheckout()
         .AddInvites()
         .AddSettings()
         .AddAudit();

@@ -18,7 +18,7 @@ public sealed class CommunitySettingsTests
 
         thresholds.GetProperty("minTrustToAwardTrust").GetRawText().ShouldBe("""{"type":"number","value":15}""");
         thresholds.GetProperty("minTrustForPolls").GetRawText().ShouldBe($$"""{"type":"level","value":"{{levelId}}"}""");
-        thresholds.EnumerateObject().Count().ShouldBe(13);
+        thresholds.EnumerateObject().Count().ShouldBe(14);
         CommunitySettings.FromJson(settings.ToJson()).ThresholdFor(Permission.CreatePolls).ShouldBe(Threshold.Level(levelId));
     }
 
@@ -30,7 +30,7 @@ public sealed class CommunitySettingsTests
             ["minTrustToAwardTrust"] = 15, ["minTrustForWealth"] = 10, ["minTrustForNeeds"] = 5, ["minTrustForPolls"] = 15,
             ["minTrustForDisputes"] = 20, ["minTrustForPoolCreation"] = 20, ["minTrustForCouncilCreation"] = 25,
             ["minTrustForItemManagement"] = 20, ["minTrustForHealthAnalytics"] = 20, ["minTrustForThreadCreation"] = 10,
-            ["minTrustForFlagging"] = 15, ["minTrustForFlagReview"] = 30, ["minTrustForForumModeration"] = 30,
+            ["minTrustForFlagging"] = 15, ["minTrustForFlagReview"] = 30, ["minTrustForForumModeration"] = 30, ["minTrustForCheckoutLinks"] = 5,
         };
 
         new CommunitySettings().Thresholds.ToDictionary(t => t.Key, t => t.Value.Value).ShouldBe(expected, ignoreOrder: true);

@@ -289,9 +289,20 @@ public sealed class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper out
         audit.Count.ShouldBeGreaterThanOrEqualTo(20);
         audit.Distinct().ShouldBe([
             AuditAction.SettingsChanged, AuditAction.TrustLevelAdded, AuditAction.TrustLevelChanged, AuditAction.RoleChanged, AuditAction.FeatureRoleGranted,
-            AuditAction.InviteCreated, AuditAction.InviteRedeemed, AuditAction.TrustGrantChanged, AuditAction.ItemAdded,
+            AuditAction.InviteCreated, AuditAction.InviteRedeemed, AuditAction.TrustGrantChanged, AuditAction.ItemAdded, AuditAction.CheckoutLinkCreated,
             AuditAction.CouncilCreated, AuditAction.CouncilManagerAdded, AuditAction.ContributionConfirmed, AuditAction.InventoryUsed, AuditAction.InventoryShared,
         ], ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task Elifs_jam_has_a_checkout_link_that_kwame_and_ben_used()
+    {
+        await using var db = await fixture.NewContextAsync();
+        var community = (await db.Communities.SingleAsync(c => c.Name == DemoSeeder.CommunityName)).Id;
+        var link = await db.CheckoutLinks.Include(l => l.Share).SingleAsync(l => l.CommunityId == community);
+        (link.Share!.Title, link.Title, link.CapPerCheckout, link.UnitsGiven, link.CheckoutCount).ShouldBe((CheckoutDemo.JamTitle, "Saturday market table", 2, 3, 2));
+        var takers = await db.Checkouts.Where(c => c.LinkId == link.Id).OrderBy(c => c.CreatedAt).Select(c => c.User.UserName).ToListAsync();
+        takers.ShouldBe(["kwame", "ben"]);
     }
 
     [Fact]

@@ -36,6 +36,8 @@ public enum AuditAction
     ContributionRejected = 36,
     InventoryUsed = 37,
     InventoryShared = 38,
+    CheckoutLinkCreated = 20,
+    CheckoutLinkRevoked = 21,
 }
 
 /// <summary>One append-only line of a community's audit log: who did what to whom, with old → new values.</summary>

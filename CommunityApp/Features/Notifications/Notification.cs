@@ -20,6 +20,7 @@ public enum NotificationKind
     RequestFailed = 11,
     ShareExpired = 12,
     NeedMatched = 13,
+    ShareCheckedOut = 14,
     ContributionAwaiting = 20,
     ContributionConfirmed = 21,
     ContributionRejected = 22,

@@ -13,8 +13,8 @@ using NpgsqlTypes;
 namespace CommunityApp.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261207004113_CouncilsAndNeeds")]
-    partial class CouncilsAndNeeds
+    [Migration("20261207004344_CouncilsNeedsCheckout")]
+    partial class CouncilsNeedsCheckout
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -193,6 +193,129 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasDatabaseName("ix_audit_log_community_id_actor_id_created_at");
 
                     b.ToTable("audit_log", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Checkout.CheckoutEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("LinkId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("link_id");
+
+                    b.Property<Guid?>("RequestId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("request_id");
+
+                    b.Property<int>("Units")
+                        .HasColumnType("integer")
+                        .HasColumnName("units");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_checkouts");
+
+                    b.HasIndex("RequestId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_checkouts_request_id");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_checkouts_user_id");
+
+                    b.HasIndex("LinkId", "CreatedAt")
+                        .HasDatabaseName("ix_checkouts_link_id_created_at");
+
+                    b.ToTable("checkouts", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_checkouts_units", "units >= 1");
+                        });
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Checkout.CheckoutLink", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int?>("CapPerCheckout")
+                        .HasColumnType("integer")
+                        .HasColumnName("cap_per_checkout");
+
+                    b.Property<int>("CheckoutCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("checkout_count");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<Guid?>("ShareId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("share_id");
+
+                    b.Property<string>("Title")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("title");
+
+                    b.Property<string>("Token")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("token");
+
+                    b.Property<int>("UnitsGiven")
+                        .HasColumnType("integer")
+                        .HasColumnName("units_given");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_checkout_links");
+
+                    b.HasIndex("CommunityId")
+                        .HasDatabaseName("ix_checkout_links_community_id");
+
+                    b.HasIndex("Token")
+                        .IsUnique()
+                        .HasDatabaseName("ix_checkout_links_token");
+
+                    b.HasIndex("ShareId", "CreatedAt")
+                        .HasDatabaseName("ix_checkout_links_share_id_created_at");
+
+                    b.ToTable("checkout_links", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_checkout_links_counts", "units_given >= 0 AND checkout_count >= 0 AND (cap_per_checkout IS NULL OR cap_per_checkout >= 1)");
+
+                            t.HasCheckConstraint("ck_checkout_links_source", "share_id IS NOT NULL");
+                        });
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Communities.Community", b =>
@@ -1879,6 +2002,49 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.Navigation("Actor");
 
                     b.Navigation("TargetUser");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Checkout.CheckoutEntry", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Checkout.CheckoutLink", null)
+                        .WithMany()
+                        .HasForeignKey("LinkId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_checkouts_checkout_links_link_id");
+
+                    b.HasOne("CommunityApp.Features.Wealth.ShareRequest", null)
+                        .WithMany()
+                        .HasForeignKey("RequestId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_checkouts_share_requests_request_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_checkouts_users_user_id");
+
+                    b.Navigation("User");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Checkout.CheckoutLink", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_checkout_links_communities_community_id");
+
+                    b.HasOne("CommunityApp.Features.Wealth.Share", "Share")
+                        .WithMany()
+                        .HasForeignKey("ShareId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_checkout_links_shares_share_id");
+
+                    b.Navigation("Share");
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Communities.MemberFeatureRole", b =>
