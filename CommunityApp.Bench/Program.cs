@@ -15,6 +15,13 @@ using CommunityApp.Features.Trust;
 
 var server = Environment.GetEnvironmentVariable("COMMUNITYAPP_BENCH_POSTGRES")
              ?? throw new InvalidOperationException("Set COMMUNITYAPP_BENCH_POSTGRES (./bench.sh does).");
+if (args is ["councils", ..])
+{
+    // ./bench.sh councils: the council page over 1,000 councils and 100,000 ledger lines (CouncilBench.cs).
+    Console.WriteLine($"Machine load before the run (1, 5, 15 min): {File.ReadAllText("/proc/loadavg").Split(' ')[..3].Aggregate((a, b) => a + " " + b)}");
+    await CouncilBench.RunAsync(server);
+    return;
+}
 var sizes = args.Length > 0 ? args.Select(int.Parse).ToArray() : [5_000, 50_000];
 const int AwardsPerMember = 20;
 const int Iterations = 300;

@@ -241,6 +241,37 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>The author changes their own comment (docs/SPEC.md §5.2); it shows as edited.</summary>
+    public async Task EditCommentAsync(string actorId, Guid commentId, string body, CancellationToken ct = default)
+    {
+        var text = body?.Trim() ?? "";
+        if (text.Length == 0 || text.Length > ShareComment.BodyMaxLength) throw new ValidationFailedException(new Dictionary<string, string> { ["body"] = Text.Get("Error.MessageLength") });
+        if (!Texts.IsStorable(text)) throw new ValidationFailedException(new Dictionary<string, string> { ["body"] = Texts.UnstorableMessage });
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var comment = await OwnCommentAsync(db, actorId, commentId, ct);
+        if (comment.Body == text) return;
+        (comment.Body, comment.EditedAt) = (text, Now);
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>The author takes back their own comment (soft delete: kept for the record, shown to nobody).</summary>
+    public async Task DeleteCommentAsync(string actorId, Guid commentId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var comment = await OwnCommentAsync(db, actorId, commentId, ct);
+        comment.DeletedAt = Now;
+        await db.SaveChangesAsync(ct);
+    }
+
+    private static async Task<ShareComment> OwnCommentAsync(AppDbContext db, string actorId, Guid commentId, CancellationToken ct)
+    {
+        var comment = await db.ShareComments.SingleOrDefaultAsync(c => c.Id == commentId, ct) ?? throw new NotFoundException(Text.Get("Error.CommentNotFound"));
+        var communityId = await db.Shares.Where(s => s.Id == comment.ShareId).Select(s => s.CommunityId).SingleAsync(ct);
+        // A former member keeps no say over what they wrote here, like everything else in the community.
+        await PermissionService.DemandMemberAsync(db, communityId, actorId, ct);
+        return comment.AuthorId == actorId ? comment : throw new ForbiddenException(Text.Get("Error.OnlyCommentAuthor"));
+    }
+
     /// <summary>Marks shares past their expiry as expired and tells their owners; run by <see cref="ShareExpiryJob"/>.</summary>
     public async Task<int> ExpireDueAsync(CancellationToken ct = default)
     {

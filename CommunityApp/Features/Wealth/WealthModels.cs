@@ -155,6 +155,8 @@ public class ShareComment : ISoftDeletable
     public ApplicationUser Author { get; set; } = null!;
     public string Body { get; set; } = "";
     public DateTime CreatedAt { get; set; }
+    /// <summary>When its author last changed it; shown as "edited".</summary>
+    public DateTime? EditedAt { get; set; }
     public DateTime? DeletedAt { get; set; }
 }
 

@@ -29,7 +29,7 @@ public sealed record RequestRow(Guid Id, Guid ShareId, string ShareTitle, string
 
 public sealed record MessageRow(string AuthorName, string Body, DateTime At);
 
-public sealed record CommentRow(Guid Id, string AuthorName, string Body, DateTime At);
+public sealed record CommentRow(Guid Id, string AuthorName, string Body, DateTime At, string AuthorId = "", DateTime? EditedAt = null);
 
 /// <summary>A share's page. <see cref="Comments"/> are the newest ones, oldest first; <see cref="CommentCount"/> counts them all.</summary>
 public sealed record ShareDetail(ShareRow Share, bool IsOwner, PermissionCheck RequestCheck, IReadOnlyList<RequestRow> Requests, IReadOnlyList<CommentRow> Comments,
@@ -142,7 +142,7 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
     }
 
     private static IQueryable<CommentRow> NewestComments(IQueryable<ShareComment> comments) =>
-        comments.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Select(c => new CommentRow(c.Id, c.Author.DisplayName, c.Body, c.CreatedAt));
+        comments.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Select(c => new CommentRow(c.Id, c.Author.DisplayName, c.Body, c.CreatedAt, c.AuthorId, c.EditedAt));
 
     /// <summary>Requests on my shares in this community that wait for my answer (the navigation's badge).</summary>
     public async Task<int> OpenIncomingCountAsync(string viewerId, Guid communityId, CancellationToken ct = default)

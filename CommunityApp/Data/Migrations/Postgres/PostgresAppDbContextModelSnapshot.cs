@@ -1660,6 +1660,10 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("deleted_at");
 
+                    b.Property<DateTime?>("EditedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("edited_at");
+
                     b.Property<Guid>("ShareId")
                         .HasColumnType("uuid")
                         .HasColumnName("share_id");

@@ -1643,6 +1643,10 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("deleted_at");
 
+                    b.Property<DateTime?>("EditedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("edited_at");
+
                     b.Property<Guid>("ShareId")
                         .HasColumnType("TEXT")
                         .HasColumnName("share_id");

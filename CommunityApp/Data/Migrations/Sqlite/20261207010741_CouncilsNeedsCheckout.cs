@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace CommunityApp.Data.Migrations.Postgres
+namespace CommunityApp.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class CouncilsNeedsCheckout : Migration
@@ -14,25 +14,31 @@ namespace CommunityApp.Data.Migrations.Postgres
             migrationBuilder.AddColumn<Guid>(
                 name: "source_council_id",
                 table: "shares",
-                type: "uuid",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "edited_at",
+                table: "share_comments",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.CreateTable(
                 name: "checkout_links",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    community_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    share_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    token = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    title = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    cap_per_checkout = table.Column<int>(type: "integer", nullable: true),
-                    units_given = table.Column<int>(type: "integer", nullable: false),
-                    checkout_count = table.Column<int>(type: "integer", nullable: false),
-                    revoked_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    created_by = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    community_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    share_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    token = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    title = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    cap_per_checkout = table.Column<int>(type: "INTEGER", nullable: true),
+                    units_given = table.Column<int>(type: "INTEGER", nullable: false),
+                    checkout_count = table.Column<int>(type: "INTEGER", nullable: false),
+                    revoked_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    created_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -57,16 +63,16 @@ namespace CommunityApp.Data.Migrations.Postgres
                 name: "councils",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    community_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    normalized_name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    description = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
-                    trust_count = table.Column<int>(type: "integer", nullable: false),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    created_by = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    deleted_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    community_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    normalized_name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    description = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    trust_count = table.Column<int>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    created_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -84,23 +90,23 @@ namespace CommunityApp.Data.Migrations.Postgres
                 name: "needs",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    community_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    owner_id = table.Column<string>(type: "text", nullable: false),
-                    item_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    description = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
-                    units = table.Column<int>(type: "integer", nullable: false),
-                    priority = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
-                    recurrence = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
-                    status = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
-                    period_start = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    period_end = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    fulfilled_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    fulfilled_by_request_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    created_by = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    community_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    owner_id = table.Column<string>(type: "TEXT", nullable: false),
+                    item_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    description = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    units = table.Column<int>(type: "INTEGER", nullable: false),
+                    priority = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    recurrence = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    period_start = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    period_end = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    fulfilled_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    fulfilled_by_request_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    created_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -137,12 +143,12 @@ namespace CommunityApp.Data.Migrations.Postgres
                 name: "checkouts",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    link_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    request_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    units = table.Column<int>(type: "integer", nullable: false),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    link_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    request_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    units = table.Column<int>(type: "INTEGER", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -172,19 +178,19 @@ namespace CommunityApp.Data.Migrations.Postgres
                 name: "contributions",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    community_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    council_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    share_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    contributor_id = table.Column<string>(type: "text", nullable: false),
-                    item_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    units = table.Column<int>(type: "integer", nullable: false),
-                    status = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
-                    decided_by = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
-                    decided_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    created_by = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    community_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    council_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    share_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    contributor_id = table.Column<string>(type: "TEXT", nullable: false),
+                    item_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    units = table.Column<int>(type: "INTEGER", nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    decided_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    decided_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    created_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -226,10 +232,10 @@ namespace CommunityApp.Data.Migrations.Postgres
                 name: "council_managers",
                 columns: table => new
                 {
-                    council_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    added_by = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
-                    added_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    council_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    added_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    added_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -252,12 +258,12 @@ namespace CommunityApp.Data.Migrations.Postgres
                 name: "council_trust_history",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    council_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    action = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
-                    count_after = table.Column<int>(type: "integer", nullable: false),
-                    at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    council_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    action = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    count_after = table.Column<int>(type: "INTEGER", nullable: false),
+                    at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -280,11 +286,11 @@ namespace CommunityApp.Data.Migrations.Postgres
                 name: "council_trusts",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    council_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    user_id = table.Column<string>(type: "text", nullable: false),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
-                    deleted_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    council_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    user_id = table.Column<string>(type: "TEXT", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -307,11 +313,11 @@ namespace CommunityApp.Data.Migrations.Postgres
                 name: "inventory_balances",
                 columns: table => new
                 {
-                    holder_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    item_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    council_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    units = table.Column<int>(type: "integer", nullable: false),
-                    updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    holder_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    item_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    council_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    units = table.Column<int>(type: "INTEGER", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -335,18 +341,18 @@ namespace CommunityApp.Data.Migrations.Postgres
                 name: "inventory_entries",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "uuid", nullable: false),
-                    community_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    council_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    item_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    kind = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
-                    units = table.Column<int>(type: "integer", nullable: false),
-                    balance_after = table.Column<int>(type: "integer", nullable: false),
-                    share_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    contribution_id = table.Column<Guid>(type: "uuid", nullable: true),
-                    note = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
-                    actor_id = table.Column<string>(type: "text", nullable: false),
-                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    community_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    council_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    item_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    units = table.Column<int>(type: "INTEGER", nullable: false),
+                    balance_after = table.Column<int>(type: "INTEGER", nullable: false),
+                    share_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    contribution_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    note = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    actor_id = table.Column<string>(type: "TEXT", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -611,6 +617,10 @@ namespace CommunityApp.Data.Migrations.Postgres
             migrationBuilder.DropColumn(
                 name: "source_council_id",
                 table: "shares");
+
+            migrationBuilder.DropColumn(
+                name: "edited_at",
+                table: "share_comments");
         }
     }
 }
