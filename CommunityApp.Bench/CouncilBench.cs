@@ -55,10 +55,8 @@ static class CouncilBench
             async () =>
             {
                 var (user, council) = ($"u{random.Next(Members)}", councilIds[random.Next(councilIds.Count)]);
-                await queries.GetAsync(user, communityId, council);
-                await queries.InventoryAsync(user, communityId, council);
-                await queries.ContributionsAsync(user, communityId, council);
-                await queries.SharesAsync(user, communityId, council);
+                // What the page loads: its data in one call, and the ledger's first page from its table.
+                await queries.PageAsync(user, communityId, council);
                 await queries.LedgerAsync(user, communityId, council, null, 0, 10);
             },
             () => CouncilPageAsync(connection, communityId, $"u{random.Next(Members)}", councilIds[random.Next(councilIds.Count)]));

@@ -22,7 +22,7 @@ namespace CommunityApp.Tests.Features.Fuzz;
 /// </summary>
 public sealed class CommunityFuzzTests(ServiceFixture fixture) : IClassFixture<ServiceFixture>
 {
-    private const int Cases = 100;
+    private const int Cases = 50;
 
     private T Get<T>() where T : notnull => fixture.Get<T>();
 

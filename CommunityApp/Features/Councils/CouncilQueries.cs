@@ -24,6 +24,10 @@ public sealed record CouncilShareRow(Guid Id, string Title, string ItemName, int
 
 public sealed record CouncilOption(Guid Id, string Name);
 
+/// <summary>Everything the council page shows but the ledger (which pages on its own), read in one context.</summary>
+public sealed record CouncilPageData(CouncilDetail Council, IReadOnlyList<InventoryRow> Inventory, IReadOnlyList<ContributionRow> Contributions,
+    IReadOnlyList<CouncilShareRow> Shares);
+
 /// <summary>Reading councils (docs/SPEC.md §6): the list, a council's page, its inventory, ledger, contributions and shares. Members only.</summary>
 public sealed class CouncilQueries(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
 {
@@ -60,21 +64,40 @@ public sealed class CouncilQueries(IDbContextFactory<AppDbContext> dbFactory, Ti
             .Select(c => new CouncilOption(c.Id, c.Name)).ToListAsync(ct);
     }
 
+    /// <summary>The council page in one context and one membership check: the page's first paint and each live reload.</summary>
+    public async Task<CouncilPageData> PageAsync(string viewerId, Guid communityId, Guid councilId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var viewer = await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
+        var council = await DetailAsync(db, viewer, councilId, ct);
+        return new CouncilPageData(council, await InventoryAsync(db, councilId, ct), await ContributionsAsync(db, councilId, ct),
+            await SharesAsync(db, councilId, clock.GetUtcNow().UtcDateTime, ct));
+    }
+
     public async Task<CouncilDetail> GetAsync(string viewerId, Guid communityId, Guid councilId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var viewer = await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
+        return await DetailAsync(db, viewer, councilId, ct);
+    }
+
+    private static async Task<CouncilDetail> DetailAsync(AppDbContext db, MemberStanding viewer, Guid councilId, CancellationToken ct)
+    {
+        var (communityId, viewerId) = (viewer.CommunityId, viewer.UserId);
         var council = await db.Councils.Where(c => c.Id == councilId && c.CommunityId == communityId)
-            .Select(c => new { c.Id, c.Name, c.Description, c.TrustCount, c.CreatedAt }).SingleOrDefaultAsync(ct)
+            .Select(c => new
+            {
+                c.Id, c.Name, c.Description, c.TrustCount, c.CreatedAt,
+                ITrust = db.CouncilTrusts.Any(t => t.CouncilId == c.Id && t.UserId == viewerId),
+                Pending = db.Contributions.Count(x => x.CouncilId == c.Id && x.Status == ContributionStatus.Pending),
+            }).SingleOrDefaultAsync(ct)
             ?? throw new NotFoundException(Text.Get("Error.CouncilNotFound"));
         // Managers who have left the community keep no powers (the standing needs a membership) and are not listed.
         var managers = await db.CouncilManagers.Where(m => m.CouncilId == councilId && db.Memberships.Any(x => x.CommunityId == communityId && x.UserId == m.UserId))
             .OrderBy(m => m.AddedAt).Take(MaxPageSize)
             .Select(m => new ManagerRow(m.UserId, m.User.DisplayName, m.User.UserName ?? "", m.AddedAt)).ToListAsync(ct);
-        var trusts = await db.CouncilTrusts.AnyAsync(t => t.CouncilId == councilId && t.UserId == viewerId, ct);
-        var pending = await db.Contributions.CountAsync(c => c.CouncilId == councilId && c.Status == ContributionStatus.Pending, ct);
-        return new CouncilDetail(council.Id, council.Name, council.Description, council.TrustCount, council.CreatedAt, trusts,
-            PermissionService.MayManageCouncil(viewer, councilId), viewer.IsAdmin, managers, pending);
+        return new CouncilDetail(council.Id, council.Name, council.Description, council.TrustCount, council.CreatedAt, council.ITrust,
+            PermissionService.MayManageCouncil(viewer, councilId), viewer.IsAdmin, managers, council.Pending);
     }
 
     /// <summary>The council's balance per item, items with units first.</summary>
@@ -82,6 +105,11 @@ public sealed class CouncilQueries(IDbContextFactory<AppDbContext> dbFactory, Ti
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await DemandCouncilAsync(db, viewerId, communityId, councilId, ct);
+        return await InventoryAsync(db, councilId, ct);
+    }
+
+    private static async Task<IReadOnlyList<InventoryRow>> InventoryAsync(AppDbContext db, Guid councilId, CancellationToken ct)
+    {
         return await db.InventoryBalances.Where(b => b.HolderId == councilId)
             .OrderByDescending(b => b.Units > 0).ThenBy(b => b.Item.Name).Take(500)
             .Select(b => new InventoryRow(b.ItemId, b.Item.Name, b.Units)).ToListAsync(ct);
@@ -108,6 +136,11 @@ public sealed class CouncilQueries(IDbContextFactory<AppDbContext> dbFactory, Ti
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await DemandCouncilAsync(db, viewerId, communityId, councilId, ct);
+        return await ContributionsAsync(db, councilId, ct);
+    }
+
+    private static async Task<IReadOnlyList<ContributionRow>> ContributionsAsync(AppDbContext db, Guid councilId, CancellationToken ct)
+    {
         var all = db.Contributions.Where(c => c.CouncilId == councilId);
         var pending = await Rows(all.Where(c => c.Status == ContributionStatus.Pending).OrderBy(c => c.CreatedAt).Take(MaxPageSize)).ToListAsync(ct);
         var decided = await Rows(all.Where(c => c.Status != ContributionStatus.Pending).OrderByDescending(c => c.UpdatedAt).Take(20)).ToListAsync(ct);
@@ -119,7 +152,11 @@ public sealed class CouncilQueries(IDbContextFactory<AppDbContext> dbFactory, Ti
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await DemandCouncilAsync(db, viewerId, communityId, councilId, ct);
-        var now = clock.GetUtcNow().UtcDateTime;
+        return await SharesAsync(db, councilId, clock.GetUtcNow().UtcDateTime, ct);
+    }
+
+    private static async Task<IReadOnlyList<CouncilShareRow>> SharesAsync(AppDbContext db, Guid councilId, DateTime now, CancellationToken ct)
+    {
         return await db.Shares.Where(s => s.SourceCouncilId == councilId).OrderByDescending(s => s.CreatedAt).Take(MaxPageSize)
             .Select(s => new CouncilShareRow(s.Id, s.Title, db.Items.Where(i => i.Id == s.ItemId).Select(i => i.Name).FirstOrDefault() ?? "",
                 s.UnitsOffered, s.UnitsOffered - s.UnitsReserved - s.UnitsGiven, s.UnitsGiven,
