@@ -19,7 +19,7 @@ public sealed record InitiativeRow(Guid Id, string Title, InitiativeStatus Statu
 public sealed record InitiativeDetail(Guid Id, Guid CouncilId, string CouncilName, string Title, string Description, InitiativeStatus Status,
     int UpVotes, int DownVotes, int Score, VoteDirection? MyVote, bool MayManage, DateTime CreatedAt);
 
-public sealed record CommentRow(Guid Id, string AuthorName, string Body, DateTime At, bool Mine);
+public sealed record InitiativeCommentRow(Guid Id, string AuthorName, string Body, DateTime At, bool Mine);
 
 public sealed record ProgressRow(Guid Id, string AuthorName, string Body, DateTime At);
 
@@ -214,7 +214,7 @@ public sealed class InitiativeService(IDbContextFactory<AppDbContext> dbFactory,
     }
 
     /// <summary>Comments, newest first, paged.</summary>
-    public async Task<Page<CommentRow>> CommentsAsync(string viewerId, Guid communityId, Guid initiativeId, int pageIndex, int pageSize, CancellationToken ct = default)
+    public async Task<Page<InitiativeCommentRow>> CommentsAsync(string viewerId, Guid communityId, Guid initiativeId, int pageIndex, int pageSize, CancellationToken ct = default)
     {
         pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -222,8 +222,8 @@ public sealed class InitiativeService(IDbContextFactory<AppDbContext> dbFactory,
         var comments = db.InitiativeComments.Where(c => c.InitiativeId == initiativeId);
         var total = await comments.CountAsync(ct);
         var rows = await comments.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize)
-            .Select(c => new CommentRow(c.Id, c.Author.DisplayName, c.Body, c.CreatedAt, c.AuthorId == viewerId)).ToListAsync(ct);
-        return new Page<CommentRow>(rows, total, Math.Max(0, pageIndex), pageSize);
+            .Select(c => new InitiativeCommentRow(c.Id, c.Author.DisplayName, c.Body, c.CreatedAt, c.AuthorId == viewerId)).ToListAsync(ct);
+        return new Page<InitiativeCommentRow>(rows, total, Math.Max(0, pageIndex), pageSize);
     }
 
     /// <summary>Progress reports, newest first (the latest hundred).</summary>
