@@ -33,9 +33,31 @@ public sealed class CouncilReportsAndInitiativesTests(ServiceFixture fixture) : 
         return await db.AuditLog.CountAsync(a => a.CommunityId == communityId && a.Action == action);
     }
 
-    private static async Task<string> Refusal(Func<Task> action) => (await Should.ThrowAsync<AppException>(action)).Message;
+    private static async Task<string> Refusal(Func<Task> action)
+    {
+        try
+        {
+            await action();
+        }
+        catch (AppException ex)
+        {
+            return ex.Message;
+        }
+        throw new ShouldAssertException("The action was not refused.");
+    }
 
-    private static async Task<IReadOnlyDictionary<string, string>> FieldErrors(Func<Task> action) => (await Should.ThrowAsync<ValidationFailedException>(action)).Errors;
+    private static async Task<IReadOnlyDictionary<string, string>> FieldErrors(Func<Task> action)
+    {
+        try
+        {
+            await action();
+        }
+        catch (ValidationFailedException ex)
+        {
+            return ex.Errors;
+        }
+        throw new ShouldAssertException("The action got no field messages.");
+    }
 
     [Fact]
     public async Task Managers_publish_reports_members_read_them_newest_first_and_others_are_refused_with_nothing_saved()
