@@ -262,4 +262,33 @@ public sealed class CouncilReportsAndInitiativesTests(ServiceFixture fixture) : 
         progress.Single().At.ShouldBe(fixture.Clock.GetUtcNow().UtcDateTime, TimeSpan.FromSeconds(1));
         (await AuditCountAsync(s.CommunityId, AuditAction.InitiativeProgressAdded)).ShouldBe(1);
     }
+
+    [Fact]
+    public async Task Managers_edit_an_initiative_audited_bad_input_saves_nothing_and_members_may_not()
+    {
+        var s = await SetUpAsync();
+        var id = await Initiatives.CreateAsync(s.Manager, s.CouncilId, new InitiativeInput("Community fridge", "Put a fridge in the hall."));
+        (await Refusal(() => Initiatives.UpdateAsync(s.Member, id, new InitiativeInput("Mine now", "x")))).ShouldBe(ManagersOnly);
+        (await FieldErrors(() => Initiatives.UpdateAsync(s.Manager, id, new InitiativeInput(new string('t', 201), "ok"))))["title"].ShouldBe("Use 1 to 200 characters.");
+        (await Initiatives.GetAsync(s.Member, s.CommunityId, s.CouncilId, id)).Title.ShouldBe("Community fridge");
+        (await AuditCountAsync(s.CommunityId, AuditAction.InitiativeEdited)).ShouldBe(0);
+
+        await Initiatives.UpdateAsync(s.Admin, id, new InitiativeInput("Community fridge and pantry shelf", "Put a fridge and a shelf in the hall."));
+        var detail = await Initiatives.GetAsync(s.Member, s.CommunityId, s.CouncilId, id);
+        (detail.Title, detail.Description).ShouldBe(("Community fridge and pantry shelf", "Put a fridge and a shelf in the hall."));
+        (await AuditCountAsync(s.CommunityId, AuditAction.InitiativeEdited)).ShouldBe(1);
+        (await Refusal(() => Initiatives.GetAsync(s.Member, s.CommunityId, Guid.NewGuid(), id))).ShouldBe("That initiative was not found.");
+    }
+
+    [Fact]
+    public async Task Parallel_uploads_never_give_a_report_more_than_five_pictures()
+    {
+        var s = await SetUpAsync();
+        var reportId = await Reports.CreateAsync(s.Manager, s.CouncilId, new ReportInput("March", "Rice."));
+        var results = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => Task.Run(() => Refusal(() => Reports.AddImageAsync(s.Manager, reportId, new MemoryStream(Png)))
+            .ContinueWith(t => t.IsFaulted ? null : t.Result))));
+        results.Count(r => r == "A report holds at most 5 pictures.").ShouldBe(7);
+        await using var db = await fixture.NewContextAsync();
+        (await db.CouncilReportImages.CountAsync(i => i.ReportId == reportId)).ShouldBe(5);
+    }
 }
