@@ -51,6 +51,7 @@ try
     app.MapHealthChecks("/health");
     app.MapAccountEndpoints();
     CommunityApp.Features.Wealth.ShareImages.MapShareImages(app);
+    CommunityApp.Features.Councils.CouncilReportService.MapReportImages(app);
     app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
     app.Lifetime.ApplicationStarted.Register(() =>

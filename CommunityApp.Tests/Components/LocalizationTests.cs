@@ -45,6 +45,7 @@ public sealed partial class LocalizationTests
             .Concat(Family<CommunityApp.Features.Wealth.WealthKind>("WealthKind"))
             .Concat(Family<CommunityApp.Features.Wealth.ShareSort>("ShareSort"))
             .Concat(Family<CommunityApp.Features.Councils.ContributionStatus>("ContributionStatus"))
+            .Concat(Family<CommunityApp.Features.Councils.InitiativeStatus>("InitiativeStatus"))
             .Concat(Family<CommunityApp.Features.Councils.InventoryEntryKind>("InventoryEntryKind"))
             .Concat(Family<CommunityApp.Features.Needs.NeedPriority>("NeedPriority"))
             .Concat(Family<CommunityApp.Features.Needs.NeedPriority>("Needs.Heading"))

@@ -26,6 +26,7 @@ public readonly record struct CommunityUrls(Guid CommunityId)
     public string Councils => Home + "/councils";
     public string NewCouncil => Home + "/councils/new";
     public string Council(Guid councilId) => $"{Home}/councils/{councilId}";
+    public string Initiative(Guid councilId, Guid initiativeId) => $"{Home}/councils/{councilId}/initiatives/{initiativeId}";
     public string Needs => Home + "/needs";
     public string MyNeeds => Home + "/needs/mine";
     public string NewNeed => Home + "/needs/new";

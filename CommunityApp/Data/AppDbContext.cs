@@ -39,6 +39,12 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<Features.Councils.InventoryEntry> InventoryEntries => Set<Features.Councils.InventoryEntry>();
     public DbSet<Features.Councils.InventoryBalance> InventoryBalances => Set<Features.Councils.InventoryBalance>();
     public DbSet<Features.Councils.Contribution> Contributions => Set<Features.Councils.Contribution>();
+    public DbSet<Features.Councils.CouncilReport> CouncilReports => Set<Features.Councils.CouncilReport>();
+    public DbSet<Features.Councils.CouncilReportImage> CouncilReportImages => Set<Features.Councils.CouncilReportImage>();
+    public DbSet<Features.Councils.Initiative> Initiatives => Set<Features.Councils.Initiative>();
+    public DbSet<Features.Councils.InitiativeVote> InitiativeVotes => Set<Features.Councils.InitiativeVote>();
+    public DbSet<Features.Councils.InitiativeComment> InitiativeComments => Set<Features.Councils.InitiativeComment>();
+    public DbSet<Features.Councils.InitiativeProgress> InitiativeProgress => Set<Features.Councils.InitiativeProgress>();
     public DbSet<Features.Needs.Need> Needs => Set<Features.Needs.Need>();
     public DbSet<Features.Checkout.CheckoutLink> CheckoutLinks => Set<Features.Checkout.CheckoutLink>();
     public DbSet<Features.Checkout.CheckoutEntry> Checkouts => Set<Features.Checkout.CheckoutEntry>();

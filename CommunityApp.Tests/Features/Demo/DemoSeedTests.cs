@@ -248,6 +248,26 @@ public sealed class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task The_pantry_has_a_report_and_two_initiatives_whose_scores_match_their_votes_with_comments_and_progress()
+    {
+        await using var db = await fixture.NewContextAsync();
+        var pantry = await db.Councils.SingleAsync(c => c.Name == "Riverside Pantry");
+        (await db.CouncilReports.CountAsync(r => r.CouncilId == pantry.Id)).ShouldBe(1);
+        var initiatives = await db.Initiatives.Where(i => i.CouncilId == pantry.Id).ToListAsync();
+        initiatives.Count.ShouldBe(2);
+        foreach (var initiative in initiatives)
+        {
+            var votes = await db.InitiativeVotes.Where(v => v.InitiativeId == initiative.Id).Select(v => v.Direction).ToListAsync();
+            initiative.UpVotes.ShouldBe(votes.Count(v => v == CommunityApp.Features.Councils.VoteDirection.Up));
+            initiative.DownVotes.ShouldBe(votes.Count(v => v == CommunityApp.Features.Councils.VoteDirection.Down));
+            initiative.Score.ShouldBe(initiative.UpVotes - initiative.DownVotes);
+            votes.ShouldNotBeEmpty();
+            (await db.InitiativeComments.CountAsync(c => c.InitiativeId == initiative.Id)).ShouldBeGreaterThan(0);
+        }
+        (await db.InitiativeProgress.CountAsync(p => initiatives.Select(i => i.Id).Contains(p.InitiativeId))).ShouldBe(1);
+    }
+
+    [Fact]
     public async Task Two_councils_have_managers_trust_confirmed_contributions_a_waiting_one_and_inventories_that_match_their_ledgers()
     {
         await using var db = await fixture.NewContextAsync();
@@ -291,6 +311,7 @@ public sealed class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper out
             AuditAction.SettingsChanged, AuditAction.TrustLevelAdded, AuditAction.TrustLevelChanged, AuditAction.RoleChanged, AuditAction.FeatureRoleGranted,
             AuditAction.InviteCreated, AuditAction.InviteRedeemed, AuditAction.TrustGrantChanged, AuditAction.ItemAdded, AuditAction.CheckoutLinkCreated,
             AuditAction.CouncilCreated, AuditAction.CouncilManagerAdded, AuditAction.ContributionConfirmed, AuditAction.InventoryUsed, AuditAction.InventoryShared,
+            AuditAction.CouncilReportPublished, AuditAction.InitiativeCreated, AuditAction.InitiativeProgressAdded,
         ], ignoreOrder: true);
     }
 

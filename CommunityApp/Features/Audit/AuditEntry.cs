@@ -38,6 +38,15 @@ public enum AuditAction
     InventoryShared = 38,
     CheckoutLinkCreated = 20,
     CheckoutLinkRevoked = 21,
+    CouncilReportPublished = 60,
+    CouncilReportEdited = 61,
+    CouncilReportDeleted = 62,
+    CouncilReportImageAdded = 63,
+    CouncilReportImageRemoved = 64,
+    InitiativeCreated = 65,
+    InitiativeEdited = 66,
+    InitiativeStatusChanged = 67,
+    InitiativeProgressAdded = 68,
 }
 
 /// <summary>One append-only line of a community's audit log: who did what to whom, with old → new values.</summary>

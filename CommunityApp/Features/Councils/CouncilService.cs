@@ -299,7 +299,7 @@ public sealed class CouncilService(IDbContextFactory<AppDbContext> dbFactory, IE
     }
 
     /// <summary>The member's standing if they may manage the council (a manager or an admin); otherwise the refusal.</summary>
-    private static async Task<MemberStanding> DemandManagerAsync(AppDbContext db, Council council, string actorId, CancellationToken ct)
+    internal static async Task<MemberStanding> DemandManagerAsync(AppDbContext db, Council council, string actorId, CancellationToken ct)
     {
         var standing = await PermissionService.DemandMemberAsync(db, council.CommunityId, actorId, ct);
         return PermissionService.MayManageCouncil(standing, council.Id) ? standing : throw new ForbiddenException(Text.Get("Error.CouncilManagersOnly"));

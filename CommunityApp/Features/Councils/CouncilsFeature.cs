@@ -9,5 +9,7 @@ public static class CouncilsFeature
     public static IServiceCollection AddCouncils(this IServiceCollection services) => services
         .AddScoped<CouncilService>()
         .AddScoped<CouncilQueries>()
+        .AddScoped<CouncilReportService>()
+        .AddScoped<InitiativeService>()
         .AddCommunitySection(new("Community.Councils", SectionGroup.Sharing, Icons.Material.Filled.Groups, u => u.Councils, Order: 40, Match: NavLinkMatch.Prefix));
 }

@@ -62,6 +62,7 @@ public static class DemoSeeder
         new TrustDemo(),
         new WealthDemo(),
         new CouncilsDemo(),
+        new InitiativesDemo(),
         new NeedsDemo(),
         new CheckoutDemo(),
         new InboxDemo(),

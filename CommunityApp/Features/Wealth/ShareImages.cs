@@ -29,7 +29,11 @@ internal sealed class ShareImageConfiguration : IEntityTypeConfiguration<ShareIm
     }
 }
 
-public static class ShareImages
+/// <summary>
+/// Pictures uploaded by members (share pictures, council report evidence): read with a size cap, typed from their bytes
+/// (PNG, JPEG, GIF, WebP only, never the upload's claim) and served with <c>nosniff</c> to members only.
+/// </summary>
+public static class UploadedImages
 {
     public const int MaxBytes = 2 * 1024 * 1024;
 
@@ -43,19 +47,43 @@ public static class ShareImages
         _ => null,
     };
 
-    /// <summary>Only the share's owner sets its image; at most 2 MB, and only real PNG, JPEG, GIF or WebP data.</summary>
-    public static async Task SetAsync(IDbContextFactory<AppDbContext> dbFactory, string ownerId, Guid shareId, Stream upload, TimeProvider clock, CancellationToken ct = default)
+    /// <summary>Reads an upload of at most 2 MB that is really an image; otherwise a field message on <paramref name="field"/>.</summary>
+    public static async Task<(byte[] Bytes, string ContentType)> ReadAsync(Stream upload, string field, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
         int read;
         while ((read = await upload.ReadAsync(chunk, ct)) > 0)
         {
-            if (buffer.Length + read > MaxBytes) throw new ValidationFailedException(new Dictionary<string, string> { ["image"] = Text.Get("Error.ImageTooLarge", MaxBytes / 1024 / 1024) });
+            if (buffer.Length + read > MaxBytes) throw new ValidationFailedException(new Dictionary<string, string> { [field] = Text.Get("Error.ImageTooLarge", MaxBytes / 1024 / 1024) });
             buffer.Write(chunk, 0, read);
         }
         var bytes = buffer.ToArray();
-        var type = Sniff(bytes) ?? throw new ValidationFailedException(new Dictionary<string, string> { ["image"] = Text.Get("Error.ImageType") });
+        var type = Sniff(bytes) ?? throw new ValidationFailedException(new Dictionary<string, string> { [field] = Text.Get("Error.ImageType") });
+        return (bytes, type);
+    }
+
+    /// <summary>The answer for a stored picture: 404 when there is none for this member, else the bytes with nosniff and a private cache.</summary>
+    public static IResult Serve(HttpContext http, byte[]? bytes, string? contentType)
+    {
+        if (bytes is null || contentType is null) return Results.NotFound();
+        http.Response.Headers.XContentTypeOptions = "nosniff";
+        http.Response.Headers.CacheControl = "private, max-age=300";
+        return Results.File(bytes, contentType);
+    }
+}
+
+public static class ShareImages
+{
+    public const int MaxBytes = UploadedImages.MaxBytes;
+
+    /// <summary>The image type by its first bytes (PNG, JPEG, GIF, WebP); null for anything else.</summary>
+    public static string? Sniff(ReadOnlySpan<byte> bytes) => UploadedImages.Sniff(bytes);
+
+    /// <summary>Only the share's owner sets its image; at most 2 MB, and only real PNG, JPEG, GIF or WebP data.</summary>
+    public static async Task SetAsync(IDbContextFactory<AppDbContext> dbFactory, string ownerId, Guid shareId, Stream upload, TimeProvider clock, CancellationToken ct = default)
+    {
+        var (bytes, type) = await UploadedImages.ReadAsync(upload, "image", ct);
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var share = await db.Shares.Where(s => s.Id == shareId).Select(s => new { s.OwnerId, s.CommunityId }).SingleOrDefaultAsync(ct)
@@ -77,9 +105,6 @@ public static class ShareImages
             var image = await db.Set<ShareImage>()
                 .Where(i => i.ShareId == shareId && db.Shares.Any(s => s.Id == shareId && db.Memberships.Any(m => m.CommunityId == s.CommunityId && m.UserId == userId)))
                 .Select(i => new { i.ContentType, i.Bytes }).SingleOrDefaultAsync(ct);
-            if (image is null) return Results.NotFound();
-            http.Response.Headers.XContentTypeOptions = "nosniff";
-            http.Response.Headers.CacheControl = "private, max-age=300";
-            return Results.File(image.Bytes, image.ContentType);
+            return UploadedImages.Serve(http, image?.Bytes, image?.ContentType);
         }).RequireAuthorization();
 }

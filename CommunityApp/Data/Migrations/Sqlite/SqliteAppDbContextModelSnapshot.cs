@@ -699,6 +699,105 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     b.ToTable("council_managers", (string)null);
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Councils.CouncilReport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AuthorId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("author_id");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("body");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<Guid>("CouncilId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("council_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("title");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_council_reports");
+
+                    b.HasIndex("AuthorId")
+                        .HasDatabaseName("ix_council_reports_author_id");
+
+                    b.HasIndex("CommunityId")
+                        .HasDatabaseName("ix_council_reports_community_id");
+
+                    b.HasIndex("CouncilId", "CreatedAt")
+                        .HasDatabaseName("ix_council_reports_council_id_created_at");
+
+                    b.ToTable("council_reports", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Councils.CouncilReportImage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("bytes");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content_type");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("ReportId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("report_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_council_report_images");
+
+                    b.HasIndex("ReportId", "CreatedAt")
+                        .HasDatabaseName("ix_council_report_images_report_id_created_at");
+
+                    b.ToTable("council_report_images", (string)null);
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Councils.CouncilTrust", b =>
                 {
                     b.Property<Guid>("Id")
@@ -777,6 +876,188 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_council_trust_history_council_id_at");
 
                     b.ToTable("council_trust_history", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Councils.Initiative", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<Guid>("CouncilId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("council_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<int>("DownVotes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("down_votes");
+
+                    b.Property<int>("Score")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("score");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("title");
+
+                    b.Property<int>("UpVotes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("up_votes");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_initiatives");
+
+                    b.HasIndex("CommunityId")
+                        .HasDatabaseName("ix_initiatives_community_id");
+
+                    b.HasIndex("CouncilId", "Status", "Score")
+                        .HasDatabaseName("ix_initiatives_council_id_status_score");
+
+                    b.ToTable("initiatives", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_initiatives_votes", "up_votes >= 0 AND down_votes >= 0 AND score = up_votes - down_votes");
+                        });
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Councils.InitiativeComment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AuthorId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("author_id");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("body");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<Guid>("InitiativeId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("initiative_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_initiative_comments");
+
+                    b.HasIndex("AuthorId")
+                        .HasDatabaseName("ix_initiative_comments_author_id");
+
+                    b.HasIndex("InitiativeId", "CreatedAt")
+                        .HasDatabaseName("ix_initiative_comments_initiative_id_created_at");
+
+                    b.ToTable("initiative_comments", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Councils.InitiativeProgress", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AuthorId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("author_id");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("body");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("InitiativeId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("initiative_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_initiative_progress");
+
+                    b.HasIndex("AuthorId")
+                        .HasDatabaseName("ix_initiative_progress_author_id");
+
+                    b.HasIndex("InitiativeId", "CreatedAt")
+                        .HasDatabaseName("ix_initiative_progress_initiative_id_created_at");
+
+                    b.ToTable("initiative_progress", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Councils.InitiativeVote", b =>
+                {
+                    b.Property<Guid>("InitiativeId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("initiative_id");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Direction")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("direction");
+
+                    b.HasKey("InitiativeId", "UserId")
+                        .HasName("pk_initiative_votes");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_initiative_votes_user_id");
+
+                    b.ToTable("initiative_votes", (string)null);
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Councils.InventoryBalance", b =>
@@ -2143,6 +2424,42 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     b.Navigation("User");
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Councils.CouncilReport", b =>
+                {
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Author")
+                        .WithMany()
+                        .HasForeignKey("AuthorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_council_reports_users_author_id");
+
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_council_reports_communities_community_id");
+
+                    b.HasOne("CommunityApp.Features.Councils.Council", null)
+                        .WithMany()
+                        .HasForeignKey("CouncilId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_council_reports_councils_council_id");
+
+                    b.Navigation("Author");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Councils.CouncilReportImage", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Councils.CouncilReport", null)
+                        .WithMany()
+                        .HasForeignKey("ReportId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_council_report_images_council_reports_report_id");
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Councils.CouncilTrust", b =>
                 {
                     b.HasOne("CommunityApp.Features.Councils.Council", null)
@@ -2177,6 +2494,80 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasConstraintName("fk_council_trust_history_users_user_id");
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Councils.Initiative", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_initiatives_communities_community_id");
+
+                    b.HasOne("CommunityApp.Features.Councils.Council", "Council")
+                        .WithMany()
+                        .HasForeignKey("CouncilId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_initiatives_councils_council_id");
+
+                    b.Navigation("Council");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Councils.InitiativeComment", b =>
+                {
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Author")
+                        .WithMany()
+                        .HasForeignKey("AuthorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_initiative_comments_users_author_id");
+
+                    b.HasOne("CommunityApp.Features.Councils.Initiative", null)
+                        .WithMany()
+                        .HasForeignKey("InitiativeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_initiative_comments_initiatives_initiative_id");
+
+                    b.Navigation("Author");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Councils.InitiativeProgress", b =>
+                {
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Author")
+                        .WithMany()
+                        .HasForeignKey("AuthorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_initiative_progress_users_author_id");
+
+                    b.HasOne("CommunityApp.Features.Councils.Initiative", null)
+                        .WithMany()
+                        .HasForeignKey("InitiativeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_initiative_progress_initiatives_initiative_id");
+
+                    b.Navigation("Author");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Councils.InitiativeVote", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Councils.Initiative", null)
+                        .WithMany()
+                        .HasForeignKey("InitiativeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_initiative_votes_initiatives_initiative_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_initiative_votes_asp_net_users_user_id");
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Councils.InventoryBalance", b =>
