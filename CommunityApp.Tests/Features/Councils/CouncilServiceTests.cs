@@ -347,6 +347,28 @@ public sealed class CouncilServiceTests(ServiceFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_manager_publishes_a_council_need_whatever_their_trust_and_other_members_need_the_permission()
+    {
+        var s = await SetUpAsync();
+        await fixture.SetScoreAsync(s.CommunityId, s.Manager, 0);
+        var needs = fixture.Get<CommunityApp.Features.Needs.NeedService>();
+        var input = new CommunityApp.Features.Needs.NeedInput(s.ItemId, null, null, 30, CouncilId: s.CouncilId);
+
+        var needId = await needs.CreateAsync(s.Manager, s.CommunityId, input);
+
+        var low = await fixture.AddMemberAsync(s.CommunityId, score: 1);
+        (await Should.ThrowAsync<ForbiddenException>(() => needs.CreateAsync(low, s.CommunityId, input))).Message.ShouldBe("You need 5 trust to publish needs; you have 1.");
+        (await Should.ThrowAsync<ForbiddenException>(() => needs.CreateAsync(s.Manager, s.CommunityId, input with { CouncilId = null })))
+            .Message.ShouldBe("You need 5 trust to publish needs; you have 0.");
+        (await Should.ThrowAsync<ValidationFailedException>(() => needs.CreateAsync(s.Manager, s.CommunityId, input with { CouncilId = Guid.NewGuid() })))
+            .Errors["councilId"].ShouldBe("Choose a council of this community.");
+        var page = await Queries.PageAsync(s.Member, s.CommunityId, s.CouncilId);
+        page.Needs.Single().ShouldSatisfyAllConditions(n => n.Id.ShouldBe(needId), n => n.Name.ShouldBe("Rice (kg)"), n => n.Units.ShouldBe(30));
+        await using var db = await fixture.NewContextAsync();
+        (await db.Needs.CountAsync(n => n.CommunityId == s.CommunityId)).ShouldBe(1);
+    }
+
+    [Fact]
     public async Task A_council_of_another_community_is_not_found_under_this_one()
     {
         var s = await SetUpAsync();

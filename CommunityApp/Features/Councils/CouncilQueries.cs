@@ -24,9 +24,12 @@ public sealed record CouncilShareRow(Guid Id, string Title, string ItemName, int
 
 public sealed record CouncilOption(Guid Id, string Name);
 
+/// <summary>An active need the council published.</summary>
+public sealed record CouncilNeedRow(Guid Id, string Name, int Units, Needs.NeedPriority Priority, Needs.NeedRecurrence Recurrence, string OwnerName);
+
 /// <summary>Everything the council page shows but the ledger (which pages on its own), read in one context.</summary>
 public sealed record CouncilPageData(CouncilDetail Council, IReadOnlyList<InventoryRow> Inventory, IReadOnlyList<ContributionRow> Contributions,
-    IReadOnlyList<CouncilShareRow> Shares);
+    IReadOnlyList<CouncilShareRow> Shares, IReadOnlyList<CouncilNeedRow> Needs);
 
 /// <summary>Reading councils (docs/SPEC.md §6): the list, a council's page, its inventory, ledger, contributions and shares. Members only.</summary>
 public sealed class CouncilQueries(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
@@ -70,8 +73,12 @@ public sealed class CouncilQueries(IDbContextFactory<AppDbContext> dbFactory, Ti
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var viewer = await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
         var council = await DetailAsync(db, viewer, councilId, ct);
+        var needs = await db.Needs.Where(n => n.CouncilId == councilId && n.Status == Needs.NeedStatus.Active)
+            .OrderBy(n => n.CreatedAt).Take(MaxPageSize)
+            .Select(n => new CouncilNeedRow(n.Id, n.Item != null ? n.Item.Name : n.Title ?? "", n.Units, n.Priority, n.Recurrence, n.Owner.DisplayName))
+            .ToListAsync(ct);
         return new CouncilPageData(council, await InventoryAsync(db, councilId, ct), await ContributionsAsync(db, councilId, ct),
-            await SharesAsync(db, councilId, clock.GetUtcNow().UtcDateTime, ct));
+            await SharesAsync(db, councilId, clock.GetUtcNow().UtcDateTime, ct), needs);
     }
 
     public async Task<CouncilDetail> GetAsync(string viewerId, Guid communityId, Guid councilId, CancellationToken ct = default)

@@ -50,6 +50,8 @@ public class Need : IAuditable
     public Guid CommunityId { get; set; }
     public string OwnerId { get; set; } = "";
     public ApplicationUser Owner { get; set; } = null!;
+    /// <summary>The council this need is published for (docs/SPEC.md §8: council managers publish council needs); null for a member's own.</summary>
+    public Guid? CouncilId { get; set; }
     /// <summary>The catalogue item; null when the need is named by <see cref="Title"/> alone.</summary>
     public Guid? ItemId { get; set; }
     public Item? Item { get; set; }
@@ -119,6 +121,8 @@ internal sealed class NeedConfiguration : IEntityTypeConfiguration<Need>
         need.HasOne<Community>().WithMany().HasForeignKey(n => n.CommunityId).OnDelete(DeleteBehavior.Cascade);
         need.HasOne(n => n.Owner).WithMany().HasForeignKey(n => n.OwnerId).OnDelete(DeleteBehavior.Restrict);
         need.HasOne(n => n.Item).WithMany().HasForeignKey(n => n.ItemId).OnDelete(DeleteBehavior.Restrict);
+        need.HasOne<Councils.Council>().WithMany().HasForeignKey(n => n.CouncilId).OnDelete(DeleteBehavior.Restrict);
+        need.HasIndex(n => new { n.CouncilId, n.Status });
         need.HasOne<ShareRequest>().WithMany().HasForeignKey(n => n.FulfilledByRequestId).OnDelete(DeleteBehavior.SetNull);
         // The community view groups a community's active needs; a new share finds the active needs for its item;
         // "my needs" lists one owner's; the recurrence job finds the periods that ended.

@@ -7,8 +7,9 @@ using CommunityApp.Resources;
 
 namespace CommunityApp.Features.Needs;
 
+/// <summary>A need's fields; <see cref="CouncilId"/> publishes it for a council (its managers may, in the council's scope).</summary>
 public sealed record NeedInput(Guid? ItemId, string? Title, string? Description, int Units, NeedPriority Priority = NeedPriority.Need,
-    NeedRecurrence Recurrence = NeedRecurrence.Once);
+    NeedRecurrence Recurrence = NeedRecurrence.Once, Guid? CouncilId = null);
 
 /// <summary>
 /// Needs (docs/SPEC.md §8): publishing takes the needs permission; the owner edits, cancels and fulfils their own.
@@ -19,14 +20,20 @@ public sealed class NeedService(IDbContextFactory<AppDbContext> dbFactory, IEven
 {
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
+    private static PermissionScope ScopeOf(Guid communityId, Guid? councilId) =>
+        councilId is { } council ? PermissionScope.Council(communityId, council) : PermissionScope.Community(communityId);
+
     public async Task<Guid> CreateAsync(string ownerId, Guid communityId, NeedInput input, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = ownerId;
-        await PermissionService.DemandAsync(db, ownerId, Permission.PublishNeeds, PermissionScope.Community(communityId), ct);
+        // A council need is published in the council's scope, where its managers hold the needs permission.
+        if (input.CouncilId is { } councilId && !await db.Councils.AnyAsync(c => c.Id == councilId && c.CommunityId == communityId, ct))
+            throw new ValidationFailedException(new Dictionary<string, string> { ["councilId"] = Text.Get("Error.UnknownCouncil") });
+        await PermissionService.DemandAsync(db, ownerId, Permission.PublishNeeds, ScopeOf(communityId, input.CouncilId), ct);
         await ValidateAsync(db, communityId, input, ct);
         var now = Now;
-        var need = new Need { CommunityId = communityId, OwnerId = ownerId, Status = NeedStatus.Active };
+        var need = new Need { CommunityId = communityId, OwnerId = ownerId, Status = NeedStatus.Active, CouncilId = input.CouncilId };
         Apply(need, input, now);
         db.Needs.Add(need);
         await db.SaveChangesAsync(ct);
@@ -46,7 +53,7 @@ public sealed class NeedService(IDbContextFactory<AppDbContext> dbFactory, IEven
         {
             await db.LockForUpdateAsync<Need>(n => n.Id == needId, ct);
             var need = await db.Needs.SingleOrDefaultAsync(n => n.Id == needId, ct) ?? throw new NotFoundException(Text.Get("Error.NeedNotFound"));
-            await PermissionService.DemandAsync(db, ownerId, Permission.PublishNeeds, PermissionScope.Community(need.CommunityId), ct);
+            await PermissionService.DemandAsync(db, ownerId, Permission.PublishNeeds, ScopeOf(need.CommunityId, need.CouncilId), ct);
             if (need.OwnerId != ownerId) throw new ForbiddenException(Text.Get("Error.OnlyNeedOwner"));
             if (need.Status != NeedStatus.Active) throw Closed(need.Status);
             await ValidateAsync(db, need.CommunityId, input, ct);

@@ -1324,6 +1324,10 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("community_id");
 
+                    b.Property<Guid?>("CouncilId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("council_id");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
@@ -1403,6 +1407,9 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     b.HasIndex("PeriodEnd")
                         .HasDatabaseName("ix_needs_period_end")
                         .HasFilter("period_end IS NOT NULL");
+
+                    b.HasIndex("CouncilId", "Status")
+                        .HasDatabaseName("ix_needs_council_id_status");
 
                     b.HasIndex("ItemId", "Status")
                         .HasDatabaseName("ix_needs_item_id_status");
@@ -2683,6 +2690,12 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_needs_communities_community_id");
+
+                    b.HasOne("CommunityApp.Features.Councils.Council", null)
+                        .WithMany()
+                        .HasForeignKey("CouncilId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_needs_councils_council_id");
 
                     b.HasOne("CommunityApp.Features.Wealth.ShareRequest", null)
                         .WithMany()

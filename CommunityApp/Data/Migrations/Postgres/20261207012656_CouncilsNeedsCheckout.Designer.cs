@@ -13,7 +13,7 @@ using NpgsqlTypes;
 namespace CommunityApp.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261207012059_CouncilsNeedsCheckout")]
+    [Migration("20261207012656_CouncilsNeedsCheckout")]
     partial class CouncilsNeedsCheckout
     {
         /// <inheritdoc />
@@ -1333,6 +1333,10 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("community_id");
 
+                    b.Property<Guid?>("CouncilId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("council_id");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -1412,6 +1416,9 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.HasIndex("PeriodEnd")
                         .HasDatabaseName("ix_needs_period_end")
                         .HasFilter("period_end IS NOT NULL");
+
+                    b.HasIndex("CouncilId", "Status")
+                        .HasDatabaseName("ix_needs_council_id_status");
 
                     b.HasIndex("ItemId", "Status")
                         .HasDatabaseName("ix_needs_item_id_status");
@@ -2709,6 +2716,12 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_needs_communities_community_id");
+
+                    b.HasOne("CommunityApp.Features.Councils.Council", null)
+                        .WithMany()
+                        .HasForeignKey("CouncilId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_needs_councils_council_id");
 
                     b.HasOne("CommunityApp.Features.Wealth.ShareRequest", null)
                         .WithMany()

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CommunityApp.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261207012158_CouncilsNeedsCheckout")]
+    [Migration("20261207012754_CouncilsNeedsCheckout")]
     partial class CouncilsNeedsCheckout
     {
         /// <inheritdoc />
@@ -1327,6 +1327,10 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("community_id");
 
+                    b.Property<Guid?>("CouncilId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("council_id");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
@@ -1406,6 +1410,9 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     b.HasIndex("PeriodEnd")
                         .HasDatabaseName("ix_needs_period_end")
                         .HasFilter("period_end IS NOT NULL");
+
+                    b.HasIndex("CouncilId", "Status")
+                        .HasDatabaseName("ix_needs_council_id_status");
 
                     b.HasIndex("ItemId", "Status")
                         .HasDatabaseName("ix_needs_item_id_status");
@@ -2686,6 +2693,12 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_needs_communities_community_id");
+
+                    b.HasOne("CommunityApp.Features.Councils.Council", null)
+                        .WithMany()
+                        .HasForeignKey("CouncilId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_needs_councils_council_id");
 
                     b.HasOne("CommunityApp.Features.Wealth.ShareRequest", null)
                         .WithMany()
