@@ -28,6 +28,14 @@ public sealed class InterfaceTests(BrowserFixture browser) : BrowserTest(browser
         await SignUpAsync(admin, "ines", "Ines Admin");
         var (communityId, shareId, memberId) = await SetUpAsync("ines", "pablo", shareUnits: 3);
         var urls = CommunityUrls.For(communityId);
+        Guid councilId;
+        await using (var scope = App.Services.CreateAsyncScope())
+        {
+            var adminId = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext().Users
+                .Where(u => u.UserName == "ines").Select(u => u.Id).SingleAsync();
+            councilId = await scope.ServiceProvider.GetRequiredService<CommunityApp.Features.Councils.CouncilService>()
+                .CreateAsync(adminId, communityId, new("Phone Street Pantry", "Food for the neighbours of Phone Street."));
+        }
 
         await admin.OpenAsync(urls.Home);
         var sections = admin.GetByRole(AriaRole.Navigation, new() { Name = "Community sections" });
@@ -45,7 +53,8 @@ public sealed class InterfaceTests(BrowserFixture browser) : BrowserTest(browser
             ("home", urls.Home), ("edit", urls.Edit), ("members", urls.Members), ("member", urls.Member(memberId)), ("trust", urls.Trust),
             ("my-trust", urls.MyTrust), ("shares", urls.Shares), ("new-share", urls.NewShare), ("share", urls.Share(shareId)),
             ("edit-share", urls.EditShare(shareId)), ("requests", urls.Requests), ("catalogue", urls.Catalogue), ("settings", urls.Settings),
-            ("invites", urls.Invites), ("audit", urls.Audit),
+            ("invites", urls.Invites), ("audit", urls.Audit), ("councils", urls.Councils), ("new-council", urls.NewCouncil),
+            ("council", urls.Council(councilId)), ("needs", urls.Needs), ("new-need", urls.NewNeed),
         ];
         foreach (var ((name, url), index) in pages.Select((p, i) => (p, i)))
         {
