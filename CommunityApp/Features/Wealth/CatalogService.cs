@@ -72,11 +72,87 @@ public sealed class CatalogService(IDbContextFactory<AppDbContext> dbFactory, Ti
         await db.SaveChangesAsync(ct);
     }
 
-    public async Task<IReadOnlyList<ItemRow>> ItemsAsync(string viewerId, Guid communityId, CancellationToken ct = default)
+    /// <summary>Renames an item (names stay unique in the community ignoring case); shares and needs keep pointing at it.</summary>
+    public async Task RenameItemAsync(string actorId, Guid communityId, Guid itemId, string name, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = actorId;
+        await PermissionService.DemandAsync(db, communityId, actorId, Permission.ManageItems, ct);
+        var trimmed = ValidName(name);
+        var item = await db.Items.SingleOrDefaultAsync(i => i.Id == itemId && i.CommunityId == communityId, ct) ?? throw new NotFoundException(Text.Get("Error.UnknownItem"));
+        var normalized = trimmed.ToUpperInvariant();
+        if (item.Name == trimmed) return;
+        if (normalized != item.NormalizedName && await db.Items.AnyAsync(i => i.CommunityId == communityId && i.NormalizedName == normalized, ct))
+            throw Invalid("name", Text.Get("Error.NameTaken", trimmed));
+        db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.ItemRenamed, new { itemId, name = AuditEntry.Change(item.Name, trimmed) }, at: clock.GetUtcNow().UtcDateTime));
+        (item.Name, item.NormalizedName) = (trimmed, normalized);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex) when (DatabaseFailures.IsUniqueViolation(ex))
+        {
+            throw new ValidationFailedException(new Dictionary<string, string> { ["name"] = Text.Get("Error.NameTaken", trimmed) }, ex);
+        }
+    }
+
+    /// <summary>Deletes a category no item, share or sub-category uses (docs/SPEC.md §5.1: what is in use stays).</summary>
+    public async Task DeleteCategoryAsync(string actorId, Guid communityId, Guid categoryId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = actorId;
+        await PermissionService.DemandAsync(db, communityId, actorId, Permission.ManageItems, ct);
+        var category = await db.ItemCategories.SingleOrDefaultAsync(c => c.Id == categoryId && c.CommunityId == communityId, ct)
+                       ?? throw new NotFoundException(Text.Get("Error.UnknownItem"));
+        var uses = await db.ItemCategories.CountAsync(c => c.ParentId == categoryId, ct)
+                   + await db.Items.CountAsync(i => i.CategoryId == categoryId, ct)
+                   + await db.Shares.CountAsync(s => s.CategoryId == categoryId && s.Status == ShareStatus.Active, ct);
+        if (uses > 0) throw new AppException(Text.Get("Error.CategoryInUse", category.Name, uses));
+        db.ItemCategories.Remove(category);
+        db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.CategoryDeleted, new { categoryId, name = category.Name }, at: clock.GetUtcNow().UtcDateTime));
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Moves a category under another top-level category, or to the top (the catalogue is two levels deep).</summary>
+    public async Task MoveCategoryAsync(string actorId, Guid communityId, Guid categoryId, Guid? parentId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = actorId;
+        await PermissionService.DemandAsync(db, communityId, actorId, Permission.ManageItems, ct);
+        var category = await db.ItemCategories.SingleOrDefaultAsync(c => c.Id == categoryId && c.CommunityId == communityId, ct)
+                       ?? throw new NotFoundException(Text.Get("Error.UnknownItem"));
+        if (category.ParentId == parentId) return;
+        if (parentId is { } parent)
+        {
+            var target = await db.ItemCategories.SingleOrDefaultAsync(c => c.Id == parent && c.CommunityId == communityId, ct);
+            if (target is null || target.Id == categoryId) throw Invalid("parentId", Text.Get("Error.UnknownItem"));
+            if (target.ParentId is not null) throw Invalid("parentId", Text.Get("Error.CategoryDepth"));
+            if (await db.ItemCategories.AnyAsync(c => c.ParentId == categoryId, ct)) throw Invalid("parentId", Text.Get("Error.CategoryHasChildren", category.Name));
+        }
+        if (await db.ItemCategories.AnyAsync(c => c.CommunityId == communityId && c.ParentId == parentId && c.Id != categoryId && c.Name.ToLower() == category.Name.ToLower(), ct))
+            throw Invalid("parentId", Text.Get("Error.NameTaken", category.Name));
+        db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.CategoryMoved, new { categoryId, name = category.Name, parentId = AuditEntry.Change(category.ParentId, parentId) },
+            at: clock.GetUtcNow().UtcDateTime));
+        category.ParentId = parentId;
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>The community's items by name, optionally only those whose name contains <paramref name="search"/> (ignoring case).</summary>
+    public async Task<IReadOnlyList<ItemRow>> ItemsAsync(string viewerId, Guid communityId, CancellationToken ct = default) =>
+        await ItemsAsync(viewerId, communityId, null, ct);
+
+    public async Task<IReadOnlyList<ItemRow>> ItemsAsync(string viewerId, Guid communityId, string? search, CancellationToken ct = default)
+    {
+        if (!Texts.IsStorable(search)) throw Invalid("search", Texts.UnstorableMessage);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
         await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
-        return await db.Items.Where(i => i.CommunityId == communityId).OrderBy(i => i.Name).Take(500)
+        var items = db.Items.Where(i => i.CommunityId == communityId);
+        if (!string.IsNullOrWhiteSpace(search))
+        {
+            var text = search.Trim().ToUpperInvariant();
+            items = items.Where(i => i.NormalizedName.Contains(text));
+        }
+        return await items.OrderBy(i => i.Name).Take(500)
             .Select(i => new ItemRow(i.Id, i.Name, i.Kind, i.CategoryId, i.ValuePoints, db.Shares.Count(s => s.ItemId == i.Id && s.Status == ShareStatus.Active)))
             .ToListAsync(ct);
     }
