@@ -26,6 +26,8 @@ public readonly record struct CommunityUrls(Guid CommunityId)
     public string Councils => Home + "/councils";
     public string NewCouncil => Home + "/councils/new";
     public string Council(Guid councilId) => $"{Home}/councils/{councilId}";
+    public string Pools => Home + "/pools";
+    public string Pool(Guid poolId) => $"{Home}/pools/{poolId}";
     public string Needs => Home + "/needs";
     public string MyNeeds => Home + "/needs/mine";
     public string NewNeed => Home + "/needs/new";

@@ -40,6 +40,9 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<Features.Councils.InventoryBalance> InventoryBalances => Set<Features.Councils.InventoryBalance>();
     public DbSet<Features.Councils.Contribution> Contributions => Set<Features.Councils.Contribution>();
     public DbSet<Features.Needs.Need> Needs => Set<Features.Needs.Need>();
+    public DbSet<Features.Pools.Pool> Pools => Set<Features.Pools.Pool>();
+    public DbSet<Features.Pools.PoolItem> PoolItems => Set<Features.Pools.PoolItem>();
+    public DbSet<Features.Pools.PoolAllocation> PoolAllocations => Set<Features.Pools.PoolAllocation>();
     public DbSet<Features.Checkout.CheckoutLink> CheckoutLinks => Set<Features.Checkout.CheckoutLink>();
     public DbSet<Features.Checkout.CheckoutEntry> Checkouts => Set<Features.Checkout.CheckoutEntry>();
 

@@ -36,6 +36,9 @@ public enum AuditAction
     ContributionRejected = 36,
     InventoryUsed = 37,
     InventoryShared = 38,
+    PoolCreated = 39,
+    PoolDistributed = 40,
+    PoolShared = 41,
     CheckoutLinkCreated = 20,
     CheckoutLinkRevoked = 21,
 }

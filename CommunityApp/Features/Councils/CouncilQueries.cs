@@ -72,7 +72,7 @@ public sealed class CouncilQueries(IDbContextFactory<AppDbContext> dbFactory, Ti
             .OrderBy(m => m.AddedAt).Take(MaxPageSize)
             .Select(m => new ManagerRow(m.UserId, m.User.DisplayName, m.User.UserName ?? "", m.AddedAt)).ToListAsync(ct);
         var trusts = await db.CouncilTrusts.AnyAsync(t => t.CouncilId == councilId && t.UserId == viewerId, ct);
-        var pending = await db.Contributions.CountAsync(c => c.CouncilId == councilId && c.Status == ContributionStatus.Pending, ct);
+        var pending = await db.Contributions.CountAsync(c => c.CouncilId == councilId && c.PoolId == null && c.Status == ContributionStatus.Pending, ct);
         return new CouncilDetail(council.Id, council.Name, council.Description, council.TrustCount, council.CreatedAt, trusts,
             PermissionService.MayManageCouncil(viewer, councilId), viewer.IsAdmin, managers, pending);
     }
@@ -93,7 +93,7 @@ public sealed class CouncilQueries(IDbContextFactory<AppDbContext> dbFactory, Ti
         pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await DemandCouncilAsync(db, viewerId, communityId, councilId, ct);
-        var lines = db.InventoryEntries.Where(e => e.CouncilId == councilId);
+        var lines = db.InventoryEntries.Where(e => e.CouncilId == councilId && e.PoolId == null);
         if (itemId is { } item) lines = lines.Where(e => e.ItemId == item);
         var total = await lines.CountAsync(ct);
         var rows = await lines.OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id)
@@ -108,7 +108,7 @@ public sealed class CouncilQueries(IDbContextFactory<AppDbContext> dbFactory, Ti
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await DemandCouncilAsync(db, viewerId, communityId, councilId, ct);
-        var all = db.Contributions.Where(c => c.CouncilId == councilId);
+        var all = db.Contributions.Where(c => c.CouncilId == councilId && c.PoolId == null);
         var pending = await Rows(all.Where(c => c.Status == ContributionStatus.Pending).OrderBy(c => c.CreatedAt).Take(MaxPageSize)).ToListAsync(ct);
         var decided = await Rows(all.Where(c => c.Status != ContributionStatus.Pending).OrderByDescending(c => c.UpdatedAt).Take(20)).ToListAsync(ct);
         return [.. pending, .. decided];
@@ -120,7 +120,7 @@ public sealed class CouncilQueries(IDbContextFactory<AppDbContext> dbFactory, Ti
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await DemandCouncilAsync(db, viewerId, communityId, councilId, ct);
         var now = clock.GetUtcNow().UtcDateTime;
-        return await db.Shares.Where(s => s.SourceCouncilId == councilId).OrderByDescending(s => s.CreatedAt).Take(MaxPageSize)
+        return await db.Shares.Where(s => s.SourceCouncilId == councilId && s.SourcePoolId == null).OrderByDescending(s => s.CreatedAt).Take(MaxPageSize)
             .Select(s => new CouncilShareRow(s.Id, s.Title, db.Items.Where(i => i.Id == s.ItemId).Select(i => i.Name).FirstOrDefault() ?? "",
                 s.UnitsOffered, s.UnitsOffered - s.UnitsReserved - s.UnitsGiven, s.UnitsGiven,
                 s.Status == ShareStatus.Active && s.ExpiresAt != null && s.ExpiresAt <= now ? ShareStatus.Expired : s.Status, s.CreatedAt))

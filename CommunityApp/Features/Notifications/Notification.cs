@@ -25,6 +25,7 @@ public enum NotificationKind
     ContributionConfirmed = 21,
     ContributionRejected = 22,
     CouncilManagerAdded = 23,
+    PoolAllocated = 24,
 }
 
 /// <summary>An in-app notification, stored so it survives reloads; read when <see cref="ReadAt"/> is set.</summary>
