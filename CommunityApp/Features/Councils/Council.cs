@@ -207,7 +207,7 @@ internal sealed class CouncilConfiguration :
     public void Configure(EntityTypeBuilder<InventoryEntry> entry)
     {
         entry.ToTable("inventory_entries");
-        entry.Property(e => e.Kind).HasConversion<string>().HasMaxLength(10);
+        entry.Property(e => e.Kind).HasConversion<string>().HasMaxLength(15);
         entry.Property(e => e.Note).HasMaxLength(InventoryEntry.NoteMaxLength);
         entry.HasOne<Community>().WithMany().HasForeignKey(e => e.CommunityId).OnDelete(DeleteBehavior.Cascade);
         entry.HasOne<Council>().WithMany().HasForeignKey(e => e.CouncilId).OnDelete(DeleteBehavior.Cascade);

@@ -861,7 +861,7 @@ namespace CommunityApp.Data.Migrations.Sqlite
 
                     b.Property<string>("Kind")
                         .IsRequired()
-                        .HasMaxLength(10)
+                        .HasMaxLength(15)
                         .HasColumnType("TEXT")
                         .HasColumnName("kind");
 

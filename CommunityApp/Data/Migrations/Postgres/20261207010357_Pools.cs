@@ -17,6 +17,16 @@ namespace CommunityApp.Data.Migrations.Postgres
                 type: "uuid",
                 nullable: true);
 
+            migrationBuilder.AlterColumn<string>(
+                name: "kind",
+                table: "inventory_entries",
+                type: "character varying(15)",
+                maxLength: 15,
+                nullable: false,
+                oldClrType: typeof(string),
+                oldType: "character varying(10)",
+                oldMaxLength: 10);
+
             migrationBuilder.AddColumn<Guid>(
                 name: "pool_id",
                 table: "inventory_entries",
@@ -284,6 +294,16 @@ namespace CommunityApp.Data.Migrations.Postgres
             migrationBuilder.DropColumn(
                 name: "pool_id",
                 table: "contributions");
+
+            migrationBuilder.AlterColumn<string>(
+                name: "kind",
+                table: "inventory_entries",
+                type: "character varying(10)",
+                maxLength: 10,
+                nullable: false,
+                oldClrType: typeof(string),
+                oldType: "character varying(15)",
+                oldMaxLength: 15);
         }
     }
 }

@@ -13,7 +13,7 @@ using NpgsqlTypes;
 namespace CommunityApp.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261207005458_Pools")]
+    [Migration("20261207010357_Pools")]
     partial class Pools
     {
         /// <inheritdoc />
@@ -870,8 +870,8 @@ namespace CommunityApp.Data.Migrations.Postgres
 
                     b.Property<string>("Kind")
                         .IsRequired()
-                        .HasMaxLength(10)
-                        .HasColumnType("character varying(10)")
+                        .HasMaxLength(15)
+                        .HasColumnType("character varying(15)")
                         .HasColumnName("kind");
 
                     b.Property<string>("Note")

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CommunityApp.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261207005529_Pools")]
+    [Migration("20261207010407_Pools")]
     partial class Pools
     {
         /// <inheritdoc />
@@ -864,7 +864,7 @@ namespace CommunityApp.Data.Migrations.Sqlite
 
                     b.Property<string>("Kind")
                         .IsRequired()
-                        .HasMaxLength(10)
+                        .HasMaxLength(15)
                         .HasColumnType("TEXT")
                         .HasColumnName("kind");
 
