@@ -63,6 +63,7 @@ public static class DemoSeeder
         new WealthDemo(),
         new CouncilsDemo(),
         new NeedsDemo(),
+        new PoolsDemo(),
         new CheckoutDemo(),
         new InboxDemo(),
     ];
