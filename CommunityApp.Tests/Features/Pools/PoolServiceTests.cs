@@ -235,6 +235,8 @@ public sealed class PoolServiceTests(ServiceFixture fixture) : IClassFixture<Ser
             .Errors["units"].ShouldBe("Not enough in the inventory: 10 left.");
         var share = await Service.ShareFromPoolAsync(s.Manager, s.PoolId, new CouncilShareInput(s.ItemId, 4, "Rice to take", null));
         (await PoolInventoryAsync(s)).Balance.ShouldBe(6);
+        var shown = (await fixture.Get<WealthQueries>().GetAsync(s.Member, s.CommunityId, share)).Share;
+        (shown.PoolId, shown.PoolName, shown.CouncilId).ShouldBe((s.PoolId, "Rice pool", s.CouncilId));
 
         await Shares.CancelShareAsync(s.Manager, share);
 
