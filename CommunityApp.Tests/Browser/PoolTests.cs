@@ -14,7 +14,7 @@ using CommunityApp.Tests.Infrastructure;
 namespace CommunityApp.Tests.Browser;
 
 /// <summary>
-/// The pool journey (docs/SPEC.md §7): a council manager on a desktop previews a distribution of the pool's rice over the
+/// The pool journey (docs/SPEC.md §7): the member gives rice through the pool page on a phone, the manager confirms it and previews a distribution of the pool's rice over the
 /// members' needs, confirms it through the confirmation dialog, and the member with the need, on a phone, sees the
 /// allocation on the open pool page and hears of it without a reload.
 /// </summary>
@@ -37,25 +37,37 @@ public sealed class PoolTests(BrowserFixture browser) : BrowserTest(browser)
         await Expect(member.GetByText("Nothing distributed yet.")).ToBeVisibleAsync();
         await member.CheckPageAsync("70-pool-phone");
 
+        // The member gives through the pool page: the pool and its one item are chosen already.
+        await member.GetByRole(AriaRole.Link, new() { Name = "Give to the pool" }).ClickAsync();
+        await member.GetByLabel("Title").FillAsync("Two more bags of rice");
+        await member.GetByLabel("Units", new() { Exact = true }).FillAsync("2");
+        await member.CheckPageAsync("70b-give-to-pool-phone");
+        await member.GetByRole(AriaRole.Button, new() { Name = "Share it" }).ClickAsync();
+        await Expect(member.GetByTestId("share-council")).ToContainTextAsync("A contribution to Rice pool");
+        await member.GetByRole(AriaRole.Link, new() { Name = "Rice pool" }).ClickAsync();
+        await Expect(member.GetByTestId("pool-contribution").First).ToContainTextAsync("Awaiting confirmation");
+
         await admin.OpenAsync(urls.Council(await CouncilOfAsync(poolId)));
         await admin.GetByRole(AriaRole.Tab, new() { Name = "Pools" }).ClickAsync();
         await Expect(admin.GetByTestId("council-pool")).ToContainTextAsync("Rice pool");
         await admin.GetByRole(AriaRole.Link, new() { Name = "Rice pool" }).ClickAsync();
-        await Expect(admin.GetByTestId("pool-inventory-row")).ToHaveTextAsync("Rice (kg)10");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Confirm receipt of Nadia Member's contribution" }).ClickAsync();
+        await Expect(admin.GetByTestId("pool-inventory-row")).ToHaveTextAsync("Rice (kg)12");
         await admin.GetByRole(AriaRole.Button, new() { Name = "Preview" }).ClickAsync();
         await Expect(admin.GetByTestId("preview-row")).ToHaveTextAsync("Nadia Member66");
-        await Expect(admin.GetByTestId("preview-summary")).ToHaveTextAsync("10 in the pool, 6 would be given, 4 left.");
+        await Expect(admin.GetByTestId("preview-summary")).ToHaveTextAsync("12 in the pool, 6 would be given, 6 left.");
         await admin.CheckPageAsync("71-pool-preview");
 
         await admin.GetByRole(AriaRole.Button, new() { Name = "Give these units" }).ClickAsync();
         await admin.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Give these units" }).ClickAsync();
         await Expect(admin.GetByTestId("allocation")).ToContainTextAsync("Nadia Member · 6 × Rice (kg)");
-        await Expect(admin.GetByTestId("pool-inventory-row")).ToHaveTextAsync("Rice (kg)4");
+        await Expect(admin.GetByTestId("pool-inventory-row")).ToHaveTextAsync("Rice (kg)6");
 
         // The member's open page follows, and the notification arrives without a reload.
         await Expect(member.GetByTestId("allocation")).ToContainTextAsync("Nadia Member · 6 × Rice (kg)");
-        await Expect(member.GetByTestId("pool-inventory-row")).ToHaveTextAsync("Rice (kg)4");
-        await Expect(member.GetByRole(AriaRole.Button, new() { Name = "Notifications, 1 unread" })).ToBeVisibleAsync();
+        await Expect(member.GetByTestId("pool-inventory-row")).ToHaveTextAsync("Rice (kg)6");
+        // Two: the contribution confirmed, then the allocation.
+        await Expect(member.GetByRole(AriaRole.Button, new() { Name = "Notifications, 2 unread" })).ToBeVisibleAsync();
         await member.CheckPageAsync("72-pool-allocated-phone");
     }
 
