@@ -53,6 +53,7 @@ public sealed partial class LocalizationTests
             .Concat(Family<CommunityApp.Features.Needs.NeedRecurrence>("NeedRecurrence"))
             .Concat(Family<CommunityApp.Features.Needs.NeedRecurrence>("Needs.Total"))
             .Concat(Family<CommunityApp.Features.Needs.NeedStatus>("NeedStatus"))
+            .Concat(Family<CommunityApp.Features.Pools.DistributionStrategy>("DistributionStrategy"))
             .Concat(CommunityApp.Auth.PermissionCatalog.RoleAreas.Select(a => $"RoleArea.{a.Area}"))
             .Concat(CommunityApp.Features.Settings.SettingsPresets.All.Select(p => $"Settings.Preset.{p.Key}"));
 

@@ -27,6 +27,8 @@ public readonly record struct CommunityUrls(Guid CommunityId)
     public string NewCouncil => Home + "/councils/new";
     public string Council(Guid councilId) => $"{Home}/councils/{councilId}";
     public string Initiative(Guid councilId, Guid initiativeId) => $"{Home}/councils/{councilId}/initiatives/{initiativeId}";
+    public string Pools => Home + "/pools";
+    public string Pool(Guid poolId) => $"{Home}/pools/{poolId}";
     public string Needs => Home + "/needs";
     public string MyNeeds => Home + "/needs/mine";
     public string NewNeed => Home + "/needs/new";

@@ -46,6 +46,9 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<Features.Councils.InitiativeComment> InitiativeComments => Set<Features.Councils.InitiativeComment>();
     public DbSet<Features.Councils.InitiativeProgress> InitiativeProgress => Set<Features.Councils.InitiativeProgress>();
     public DbSet<Features.Needs.Need> Needs => Set<Features.Needs.Need>();
+    public DbSet<Features.Pools.Pool> Pools => Set<Features.Pools.Pool>();
+    public DbSet<Features.Pools.PoolItem> PoolItems => Set<Features.Pools.PoolItem>();
+    public DbSet<Features.Pools.PoolAllocation> PoolAllocations => Set<Features.Pools.PoolAllocation>();
     public DbSet<Features.Checkout.CheckoutLink> CheckoutLinks => Set<Features.Checkout.CheckoutLink>();
     public DbSet<Features.Checkout.CheckoutEntry> Checkouts => Set<Features.Checkout.CheckoutEntry>();
 

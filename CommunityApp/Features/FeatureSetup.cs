@@ -11,6 +11,7 @@ using CommunityApp.Features.Invites;
 using CommunityApp.Features.Members;
 using CommunityApp.Features.Needs;
 using CommunityApp.Features.Notifications;
+using CommunityApp.Features.Pools;
 using CommunityApp.Features.Profile;
 using CommunityApp.Features.Settings;
 using CommunityApp.Features.Trust;
@@ -39,6 +40,7 @@ public static class FeatureSetup
         .AddTrust()
         .AddWealth()
         .AddCouncils()
+        .AddPools()
         .AddNeeds()
         .AddCheckout()
         .AddInvites()

@@ -225,7 +225,7 @@ public sealed class CouncilServiceTests(ServiceFixture fixture) : IClassFixture<
         (await Refused(new ShareInput("Rice", null, WealthKind.Object, 5, ItemId: s.ItemId, Target: ShareTarget.Council, TargetId: foreign)))["target"]
             .ShouldBe("Choose a council of this community.");
         (await Refused(new ShareInput("Rice", null, WealthKind.Object, 5, ItemId: s.ItemId, Target: ShareTarget.Pool, TargetId: Guid.NewGuid())))["target"]
-            .ShouldBe("Choose whom the share goes to.");
+            .ShouldBe("Choose a pool of this community.");
 
         await using var db = await fixture.NewContextAsync();
         (await db.Shares.CountAsync(x => x.CommunityId == s.CommunityId)).ShouldBe(0);

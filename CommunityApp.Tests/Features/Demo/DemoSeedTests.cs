@@ -282,7 +282,7 @@ public sealed class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper out
             var balances = await db.InventoryBalances.Where(b => b.HolderId == council.Id).ToListAsync();
             balances.ShouldNotBeEmpty();
             foreach (var balance in balances)
-                balance.Units.ShouldBe(await db.InventoryEntries.Where(e => e.CouncilId == council.Id && e.ItemId == balance.ItemId).SumAsync(e => e.Units));
+                balance.Units.ShouldBe(await db.InventoryEntries.Where(e => e.CouncilId == council.Id && e.PoolId == null && e.ItemId == balance.ItemId).SumAsync(e => e.Units));
         }
         var contributions = await db.Contributions.Where(c => c.CommunityId == community).ToListAsync();
         contributions.Select(c => c.Status).Distinct().Order().ShouldBe([CommunityApp.Features.Councils.ContributionStatus.Pending, CommunityApp.Features.Councils.ContributionStatus.Confirmed]);
@@ -312,7 +312,27 @@ public sealed class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper out
             AuditAction.InviteCreated, AuditAction.InviteRedeemed, AuditAction.TrustGrantChanged, AuditAction.ItemAdded, AuditAction.CheckoutLinkCreated,
             AuditAction.CouncilCreated, AuditAction.CouncilManagerAdded, AuditAction.ContributionConfirmed, AuditAction.InventoryUsed, AuditAction.InventoryShared,
             AuditAction.CouncilReportPublished, AuditAction.InitiativeCreated, AuditAction.InitiativeProgressAdded,
+            AuditAction.PoolCreated, AuditAction.PoolDistributed,
         ], ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task The_pantrys_fruit_pool_received_mateos_apples_and_gave_them_out_for_needs()
+    {
+        await using var db = await fixture.NewContextAsync();
+        var community = (await db.Communities.SingleAsync(c => c.Name == DemoSeeder.CommunityName)).Id;
+        var pool = await db.Pools.Include(p => p.Council).SingleAsync(p => p.CommunityId == community);
+        (pool.Name, pool.Council.Name).ShouldBe(("Fruit pool", "Riverside Pantry"));
+        (await db.PoolItems.CountAsync(i => i.PoolId == pool.Id)).ShouldBe(2);
+        (await db.Contributions.SingleAsync(c => c.PoolId == pool.Id)).Status.ShouldBe(CommunityApp.Features.Councils.ContributionStatus.Confirmed);
+        var allocations = await db.PoolAllocations.Where(a => a.PoolId == pool.Id).ToListAsync();
+        allocations.Count.ShouldBeGreaterThanOrEqualTo(2);
+        allocations.Sum(a => a.Units).ShouldBe(6);
+        (await db.Needs.CountAsync(n => allocations.Select(a => a.NeedId).Contains(n.Id) && n.Status == CommunityApp.Features.Needs.NeedStatus.Active)).ShouldBe(allocations.Count, "served in part, still needed");
+        var balance = await db.InventoryBalances.Where(b => b.HolderId == pool.Id).SumAsync(b => b.Units);
+        balance.ShouldBe(await db.InventoryEntries.Where(e => e.PoolId == pool.Id).SumAsync(e => e.Units));
+        balance.ShouldBe(0);
+        (await db.Notifications.CountAsync(n => n.Kind == NotificationKind.PoolAllocated && n.CommunityId == community)).ShouldBe(allocations.Count);
     }
 
     [Fact]

@@ -29,21 +29,46 @@ public static class Contributions
                 if (input.MinTrust is not null) errors.TryAdd("minTrust", Text.Get("Error.ContributionNoLimits"));
                 if (input.ExpiresAt is not null) errors.TryAdd("expiresAt", Text.Get("Error.ContributionNoLimits"));
                 return;
+            case ShareTarget.Pool:
+                // A pool of this community (docs/SPEC.md §7): only the items it accepts, at least its minimum, no request limits.
+                var pool = input.TargetId is { } poolId
+                    ? await db.Pools.Where(p => p.Id == poolId && p.CommunityId == communityId && db.Councils.Any(c => c.Id == p.CouncilId))
+                        .Select(p => new { p.Id, p.MinContribution }).SingleOrDefaultAsync(ct)
+                    : null;
+                if (pool is null) errors["target"] = Text.Get("Error.UnknownPool");
+                if (input.ItemId is null) errors.TryAdd("itemId", Text.Get("Error.ContributionItem"));
+                else if (pool is not null && !await db.PoolItems.AnyAsync(i => i.PoolId == pool.Id && i.ItemId == input.ItemId, ct))
+                {
+                    var accepted = await db.PoolItems.Where(i => i.PoolId == pool.Id).OrderBy(i => i.Item.Name).Select(i => i.Item.Name).Take(20).ToListAsync(ct);
+                    errors.TryAdd("itemId", Text.Get("Error.PoolItemNotAccepted", string.Join(", ", accepted)));
+                }
+                if (pool?.MinContribution is { } min && input.Units < min) errors.TryAdd("units", Text.Get("Error.PoolMinContribution", min));
+                if (input.MaxUnitsPerMember is not null) errors.TryAdd("maxUnitsPerMember", Text.Get("Error.ContributionNoLimits"));
+                if (input.MinTrust is not null) errors.TryAdd("minTrust", Text.Get("Error.ContributionNoLimits"));
+                if (input.ExpiresAt is not null) errors.TryAdd("expiresAt", Text.Get("Error.ContributionNoLimits"));
+                return;
             default:
-                // Pools receive contributions once they exist (docs/SPEC.md §7); until then no share can be aimed at one.
                 errors["target"] = Text.Get("Error.UnknownTarget");
                 return;
         }
     }
 
-    /// <summary>Records the pending contribution of a new share aimed at a council and tells its managers; returns whom it told.</summary>
+    /// <summary>
+    /// Records the pending contribution of a new share aimed at a council or at one of its pools and tells the council's
+    /// managers; returns whom it told.
+    /// </summary>
     public static async Task<IReadOnlyList<string>> AddAsync(AppDbContext db, Share share, string contributorId, DateTime now, CancellationToken ct)
     {
-        var councilId = share.TargetId!.Value;
-        var council = await db.Councils.Where(c => c.Id == councilId).Select(c => new { c.Name }).SingleAsync(ct);
+        var targetId = share.TargetId!.Value;
+        var toPool = share.Target == ShareTarget.Pool;
+        var target = toPool
+            ? await db.Pools.Where(p => p.Id == targetId).Select(p => new { p.CouncilId, p.Name }).SingleAsync(ct)
+            : await db.Councils.Where(c => c.Id == targetId).Select(c => new { CouncilId = c.Id, c.Name }).SingleAsync(ct);
+        var councilId = target.CouncilId;
+        var council = new { target.Name };
         db.Contributions.Add(new Contribution
         {
-            CommunityId = share.CommunityId, CouncilId = councilId, ShareId = share.Id, ContributorId = contributorId,
+            CommunityId = share.CommunityId, CouncilId = councilId, PoolId = toPool ? targetId : null, ShareId = share.Id, ContributorId = contributorId,
             ItemId = share.ItemId!.Value, Units = share.UnitsOffered, Status = ContributionStatus.Pending,
         });
         var managers = await db.CouncilManagers
@@ -51,14 +76,14 @@ public static class Contributions
             .Select(m => m.UserId).ToListAsync(ct);
         foreach (var manager in managers)
             await NotificationWriter.AddAsync(db, manager, share.CommunityId, NotificationKind.ContributionAwaiting, contributorId,
-                CommunityUrls.For(share.CommunityId).Council(councilId), now, council.Name, ct);
+                toPool ? CommunityUrls.For(share.CommunityId).Pool(targetId) : CommunityUrls.For(share.CommunityId).Council(councilId), now, council.Name, ct);
         return managers;
     }
 
     /// <summary>The giver withdrew the share before a manager decided: the contribution is withdrawn with it.</summary>
     public static async Task WithdrawAsync(AppDbContext db, Share share, DateTime now, CancellationToken ct)
     {
-        if (share.Target != ShareTarget.Council) return;
+        if (share.Target == ShareTarget.Community) return;
         await db.Contributions.Where(c => c.ShareId == share.Id && c.Status == ContributionStatus.Pending)
             .ExecuteUpdateStampedAsync(now, s => s.SetProperty(c => c.Status, ContributionStatus.Withdrawn), ct);
     }

@@ -80,6 +80,8 @@ public enum InventoryEntryKind
     SharedOut = 2,
     /// <summary>Units a share did not give out came back when it closed.</summary>
     Returned = 3,
+    /// <summary>A pool handed units to a member for a need (docs/SPEC.md §7): one line per allocation.</summary>
+    Distributed = 4,
 }
 
 /// <summary>
@@ -93,6 +95,8 @@ public class InventoryEntry : ICreatedAt
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid CommunityId { get; set; }
     public Guid CouncilId { get; set; }
+    /// <summary>The pool whose inventory this line moves; null: the council's own inventory.</summary>
+    public Guid? PoolId { get; set; }
     public Guid ItemId { get; set; }
     public Item Item { get; set; } = null!;
     public InventoryEntryKind Kind { get; set; }
@@ -110,7 +114,7 @@ public class InventoryEntry : ICreatedAt
 /// <summary>The current units of one item in one holder's inventory: the sum of its ledger, never negative.</summary>
 public class InventoryBalance
 {
-    /// <summary>The council (later also a pool) whose inventory this is.</summary>
+    /// <summary>The council, or the pool (docs/SPEC.md §7), whose inventory this is.</summary>
     public Guid HolderId { get; set; }
     public Guid CouncilId { get; set; }
     public Guid ItemId { get; set; }
@@ -137,6 +141,8 @@ public class Contribution : IAuditable
     public Guid CommunityId { get; set; }
     public Guid CouncilId { get; set; }
     public Council Council { get; set; } = null!;
+    /// <summary>The pool of the council the units go to (docs/SPEC.md §7); null: the council's own inventory.</summary>
+    public Guid? PoolId { get; set; }
     public Guid ShareId { get; set; }
     public Share Share { get; set; } = null!;
     public string ContributorId { get; set; } = "";
@@ -201,7 +207,7 @@ internal sealed class CouncilConfiguration :
     public void Configure(EntityTypeBuilder<InventoryEntry> entry)
     {
         entry.ToTable("inventory_entries");
-        entry.Property(e => e.Kind).HasConversion<string>().HasMaxLength(10);
+        entry.Property(e => e.Kind).HasConversion<string>().HasMaxLength(15);
         entry.Property(e => e.Note).HasMaxLength(InventoryEntry.NoteMaxLength);
         entry.HasOne<Community>().WithMany().HasForeignKey(e => e.CommunityId).OnDelete(DeleteBehavior.Cascade);
         entry.HasOne<Council>().WithMany().HasForeignKey(e => e.CouncilId).OnDelete(DeleteBehavior.Cascade);
@@ -209,6 +215,8 @@ internal sealed class CouncilConfiguration :
         entry.HasOne<Share>().WithMany().HasForeignKey(e => e.ShareId).OnDelete(DeleteBehavior.Restrict);
         entry.HasOne<Contribution>().WithMany().HasForeignKey(e => e.ContributionId).OnDelete(DeleteBehavior.Restrict);
         entry.HasOne(e => e.Actor).WithMany().HasForeignKey(e => e.ActorId).OnDelete(DeleteBehavior.Restrict);
+        entry.HasOne<Pools.Pool>().WithMany().HasForeignKey(e => e.PoolId).OnDelete(DeleteBehavior.Cascade);
+        entry.HasIndex(e => new { e.PoolId, e.CreatedAt });
         // The ledger page lists a council's lines newest first, optionally for one item.
         entry.HasIndex(e => new { e.CouncilId, e.CreatedAt });
         entry.HasIndex(e => new { e.CouncilId, e.ItemId, e.CreatedAt });
@@ -242,6 +250,8 @@ internal sealed class CouncilConfiguration :
         contribution.HasOne(c => c.Share).WithMany().HasForeignKey(c => c.ShareId).OnDelete(DeleteBehavior.Cascade);
         contribution.HasOne(c => c.Contributor).WithMany().HasForeignKey(c => c.ContributorId).OnDelete(DeleteBehavior.Restrict);
         contribution.HasOne(c => c.Item).WithMany().HasForeignKey(c => c.ItemId).OnDelete(DeleteBehavior.Restrict);
+        contribution.HasOne<Pools.Pool>().WithMany().HasForeignKey(c => c.PoolId).OnDelete(DeleteBehavior.Cascade);
+        contribution.HasIndex(c => new { c.PoolId, c.Status, c.CreatedAt });
         // One contribution per share; managers list a council's pending ones oldest first.
         contribution.HasIndex(c => c.ShareId).IsUnique();
         contribution.HasIndex(c => new { c.CouncilId, c.Status, c.CreatedAt });

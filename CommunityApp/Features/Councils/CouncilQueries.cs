@@ -96,7 +96,7 @@ public sealed class CouncilQueries(IDbContextFactory<AppDbContext> dbFactory, Ti
             {
                 c.Id, c.Name, c.Description, c.TrustCount, c.CreatedAt,
                 ITrust = db.CouncilTrusts.Any(t => t.CouncilId == c.Id && t.UserId == viewerId),
-                Pending = db.Contributions.Count(x => x.CouncilId == c.Id && x.Status == ContributionStatus.Pending),
+                Pending = db.Contributions.Count(x => x.CouncilId == c.Id && x.PoolId == null && x.Status == ContributionStatus.Pending),
             }).SingleOrDefaultAsync(ct)
             ?? throw new NotFoundException(Text.Get("Error.CouncilNotFound"));
         // Managers who have left the community keep no powers (the standing needs a membership) and are not listed.
@@ -128,7 +128,7 @@ public sealed class CouncilQueries(IDbContextFactory<AppDbContext> dbFactory, Ti
         pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await DemandCouncilAsync(db, viewerId, communityId, councilId, ct);
-        var lines = db.InventoryEntries.Where(e => e.CouncilId == councilId);
+        var lines = db.InventoryEntries.Where(e => e.CouncilId == councilId && e.PoolId == null);
         if (itemId is { } item) lines = lines.Where(e => e.ItemId == item);
         var total = await lines.CountAsync(ct);
         var rows = await lines.OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id)
@@ -148,7 +148,7 @@ public sealed class CouncilQueries(IDbContextFactory<AppDbContext> dbFactory, Ti
 
     private static async Task<IReadOnlyList<ContributionRow>> ContributionsAsync(AppDbContext db, Guid councilId, CancellationToken ct)
     {
-        var all = db.Contributions.Where(c => c.CouncilId == councilId);
+        var all = db.Contributions.Where(c => c.CouncilId == councilId && c.PoolId == null);
         var pending = await Rows(all.Where(c => c.Status == ContributionStatus.Pending).OrderBy(c => c.CreatedAt).Take(MaxPageSize)).ToListAsync(ct);
         var decided = await Rows(all.Where(c => c.Status != ContributionStatus.Pending).OrderByDescending(c => c.UpdatedAt).Take(20)).ToListAsync(ct);
         return [.. pending, .. decided];
@@ -164,7 +164,7 @@ public sealed class CouncilQueries(IDbContextFactory<AppDbContext> dbFactory, Ti
 
     private static async Task<IReadOnlyList<CouncilShareRow>> SharesAsync(AppDbContext db, Guid councilId, DateTime now, CancellationToken ct)
     {
-        return await db.Shares.Where(s => s.SourceCouncilId == councilId).OrderByDescending(s => s.CreatedAt).Take(MaxPageSize)
+        return await db.Shares.Where(s => s.SourceCouncilId == councilId && s.SourcePoolId == null).OrderByDescending(s => s.CreatedAt).Take(MaxPageSize)
             .Select(s => new CouncilShareRow(s.Id, s.Title, db.Items.Where(i => i.Id == s.ItemId).Select(i => i.Name).FirstOrDefault() ?? "",
                 s.UnitsOffered, s.UnitsOffered - s.UnitsReserved - s.UnitsGiven, s.UnitsGiven,
                 s.Status == ShareStatus.Active && s.ExpiresAt != null && s.ExpiresAt <= now ? ShareStatus.Expired : s.Status, s.CreatedAt))

@@ -200,7 +200,7 @@ public sealed class CouncilService(IDbContextFactory<AppDbContext> dbFactory, IE
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = actorId;
-        var (communityId, councilId, contributorId) = await db.InTransactionAsync(async () =>
+        var (communityId, councilId, contributorId, poolId) = await db.InTransactionAsync(async () =>
         {
             var shareId = await db.Contributions.Where(c => c.Id == contributionId).Select(c => (Guid?)c.ShareId).SingleOrDefaultAsync(ct)
                           ?? throw new NotFoundException(Text.Get("Error.ContributionNotFound"));
@@ -219,24 +219,27 @@ public sealed class CouncilService(IDbContextFactory<AppDbContext> dbFactory, IE
             {
                 contribution.Share.UnitsGiven = contribution.Share.UnitsOffered;
                 contribution.Share.Status = ShareStatus.Fulfilled;
+                // Into the pool's inventory when the contribution was given to one of the council's pools (docs/SPEC.md §7).
                 await InventoryLedger.ChangeAsync(db, contribution.CommunityId, contribution.CouncilId, contribution.ItemId, InventoryEntryKind.Received,
-                    contribution.Units, actorId, now, ct, contributionId: contribution.Id);
+                    contribution.Units, actorId, now, ct, contributionId: contribution.Id, poolId: contribution.PoolId);
             }
             else
             {
                 contribution.Share.Status = ShareStatus.Cancelled;
             }
             db.AuditLog.Add(AuditEntry.Record(contribution.CommunityId, actorId, confirm ? AuditAction.ContributionConfirmed : AuditAction.ContributionRejected,
-                new { councilId = contribution.CouncilId, council = council.Name, contributionId, item = await db.Items.Where(i => i.Id == contribution.ItemId).Select(i => i.Name).SingleAsync(ct),
+                new { councilId = contribution.CouncilId, council = council.Name, poolId = contribution.PoolId, contributionId, item = await db.Items.Where(i => i.Id == contribution.ItemId).Select(i => i.Name).SingleAsync(ct),
                     units = contribution.Units }, contribution.ContributorId, now));
             await NotificationWriter.AddAsync(db, contribution.ContributorId, contribution.CommunityId,
                 confirm ? NotificationKind.ContributionConfirmed : NotificationKind.ContributionRejected, actorId,
-                CommunityUrls.For(contribution.CommunityId).Council(contribution.CouncilId), now, council.Name, ct);
+                contribution.PoolId is { } pool ? CommunityUrls.For(contribution.CommunityId).Pool(pool) : CommunityUrls.For(contribution.CommunityId).Council(contribution.CouncilId),
+                now, council.Name, ct);
             await db.SaveChangesAsync(ct);
-            return (contribution.CommunityId, contribution.CouncilId, contribution.ContributorId);
+            return (contribution.CommunityId, contribution.CouncilId, contribution.ContributorId, contribution.PoolId);
         }, ct);
         events.Publish(new NotificationsChanged(contributorId));
         events.Publish(new CouncilChanged(communityId, councilId));
+        if (poolId is { } changedPool) events.Publish(new Pools.PoolChanged(communityId, changedPool));
     }
 
     /// <summary>A manager records units the council used itself, with what for.</summary>

@@ -64,6 +64,7 @@ public static class DemoSeeder
         new CouncilsDemo(),
         new InitiativesDemo(),
         new NeedsDemo(),
+        new PoolsDemo(),
         new CheckoutDemo(),
         new InboxDemo(),
     ];

@@ -26,6 +26,7 @@ public enum NotificationKind
     ContributionRejected = 22,
     CouncilManagerAdded = 23,
     InitiativeCommented = 40,
+    PoolAllocated = 24,
 }
 
 /// <summary>An in-app notification, stored so it survives reloads; read when <see cref="ReadAt"/> is set.</summary>

@@ -36,14 +36,15 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         var share = new Share { CommunityId = communityId, OwnerId = ownerId, Status = ShareStatus.Active };
         Apply(share, input);
         db.Shares.Add(share);
-        var managers = input.Target == ShareTarget.Council
+        var managers = input.Target != ShareTarget.Community
             ? await Councils.Contributions.AddAsync(db, share, ownerId, Now, ct)
             : [];
         // Members whose needs this share answers hear of it; a gift to a council is not on offer to them.
         var matched = input.Target == ShareTarget.Community ? await Needs.NeedMatches.NotifyAsync(db, share, Now, ct) : [];
         await db.SaveChangesAsync(ct);
         foreach (var manager in managers) events.Publish(new NotificationsChanged(manager));
-        if (share.TargetId is { } councilId) events.Publish(new Councils.CouncilChanged(communityId, councilId));
+        if (share is { Target: ShareTarget.Council, TargetId: { } councilId }) events.Publish(new Councils.CouncilChanged(communityId, councilId));
+        if (share is { Target: ShareTarget.Pool, TargetId: { } poolId }) events.Publish(new Pools.PoolChanged(communityId, poolId));
         Needs.NeedMatches.Publish(events, matched);
         return share.Id;
     }
@@ -353,7 +354,7 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         // A council's share that has closed hands released units back to the inventory (an open one offers them again).
         if (request.Share is { Status: not ShareStatus.Active, SourceCouncilId: { } councilId, ItemId: { } itemId })
             await Councils.InventoryLedger.ChangeAsync(db, request.Share.CommunityId, councilId, itemId, Councils.InventoryEntryKind.Returned, request.Units,
-                actorId, now, ct, shareId: request.ShareId);
+                actorId, now, ct, shareId: request.ShareId, poolId: request.Share.SourcePoolId);
     }
 
     private void EnsureOpen(Share share)

@@ -116,6 +116,8 @@ public class Share : IAuditable, ISoftDeletable
     public Guid? TargetId { get; set; }
     /// <summary>The council whose inventory the units came from (docs/SPEC.md §6): units not given return to it when the share closes.</summary>
     public Guid? SourceCouncilId { get; set; }
+    /// <summary>The pool whose inventory the units came from (docs/SPEC.md §7); <see cref="SourceCouncilId"/> is then its council. Units not given return to the pool.</summary>
+    public Guid? SourcePoolId { get; set; }
     public ShareStatus Status { get; set; }
     public DateTime CreatedAt { get; set; }
     public string? CreatedBy { get; set; }
@@ -223,6 +225,8 @@ internal sealed class WealthConfiguration :
         share.HasOne<ItemCategory>().WithMany().HasForeignKey(s => s.CategoryId).OnDelete(DeleteBehavior.SetNull);
         share.HasOne<Councils.Council>().WithMany().HasForeignKey(s => s.SourceCouncilId).OnDelete(DeleteBehavior.Restrict);
         share.HasIndex(s => s.SourceCouncilId);
+        share.HasOne<Pools.Pool>().WithMany().HasForeignKey(s => s.SourcePoolId).OnDelete(DeleteBehavior.Restrict);
+        share.HasIndex(s => s.SourcePoolId);
         // Browsing lists a community's shares by status, newest first or expiring first.
         share.HasIndex(s => new { s.CommunityId, s.Status, s.CreatedAt });
         share.HasIndex(s => new { s.CommunityId, s.Status, s.ExpiresAt });

@@ -22,7 +22,7 @@ public sealed record ShareQuery(
 /// </summary>
 public sealed record ShareRow(Guid Id, string Title, string? Description, WealthKind Kind, string OwnerName, string OwnerId, int UnitsOffered, int UnitsFree,
     ShareStatus Status, DateTime? ExpiresAt, int? MinTrust, string? CategoryName, DateTime CreatedAt, Guid? CategoryId,
-    ShareTarget Target = ShareTarget.Community, Guid? CouncilId = null, string? CouncilName = null);
+    ShareTarget Target = ShareTarget.Community, Guid? CouncilId = null, string? CouncilName = null, Guid? PoolId = null, string? PoolName = null);
 
 public sealed record RequestRow(Guid Id, Guid ShareId, string ShareTitle, string RequesterId, string RequesterName, string OwnerName, int Units, string? Message,
     RequestStatus Status, DateTime CreatedAt);
@@ -204,7 +204,10 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
             s.Status == ShareStatus.Active && s.ExpiresAt != null && s.ExpiresAt <= now ? ShareStatus.Expired : s.Status,
             s.ExpiresAt, s.MinTrust, db.ItemCategories.Where(c => c.Id == s.CategoryId).Select(c => c.Name).FirstOrDefault(), s.CreatedAt, s.CategoryId,
             s.Target, s.SourceCouncilId ?? s.TargetId,
-            db.Councils.Where(c => c.Id == (s.SourceCouncilId ?? s.TargetId)).Select(c => c.Name).FirstOrDefault()));
+            db.Councils.Where(c => c.Id == (s.SourceCouncilId ?? s.TargetId)).Select(c => c.Name).FirstOrDefault(),
+            // A pool's share or a gift to a pool (docs/SPEC.md §7) names the pool.
+            s.SourcePoolId ?? (s.Target == ShareTarget.Pool ? s.TargetId : null),
+            db.Pools.Where(p => p.Id == (s.SourcePoolId ?? (s.Target == ShareTarget.Pool ? s.TargetId : null))).Select(p => p.Name).FirstOrDefault()));
 
     private static IQueryable<RequestRow> Requests(IQueryable<ShareRequest> requests) =>
         requests.Select(r => new RequestRow(r.Id, r.ShareId, r.Share.Title, r.RequesterId, r.Requester.DisplayName, r.Share.Owner.DisplayName,

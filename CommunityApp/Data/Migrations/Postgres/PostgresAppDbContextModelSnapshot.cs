@@ -570,6 +570,10 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("item_id");
 
+                    b.Property<Guid?>("PoolId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pool_id");
+
                     b.Property<Guid>("ShareId")
                         .HasColumnType("uuid")
                         .HasColumnName("share_id");
@@ -606,6 +610,9 @@ namespace CommunityApp.Data.Migrations.Postgres
 
                     b.HasIndex("CouncilId", "Status", "CreatedAt")
                         .HasDatabaseName("ix_contributions_council_id_status_created_at");
+
+                    b.HasIndex("PoolId", "Status", "CreatedAt")
+                        .HasDatabaseName("ix_contributions_pool_id_status_created_at");
 
                     b.ToTable("contributions", null, t =>
                         {
@@ -1141,14 +1148,18 @@ namespace CommunityApp.Data.Migrations.Postgres
 
                     b.Property<string>("Kind")
                         .IsRequired()
-                        .HasMaxLength(10)
-                        .HasColumnType("character varying(10)")
+                        .HasMaxLength(15)
+                        .HasColumnType("character varying(15)")
                         .HasColumnName("kind");
 
                     b.Property<string>("Note")
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)")
                         .HasColumnName("note");
+
+                    b.Property<Guid?>("PoolId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pool_id");
 
                     b.Property<Guid?>("ShareId")
                         .HasColumnType("uuid")
@@ -1178,6 +1189,9 @@ namespace CommunityApp.Data.Migrations.Postgres
 
                     b.HasIndex("CouncilId", "CreatedAt")
                         .HasDatabaseName("ix_inventory_entries_council_id_created_at");
+
+                    b.HasIndex("PoolId", "CreatedAt")
+                        .HasDatabaseName("ix_inventory_entries_pool_id_created_at");
 
                     b.HasIndex("CouncilId", "ItemId", "CreatedAt")
                         .HasDatabaseName("ix_inventory_entries_council_id_item_id_created_at");
@@ -1495,6 +1509,178 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasDatabaseName("ix_notifications_user_id_read_at");
 
                     b.ToTable("notifications", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Pools.Pool", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("community_id");
+
+                    b.Property<Guid>("CouncilId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("council_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("description");
+
+                    b.Property<int?>("MaxUnitsPerMember")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_units_per_member");
+
+                    b.Property<int?>("MinContribution")
+                        .HasColumnType("integer")
+                        .HasColumnName("min_contribution");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("normalized_name");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pools");
+
+                    b.HasIndex("CommunityId")
+                        .HasDatabaseName("ix_pools_community_id");
+
+                    b.HasIndex("CouncilId", "NormalizedName")
+                        .IsUnique()
+                        .HasDatabaseName("ix_pools_council_id_normalized_name");
+
+                    b.ToTable("pools", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_pools_max_units_per_member", "max_units_per_member IS NULL OR max_units_per_member >= 1");
+
+                            t.HasCheckConstraint("ck_pools_min_contribution", "min_contribution IS NULL OR min_contribution >= 1");
+                        });
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Pools.PoolAllocation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ActorId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("actor_id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("DistributionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("distribution_id");
+
+                    b.Property<Guid>("ItemId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("item_id");
+
+                    b.Property<string>("MemberId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("member_id");
+
+                    b.Property<Guid>("NeedId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("need_id");
+
+                    b.Property<Guid>("PoolId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pool_id");
+
+                    b.Property<string>("Strategy")
+                        .IsRequired()
+                        .HasMaxLength(15)
+                        .HasColumnType("character varying(15)")
+                        .HasColumnName("strategy");
+
+                    b.Property<int>("Units")
+                        .HasColumnType("integer")
+                        .HasColumnName("units");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pool_allocations");
+
+                    b.HasIndex("ActorId")
+                        .HasDatabaseName("ix_pool_allocations_actor_id");
+
+                    b.HasIndex("CommunityId")
+                        .HasDatabaseName("ix_pool_allocations_community_id");
+
+                    b.HasIndex("DistributionId")
+                        .HasDatabaseName("ix_pool_allocations_distribution_id");
+
+                    b.HasIndex("ItemId")
+                        .HasDatabaseName("ix_pool_allocations_item_id");
+
+                    b.HasIndex("MemberId")
+                        .HasDatabaseName("ix_pool_allocations_member_id");
+
+                    b.HasIndex("NeedId", "CreatedAt")
+                        .HasDatabaseName("ix_pool_allocations_need_id_created_at");
+
+                    b.HasIndex("PoolId", "CreatedAt")
+                        .HasDatabaseName("ix_pool_allocations_pool_id_created_at");
+
+                    b.ToTable("pool_allocations", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_pool_allocations_units", "units >= 1");
+                        });
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Pools.PoolItem", b =>
+                {
+                    b.Property<Guid>("PoolId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pool_id");
+
+                    b.Property<Guid>("ItemId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("item_id");
+
+                    b.HasKey("PoolId", "ItemId")
+                        .HasName("pk_pool_items");
+
+                    b.HasIndex("ItemId")
+                        .HasDatabaseName("ix_pool_items_item_id");
+
+                    b.ToTable("pool_items", (string)null);
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Trust.TrustAward", b =>
@@ -1841,6 +2027,10 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("source_council_id");
 
+                    b.Property<Guid?>("SourcePoolId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("source_pool_id");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(10)
@@ -1896,6 +2086,9 @@ namespace CommunityApp.Data.Migrations.Postgres
 
                     b.HasIndex("SourceCouncilId")
                         .HasDatabaseName("ix_shares_source_council_id");
+
+                    b.HasIndex("SourcePoolId")
+                        .HasDatabaseName("ix_shares_source_pool_id");
 
                     b.HasIndex("search_vector")
                         .HasDatabaseName("ix_shares_search_vector");
@@ -2407,6 +2600,12 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .IsRequired()
                         .HasConstraintName("fk_contributions_items_item_id");
 
+                    b.HasOne("CommunityApp.Features.Pools.Pool", null)
+                        .WithMany()
+                        .HasForeignKey("PoolId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_contributions_pools_pool_id");
+
                     b.HasOne("CommunityApp.Features.Wealth.Share", "Share")
                         .WithMany()
                         .HasForeignKey("ShareId")
@@ -2655,6 +2854,12 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .IsRequired()
                         .HasConstraintName("fk_inventory_entries_items_item_id");
 
+                    b.HasOne("CommunityApp.Features.Pools.Pool", null)
+                        .WithMany()
+                        .HasForeignKey("PoolId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_inventory_entries_pools_pool_id");
+
                     b.HasOne("CommunityApp.Features.Wealth.Share", null)
                         .WithMany()
                         .HasForeignKey("ShareId")
@@ -2758,6 +2963,93 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_notifications_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Pools.Pool", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_pools_communities_community_id");
+
+                    b.HasOne("CommunityApp.Features.Councils.Council", "Council")
+                        .WithMany()
+                        .HasForeignKey("CouncilId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_pools_councils_council_id");
+
+                    b.Navigation("Council");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Pools.PoolAllocation", b =>
+                {
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("ActorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_pool_allocations_asp_net_users_actor_id");
+
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_pool_allocations_communities_community_id");
+
+                    b.HasOne("CommunityApp.Features.Wealth.Item", "Item")
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_pool_allocations_items_item_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Member")
+                        .WithMany()
+                        .HasForeignKey("MemberId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_pool_allocations_users_member_id");
+
+                    b.HasOne("CommunityApp.Features.Needs.Need", null)
+                        .WithMany()
+                        .HasForeignKey("NeedId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_pool_allocations_needs_need_id");
+
+                    b.HasOne("CommunityApp.Features.Pools.Pool", null)
+                        .WithMany()
+                        .HasForeignKey("PoolId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_pool_allocations_pools_pool_id");
+
+                    b.Navigation("Item");
+
+                    b.Navigation("Member");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Pools.PoolItem", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Wealth.Item", "Item")
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_pool_items_items_item_id");
+
+                    b.HasOne("CommunityApp.Features.Pools.Pool", null)
+                        .WithMany()
+                        .HasForeignKey("PoolId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_pool_items_pools_pool_id");
+
+                    b.Navigation("Item");
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Trust.TrustAward", b =>
@@ -2900,6 +3192,12 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasForeignKey("SourceCouncilId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_shares_councils_source_council_id");
+
+                    b.HasOne("CommunityApp.Features.Pools.Pool", null)
+                        .WithMany()
+                        .HasForeignKey("SourcePoolId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_shares_pools_source_pool_id");
 
                     b.Navigation("Owner");
                 });

@@ -564,6 +564,10 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("item_id");
 
+                    b.Property<Guid?>("PoolId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pool_id");
+
                     b.Property<Guid>("ShareId")
                         .HasColumnType("TEXT")
                         .HasColumnName("share_id");
@@ -600,6 +604,9 @@ namespace CommunityApp.Data.Migrations.Sqlite
 
                     b.HasIndex("CouncilId", "Status", "CreatedAt")
                         .HasDatabaseName("ix_contributions_council_id_status_created_at");
+
+                    b.HasIndex("PoolId", "Status", "CreatedAt")
+                        .HasDatabaseName("ix_contributions_pool_id_status_created_at");
 
                     b.ToTable("contributions", null, t =>
                         {
@@ -1135,7 +1142,7 @@ namespace CommunityApp.Data.Migrations.Sqlite
 
                     b.Property<string>("Kind")
                         .IsRequired()
-                        .HasMaxLength(10)
+                        .HasMaxLength(15)
                         .HasColumnType("TEXT")
                         .HasColumnName("kind");
 
@@ -1143,6 +1150,10 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasMaxLength(500)
                         .HasColumnType("TEXT")
                         .HasColumnName("note");
+
+                    b.Property<Guid?>("PoolId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pool_id");
 
                     b.Property<Guid?>("ShareId")
                         .HasColumnType("TEXT")
@@ -1172,6 +1183,9 @@ namespace CommunityApp.Data.Migrations.Sqlite
 
                     b.HasIndex("CouncilId", "CreatedAt")
                         .HasDatabaseName("ix_inventory_entries_council_id_created_at");
+
+                    b.HasIndex("PoolId", "CreatedAt")
+                        .HasDatabaseName("ix_inventory_entries_pool_id_created_at");
 
                     b.HasIndex("CouncilId", "ItemId", "CreatedAt")
                         .HasDatabaseName("ix_inventory_entries_council_id_item_id_created_at");
@@ -1489,6 +1503,178 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_notifications_user_id_read_at");
 
                     b.ToTable("notifications", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Pools.Pool", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<Guid>("CouncilId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("council_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<int?>("MaxUnitsPerMember")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_units_per_member");
+
+                    b.Property<int?>("MinContribution")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("min_contribution");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("normalized_name");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pools");
+
+                    b.HasIndex("CommunityId")
+                        .HasDatabaseName("ix_pools_community_id");
+
+                    b.HasIndex("CouncilId", "NormalizedName")
+                        .IsUnique()
+                        .HasDatabaseName("ix_pools_council_id_normalized_name");
+
+                    b.ToTable("pools", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_pools_max_units_per_member", "max_units_per_member IS NULL OR max_units_per_member >= 1");
+
+                            t.HasCheckConstraint("ck_pools_min_contribution", "min_contribution IS NULL OR min_contribution >= 1");
+                        });
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Pools.PoolAllocation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ActorId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor_id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("DistributionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("distribution_id");
+
+                    b.Property<Guid>("ItemId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("item_id");
+
+                    b.Property<string>("MemberId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("member_id");
+
+                    b.Property<Guid>("NeedId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("need_id");
+
+                    b.Property<Guid>("PoolId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pool_id");
+
+                    b.Property<string>("Strategy")
+                        .IsRequired()
+                        .HasMaxLength(15)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("strategy");
+
+                    b.Property<int>("Units")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("units");
+
+                    b.HasKey("Id")
+                        .HasName("pk_pool_allocations");
+
+                    b.HasIndex("ActorId")
+                        .HasDatabaseName("ix_pool_allocations_actor_id");
+
+                    b.HasIndex("CommunityId")
+                        .HasDatabaseName("ix_pool_allocations_community_id");
+
+                    b.HasIndex("DistributionId")
+                        .HasDatabaseName("ix_pool_allocations_distribution_id");
+
+                    b.HasIndex("ItemId")
+                        .HasDatabaseName("ix_pool_allocations_item_id");
+
+                    b.HasIndex("MemberId")
+                        .HasDatabaseName("ix_pool_allocations_member_id");
+
+                    b.HasIndex("NeedId", "CreatedAt")
+                        .HasDatabaseName("ix_pool_allocations_need_id_created_at");
+
+                    b.HasIndex("PoolId", "CreatedAt")
+                        .HasDatabaseName("ix_pool_allocations_pool_id_created_at");
+
+                    b.ToTable("pool_allocations", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_pool_allocations_units", "units >= 1");
+                        });
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Pools.PoolItem", b =>
+                {
+                    b.Property<Guid>("PoolId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("pool_id");
+
+                    b.Property<Guid>("ItemId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("item_id");
+
+                    b.HasKey("PoolId", "ItemId")
+                        .HasName("pk_pool_items");
+
+                    b.HasIndex("ItemId")
+                        .HasDatabaseName("ix_pool_items_item_id");
+
+                    b.ToTable("pool_items", (string)null);
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Trust.TrustAward", b =>
@@ -1835,6 +2021,10 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("source_council_id");
 
+                    b.Property<Guid?>("SourcePoolId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("source_pool_id");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(10)
@@ -1884,6 +2074,9 @@ namespace CommunityApp.Data.Migrations.Sqlite
 
                     b.HasIndex("SourceCouncilId")
                         .HasDatabaseName("ix_shares_source_council_id");
+
+                    b.HasIndex("SourcePoolId")
+                        .HasDatabaseName("ix_shares_source_pool_id");
 
                     b.HasIndex("CommunityId", "CategoryId")
                         .HasDatabaseName("ix_shares_community_id_category_id");
@@ -2384,6 +2577,12 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasConstraintName("fk_contributions_items_item_id");
 
+                    b.HasOne("CommunityApp.Features.Pools.Pool", null)
+                        .WithMany()
+                        .HasForeignKey("PoolId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_contributions_pools_pool_id");
+
                     b.HasOne("CommunityApp.Features.Wealth.Share", "Share")
                         .WithMany()
                         .HasForeignKey("ShareId")
@@ -2632,6 +2831,12 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasConstraintName("fk_inventory_entries_items_item_id");
 
+                    b.HasOne("CommunityApp.Features.Pools.Pool", null)
+                        .WithMany()
+                        .HasForeignKey("PoolId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_inventory_entries_pools_pool_id");
+
                     b.HasOne("CommunityApp.Features.Wealth.Share", null)
                         .WithMany()
                         .HasForeignKey("ShareId")
@@ -2735,6 +2940,93 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_notifications_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Pools.Pool", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_pools_communities_community_id");
+
+                    b.HasOne("CommunityApp.Features.Councils.Council", "Council")
+                        .WithMany()
+                        .HasForeignKey("CouncilId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_pools_councils_council_id");
+
+                    b.Navigation("Council");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Pools.PoolAllocation", b =>
+                {
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("ActorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_pool_allocations_asp_net_users_actor_id");
+
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_pool_allocations_communities_community_id");
+
+                    b.HasOne("CommunityApp.Features.Wealth.Item", "Item")
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_pool_allocations_items_item_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Member")
+                        .WithMany()
+                        .HasForeignKey("MemberId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_pool_allocations_users_member_id");
+
+                    b.HasOne("CommunityApp.Features.Needs.Need", null)
+                        .WithMany()
+                        .HasForeignKey("NeedId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_pool_allocations_needs_need_id");
+
+                    b.HasOne("CommunityApp.Features.Pools.Pool", null)
+                        .WithMany()
+                        .HasForeignKey("PoolId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_pool_allocations_pools_pool_id");
+
+                    b.Navigation("Item");
+
+                    b.Navigation("Member");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Pools.PoolItem", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Wealth.Item", "Item")
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_pool_items_items_item_id");
+
+                    b.HasOne("CommunityApp.Features.Pools.Pool", null)
+                        .WithMany()
+                        .HasForeignKey("PoolId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_pool_items_pools_pool_id");
+
+                    b.Navigation("Item");
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Trust.TrustAward", b =>
@@ -2877,6 +3169,12 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasForeignKey("SourceCouncilId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_shares_councils_source_council_id");
+
+                    b.HasOne("CommunityApp.Features.Pools.Pool", null)
+                        .WithMany()
+                        .HasForeignKey("SourcePoolId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_shares_pools_source_pool_id");
 
                     b.Navigation("Owner");
                 });

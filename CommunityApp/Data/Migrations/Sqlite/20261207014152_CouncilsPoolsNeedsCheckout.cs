@@ -6,13 +6,19 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace CommunityApp.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class CouncilsNeedsCheckout : Migration
+    public partial class CouncilsPoolsNeedsCheckout : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.AddColumn<Guid>(
                 name: "source_council_id",
+                table: "shares",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<Guid>(
+                name: "source_pool_id",
                 table: "shares",
                 type: "TEXT",
                 nullable: true);
@@ -116,60 +122,6 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     table.ForeignKey(
                         name: "fk_checkouts_users_user_id",
                         column: x => x.user_id,
-                        principalTable: "asp_net_users",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Restrict);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "contributions",
-                columns: table => new
-                {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    community_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    council_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    share_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    contributor_id = table.Column<string>(type: "TEXT", nullable: false),
-                    item_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    units = table.Column<int>(type: "INTEGER", nullable: false),
-                    status = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
-                    decided_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
-                    decided_at = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    created_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
-                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("pk_contributions", x => x.id);
-                    table.CheckConstraint("ck_contributions_units", "units >= 1");
-                    table.ForeignKey(
-                        name: "fk_contributions_communities_community_id",
-                        column: x => x.community_id,
-                        principalTable: "communities",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                    table.ForeignKey(
-                        name: "fk_contributions_councils_council_id",
-                        column: x => x.council_id,
-                        principalTable: "councils",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                    table.ForeignKey(
-                        name: "fk_contributions_items_item_id",
-                        column: x => x.item_id,
-                        principalTable: "items",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Restrict);
-                    table.ForeignKey(
-                        name: "fk_contributions_shares_share_id",
-                        column: x => x.share_id,
-                        principalTable: "shares",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
-                    table.ForeignKey(
-                        name: "fk_contributions_users_contributor_id",
-                        column: x => x.contributor_id,
                         principalTable: "asp_net_users",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Restrict);
@@ -418,62 +370,38 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
-                name: "inventory_entries",
+                name: "pools",
                 columns: table => new
                 {
                     id = table.Column<Guid>(type: "TEXT", nullable: false),
                     community_id = table.Column<Guid>(type: "TEXT", nullable: false),
                     council_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    item_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    kind = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
-                    units = table.Column<int>(type: "INTEGER", nullable: false),
-                    balance_after = table.Column<int>(type: "INTEGER", nullable: false),
-                    share_id = table.Column<Guid>(type: "TEXT", nullable: true),
-                    contribution_id = table.Column<Guid>(type: "TEXT", nullable: true),
-                    note = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
-                    actor_id = table.Column<string>(type: "TEXT", nullable: false),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    normalized_name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    description = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    min_contribution = table.Column<int>(type: "INTEGER", nullable: true),
+                    max_units_per_member = table.Column<int>(type: "INTEGER", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    created_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("pk_inventory_entries", x => x.id);
-                    table.CheckConstraint("ck_inventory_entries_units", "units <> 0 AND balance_after >= 0");
+                    table.PrimaryKey("pk_pools", x => x.id);
+                    table.CheckConstraint("ck_pools_max_units_per_member", "max_units_per_member IS NULL OR max_units_per_member >= 1");
+                    table.CheckConstraint("ck_pools_min_contribution", "min_contribution IS NULL OR min_contribution >= 1");
                     table.ForeignKey(
-                        name: "fk_inventory_entries_communities_community_id",
+                        name: "fk_pools_communities_community_id",
                         column: x => x.community_id,
                         principalTable: "communities",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
                     table.ForeignKey(
-                        name: "fk_inventory_entries_contributions_contribution_id",
-                        column: x => x.contribution_id,
-                        principalTable: "contributions",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Restrict);
-                    table.ForeignKey(
-                        name: "fk_inventory_entries_councils_council_id",
+                        name: "fk_pools_councils_council_id",
                         column: x => x.council_id,
                         principalTable: "councils",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
-                    table.ForeignKey(
-                        name: "fk_inventory_entries_items_item_id",
-                        column: x => x.item_id,
-                        principalTable: "items",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Restrict);
-                    table.ForeignKey(
-                        name: "fk_inventory_entries_shares_share_id",
-                        column: x => x.share_id,
-                        principalTable: "shares",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Restrict);
-                    table.ForeignKey(
-                        name: "fk_inventory_entries_users_actor_id",
-                        column: x => x.actor_id,
-                        principalTable: "asp_net_users",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateTable(
@@ -578,10 +506,224 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "contributions",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    community_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    council_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    pool_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    share_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    contributor_id = table.Column<string>(type: "TEXT", nullable: false),
+                    item_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    units = table.Column<int>(type: "INTEGER", nullable: false),
+                    status = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    decided_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    decided_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    created_by = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_contributions", x => x.id);
+                    table.CheckConstraint("ck_contributions_units", "units >= 1");
+                    table.ForeignKey(
+                        name: "fk_contributions_communities_community_id",
+                        column: x => x.community_id,
+                        principalTable: "communities",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_contributions_councils_council_id",
+                        column: x => x.council_id,
+                        principalTable: "councils",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_contributions_items_item_id",
+                        column: x => x.item_id,
+                        principalTable: "items",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_contributions_pools_pool_id",
+                        column: x => x.pool_id,
+                        principalTable: "pools",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_contributions_shares_share_id",
+                        column: x => x.share_id,
+                        principalTable: "shares",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_contributions_users_contributor_id",
+                        column: x => x.contributor_id,
+                        principalTable: "asp_net_users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "pool_allocations",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    community_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    pool_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    distribution_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    need_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    member_id = table.Column<string>(type: "TEXT", nullable: false),
+                    item_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    units = table.Column<int>(type: "INTEGER", nullable: false),
+                    strategy = table.Column<string>(type: "TEXT", maxLength: 15, nullable: false),
+                    actor_id = table.Column<string>(type: "TEXT", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_pool_allocations", x => x.id);
+                    table.CheckConstraint("ck_pool_allocations_units", "units >= 1");
+                    table.ForeignKey(
+                        name: "fk_pool_allocations_asp_net_users_actor_id",
+                        column: x => x.actor_id,
+                        principalTable: "asp_net_users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_pool_allocations_communities_community_id",
+                        column: x => x.community_id,
+                        principalTable: "communities",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_pool_allocations_items_item_id",
+                        column: x => x.item_id,
+                        principalTable: "items",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_pool_allocations_needs_need_id",
+                        column: x => x.need_id,
+                        principalTable: "needs",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_pool_allocations_pools_pool_id",
+                        column: x => x.pool_id,
+                        principalTable: "pools",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_pool_allocations_users_member_id",
+                        column: x => x.member_id,
+                        principalTable: "asp_net_users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "pool_items",
+                columns: table => new
+                {
+                    pool_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    item_id = table.Column<Guid>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_pool_items", x => new { x.pool_id, x.item_id });
+                    table.ForeignKey(
+                        name: "fk_pool_items_items_item_id",
+                        column: x => x.item_id,
+                        principalTable: "items",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_pool_items_pools_pool_id",
+                        column: x => x.pool_id,
+                        principalTable: "pools",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "inventory_entries",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    community_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    council_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    pool_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    item_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 15, nullable: false),
+                    units = table.Column<int>(type: "INTEGER", nullable: false),
+                    balance_after = table.Column<int>(type: "INTEGER", nullable: false),
+                    share_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    contribution_id = table.Column<Guid>(type: "TEXT", nullable: true),
+                    note = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    actor_id = table.Column<string>(type: "TEXT", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_inventory_entries", x => x.id);
+                    table.CheckConstraint("ck_inventory_entries_units", "units <> 0 AND balance_after >= 0");
+                    table.ForeignKey(
+                        name: "fk_inventory_entries_communities_community_id",
+                        column: x => x.community_id,
+                        principalTable: "communities",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_inventory_entries_contributions_contribution_id",
+                        column: x => x.contribution_id,
+                        principalTable: "contributions",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_inventory_entries_councils_council_id",
+                        column: x => x.council_id,
+                        principalTable: "councils",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_inventory_entries_items_item_id",
+                        column: x => x.item_id,
+                        principalTable: "items",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_inventory_entries_pools_pool_id",
+                        column: x => x.pool_id,
+                        principalTable: "pools",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "fk_inventory_entries_shares_share_id",
+                        column: x => x.share_id,
+                        principalTable: "shares",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "fk_inventory_entries_users_actor_id",
+                        column: x => x.actor_id,
+                        principalTable: "asp_net_users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "ix_shares_source_council_id",
                 table: "shares",
                 column: "source_council_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_shares_source_pool_id",
+                table: "shares",
+                column: "source_pool_id");
 
             migrationBuilder.CreateIndex(
                 name: "ix_checkout_links_community_id",
@@ -634,6 +776,11 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "ix_contributions_item_id",
                 table: "contributions",
                 column: "item_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_contributions_pool_id_status_created_at",
+                table: "contributions",
+                columns: new[] { "pool_id", "status", "created_at" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_contributions_share_id",
@@ -771,6 +918,11 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 column: "item_id");
 
             migrationBuilder.CreateIndex(
+                name: "ix_inventory_entries_pool_id_created_at",
+                table: "inventory_entries",
+                columns: new[] { "pool_id", "created_at" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_inventory_entries_share_id",
                 table: "inventory_entries",
                 column: "share_id");
@@ -806,11 +958,70 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 column: "period_end",
                 filter: "period_end IS NOT NULL");
 
+            migrationBuilder.CreateIndex(
+                name: "ix_pool_allocations_actor_id",
+                table: "pool_allocations",
+                column: "actor_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pool_allocations_community_id",
+                table: "pool_allocations",
+                column: "community_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pool_allocations_distribution_id",
+                table: "pool_allocations",
+                column: "distribution_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pool_allocations_item_id",
+                table: "pool_allocations",
+                column: "item_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pool_allocations_member_id",
+                table: "pool_allocations",
+                column: "member_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pool_allocations_need_id_created_at",
+                table: "pool_allocations",
+                columns: new[] { "need_id", "created_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pool_allocations_pool_id_created_at",
+                table: "pool_allocations",
+                columns: new[] { "pool_id", "created_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pool_items_item_id",
+                table: "pool_items",
+                column: "item_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pools_community_id",
+                table: "pools",
+                column: "community_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_pools_council_id_normalized_name",
+                table: "pools",
+                columns: new[] { "council_id", "normalized_name" },
+                unique: true);
+
             migrationBuilder.AddForeignKey(
                 name: "fk_shares_councils_source_council_id",
                 table: "shares",
                 column: "source_council_id",
                 principalTable: "councils",
+                principalColumn: "id",
+                onDelete: ReferentialAction.Restrict);
+
+            migrationBuilder.AddForeignKey(
+                name: "fk_shares_pools_source_pool_id",
+                table: "shares",
+                column: "source_pool_id",
+                principalTable: "pools",
                 principalColumn: "id",
                 onDelete: ReferentialAction.Restrict);
         }
@@ -820,6 +1031,10 @@ namespace CommunityApp.Data.Migrations.Sqlite
         {
             migrationBuilder.DropForeignKey(
                 name: "fk_shares_councils_source_council_id",
+                table: "shares");
+
+            migrationBuilder.DropForeignKey(
+                name: "fk_shares_pools_source_pool_id",
                 table: "shares");
 
             migrationBuilder.DropTable(
@@ -853,7 +1068,10 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "inventory_entries");
 
             migrationBuilder.DropTable(
-                name: "needs");
+                name: "pool_allocations");
+
+            migrationBuilder.DropTable(
+                name: "pool_items");
 
             migrationBuilder.DropTable(
                 name: "checkout_links");
@@ -868,14 +1086,28 @@ namespace CommunityApp.Data.Migrations.Sqlite
                 name: "contributions");
 
             migrationBuilder.DropTable(
+                name: "needs");
+
+            migrationBuilder.DropTable(
+                name: "pools");
+
+            migrationBuilder.DropTable(
                 name: "councils");
 
             migrationBuilder.DropIndex(
                 name: "ix_shares_source_council_id",
                 table: "shares");
 
+            migrationBuilder.DropIndex(
+                name: "ix_shares_source_pool_id",
+                table: "shares");
+
             migrationBuilder.DropColumn(
                 name: "source_council_id",
+                table: "shares");
+
+            migrationBuilder.DropColumn(
+                name: "source_pool_id",
                 table: "shares");
 
             migrationBuilder.DropColumn(
