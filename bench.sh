@@ -3,6 +3,7 @@
 # 5,000 and 50,000 members (20 awards each), each operation timed through the app and through hand-written SQL.
 # Usage: ./bench.sh [member counts …]   e.g. ./bench.sh 5000 50000
 #        ./bench.sh councils             the council page over 1,000 councils and 100,000 ledger lines
+#        ./bench.sh pools                the distribution preview over 10,000 needs
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/postgres.sh

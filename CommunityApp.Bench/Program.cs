@@ -22,6 +22,13 @@ if (args is ["councils", ..])
     await CouncilBench.RunAsync(server);
     return;
 }
+if (args is ["pools", ..])
+{
+    // ./bench.sh pools: the distribution preview over 10,000 needs (PoolBench.cs).
+    Console.WriteLine($"Machine load before the run (1, 5, 15 min): {File.ReadAllText("/proc/loadavg").Split(' ')[..3].Aggregate((a, b) => a + " " + b)}");
+    await PoolBench.RunAsync(server);
+    return;
+}
 var sizes = args.Length > 0 ? args.Select(int.Parse).ToArray() : [5_000, 50_000];
 const int AwardsPerMember = 20;
 const int Iterations = 300;

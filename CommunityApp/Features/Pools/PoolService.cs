@@ -179,6 +179,12 @@ public sealed class PoolService(IDbContextFactory<AppDbContext> dbFactory, IEven
     /// The plan for one item: the pool's balance, the community's active needs for the item, oldest first, each asking its
     /// units less what this pool already gave it in the need's current period, through <see cref="DistributionPlanner"/>.
     /// </summary>
+    /// <summary>
+    /// The most needs one distribution plans over, oldest first: far above a community's active needs for one item, and a
+    /// bound on the work (the preview of 10,000 needs is benchmarked, ./bench.sh pools).
+    /// </summary>
+    public const int MaxNeedsPerDistribution = 20_000;
+
     private static async Task<DistributionPreview> PlanAsync(AppDbContext db, Pool pool, Guid itemId, DistributionStrategy strategy, CancellationToken ct)
     {
         if (!Enum.IsDefined(strategy)) throw new ValidationFailedException(new Dictionary<string, string> { ["strategy"] = Text.Get("Error.PoolStrategy") });
@@ -188,7 +194,7 @@ public sealed class PoolService(IDbContextFactory<AppDbContext> dbFactory, IEven
         var needs = await db.Needs
             .Where(n => n.CommunityId == pool.CommunityId && n.ItemId == itemId && n.Status == NeedStatus.Active
                         && db.Memberships.Any(m => m.CommunityId == pool.CommunityId && m.UserId == n.OwnerId))
-            .OrderBy(n => n.CreatedAt).ThenBy(n => n.Id).Take(1_000)
+            .OrderBy(n => n.CreatedAt).ThenBy(n => n.Id).Take(MaxNeedsPerDistribution)
             .Select(n => new
             {
                 n.Id, n.OwnerId, n.Owner.DisplayName, n.CreatedAt,
