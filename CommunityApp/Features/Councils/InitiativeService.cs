@@ -115,7 +115,7 @@ public sealed class InitiativeService(IDbContextFactory<AppDbContext> dbFactory,
             else if (direction is null) await db.InitiativeVotes.Where(v => v.InitiativeId == initiativeId && v.UserId == actorId).ExecuteDeleteAsync(ct);
             else await db.InitiativeVotes.Where(v => v.InitiativeId == initiativeId && v.UserId == actorId)
                 .ExecuteUpdateAsync(s => s.SetProperty(v => v.Direction, direction.Value).SetProperty(v => v.At, now), ct);
-            await db.Initiatives.Where(i => i.Id == initiativeId).ExecuteUpdateAsync(s => s
+            await db.Initiatives.Where(i => i.Id == initiativeId).ExecuteUpdateStampedAsync(now, s => s
                 .SetProperty(i => i.UpVotes, i => i.UpVotes + up)
                 .SetProperty(i => i.DownVotes, i => i.DownVotes + down)
                 .SetProperty(i => i.Score, i => i.Score + up - down), ct);
