@@ -27,10 +27,10 @@ namespace CommunityApp.Tests.Browser;
 /// </summary>
 public sealed class FormFuzzTests(BrowserFixture browser) : BrowserTest(browser)
 {
-    private const int DefaultSubmissions = 19;
+    private const int DefaultSubmissions = 38;
 
     /// <summary>Submissions in a row on one form before the next.</summary>
-    private const int RunLength = 1;
+    private const int RunLength = 2;
 
     /// <summary>Longer text than this ends the circuit at the hub's message limit (docs/ARCHITECTURE.md, "Circuits"); the service fuzz covers it.</summary>
     private const int MaxTypedLength = 20_000;
