@@ -23,17 +23,7 @@ static class CouncilBench
     public static async Task RunAsync(string server)
     {
         var connectionString = await BenchDatabase.CreateAsync(server, "bench_councils");
-        await using var services = new ServiceCollection()
-            .AddLogging()
-            .Configure<IdentityOptions>(IdentityModel.UseSchemaVersion)
-            .AddSingleton<ILookupNormalizer, UpperInvariantLookupNormalizer>()
-            .AddAppDatabase(DatabaseProvider.Postgres, connectionString)
-            .AddFeatures()
-            .BuildServiceProvider();
-        await using (var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
-        {
-            await db.Database.MigrateAsync();
-        }
+        await using var services = await BenchDatabase.ServicesAsync(connectionString);
         Console.WriteLine($"Generating {Members:N0} members, {Councils:N0} councils and {LedgerLines:N0} ledger lines …");
         var watch = Stopwatch.StartNew();
         var communityId = await GenerateAsync(connectionString);
@@ -141,50 +131,5 @@ static class CouncilBench
             await vacuum.ExecuteNonQueryAsync();
         }
         return communityId;
-    }
-}
-
-static class BenchDatabase
-{
-    public static async Task<string> CreateAsync(string server, string name)
-    {
-        await using (var admin = new NpgsqlConnection(server))
-        {
-            await admin.OpenAsync();
-            await new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin).ExecuteNonQueryAsync();
-            await new NpgsqlCommand($"CREATE DATABASE {name}", admin).ExecuteNonQueryAsync();
-        }
-        return new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = 20 }.ConnectionString;
-    }
-}
-
-static class BenchTiming
-{
-    /// <summary>Warms both up, then times <paramref name="iterations"/> calls of each, alternating, and reports median and p95 of each.</summary>
-    public static async Task<(Stats App, Stats Sql)> InterleavedAsync(int iterations, Func<Task> app, Func<Task> sql)
-    {
-        for (var i = 0; i < 20; i++)
-        {
-            await app();
-            await sql();
-        }
-        var appSamples = new double[iterations];
-        var sqlSamples = new double[iterations];
-        for (var i = 0; i < iterations; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            await app();
-            appSamples[i] = watch.Elapsed.TotalMilliseconds;
-            watch.Restart();
-            await sql();
-            sqlSamples[i] = watch.Elapsed.TotalMilliseconds;
-        }
-        return (Summarise(appSamples), Summarise(sqlSamples));
-    }
-
-    static Stats Summarise(double[] samples)
-    {
-        Array.Sort(samples);
-        return new Stats(samples[samples.Length / 2], samples[(int)(samples.Length * 0.95)]);
     }
 }

@@ -22,17 +22,7 @@ static class PoolBench
     public static async Task RunAsync(string server)
     {
         var connectionString = await BenchDatabase.CreateAsync(server, "bench_pools");
-        await using var services = new ServiceCollection()
-            .AddLogging()
-            .Configure<IdentityOptions>(IdentityModel.UseSchemaVersion)
-            .AddSingleton<ILookupNormalizer, UpperInvariantLookupNormalizer>()
-            .AddAppDatabase(DatabaseProvider.Postgres, connectionString)
-            .AddFeatures()
-            .BuildServiceProvider();
-        await using (var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
-        {
-            await db.Database.MigrateAsync();
-        }
+        await using var services = await BenchDatabase.ServicesAsync(connectionString);
         Console.WriteLine($"Generating {Needs:N0} active needs and a pool of {Supply:N0} units …");
         var watch = Stopwatch.StartNew();
         var (communityId, poolId, itemId) = await GenerateAsync(connectionString);

@@ -18,14 +18,14 @@ var server = Environment.GetEnvironmentVariable("COMMUNITYAPP_BENCH_POSTGRES")
 if (args is ["councils", ..])
 {
     // ./bench.sh councils: the council page over 1,000 councils and 100,000 ledger lines (CouncilBench.cs).
-    Console.WriteLine($"Machine load before the run (1, 5, 15 min): {File.ReadAllText("/proc/loadavg").Split(' ')[..3].Aggregate((a, b) => a + " " + b)}");
+    Console.WriteLine($"Machine load before the run (1, 5, 15 min): {BenchDatabase.Load()}");
     await CouncilBench.RunAsync(server);
     return;
 }
 if (args is ["pools", ..])
 {
     // ./bench.sh pools: the distribution preview over 10,000 needs (PoolBench.cs).
-    Console.WriteLine($"Machine load before the run (1, 5, 15 min): {File.ReadAllText("/proc/loadavg").Split(' ')[..3].Aggregate((a, b) => a + " " + b)}");
+    Console.WriteLine($"Machine load before the run (1, 5, 15 min): {BenchDatabase.Load()}");
     await PoolBench.RunAsync(server);
     return;
 }
@@ -36,18 +36,8 @@ const int Iterations = 300;
 var results = new List<(int Members, string Operation, Stats App, Stats Sql)>();
 foreach (var members in sizes)
 {
-    var connectionString = await CreateDatabaseAsync(server, $"bench_{members}");
-    await using var services = new ServiceCollection()
-        .AddLogging()
-        .Configure<IdentityOptions>(IdentityModel.UseSchemaVersion)
-        .AddSingleton<ILookupNormalizer, UpperInvariantLookupNormalizer>()
-        .AddAppDatabase(DatabaseProvider.Postgres, connectionString)
-        .AddFeatures()
-        .BuildServiceProvider();
-    await using (var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
-    {
-        await db.Database.MigrateAsync();
-    }
+    var connectionString = await BenchDatabase.CreateAsync(server, $"bench_{members}");
+    await using var services = await BenchDatabase.ServicesAsync(connectionString);
     Console.WriteLine($"Generating {members:N0} members and {members * AwardsPerMember:N0} awards …");
     var generate = Stopwatch.StartNew();
     var communityId = await GenerateAsync(connectionString, members, AwardsPerMember);
@@ -135,17 +125,6 @@ static async Task<Stats> TimeAsync(Func<Task> operation)
     }
     Array.Sort(samples);
     return new Stats(samples[Iterations / 2], samples[(int)(Iterations * 0.95)]);
-}
-
-static async Task<string> CreateDatabaseAsync(string server, string name)
-{
-    await using (var admin = new NpgsqlConnection(server))
-    {
-        await admin.OpenAsync();
-        await new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin).ExecuteNonQueryAsync();
-        await new NpgsqlCommand($"CREATE DATABASE {name}", admin).ExecuteNonQueryAsync();
-    }
-    return new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = 20 }.ConnectionString;
 }
 
 static async Task<Guid> GenerateAsync(string connectionString, int members, int awardsPerMember)

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using CommunityApp.Data;
+using CommunityApp.Features;
+
+/// <summary>What every benchmark mode shares: a fresh database with the app's services over it, and the timing.</summary>
+static class BenchDatabase
+{
+    public static async Task<string> CreateAsync(string server, string name)
+    {
+        await using (var admin = new NpgsqlConnection(server))
+        {
+            await admin.OpenAsync();
+            await new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin).ExecuteNonQueryAsync();
+            await new NpgsqlCommand($"CREATE DATABASE {name}", admin).ExecuteNonQueryAsync();
+        }
+        return new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = 20 }.ConnectionString;
+    }
+
+    /// <summary>The app's services over <paramref name="connectionString"/>, as the app registers them, with the schema migrated.</summary>
+    public static async Task<ServiceProvider> ServicesAsync(string connectionString)
+    {
+        var services = new ServiceCollection()
+            .AddLogging()
+            .Configure<IdentityOptions>(IdentityModel.UseSchemaVersion)
+            .AddSingleton<ILookupNormalizer, UpperInvariantLookupNormalizer>()
+            .AddAppDatabase(DatabaseProvider.Postgres, connectionString)
+            .AddFeatures()
+            .BuildServiceProvider();
+        await using var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        await db.Database.MigrateAsync();
+        return services;
+    }
+
+    /// <summary>The machine's load average (1, 5, 15 minutes), printed beside the figures.</summary>
+    public static string Load() => string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ')[..3]);
+}
+
+static class BenchTiming
+{
+    /// <summary>Warms both up, then times <paramref name="iterations"/> calls of each, alternating, and reports median and p95 of each.</summary>
+    public static async Task<(Stats App, Stats Sql)> InterleavedAsync(int iterations, Func<Task> app, Func<Task> sql)
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            await app();
+            await sql();
+        }
+        var appSamples = new double[iterations];
+        var sqlSamples = new double[iterations];
+        for (var i = 0; i < iterations; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await app();
+            appSamples[i] = watch.Elapsed.TotalMilliseconds;
+            watch.Restart();
+            await sql();
+            sqlSamples[i] = watch.Elapsed.TotalMilliseconds;
+        }
+        return (Summarise(appSamples), Summarise(sqlSamples));
+    }
+
+    static Stats Summarise(double[] samples)
+    {
+        Array.Sort(samples);
+        return new Stats(samples[samples.Length / 2], samples[(int)(samples.Length * 0.95)]);
+    }
+}
