@@ -19,6 +19,7 @@ public readonly record struct CommunityUrls(Guid CommunityId)
     public string Share(Guid shareId) => $"{Home}/shares/{shareId}";
     public string EditShare(Guid shareId) => $"{Home}/shares/{shareId}/edit";
     public string PrintCheckoutLink(Guid shareId, Guid linkId) => $"{Home}/shares/{shareId}/checkout-links/{linkId}/print";
+    public string PrintPoolCheckoutLink(Guid poolId, Guid linkId) => $"{Home}/pools/{poolId}/checkout-links/{linkId}/print";
     /// <summary>A checkout link (docs/SPEC.md §19); the absolute one for QR codes comes from <c>PublicUrls</c>.</summary>
     public string Checkout(string token) => $"{Home}/checkout/{Uri.EscapeDataString(token)}";
     public string Requests => Home + "/requests";

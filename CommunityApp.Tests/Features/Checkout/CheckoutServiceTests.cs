@@ -69,7 +69,7 @@ public sealed class CheckoutServiceTests(ServiceFixture fixture) : IClassFixture
         var (linkId, token) = await Service.CreateAsync(owner, shareId, new CheckoutLinkInput(null, 3));
         var hub = (InMemoryEventHub)fixture.Get<IEventHub>();
         var changed = new TaskCompletionSource();
-        using var subscription = hub.Subscribe<CheckoutsChanged>(e => { if (e.ShareId == shareId) changed.TrySetResult(); return Task.CompletedTask; });
+        using var subscription = hub.Subscribe<CheckoutsChanged>(e => { if (e.SourceId == shareId) changed.TrySetResult(); return Task.CompletedTask; });
 
         var requestId = await Service.CheckoutAsync(member, communityId, token, 2);
 
@@ -224,7 +224,7 @@ public sealed class CheckoutServiceTests(ServiceFixture fixture) : IClassFixture
     {
         var (_, owner, shareId) = await ShareAsync();
         Guid first = default;
-        for (var i = 0; i < CheckoutLink.MaxOpenPerShare; i++)
+        for (var i = 0; i < CheckoutLink.MaxOpenPerSource; i++)
         {
             var (id, _) = await Service.CreateAsync(owner, shareId, new CheckoutLinkInput($"Link {i}"));
             if (i == 0) first = id;

@@ -9,23 +9,28 @@ namespace CommunityApp.Features.Checkout;
 
 /// <summary>
 /// A checkout link (docs/SPEC.md §19): a short unguessable token that lets a member take units of a share at once, without
-/// approval. It points at a share today; a pool item joins later as another nullable source (a <c>PoolId</c>/<c>ItemId</c> pair),
-/// and <c>ck_checkout_links_source</c> then names both. Units and checkouts given through the link are counted here, moved by
-/// the same conditional UPDATE that refuses a revoked link.
+/// approval. It gives from a share (until the share closes or runs out), or from one item of a pool's inventory (until it is
+/// revoked); <c>ck_checkout_links_source</c> holds exactly one of the two. Units and checkouts given through the link are
+/// counted here, moved by the same conditional UPDATE that refuses a revoked link.
 /// </summary>
 public class CheckoutLink : IAuditable
 {
     public const int TitleMaxLength = 100;
 
-    /// <summary>Open links one share may have at once; revoked ones do not count.</summary>
-    public const int MaxOpenPerShare = 20;
+    /// <summary>Open links one share, or one pool, may have at once; revoked ones do not count.</summary>
+    public const int MaxOpenPerSource = 20;
 
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid CommunityId { get; set; }
 
-    /// <summary>The share the link gives from; null only for the pool links to come.</summary>
+    /// <summary>The share the link gives from; null for a pool's link.</summary>
     public Guid? ShareId { get; set; }
     public Share? Share { get; set; }
+
+    /// <summary>The pool whose inventory the link gives from, with <see cref="ItemId"/>; null for a share's link.</summary>
+    public Guid? PoolId { get; set; }
+    /// <summary>The pool's item the link gives.</summary>
+    public Guid? ItemId { get; set; }
 
     /// <summary>128 random bits, base64url (22 characters); unrelated to any id.</summary>
     public string Token { get; set; } = "";
@@ -45,7 +50,7 @@ public class CheckoutLink : IAuditable
     public static string NewToken() => Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(16));
 }
 
-/// <summary>One checkout through a link: who took how many, and the fulfilled request it recorded (null for the pool links to come).</summary>
+/// <summary>One checkout through a link: who took how many, and the fulfilled request it recorded (a share's link; a pool's link records a ledger line instead).</summary>
 public class CheckoutEntry
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
@@ -71,9 +76,15 @@ internal sealed class CheckoutConfiguration : IEntityTypeConfiguration<CheckoutL
         link.HasIndex(l => l.CommunityId);
         // The owner's list: a share's links, newest first; the open-link count per share.
         link.HasIndex(l => new { l.ShareId, l.CreatedAt });
+        link.HasOne<Pools.Pool>().WithMany().HasForeignKey(l => l.PoolId).OnDelete(DeleteBehavior.Cascade);
+        link.HasOne<Item>().WithMany().HasForeignKey(l => l.ItemId).OnDelete(DeleteBehavior.Restrict);
+        // A pool's links, newest first; the open-link count per pool.
+        link.HasIndex(l => new { l.PoolId, l.CreatedAt });
+        link.HasIndex(l => l.ItemId);
         link.ToTable(t =>
         {
-            t.HasCheckConstraint("ck_checkout_links_source", "share_id IS NOT NULL");
+            t.HasCheckConstraint("ck_checkout_links_source",
+                "(share_id IS NOT NULL AND pool_id IS NULL AND item_id IS NULL) OR (share_id IS NULL AND pool_id IS NOT NULL AND item_id IS NOT NULL)");
             t.HasCheckConstraint("ck_checkout_links_counts", "units_given >= 0 AND checkout_count >= 0 AND (cap_per_checkout IS NULL OR cap_per_checkout >= 1)");
         });
     }

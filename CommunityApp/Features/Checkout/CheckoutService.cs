@@ -4,7 +4,9 @@ using CommunityApp.Components;
 using CommunityApp.Data;
 using CommunityApp.Events;
 using CommunityApp.Features.Audit;
+using CommunityApp.Features.Councils;
 using CommunityApp.Features.Notifications;
+using CommunityApp.Features.Pools;
 using CommunityApp.Features.Wealth;
 using CommunityApp.Resources;
 
@@ -23,9 +25,9 @@ public enum CheckoutLinkState
     Closed,
 }
 
-/// <summary>One of a share's links as its owner sees it.</summary>
+/// <summary>One of a share's (or a pool's) links as its owner (or the pool's managers) see it; a pool's link names its item.</summary>
 public sealed record CheckoutLinkRow(Guid Id, string Token, string? Title, int? CapPerCheckout, int UnitsGiven, int CheckoutCount,
-    DateTime CreatedAt, DateTime? RevokedAt, string Url)
+    DateTime CreatedAt, DateTime? RevokedAt, string Url, string? ItemName = null)
 {
     public bool IsRevoked => RevokedAt is not null;
 }
@@ -33,23 +35,28 @@ public sealed record CheckoutLinkRow(Guid Id, string Token, string? Title, int? 
 /// <summary>One checkout through a link: who, how many, when.</summary>
 public sealed record CheckoutRow(Guid Id, string UserName, int Units, DateTime At);
 
-/// <summary>The checkout page: the link, its share, what is left, and whether this member may take from it (and why not).</summary>
+/// <summary>
+/// The checkout page: the link, what it gives from (a share: its title and owner; a pool: the item's name, the pool's name and
+/// no total offered), what is left, and whether this member may take from it (and why not).
+/// </summary>
 public sealed record CheckoutView(
-    Guid LinkId, Guid ShareId, string ShareTitle, string? ShareDescription, string? LinkTitle, string OwnerName, bool IsOwner,
-    int UnitsLeft, int UnitsOffered, int MaxPerCheckout, CheckoutLinkState State, ShareStatus ShareStatus, PermissionCheck Check);
+    Guid LinkId, Guid? ShareId, Guid? PoolId, string Title, string? Description, string? LinkTitle, string OwnerName, bool IsOwner,
+    int UnitsLeft, int? UnitsOffered, int MaxPerCheckout, CheckoutLinkState State, ShareStatus ShareStatus, PermissionCheck Check);
 
-/// <summary>The printable card of a link: its title, its share and its absolute URL.</summary>
+/// <summary>The printable card of a link: its title, what it gives (the share's title, or the pool's item and name) and its absolute URL.</summary>
 public sealed record CheckoutPrintView(Guid LinkId, string ShareTitle, string? LinkTitle, string Url, bool IsRevoked);
 
-/// <summary>Checkouts through a share's links changed (a checkout, a new or revoked link): the owner's list reloads.</summary>
-public sealed record CheckoutsChanged(Guid CommunityId, Guid ShareId) : AppEvent;
+/// <summary>Checkouts through a share's or a pool's links changed (a checkout, a new or revoked link): <paramref name="SourceId"/> is the share or the pool.</summary>
+public sealed record CheckoutsChanged(Guid CommunityId, Guid SourceId) : AppEvent;
 
 /// <summary>
-/// Checkout links (docs/SPEC.md §19): the owner of an active share hands out a link and a QR code; a member with the
-/// checkout permission takes units through it at once, recorded as a fulfilled request. Units move by one conditional
-/// UPDATE on the share (<c>units_reserved + units_given + n ≤ units_offered</c>, as <see cref="ShareService"/>), and the
-/// link's own counters by one conditional UPDATE that refuses a revoked link, so parallel scans never give out more than
-/// was offered nor count a checkout twice.
+/// Checkout links (docs/SPEC.md §19): the owner of an active share, or a manager of a pool for one of its items, hands out a
+/// link and a QR code; a member with the checkout permission takes units through it at once. From a share that is a
+/// fulfilled request, the units moved by one conditional UPDATE on the share (<c>units_reserved + units_given + n ≤
+/// units_offered</c>, as <see cref="ShareService"/>); from a pool it is a ledger line out of the pool's inventory under the
+/// pool's row lock (<see cref="InventoryLedger"/>, the lock distributions take too). The link's own counters move by one
+/// conditional UPDATE that refuses a revoked link, so parallel scans never give out more than there is nor count a
+/// checkout twice.
 /// </summary>
 public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, IEventHub events, TimeProvider clock, PublicUrls publicUrls)
 {
@@ -60,16 +67,10 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
     /// <summary>The link's absolute address, on <c>App:PublicBaseUrl</c> (never the request's Host).</summary>
     public string AbsoluteUrl(Guid communityId, string token) => publicUrls.Absolute(CommunityUrls.For(communityId).Checkout(token));
 
-    /// <summary>Only the owner of an active share with units left creates a link for it; at most <see cref="CheckoutLink.MaxOpenPerShare"/> open at once.</summary>
+    /// <summary>Only the owner of an active share with units left creates a link for it; at most <see cref="CheckoutLink.MaxOpenPerSource"/> open at once.</summary>
     public async Task<(Guid Id, string Token)> CreateAsync(string ownerId, Guid shareId, CheckoutLinkInput input, CancellationToken ct = default)
     {
-        var title = string.IsNullOrWhiteSpace(input.Title) ? null : input.Title.Trim();
-        var errors = new Dictionary<string, string>();
-        if (title?.Length > CheckoutLink.TitleMaxLength) errors["title"] = Text.Get("Error.MaxChars", CheckoutLink.TitleMaxLength);
-        else if (!Texts.IsStorable(title)) errors["title"] = Texts.UnstorableMessage;
-        if (input.CapPerCheckout is < 1 or > Share.MaxUnits) errors["cap"] = Text.Get("Checkout.Error.Cap", Share.MaxUnits);
-        ValidationFailedException.ThrowIfAny(errors);
-
+        var title = Validate(input);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = ownerId;
         var (communityId, link) = await db.InTransactionAsync(async () =>
@@ -80,8 +81,8 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
             // A gift to a council goes to its managers, never to whoever scans a code.
             if (share.Target != ShareTarget.Community) throw new AppException(Text.Get("Error.ShareIsContribution"));
             EnsureOpen(share, Now);
-            if (await db.CheckoutLinks.CountAsync(l => l.ShareId == shareId && l.RevokedAt == null, ct) >= CheckoutLink.MaxOpenPerShare)
-                throw new AppException(Text.Get("Checkout.Error.TooMany", CheckoutLink.MaxOpenPerShare));
+            if (await db.CheckoutLinks.CountAsync(l => l.ShareId == shareId && l.RevokedAt == null, ct) >= CheckoutLink.MaxOpenPerSource)
+                throw new AppException(Text.Get("Checkout.Error.TooMany", CheckoutLink.MaxOpenPerSource));
             var link = new CheckoutLink { CommunityId = share.CommunityId, ShareId = shareId, Token = CheckoutLink.NewToken(), Title = title, CapPerCheckout = input.CapPerCheckout };
             db.CheckoutLinks.Add(link);
             db.AuditLog.Add(AuditEntry.Record(share.CommunityId, ownerId, AuditAction.CheckoutLinkCreated,
@@ -93,25 +94,55 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
         return (link.Id, link.Token);
     }
 
-    /// <summary>The owner revokes a link: it stops at once and says so; audited. A link is revoked once.</summary>
-    public async Task RevokeAsync(string ownerId, Guid linkId, CancellationToken ct = default)
+    /// <summary>
+    /// A manager of the pool's council (or an admin) creates a link for one item the pool accepts (docs/SPEC.md §19): it stays
+    /// until revoked, giving from whatever the pool holds of the item; at most <see cref="CheckoutLink.MaxOpenPerSource"/> open at once.
+    /// </summary>
+    public async Task<(Guid Id, string Token)> CreateForPoolAsync(string actorId, Guid poolId, Guid? itemId, CheckoutLinkInput input, CancellationToken ct = default)
+    {
+        var title = Validate(input, itemId is null ? new() { ["itemId"] = Text.Get("Councils.ChooseItem") } : null);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = actorId;
+        var (communityId, link) = await db.InTransactionAsync(async () =>
+        {
+            // The pool's row lock counts the open links one at a time.
+            await db.LockForUpdateAsync<Pool>(p => p.Id == poolId, ct);
+            var pool = await PoolService.LoadManagedPoolAsync(db, actorId, poolId, ct);
+            var itemName = await db.PoolItems.Where(i => i.PoolId == poolId && i.ItemId == itemId).Select(i => i.Item.Name).SingleOrDefaultAsync(ct)
+                           ?? throw new ValidationFailedException(new Dictionary<string, string> { ["itemId"] = Text.Get("Error.PoolItemUnknown") });
+            if (await db.CheckoutLinks.CountAsync(l => l.PoolId == poolId && l.RevokedAt == null, ct) >= CheckoutLink.MaxOpenPerSource)
+                throw new AppException(Text.Get("Checkout.Error.TooManyForPool", CheckoutLink.MaxOpenPerSource));
+            var link = new CheckoutLink { CommunityId = pool.CommunityId, PoolId = poolId, ItemId = itemId, Token = CheckoutLink.NewToken(), Title = title, CapPerCheckout = input.CapPerCheckout };
+            db.CheckoutLinks.Add(link);
+            db.AuditLog.Add(AuditEntry.Record(pool.CommunityId, actorId, AuditAction.CheckoutLinkCreated,
+                new { linkId = link.Id, poolId, pool = pool.Name, item = itemName, title, cap = input.CapPerCheckout }, at: Now));
+            await db.SaveChangesAsync(ct);
+            return (pool.CommunityId, link);
+        }, ct);
+        events.Publish(new CheckoutsChanged(communityId, poolId));
+        return (link.Id, link.Token);
+    }
+
+    /// <summary>The owner of the share (or a manager of the pool) revokes a link: it stops at once and says so; audited. A link is revoked once.</summary>
+    public async Task RevokeAsync(string actorId, Guid linkId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        db.ActorId = ownerId;
-        var (communityId, shareId) = await db.InTransactionAsync(async () =>
+        db.ActorId = actorId;
+        var (communityId, sourceId) = await db.InTransactionAsync(async () =>
         {
             var link = await db.CheckoutLinks.AsNoTracking().SingleOrDefaultAsync(l => l.Id == linkId, ct) ?? throw new NotFoundException(Text.Get("Checkout.Error.NotFound"));
-            var share = await OwnedShareAsync(db, ownerId, link.ShareId!.Value, ct);
+            var source = await ManagedSourceAsync(db, actorId, link, ct);
             var now = Now;
             var revoked = await db.CheckoutLinks.Where(l => l.Id == linkId && l.RevokedAt == null)
                 .ExecuteUpdateStampedAsync(now, s => s.SetProperty(l => l.RevokedAt, now), ct);
             if (revoked == 0) throw new AppException(Text.Get("Checkout.Error.AlreadyRevoked"));
-            db.AuditLog.Add(AuditEntry.Record(share.CommunityId, ownerId, AuditAction.CheckoutLinkRevoked,
-                new { linkId, shareId = share.Id, share = share.Title, title = link.Title, unitsGiven = link.UnitsGiven }, at: now));
+            db.AuditLog.Add(AuditEntry.Record(link.CommunityId, actorId, AuditAction.CheckoutLinkRevoked, link.ShareId is { } shareId
+                ? new { linkId, shareId, share = source.Title, title = link.Title, unitsGiven = link.UnitsGiven }
+                : (object)new { linkId, poolId = link.PoolId, pool = source.Title, title = link.Title, unitsGiven = link.UnitsGiven }, at: now));
             await db.SaveChangesAsync(ct);
-            return (share.CommunityId, share.Id);
+            return (link.CommunityId, source.Id);
         }, ct);
-        events.Publish(new CheckoutsChanged(communityId, shareId));
+        events.Publish(new CheckoutsChanged(communityId, sourceId));
     }
 
     /// <summary>
@@ -123,6 +154,8 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ActorId = userId;
+        var found = await FindAsync(db, communityId, token, ct);
+        if (found.PoolId is not null) return await CheckoutFromPoolAsync(db, userId, found, units, ct);
         var (ownerId, shareId, requestId) = await db.InTransactionAsync(async () =>
         {
             var link = await FindAsync(db, communityId, token, ct);
@@ -170,16 +203,70 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
         return requestId;
     }
 
+    /// <summary>
+    /// Takes units through a pool's link: the checkout permission in the community, an open link, 1 ≤ units ≤ the link's cap
+    /// (and the pool's most per member), and no more than the pool holds of the item. The units leave the pool's inventory as a
+    /// <see cref="InventoryEntryKind.CheckedOut"/> ledger line under the pool's row lock, the lock distributions and shares
+    /// from the pool take, so together they never give out more than it holds. Returns the checkout's id.
+    /// </summary>
+    private async Task<Guid> CheckoutFromPoolAsync(AppDbContext db, string userId, CheckoutLink found, int units, CancellationToken ct)
+    {
+        var (communityId, poolId) = (found.CommunityId, found.PoolId!.Value);
+        var checkoutId = await db.InTransactionAsync(async () =>
+        {
+            var standing = await PermissionService.DemandMemberAsync(db, communityId, userId, ct);
+            var check = PermissionService.DecideShareRequest(standing, null, Permission.UseCheckoutLinks);
+            if (!check.Allowed) throw check.Refusal();
+            var pool = await db.Pools.AsNoTracking().SingleAsync(p => p.Id == poolId, ct);
+            var itemId = found.ItemId!.Value;
+            if (found.RevokedAt is not null) throw new AppException(Text.Get("Checkout.Revoked"));
+            var max = MaxPerCheckout(found, pool);
+            if (units < 1 || units > max) throw Field(Text.Get("Checkout.Error.Units", max));
+
+            var now = Now;
+            // The link first (a revoked link stops here), then the pool's row: what it holds is read under the lock the ledger takes.
+            var counted = await db.CheckoutLinks.Where(l => l.Id == found.Id && l.RevokedAt == null)
+                .ExecuteUpdateStampedAsync(now, s => s.SetProperty(l => l.UnitsGiven, l => l.UnitsGiven + units)
+                                                      .SetProperty(l => l.CheckoutCount, l => l.CheckoutCount + 1), ct);
+            if (counted == 0) throw new AppException(Text.Get("Checkout.Revoked"));
+            await db.LockForUpdateAsync<Pool>(p => p.Id == poolId, ct);
+            var left = await PoolBalanceAsync(db, poolId, itemId, ct);
+            if (left == 0) throw new AppException(Text.Get("Checkout.Error.NoneLeft"));
+            if (units > left) throw Field(Text.Get("Checkout.Error.NotEnoughLeft", left));
+            var name = await db.Users.Where(u => u.Id == userId).Select(u => u.DisplayName).SingleAsync(ct);
+            var note = found.Title is null ? name : $"{name} · {found.Title}";
+            await InventoryLedger.ChangeAsync(db, communityId, pool.CouncilId, itemId, InventoryEntryKind.CheckedOut, -units, userId, now, ct,
+                note: note.Length > InventoryEntry.NoteMaxLength ? note[..InventoryEntry.NoteMaxLength] : note, poolId: poolId);
+            var entry = new CheckoutEntry { LinkId = found.Id, UserId = userId, Units = units, CreatedAt = now };
+            db.Checkouts.Add(entry);
+            await db.SaveChangesAsync(ct);
+            return entry.Id;
+        }, ct);
+        events.Publish(new CheckoutsChanged(communityId, poolId));
+        events.Publish(new PoolChanged(communityId, poolId));
+        return checkoutId;
+    }
+
     /// <summary>The checkout page's view of a link, for a member of its community (outsiders get "not a member").</summary>
     public async Task<CheckoutView> GetAsync(string userId, Guid communityId, string token, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var standing = await PermissionService.DemandMemberAsync(db, communityId, userId, ct);
         var link = await FindAsync(db, communityId, token, ct);
+        if (link.PoolId is { } poolId)
+        {
+            var pool = await db.Pools.AsNoTracking().Where(p => p.Id == poolId)
+                .Select(p => new { p.Name, p.Description, p.MaxUnitsPerMember, Item = db.Items.Where(i => i.Id == link.ItemId).Select(i => i.Name).Single() }).SingleAsync(ct);
+            var left = await PoolBalanceAsync(db, poolId, link.ItemId!.Value, ct);
+            var poolState = link.RevokedAt is not null ? CheckoutLinkState.Revoked : left == 0 ? CheckoutLinkState.AllGone : CheckoutLinkState.Open;
+            var max = Math.Min(link.CapPerCheckout ?? int.MaxValue, pool.MaxUnitsPerMember ?? int.MaxValue);
+            return new CheckoutView(link.Id, null, poolId, pool.Item, pool.Description.Length > 0 ? pool.Description : null, link.Title, pool.Name, false,
+                left, null, Math.Min(max, left), poolState, ShareStatus.Active, PermissionService.DecideShareRequest(standing, null, Permission.UseCheckoutLinks));
+        }
         var share = link.Share!;
         var owner = await db.Users.Where(u => u.Id == share.OwnerId).Select(u => u.DisplayName).SingleAsync(ct);
         var state = StateOf(link, share, Now);
-        return new CheckoutView(link.Id, share.Id, share.Title, share.Description, link.Title, owner, share.OwnerId == userId,
+        return new CheckoutView(link.Id, share.Id, null, share.Title, share.Description, link.Title, owner, share.OwnerId == userId,
             Math.Max(0, share.UnitsFree), share.UnitsOffered, Math.Max(0, Math.Min(MaxPerCheckout(link, share), share.UnitsFree)), state, share.Status,
             PermissionService.DecideShareRequest(standing, share.MinTrust, Permission.UseCheckoutLinks));
     }
@@ -187,27 +274,40 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
     /// <summary>A share's links, newest first, for its owner; each with its units given and number of checkouts.</summary>
     public async Task<Page<CheckoutLinkRow>> ListAsync(string ownerId, Guid shareId, int pageIndex = 0, int pageSize = 20, CancellationToken ct = default)
     {
-        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
-        pageIndex = Math.Max(0, pageIndex);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var share = await OwnedShareAsync(db, ownerId, shareId, ct);
-        var links = db.CheckoutLinks.Where(l => l.ShareId == shareId);
+        return await ListAsync(db, share.CommunityId, db.CheckoutLinks.Where(l => l.ShareId == shareId), pageIndex, pageSize, ct);
+    }
+
+    /// <summary>A pool's links, newest first, for the managers of its council (and admins); each names its item.</summary>
+    public async Task<Page<CheckoutLinkRow>> ListForPoolAsync(string actorId, Guid poolId, int pageIndex = 0, int pageSize = 20, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var pool = await PoolService.LoadManagedPoolAsync(db, actorId, poolId, ct);
+        return await ListAsync(db, pool.CommunityId, db.CheckoutLinks.Where(l => l.PoolId == poolId), pageIndex, pageSize, ct);
+    }
+
+    private async Task<Page<CheckoutLinkRow>> ListAsync(AppDbContext db, Guid communityId, IQueryable<CheckoutLink> links, int pageIndex, int pageSize, CancellationToken ct)
+    {
+        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
+        pageIndex = Math.Max(0, pageIndex);
         var total = await links.CountAsync(ct);
         var page = await links.OrderByDescending(l => l.CreatedAt).ThenByDescending(l => l.Id).Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize)
+            .Select(l => new { Link = l, ItemName = db.Items.Where(i => i.Id == l.ItemId).Select(i => i.Name).FirstOrDefault() })
             .AsNoTracking().ToListAsync(ct);
-        var rows = page.Select(l => new CheckoutLinkRow(l.Id, l.Token, l.Title, l.CapPerCheckout, l.UnitsGiven, l.CheckoutCount, l.CreatedAt, l.RevokedAt,
-            AbsoluteUrl(share.CommunityId, l.Token))).ToList();
+        var rows = page.Select(r => new CheckoutLinkRow(r.Link.Id, r.Link.Token, r.Link.Title, r.Link.CapPerCheckout, r.Link.UnitsGiven, r.Link.CheckoutCount,
+            r.Link.CreatedAt, r.Link.RevokedAt, AbsoluteUrl(communityId, r.Link.Token), r.ItemName)).ToList();
         return new Page<CheckoutLinkRow>(rows, total, pageIndex, pageSize);
     }
 
-    /// <summary>The checkouts through one link, newest first, for the share's owner.</summary>
-    public async Task<Page<CheckoutRow>> CheckoutsAsync(string ownerId, Guid linkId, int pageIndex = 0, int pageSize = 10, CancellationToken ct = default)
+    /// <summary>The checkouts through one link, newest first, for the share's owner (or the pool's managers).</summary>
+    public async Task<Page<CheckoutRow>> CheckoutsAsync(string actorId, Guid linkId, int pageIndex = 0, int pageSize = 10, CancellationToken ct = default)
     {
         pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
         pageIndex = Math.Max(0, pageIndex);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var shareId = await db.CheckoutLinks.Where(l => l.Id == linkId).Select(l => l.ShareId).SingleOrDefaultAsync(ct) ?? throw new NotFoundException(Text.Get("Checkout.Error.NotFound"));
-        await OwnedShareAsync(db, ownerId, shareId, ct);
+        var link = await db.CheckoutLinks.AsNoTracking().SingleOrDefaultAsync(l => l.Id == linkId, ct) ?? throw new NotFoundException(Text.Get("Checkout.Error.NotFound"));
+        await ManagedSourceAsync(db, actorId, link, ct);
         var checkouts = db.Checkouts.Where(c => c.LinkId == linkId);
         var total = await checkouts.CountAsync(ct);
         var rows = await checkouts.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id).Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize)
@@ -215,14 +315,42 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
         return new Page<CheckoutRow>(rows, total, pageIndex, pageSize);
     }
 
-    /// <summary>The printable card of one link, for the share's owner.</summary>
-    public async Task<CheckoutPrintView> GetPrintAsync(string ownerId, Guid shareId, Guid linkId, CancellationToken ct = default)
+    /// <summary>The printable card of one link of the share (or of the pool: <paramref name="sourceId"/> is either), for its owner (or the pool's managers).</summary>
+    public async Task<CheckoutPrintView> GetPrintAsync(string actorId, Guid sourceId, Guid linkId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var share = await OwnedShareAsync(db, ownerId, shareId, ct);
-        var link = await db.CheckoutLinks.AsNoTracking().SingleOrDefaultAsync(l => l.Id == linkId && l.ShareId == shareId, ct)
+        var link = await db.CheckoutLinks.AsNoTracking().SingleOrDefaultAsync(l => l.Id == linkId && (l.ShareId == sourceId || l.PoolId == sourceId), ct)
                    ?? throw new NotFoundException(Text.Get("Checkout.Error.NotFound"));
-        return new CheckoutPrintView(link.Id, share.Title, link.Title, AbsoluteUrl(share.CommunityId, link.Token), link.RevokedAt is not null);
+        var source = await ManagedSourceAsync(db, actorId, link, ct);
+        var title = link.ItemId is { } itemId ? $"{await db.Items.Where(i => i.Id == itemId).Select(i => i.Name).SingleAsync(ct)} · {source.Title}" : source.Title;
+        return new CheckoutPrintView(link.Id, title, link.Title, AbsoluteUrl(link.CommunityId, link.Token), link.RevokedAt is not null);
+    }
+
+    /// <summary>What a link gives from, if the actor manages it: the share they own, or the pool whose council they manage (or they are an admin).</summary>
+    private static async Task<(Guid Id, string Title)> ManagedSourceAsync(AppDbContext db, string actorId, CheckoutLink link, CancellationToken ct)
+    {
+        if (link.ShareId is { } shareId)
+        {
+            var share = await OwnedShareAsync(db, actorId, shareId, ct);
+            return (share.Id, share.Title);
+        }
+        var pool = await PoolService.LoadManagedPoolAsync(db, actorId, link.PoolId!.Value, ct);
+        return (pool.Id, pool.Name);
+    }
+
+    private static async Task<int> PoolBalanceAsync(AppDbContext db, Guid poolId, Guid itemId, CancellationToken ct) =>
+        await db.InventoryBalances.Where(b => b.HolderId == poolId && b.ItemId == itemId).Select(b => (int?)b.Units).SingleOrDefaultAsync(ct) ?? 0;
+
+    /// <summary>The link's title (trimmed, or null) if it and the cap are valid; otherwise every field's message at once.</summary>
+    private static string? Validate(CheckoutLinkInput input, Dictionary<string, string>? errors = null)
+    {
+        errors ??= [];
+        var title = string.IsNullOrWhiteSpace(input.Title) ? null : input.Title.Trim();
+        if (title?.Length > CheckoutLink.TitleMaxLength) errors["title"] = Text.Get("Error.MaxChars", CheckoutLink.TitleMaxLength);
+        else if (!Texts.IsStorable(title)) errors["title"] = Texts.UnstorableMessage;
+        if (input.CapPerCheckout is < 1 or > Share.MaxUnits) errors["cap"] = Text.Get("Checkout.Error.Cap", Share.MaxUnits);
+        ValidationFailedException.ThrowIfAny(errors);
+        return title;
     }
 
     /// <summary>The share if it exists and the actor, still a member, owns it; otherwise the refusal.</summary>
@@ -237,7 +365,7 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
         (string.IsNullOrEmpty(token) || token.Length > 32 || !Texts.IsStorable(token)
             ? null
             : await db.CheckoutLinks.Include(l => l.Share).AsNoTracking()
-                .SingleOrDefaultAsync(l => l.Token == token && l.CommunityId == communityId && l.ShareId != null, ct))
+                .SingleOrDefaultAsync(l => l.Token == token && l.CommunityId == communityId, ct))
         ?? throw new NotFoundException(Text.Get("Checkout.Error.NotFound"));
 
     private static CheckoutLinkState StateOf(CheckoutLink link, Share share, DateTime now) =>
@@ -257,6 +385,10 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
     /// <summary>The most one checkout may take: the link's cap and the share's per-member cap, whichever is lower.</summary>
     private static int MaxPerCheckout(CheckoutLink link, Share share) =>
         Math.Min(link.CapPerCheckout ?? int.MaxValue, Math.Min(share.MaxUnitsPerMember ?? int.MaxValue, share.UnitsOffered));
+
+    /// <summary>The most one checkout from a pool may take: the link's cap and the pool's most per member, whichever is lower.</summary>
+    private static int MaxPerCheckout(CheckoutLink link, Pool pool) =>
+        Math.Min(link.CapPerCheckout ?? Share.MaxUnits, pool.MaxUnitsPerMember ?? Share.MaxUnits);
 
     private static void EnsureOpen(Share share, DateTime now)
     {

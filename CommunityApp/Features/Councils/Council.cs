@@ -82,6 +82,8 @@ public enum InventoryEntryKind
     Returned = 3,
     /// <summary>A pool handed units to a member for a need (docs/SPEC.md §7): one line per allocation.</summary>
     Distributed = 4,
+    /// <summary>A member took units through one of the pool's checkout links (docs/SPEC.md §19); the note names them.</summary>
+    CheckedOut = 5,
 }
 
 /// <summary>

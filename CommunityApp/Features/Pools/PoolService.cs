@@ -208,7 +208,7 @@ public sealed class PoolService(IDbContextFactory<AppDbContext> dbFactory, IEven
     }
 
     /// <summary>The pool, if the actor manages its council (or is an admin); otherwise the refusal.</summary>
-    private static async Task<Pool> LoadManagedPoolAsync(AppDbContext db, string actorId, Guid poolId, CancellationToken ct)
+    internal static async Task<Pool> LoadManagedPoolAsync(AppDbContext db, string actorId, Guid poolId, CancellationToken ct)
     {
         var pool = await db.Pools.AsNoTracking().Where(p => p.Id == poolId && db.Councils.Any(c => c.Id == p.CouncilId)).SingleOrDefaultAsync(ct)
                    ?? throw new NotFoundException(Text.Get("Error.PoolNotFound"));

@@ -267,6 +267,14 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasColumnType("character varying(450)")
                         .HasColumnName("created_by");
 
+                    b.Property<Guid?>("ItemId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("item_id");
+
+                    b.Property<Guid?>("PoolId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pool_id");
+
                     b.Property<DateTime?>("RevokedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("revoked_at");
@@ -300,9 +308,15 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.HasIndex("CommunityId")
                         .HasDatabaseName("ix_checkout_links_community_id");
 
+                    b.HasIndex("ItemId")
+                        .HasDatabaseName("ix_checkout_links_item_id");
+
                     b.HasIndex("Token")
                         .IsUnique()
                         .HasDatabaseName("ix_checkout_links_token");
+
+                    b.HasIndex("PoolId", "CreatedAt")
+                        .HasDatabaseName("ix_checkout_links_pool_id_created_at");
 
                     b.HasIndex("ShareId", "CreatedAt")
                         .HasDatabaseName("ix_checkout_links_share_id_created_at");
@@ -311,7 +325,7 @@ namespace CommunityApp.Data.Migrations.Postgres
                         {
                             t.HasCheckConstraint("ck_checkout_links_counts", "units_given >= 0 AND checkout_count >= 0 AND (cap_per_checkout IS NULL OR cap_per_checkout >= 1)");
 
-                            t.HasCheckConstraint("ck_checkout_links_source", "share_id IS NOT NULL");
+                            t.HasCheckConstraint("ck_checkout_links_source", "(share_id IS NOT NULL AND pool_id IS NULL AND item_id IS NULL) OR (share_id IS NULL AND pool_id IS NOT NULL AND item_id IS NOT NULL)");
                         });
                 });
 
@@ -2519,6 +2533,18 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_checkout_links_communities_community_id");
+
+                    b.HasOne("CommunityApp.Features.Wealth.Item", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_checkout_links_items_item_id");
+
+                    b.HasOne("CommunityApp.Features.Pools.Pool", null)
+                        .WithMany()
+                        .HasForeignKey("PoolId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_checkout_links_pools_pool_id");
 
                     b.HasOne("CommunityApp.Features.Wealth.Share", "Share")
                         .WithMany()
