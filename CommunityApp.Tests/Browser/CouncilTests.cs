@@ -78,12 +78,6 @@ public sealed class CouncilTests(BrowserFixture browser) : BrowserTest(browser)
     }
 
     /// <summary>Opens a MudSelect by its label and picks an option (MudBlazor opens it on the input control's mouse-down).</summary>
-    private static async Task ChooseAsync(IPage page, string label, string option)
-    {
-        await page.Locator(".mud-select").Filter(new() { Has = page.Locator("label", new() { HasTextString = label }) }).Locator(".mud-input-control").First.ClickAsync();
-        await page.GetByRole(AriaRole.Option, new() { Name = option }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Option, new() { Name = option })).ToBeHiddenAsync();
-    }
 
     private async Task<Guid> SetUpAsync(string adminName, string memberName)
     {

@@ -5,100 +5,168 @@ using CommunityApp.Data;
 using CommunityApp.Features.Communities;
 using CommunityApp.Features.Councils;
 using CommunityApp.Features.Invites;
-using CommunityApp.Features.Members;
 using CommunityApp.Features.Needs;
-using CommunityApp.Features.Pools;
+using CommunityApp.Features.Trust;
 using CommunityApp.Features.Wealth;
 using CommunityApp.Tests.Infrastructure;
 
 namespace CommunityApp.Tests.Browser;
 
 /// <summary>
-/// The pool journey (docs/SPEC.md §7): the member gives rice through the pool page on a phone, the manager confirms it and previews a distribution of the pool's rice over the
-/// members' needs, confirms it through the confirmation dialog, and the member with the need, on a phone, sees the
-/// allocation on the open pool page and hears of it without a reload.
+/// The pool journey of the issue (docs/SPEC.md §7, §8, §19): the council's manager creates a pool on the council page; a
+/// member on a phone gives 10 kg of rice to it and the manager confirms; three members need rice (one publishes on the
+/// phone); the manager previews a proportional distribution and gives it, and each member's open page shows their
+/// allocation without a reload; then another member takes 2 kg of beans through the pool's checkout link on a phone.
 /// </summary>
 public sealed class PoolTests(BrowserFixture browser) : BrowserTest(browser)
 {
     [Fact]
-    public async Task A_manager_previews_and_confirms_a_distribution_and_the_member_sees_the_allocation_live()
+    public async Task A_pool_is_filled_distributed_proportionally_with_allocations_shown_live_and_checked_out_on_a_phone()
     {
-        await using var adminContext = await NewContextAsync();
-        var admin = await adminContext.NewPageAsync();
-        await SignUpAsync(admin, "maria", "Maria Manager");
-        await using var memberContext = await Browser.NewContextAsync(BaseUrl, phone: true);
-        var member = await memberContext.NewPageAsync();
-        await SignUpAsync(member, "nadia", "Nadia Member");
-        var (communityId, poolId) = await SetUpAsync("maria", "nadia");
+        await using var managerContext = await NewContextAsync();
+        var manager = await managerContext.NewPageAsync();
+        await SignUpAsync(manager, "maria", "Maria Manager");
+        await using var nadiaContext = await Browser.NewContextAsync(BaseUrl, phone: true);
+        var nadia = await nadiaContext.NewPageAsync();
+        await SignUpAsync(nadia, "nadia", "Nadia Member");
+        await using var omarContext = await NewContextAsync();
+        var omar = await omarContext.NewPageAsync();
+        await SignUpAsync(omar, "omar", "Omar Member");
+        await using var piaContext = await NewContextAsync();
+        var pia = await piaContext.NewPageAsync();
+        await SignUpAsync(pia, "pia", "Pia Member");
+        await using var carlaContext = await Browser.NewContextAsync(BaseUrl, phone: true);
+        var carla = await carlaContext.NewPageAsync();
+        await SignUpAsync(carla, "carla", "Carla Scanner");
+        var (communityId, councilId) = await SetUpAsync();
         var urls = CommunityApp.Components.CommunityUrls.For(communityId);
 
-        await member.OpenAsync(urls.Pool(poolId));
-        await Expect(member.GetByTestId("pool-name")).ToHaveTextAsync("Rice pool");
-        await Expect(member.GetByText("Nothing distributed yet.")).ToBeVisibleAsync();
-        await member.CheckPageAsync("70-pool-phone");
+        // The manager creates the pool on the council page.
+        await manager.OpenAsync(urls.Council(councilId));
+        await manager.GetByRole(AriaRole.Tab, new() { Name = "Pools" }).ClickAsync();
+        await manager.GetByLabel("Council name").FillAsync("Rice pool");
+        await manager.GetByLabel("Description").FillAsync("Rice and beans for families.");
+        await manager.Locator(".mud-select").Filter(new() { Has = manager.Locator("label", new() { HasTextString = "Accepted items" }) }).Locator(".mud-input-control").ClickAsync();
+        await manager.GetByRole(AriaRole.Option, new() { Name = "Rice (kg)" }).ClickAsync();
+        await manager.GetByRole(AriaRole.Option, new() { Name = "Beans (kg)" }).ClickAsync();
+        await manager.Keyboard.PressAsync("Escape");
+        await manager.GetByRole(AriaRole.Button, new() { Name = "Create pool" }).ClickAsync();
+        await Expect(manager.GetByTestId("pool-name")).ToHaveTextAsync("Rice pool");
+        var poolId = Guid.Parse(manager.Url.Split('/').Last());
+        await StockBeansAsync(communityId, poolId, 5);
 
-        // The member gives through the pool page: the pool and its one item are chosen already.
-        await member.GetByRole(AriaRole.Link, new() { Name = "Give to the pool" }).ClickAsync();
-        await member.GetByLabel("Title").FillAsync("Two more bags of rice");
-        await member.GetByLabel("Units", new() { Exact = true }).FillAsync("2");
-        await member.CheckPageAsync("70b-give-to-pool-phone");
-        await member.GetByRole(AriaRole.Button, new() { Name = "Share it" }).ClickAsync();
-        await Expect(member.GetByTestId("share-council")).ToContainTextAsync("A contribution to Rice pool");
-        await member.GetByRole(AriaRole.Link, new() { Name = "Rice pool" }).ClickAsync();
-        await Expect(member.GetByTestId("pool-contribution").First).ToContainTextAsync("Awaiting confirmation");
+        // A member gives 10 kg through the pool page on a phone; the manager's open page shows it and they confirm receipt.
+        await nadia.OpenAsync(urls.Pool(poolId));
+        await nadia.GetByRole(AriaRole.Link, new() { Name = "Give to the pool" }).ClickAsync();
+        await ChooseAsync(nadia, "Item", "Rice (kg)");
+        await nadia.GetByLabel("Title").FillAsync("Rice from the wholesaler");
+        await nadia.GetByLabel("Units", new() { Exact = true }).FillAsync("10");
+        await nadia.GetByRole(AriaRole.Button, new() { Name = "Share it" }).ClickAsync();
+        await Expect(nadia.GetByTestId("share-council")).ToContainTextAsync("A contribution to Rice pool");
+        await manager.GetByRole(AriaRole.Button, new() { Name = "Confirm receipt of Nadia Member's contribution" }).ClickAsync();
+        await Expect(manager.GetByTestId("pool-inventory-row").Filter(new() { HasTextString = "Rice" })).ToHaveTextAsync("Rice (kg)10");
 
-        await admin.OpenAsync(urls.Council(await CouncilOfAsync(poolId)));
-        await admin.GetByRole(AriaRole.Tab, new() { Name = "Pools" }).ClickAsync();
-        await Expect(admin.GetByTestId("council-pool")).ToContainTextAsync("Rice pool");
-        await admin.GetByRole(AriaRole.Link, new() { Name = "Rice pool" }).ClickAsync();
-        await admin.GetByRole(AriaRole.Button, new() { Name = "Confirm receipt of Nadia Member's contribution" }).ClickAsync();
-        await Expect(admin.GetByTestId("pool-inventory-row")).ToHaveTextAsync("Rice (kg)12");
-        await admin.GetByRole(AriaRole.Button, new() { Name = "Preview" }).ClickAsync();
-        await Expect(admin.GetByTestId("preview-row")).ToHaveTextAsync("Nadia Member66");
-        await Expect(admin.GetByTestId("preview-summary")).ToHaveTextAsync("12 in the pool, 6 would be given, 6 left.");
-        await admin.CheckPageAsync("71-pool-preview");
+        // Three members need rice: Nadia publishes hers on the phone; Omar and Pia already have theirs.
+        await nadia.OpenAsync(urls.NewNeed);
+        await ChooseAsync(nadia, "Item", "Rice (kg)");
+        await nadia.GetByLabel("Units", new() { Exact = true }).FillAsync("8");
+        await nadia.GetByRole(AriaRole.Button, new() { Name = "Publish need" }).ClickAsync();
+        await Expect(nadia.GetByRole(AriaRole.Heading, new() { Name = "Rice (kg)" })).ToBeVisibleAsync();
+        foreach (var page in new[] { nadia, omar, pia })
+        {
+            await page.OpenAsync(urls.Pool(poolId));
+            await Expect(page.GetByText("Nothing distributed yet.")).ToBeVisibleAsync();
+        }
 
-        await admin.GetByRole(AriaRole.Button, new() { Name = "Give these units" }).ClickAsync();
-        await admin.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Give these units" }).ClickAsync();
-        await Expect(admin.GetByTestId("allocation")).ToContainTextAsync("Nadia Member · 6 × Rice (kg)");
-        await Expect(admin.GetByTestId("pool-inventory-row")).ToHaveTextAsync("Rice (kg)6");
+        // Proportional over 20 kg asked with 10 kg held: 8 → 4, 6 → 3, 6 → 3.
+        await manager.ReloadAsync();
+        await manager.WaitForInteractiveAsync();
+        await ChooseAsync(manager, "Item", "Rice (kg)");
+        await manager.GetByRole(AriaRole.Button, new() { Name = "Preview" }).ClickAsync();
+        await Expect(manager.GetByTestId("preview-summary")).ToHaveTextAsync("10 in the pool, 10 would be given, 0 left.");
+        await Expect(manager.GetByTestId("preview-row")).ToHaveTextAsync(["Omar Member63", "Pia Member63", "Nadia Member84"]);
+        await manager.CheckPageAsync("70-pool-preview");
+        await manager.GetByRole(AriaRole.Button, new() { Name = "Give these units" }).ClickAsync();
+        await manager.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Give these units" }).ClickAsync();
+        await Expect(manager.GetByTestId("allocation")).ToHaveCountAsync(3);
 
-        // The member's open page follows, and the notification arrives without a reload.
-        await Expect(member.GetByTestId("allocation")).ToContainTextAsync("Nadia Member · 6 × Rice (kg)");
-        await Expect(member.GetByTestId("pool-inventory-row")).ToHaveTextAsync("Rice (kg)6");
-        // Two: the contribution confirmed, then the allocation.
-        await Expect(member.GetByRole(AriaRole.Button, new() { Name = "Notifications, 2 unread" })).ToBeVisibleAsync();
-        await member.CheckPageAsync("72-pool-allocated-phone");
+        // Each member's open page follows, and each hears of their own allocation, without a reload (Nadia heard of her
+        // confirmed contribution before).
+        foreach (var (page, name, units, unread) in new[] { (nadia, "Nadia Member", 4, 2), (omar, "Omar Member", 3, 1), (pia, "Pia Member", 3, 1) })
+        {
+            await Expect(page.GetByTestId("allocation").Filter(new() { HasTextString = name })).ToContainTextAsync($"{name} · {units} × Rice (kg)");
+            await Expect(page.GetByRole(AriaRole.Button, new() { Name = $"Notifications, {unread} unread" })).ToBeVisibleAsync();
+        }
+        await nadia.CheckPageAsync("71-pool-allocated-phone");
+
+        // The manager makes a checkout link for the beans; Carla takes 2 kg on her phone.
+        await ChooseAsync(manager, "Item", "Beans (kg)", within: manager.GetByTestId("checkout-links"));
+        await manager.GetByLabel("Title (optional)").FillAsync("Pantry door");
+        await manager.GetByRole(AriaRole.Button, new() { Name = "Create checkout link" }).ClickAsync();
+        await Expect(manager.GetByTestId("checkout-link")).ToContainTextAsync("Pantry door · Beans (kg)");
+        var url = (await manager.GetByTestId("checkout-url").TextContentAsync())!;
+        await manager.CheckPageAsync("72-pool-checkout-links");
+
+        await carla.OpenAsync(new Uri(url).PathAndQuery);
+        await Expect(carla.GetByTestId("checkout-share")).ToHaveTextAsync("Beans (kg)");
+        await Expect(carla.GetByTestId("checkout-left")).ToHaveTextAsync("5 left");
+        await carla.GetByRole(AriaRole.Button, new() { Name = "One more" }).ClickAsync();
+        await Expect(carla.GetByTestId("checkout-confirm")).ToHaveTextAsync("Take 2");
+        await carla.CheckPageAsync("73-pool-checkout-phone");
+        await carla.GetByTestId("checkout-confirm").ClickAsync();
+        await Expect(carla.GetByTestId("checkout-done")).ToHaveTextAsync("You took 2 of “Beans (kg)”.");
+        await Expect(carla.GetByTestId("checkout-left")).ToHaveTextAsync("3 left");
+
+        // The manager's page shows the pool's beans, the link's count and the ledger line, live.
+        await Expect(manager.GetByTestId("pool-inventory-row").Filter(new() { HasTextString = "Beans" })).ToHaveTextAsync("Beans (kg)3");
+        await Expect(manager.GetByTestId("link-stats")).ToHaveTextAsync("2 units given in 1 checkouts");
+        await Expect(manager.GetByText("Taken through a checkout link")).ToBeVisibleAsync();
     }
 
-    private async Task<Guid> CouncilOfAsync(Guid poolId)
-    {
-        await using var scope = App.Services.CreateAsyncScope();
-        await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
-        return await db.Pools.Where(p => p.Id == poolId).Select(p => p.CouncilId).SingleAsync();
-    }
-
-    /// <summary>A community where the manager runs a council with a pool holding 10 rice, and the member needs 6 rice.</summary>
-    private async Task<(Guid CommunityId, Guid PoolId)> SetUpAsync(string adminName, string memberName)
+    /// <summary>
+    /// A community run by Maria (admin) with a council she manages and Nadia, Omar, Pia and Carla as members with enough
+    /// trust for needs and checkouts; rice and beans in the catalogue; Omar needs 6 kg of rice, then Pia 6 kg (Nadia's
+    /// comes last, from the phone).
+    /// </summary>
+    private async Task<(Guid CommunityId, Guid CouncilId)> SetUpAsync()
     {
         await using var scope = App.Services.CreateAsyncScope();
         var services = scope.ServiceProvider;
         await using var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
-        var adminId = await db.Users.Where(u => u.UserName == adminName).Select(u => u.Id).SingleAsync();
-        var memberId = await db.Users.Where(u => u.UserName == memberName).Select(u => u.Id).SingleAsync();
-        var communityId = await services.GetRequiredService<CommunityService>().CreateAsync(adminId, new("Pool Commons", null));
-        var (_, secret) = await services.GetRequiredService<InviteService>().CreateLinkAsync(adminId, communityId, new("Neighbours", MemberRole.Member, DateTime.UtcNow.AddDays(1), null));
-        await services.GetRequiredService<InviteService>().RedeemLinkAsync(memberId, secret);
-        await services.GetRequiredService<MemberService>().GrantFeatureRoleAsync(adminId, communityId, memberId, CommunityApp.Auth.FeatureRole.NeedsPublisher);
-        var rice = await services.GetRequiredService<CatalogService>().AddItemAsync(adminId, communityId, "Rice (kg)", WealthKind.Object, null, null);
-        var councilId = await services.GetRequiredService<CouncilService>().CreateAsync(adminId, communityId, new CouncilInput("Food pantry", "Collects food and hands it to who needs it."));
-        var poolId = await services.GetRequiredService<PoolService>().CreateAsync(adminId, councilId, new PoolInput("Rice pool", "Rice for families.", [rice]));
-        var share = await services.GetRequiredService<ShareService>().CreateAsync(memberId, communityId,
-            new ShareInput("Rice for the pool", null, WealthKind.Object, 10, ItemId: rice, Target: ShareTarget.Pool, TargetId: poolId));
-        var contribution = await db.Contributions.Where(c => c.ShareId == share).Select(c => c.Id).SingleAsync();
-        await services.GetRequiredService<CouncilService>().ConfirmContributionAsync(adminId, contribution);
-        await services.GetRequiredService<NeedService>().CreateAsync(memberId, communityId, new NeedInput(rice, null, null, 6));
+        var ids = await db.Users.Where(u => new[] { "maria", "nadia", "omar", "pia", "carla" }.Contains(u.UserName!)).ToDictionaryAsync(u => u.UserName!, u => u.Id);
+        var maria = ids["maria"];
+        var communityId = await services.GetRequiredService<CommunityService>().CreateAsync(maria, new("Pool Commons", null));
+        var invites = services.GetRequiredService<InviteService>();
+        var (_, secret) = await invites.CreateLinkAsync(maria, communityId, new("Neighbours", MemberRole.Member, DateTime.UtcNow.AddDays(1), null));
+        foreach (var name in new[] { "nadia", "omar", "pia", "carla" })
+        {
+            await invites.RedeemLinkAsync(ids[name], secret);
+            await services.GetRequiredService<TrustService>().SetAdminGrantAsync(maria, communityId, ids[name], 5);
+        }
+        var catalog = services.GetRequiredService<CatalogService>();
+        var rice = await catalog.AddItemAsync(maria, communityId, "Rice (kg)", WealthKind.Object, null, null);
+        await catalog.AddItemAsync(maria, communityId, "Beans (kg)", WealthKind.Object, null, null);
+        var councilId = await services.GetRequiredService<CouncilService>().CreateAsync(maria, communityId, new CouncilInput("Food pantry", "Collects food and hands it to who needs it."));
+        var needs = services.GetRequiredService<NeedService>();
+        await needs.CreateAsync(ids["omar"], communityId, new NeedInput(rice, null, null, 6));
+        await needs.CreateAsync(ids["pia"], communityId, new NeedInput(rice, null, null, 6));
         await db.Notifications.ExecuteDeleteAsync();
-        return (communityId, poolId);
+        return (communityId, councilId);
+    }
+
+    /// <summary>Carla gives the pool <paramref name="units"/> kg of beans and Maria confirms them (before anyone watches).</summary>
+    private async Task StockBeansAsync(Guid communityId, Guid poolId, int units)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        await using var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        var maria = await db.Users.Where(u => u.UserName == "maria").Select(u => u.Id).SingleAsync();
+        var carla = await db.Users.Where(u => u.UserName == "carla").Select(u => u.Id).SingleAsync();
+        var beans = await db.Items.Where(i => i.CommunityId == communityId && i.Name == "Beans (kg)").Select(i => i.Id).SingleAsync();
+        var share = await services.GetRequiredService<ShareService>().CreateAsync(carla, communityId,
+            new ShareInput("Beans", null, WealthKind.Object, units, ItemId: beans, Target: ShareTarget.Pool, TargetId: poolId));
+        var contribution = await db.Contributions.Where(c => c.ShareId == share).Select(c => c.Id).SingleAsync();
+        await services.GetRequiredService<CouncilService>().ConfirmContributionAsync(maria, contribution);
+        await db.Notifications.ExecuteDeleteAsync();
     }
 }

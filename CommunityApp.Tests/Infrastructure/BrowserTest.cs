@@ -73,6 +73,15 @@ public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
     protected static string LinkIn(string text, string linkPart) =>
         System.Net.WebUtility.HtmlDecode(Regex.Matches(text, @"https?://\S+").Select(m => m.Value).First(l => l.Contains(linkPart)));
 
+    /// <summary>Picks <paramref name="option"/> in the MudSelect labelled <paramref name="label"/> (in <paramref name="within"/>, or the page) and waits until its list closes.</summary>
+    protected static async Task ChooseAsync(IPage page, string label, string option, ILocator? within = null)
+    {
+        var scope = within ?? page.Locator("body");
+        await scope.Locator(".mud-select").Filter(new() { Has = page.Locator("label", new() { HasTextString = label }) }).Locator(".mud-input-control").First.ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = option }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Option, new() { Name = option })).ToBeHiddenAsync();
+    }
+
     protected static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
     protected static IPageAssertions Expect(IPage page) => Assertions.Expect(page);
 }
