@@ -142,4 +142,51 @@ public sealed class NeedRecurrenceJobTests(ServiceFixture fixture) : IClassFixtu
             foreach (var job in jobs) await job.StopAsync(CancellationToken.None);
         }
     }
+
+    [Fact]
+    public async Task Needs_past_their_date_expire_once_with_two_instances_and_a_recurring_one_stops_recurring()
+    {
+        var (communityId, owner) = await FreshCommunityAsync();
+        await using var first = new FakeClockServices(fixture);
+        await using var second = new FakeClockServices(fixture);
+        var needs = first.Get<NeedService>();
+        var now = first.Clock.GetUtcNow().UtcDateTime;
+        var soon = new List<Guid>();
+        for (var i = 0; i < 40; i++) soon.Add(await needs.CreateAsync(owner, communityId, new NeedInput(null, $"Jar {i}", null, 1, ExpiresAt: now.AddDays(3))));
+        var weekly = await needs.CreateAsync(owner, communityId, new NeedInput(null, "Bread", null, 1, NeedPriority.Need, NeedRecurrence.Weekly, ExpiresAt: now.AddDays(5)));
+        var fulfilled = await needs.CreateAsync(owner, communityId, new NeedInput(null, "Milk", null, 1, ExpiresAt: now.AddDays(3)));
+        await needs.FulfilAsync(owner, fulfilled);
+        var later = await needs.CreateAsync(owner, communityId, new NeedInput(null, "Chair", null, 1, ExpiresAt: now.AddDays(30)));
+        var open = await needs.CreateAsync(owner, communityId, new NeedInput(null, "Table", null, 1));
+
+        first.Clock.Advance(TimeSpan.FromDays(8));
+        second.Clock.Advance(TimeSpan.FromDays(8));
+        var runs = await Task.WhenAll(first.Get<NeedService>().ExpireDueAsync(TestContext.Current.CancellationToken),
+            second.Get<NeedService>().ExpireDueAsync(TestContext.Current.CancellationToken));
+        (await first.Get<NeedService>().ReplenishDueAsync(TestContext.Current.CancellationToken)).ShouldBe(0, "an expired weekly need starts no new week");
+
+        runs.Sum().ShouldBe(soon.Count + 1, $"each need past its date expires in one of the two runs (they expired {runs[0]} and {runs[1]})");
+        var after = await LoadAsync();
+        foreach (var id in soon.Append(weekly)) after[id].Status.ShouldBe(NeedStatus.Expired);
+        after[fulfilled].Status.ShouldBe(NeedStatus.Fulfilled);
+        after[later].Status.ShouldBe(NeedStatus.Active);
+        after[open].Status.ShouldBe(NeedStatus.Active);
+        (await first.Get<NeedService>().ExpireDueAsync(TestContext.Current.CancellationToken)).ShouldBe(0);
+    }
+
+    [Theory]
+    [InlineData(0, "Choose an expiry in the future.")]
+    [InlineData(-2, "Choose an expiry in the future.")]
+    [InlineData(366, "Choose an expiry within 365 days.")]
+    public async Task A_date_in_the_past_or_beyond_a_year_is_a_field_message_and_nothing_is_saved(int days, string message)
+    {
+        var (communityId, owner) = await FreshCommunityAsync();
+        var now = fixture.Clock.GetUtcNow().UtcDateTime;
+
+        var refusal = await Should.ThrowAsync<ValidationFailedException>(() =>
+            fixture.Get<NeedService>().CreateAsync(owner, communityId, new NeedInput(null, "Chair", null, 1, ExpiresAt: now.AddDays(days))));
+
+        refusal.Errors.ShouldBe(new Dictionary<string, string> { ["expiresAt"] = message });
+        (await LoadAsync()).ShouldBeEmpty();
+    }
 }

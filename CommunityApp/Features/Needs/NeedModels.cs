@@ -45,6 +45,8 @@ public class Need : IAuditable
     public const int TitleMaxLength = 200;
     public const int DescriptionMaxLength = 2000;
     public const int MaxUnits = 100_000;
+    /// <summary>A need is needed until at most this many days ahead.</summary>
+    public const int MaxExpiryDays = 365;
 
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid CommunityId { get; set; }
@@ -67,6 +69,8 @@ public class Need : IAuditable
     /// <summary>When the current period ends; null for a one-time need.</summary>
     public DateTime? PeriodEnd { get; set; }
     public DateTime? FulfilledAt { get; set; }
+    /// <summary>Until when it is needed (optional): an active need past it is expired by the needs job and is given nothing meanwhile; a recurring one stops recurring.</summary>
+    public DateTime? ExpiresAt { get; set; }
     /// <summary>The owner's fulfilled share request that met this need, when they named one.</summary>
     public Guid? FulfilledByRequestId { get; set; }
     public DateTime CreatedAt { get; set; }
@@ -130,6 +134,8 @@ internal sealed class NeedConfiguration : IEntityTypeConfiguration<Need>
         need.HasIndex(n => new { n.ItemId, n.Status });
         need.HasIndex(n => new { n.OwnerId, n.CommunityId, n.CreatedAt });
         need.HasIndex(n => n.PeriodEnd).HasFilter("period_end IS NOT NULL");
+        // The needs job finds the needs whose "needed until" has passed.
+        need.HasIndex(n => n.ExpiresAt).HasFilter("expires_at IS NOT NULL");
         need.HasIndex(n => n.FulfilledByRequestId);
         need.ToTable(t =>
         {

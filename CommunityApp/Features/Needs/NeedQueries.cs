@@ -17,7 +17,7 @@ public sealed record NeedGroupRow(string Name, Guid? ItemId, NeedRecurrence Recu
     IReadOnlyList<NeedContribution> Contributions);
 
 public sealed record NeedRow(Guid Id, string Name, string? Title, Guid? ItemId, int Units, NeedPriority Priority, NeedRecurrence Recurrence, NeedStatus Status,
-    DateTime PeriodStart, DateTime? PeriodEnd, string OwnerId, string OwnerName, DateTime CreatedAt);
+    DateTime PeriodStart, DateTime? PeriodEnd, string OwnerId, string OwnerName, DateTime CreatedAt, DateTime? ExpiresAt = null);
 
 /// <summary>A fulfilled share request of the viewer's, which they may name as what met a need.</summary>
 public sealed record FulfilledRequestOption(Guid RequestId, string ShareTitle, int Units, string ShareOwnerName, DateTime At);
@@ -103,5 +103,5 @@ public sealed class NeedQueries(IDbContextFactory<AppDbContext> dbFactory)
 
     private static IQueryable<NeedRow> Project(IQueryable<Need> needs) =>
         needs.Select(n => new NeedRow(n.Id, n.ItemId != null ? n.Item!.Name : n.Title!, n.Title, n.ItemId, n.Units, n.Priority, n.Recurrence, n.Status,
-            n.PeriodStart, n.PeriodEnd, n.OwnerId, n.Owner.DisplayName, n.CreatedAt));
+            n.PeriodStart, n.PeriodEnd, n.OwnerId, n.Owner.DisplayName, n.CreatedAt, n.ExpiresAt));
 }

@@ -1,9 +1,9 @@
 namespace CommunityApp.Features.Needs;
 
 /// <summary>
-/// Starts the next period of recurring needs whose period has ended (docs/SPEC.md §8): a fulfilled weekly need is
-/// active again for the new week. Safe with several app instances: each need's period moves by a conditional UPDATE,
-/// so it starts once however many runs see it due.
+/// The needs job (docs/SPEC.md §8): expires needs whose "needed until" has passed, then starts the next period of
+/// recurring needs whose period has ended (a fulfilled weekly need is active again for the new week). Safe with several
+/// app instances: each move is a conditional UPDATE, so it happens once however many runs see it due.
 /// </summary>
 public sealed class NeedRecurrenceJob(IServiceScopeFactory scopes, IConfiguration configuration, TimeProvider clock, ILogger<NeedRecurrenceJob> logger) : BackgroundService
 {
@@ -17,7 +17,10 @@ public sealed class NeedRecurrenceJob(IServiceScopeFactory scopes, IConfiguratio
                 try
                 {
                     await using var scope = scopes.CreateAsyncScope();
-                    var started = await scope.ServiceProvider.GetRequiredService<NeedService>().ReplenishDueAsync(stoppingToken);
+                    var needs = scope.ServiceProvider.GetRequiredService<NeedService>();
+                    var expired = await needs.ExpireDueAsync(stoppingToken);
+                    if (expired > 0) logger.LogInformation("{Count} needs expired", expired);
+                    var started = await needs.ReplenishDueAsync(stoppingToken);
                     if (started > 0) logger.LogInformation("{Count} recurring needs started a new period", started);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)

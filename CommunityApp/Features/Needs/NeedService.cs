@@ -9,7 +9,7 @@ namespace CommunityApp.Features.Needs;
 
 /// <summary>A need's fields; <see cref="CouncilId"/> publishes it for a council (its managers may, in the council's scope).</summary>
 public sealed record NeedInput(Guid? ItemId, string? Title, string? Description, int Units, NeedPriority Priority = NeedPriority.Need,
-    NeedRecurrence Recurrence = NeedRecurrence.Once, Guid? CouncilId = null);
+    NeedRecurrence Recurrence = NeedRecurrence.Once, Guid? CouncilId = null, DateTime? ExpiresAt = null);
 
 /// <summary>
 /// Needs (docs/SPEC.md §8): publishing takes the needs permission; the owner edits, cancels and fulfils their own.
@@ -31,8 +31,8 @@ public sealed class NeedService(IDbContextFactory<AppDbContext> dbFactory, IEven
         if (input.CouncilId is { } councilId && !await db.Councils.AnyAsync(c => c.Id == councilId && c.CommunityId == communityId, ct))
             throw new ValidationFailedException(new Dictionary<string, string> { ["councilId"] = Text.Get("Error.UnknownCouncil") });
         await PermissionService.DemandAsync(db, ownerId, Permission.PublishNeeds, ScopeOf(communityId, input.CouncilId), ct);
-        await ValidateAsync(db, communityId, input, ct);
         var now = Now;
+        await ValidateAsync(db, communityId, input, now, ct);
         var need = new Need { CommunityId = communityId, OwnerId = ownerId, Status = NeedStatus.Active, CouncilId = input.CouncilId };
         Apply(need, input, now);
         db.Needs.Add(need);
@@ -56,7 +56,7 @@ public sealed class NeedService(IDbContextFactory<AppDbContext> dbFactory, IEven
             await PermissionService.DemandAsync(db, ownerId, Permission.PublishNeeds, ScopeOf(need.CommunityId, need.CouncilId), ct);
             if (need.OwnerId != ownerId) throw new ForbiddenException(Text.Get("Error.OnlyNeedOwner"));
             if (need.Status != NeedStatus.Active) throw Closed(need.Status);
-            await ValidateAsync(db, need.CommunityId, input, ct);
+            await ValidateAsync(db, need.CommunityId, input, Now, ct);
             var recurrenceChanged = need.Recurrence != input.Recurrence;
             Apply(need, input, recurrenceChanged ? Now : null);
             await db.SaveChangesAsync(ct);
@@ -102,6 +102,33 @@ public sealed class NeedService(IDbContextFactory<AppDbContext> dbFactory, IEven
     /// Each need moves by a conditional UPDATE on the period start it was read with, so when two app instances run
     /// the job at once, one of them starts the period and the other changes nothing.
     /// </summary>
+    /// <summary>
+    /// Expires active needs whose "needed until" has passed (docs/SPEC.md §8). Fulfilled and cancelled needs keep their
+    /// state; safe with several app instances (a conditional UPDATE on the active state). Returns how many it expired.
+    /// </summary>
+    public async Task<int> ExpireDueAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = Now;
+        var expired = 0;
+        var communities = new HashSet<Guid>();
+        while (true)
+        {
+            var due = await db.Needs.Where(n => n.Status == NeedStatus.Active && n.ExpiresAt != null && n.ExpiresAt <= now)
+                .OrderBy(n => n.ExpiresAt).Take(1_000).Select(n => new { n.Id, n.CommunityId }).ToListAsync(ct);
+            if (due.Count == 0) break;
+            var ids = due.Select(n => n.Id).ToList();
+            // Conditional on the state it was read in: a need fulfilled or cancelled meanwhile stays so, and a second instance changes nothing.
+            var moved = await db.Needs.Where(n => ids.Contains(n.Id) && n.Status == NeedStatus.Active && n.ExpiresAt <= now)
+                .ExecuteUpdateStampedAsync(now, s => s.SetProperty(n => n.Status, NeedStatus.Expired), ct);
+            expired += moved;
+            foreach (var need in due) communities.Add(need.CommunityId);
+            if (moved == 0) break;
+        }
+        foreach (var community in communities) events.Publish(new NeedsChanged(community));
+        return expired;
+    }
+
     public async Task<int> ReplenishDueAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -110,7 +137,8 @@ public sealed class NeedService(IDbContextFactory<AppDbContext> dbFactory, IEven
         var communities = new HashSet<Guid>();
         while (true)
         {
-            var due = await db.Needs.Where(n => n.PeriodEnd != null && n.PeriodEnd <= now && (n.Status == NeedStatus.Active || n.Status == NeedStatus.Fulfilled))
+            var due = await db.Needs.Where(n => n.PeriodEnd != null && n.PeriodEnd <= now && (n.Status == NeedStatus.Active || n.Status == NeedStatus.Fulfilled)
+                                                && (n.ExpiresAt == null || n.ExpiresAt > now))
                 .OrderBy(n => n.PeriodEnd).Take(500).Select(n => new { n.Id, n.CommunityId, n.Recurrence, n.PeriodStart }).ToListAsync(ct);
             if (due.Count == 0) break;
             var startedNow = 0;
@@ -137,7 +165,8 @@ public sealed class NeedService(IDbContextFactory<AppDbContext> dbFactory, IEven
     internal static async Task<bool> StartPeriodAsync(AppDbContext db, Guid needId, NeedRecurrence recurrence, DateTime periodStart, DateTime now, CancellationToken ct)
     {
         var (start, end) = Need.PeriodAt(recurrence, periodStart, now);
-        return await db.Needs.Where(n => n.Id == needId && n.PeriodStart == periodStart && (n.Status == NeedStatus.Active || n.Status == NeedStatus.Fulfilled))
+        return await db.Needs.Where(n => n.Id == needId && n.PeriodStart == periodStart && (n.Status == NeedStatus.Active || n.Status == NeedStatus.Fulfilled)
+                                         && (n.ExpiresAt == null || n.ExpiresAt > now))
             .ExecuteUpdateStampedAsync(now, s => s.SetProperty(n => n.PeriodStart, start).SetProperty(n => n.PeriodEnd, end)
                 .SetProperty(n => n.Status, NeedStatus.Active).SetProperty(n => n.FulfilledAt, (DateTime?)null)
                 .SetProperty(n => n.FulfilledByRequestId, (Guid?)null), ct) == 1;
@@ -155,7 +184,7 @@ public sealed class NeedService(IDbContextFactory<AppDbContext> dbFactory, IEven
     private static AppException Closed(NeedStatus status) =>
         new(Text.Get("Error.NeedClosed", Text.Get($"NeedStatus.{status}").ToLowerInvariant()));
 
-    private static async Task ValidateAsync(AppDbContext db, Guid communityId, NeedInput input, CancellationToken ct)
+    private static async Task ValidateAsync(AppDbContext db, Guid communityId, NeedInput input, DateTime now, CancellationToken ct)
     {
         var title = string.IsNullOrWhiteSpace(input.Title) ? null : input.Title.Trim();
         var errors = new Dictionary<string, string>();
@@ -171,6 +200,8 @@ public sealed class NeedService(IDbContextFactory<AppDbContext> dbFactory, IEven
         if (input.Units is < 1 or > Need.MaxUnits) errors["units"] = Text.Get("Error.NeedUnits", Need.MaxUnits);
         if (!Enum.IsDefined(input.Priority)) errors["priority"] = Text.Get("Error.ChoosePriority");
         if (!Enum.IsDefined(input.Recurrence)) errors["recurrence"] = Text.Get("Error.ChooseRecurrence");
+        if (input.ExpiresAt is { } expires && expires.ToUniversalTime() <= now) errors["expiresAt"] = Text.Get("Error.ExpiryFuture");
+        else if (input.ExpiresAt is { } until && until.ToUniversalTime() > now.AddDays(Need.MaxExpiryDays)) errors["expiresAt"] = Text.Get("Error.ExpiryRange", Need.MaxExpiryDays);
         ValidationFailedException.ThrowIfAny(errors);
     }
 
@@ -181,6 +212,7 @@ public sealed class NeedService(IDbContextFactory<AppDbContext> dbFactory, IEven
         need.Title = string.IsNullOrWhiteSpace(input.Title) ? null : input.Title.Trim();
         need.Description = string.IsNullOrWhiteSpace(input.Description) ? null : input.Description.Trim();
         need.Units = input.Units;
+        need.ExpiresAt = input.ExpiresAt?.ToUniversalTime();
         need.Priority = input.Priority;
         need.Recurrence = input.Recurrence;
         if (periodStart is { } start)

@@ -90,7 +90,7 @@ public sealed class PoolService(IDbContextFactory<AppDbContext> dbFactory, IEven
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var pool = await LoadManagedPoolAsync(db, actorId, poolId, ct);
-        return await PlanAsync(db, pool, itemId, strategy, ct);
+        return await PlanAsync(db, pool, itemId, strategy, Now, ct);
     }
 
     /// <summary>
@@ -109,7 +109,7 @@ public sealed class PoolService(IDbContextFactory<AppDbContext> dbFactory, IEven
             // The pool's row first: parallel distributions and shares of this pool take turns, so the supply read here holds.
             await db.LockForUpdateAsync<Pool>(p => p.Id == poolId, ct);
             var pool = await LoadManagedPoolAsync(db, actorId, poolId, ct);
-            var plan = await PlanAsync(db, pool, itemId, strategy, ct);
+            var plan = await PlanAsync(db, pool, itemId, strategy, Now, ct);
             if (plan.Given == 0) throw new AppException(Text.Get(plan.Supply == 0 ? "Error.PoolItemEmpty" : "Error.PoolNoNeeds"));
             var now = Now;
             var distributionId = Guid.CreateVersion7();
@@ -185,14 +185,14 @@ public sealed class PoolService(IDbContextFactory<AppDbContext> dbFactory, IEven
     /// </summary>
     public const int MaxNeedsPerDistribution = 20_000;
 
-    private static async Task<DistributionPreview> PlanAsync(AppDbContext db, Pool pool, Guid itemId, DistributionStrategy strategy, CancellationToken ct)
+    private static async Task<DistributionPreview> PlanAsync(AppDbContext db, Pool pool, Guid itemId, DistributionStrategy strategy, DateTime now, CancellationToken ct)
     {
         if (!Enum.IsDefined(strategy)) throw new ValidationFailedException(new Dictionary<string, string> { ["strategy"] = Text.Get("Error.PoolStrategy") });
         var itemName = await db.PoolItems.Where(i => i.PoolId == pool.Id && i.ItemId == itemId).Select(i => i.Item.Name).SingleOrDefaultAsync(ct)
                        ?? throw new ValidationFailedException(new Dictionary<string, string> { ["itemId"] = Text.Get("Error.PoolItemUnknown") });
         var supply = await db.InventoryBalances.Where(b => b.HolderId == pool.Id && b.ItemId == itemId).Select(b => (int?)b.Units).SingleOrDefaultAsync(ct) ?? 0;
         var needs = await db.Needs
-            .Where(n => n.CommunityId == pool.CommunityId && n.ItemId == itemId && n.Status == NeedStatus.Active
+            .Where(n => n.CommunityId == pool.CommunityId && n.ItemId == itemId && n.Status == NeedStatus.Active && (n.ExpiresAt == null || n.ExpiresAt > now)
                         && db.Memberships.Any(m => m.CommunityId == pool.CommunityId && m.UserId == n.OwnerId))
             .OrderBy(n => n.CreatedAt).ThenBy(n => n.Id).Take(MaxNeedsPerDistribution)
             .Select(n => new

@@ -1376,6 +1376,10 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasColumnType("character varying(2000)")
                         .HasColumnName("description");
 
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
                     b.Property<DateTime?>("FulfilledAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("fulfilled_at");
@@ -1434,6 +1438,10 @@ namespace CommunityApp.Data.Migrations.Postgres
 
                     b.HasKey("Id")
                         .HasName("pk_needs");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_needs_expires_at")
+                        .HasFilter("expires_at IS NOT NULL");
 
                     b.HasIndex("FulfilledByRequestId")
                         .HasDatabaseName("ix_needs_fulfilled_by_request_id");

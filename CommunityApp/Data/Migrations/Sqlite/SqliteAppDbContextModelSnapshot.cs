@@ -1370,6 +1370,10 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("description");
 
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
                     b.Property<DateTime?>("FulfilledAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("fulfilled_at");
@@ -1428,6 +1432,10 @@ namespace CommunityApp.Data.Migrations.Sqlite
 
                     b.HasKey("Id")
                         .HasName("pk_needs");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_needs_expires_at")
+                        .HasFilter("expires_at IS NOT NULL");
 
                     b.HasIndex("FulfilledByRequestId")
                         .HasDatabaseName("ix_needs_fulfilled_by_request_id");
