@@ -22,12 +22,13 @@ namespace CommunityApp.Tests.Browser;
 /// and numbers from <see cref="Hostile"/> and submitted as a person would. After each submission: no HTTP 5xx, no script
 /// dialog, no Blazor error bar or lost circuit, nothing logged as an error, and when the page shows a refusal (a field
 /// message, an error snackbar or an error alert) not one row was written. The default run submits
-/// <see cref="DefaultSubmissions"/> times; <c>COMMUNITYAPP_BROWSER_FUZZ=1000</c> runs the full pass (README, "Fuzzing").
+/// each form <see cref="RunLength"/> times; <c>COMMUNITYAPP_BROWSER_FUZZ=1000</c> runs the full pass (README, "Fuzzing").
 /// The inputs follow <c>COMMUNITYAPP_FUZZ_SEED</c>, like the service fuzz tests.
 /// </summary>
 public sealed class FormFuzzTests(BrowserFixture browser) : BrowserTest(browser)
 {
-    private const int DefaultSubmissions = 38;
+    /// <summary>The default run submits each form <see cref="RunLength"/> times.</summary>
+    private const int DefaultRuns = 1;
 
     /// <summary>Submissions in a row on one form before the next.</summary>
     private const int RunLength = 2;
@@ -35,7 +36,8 @@ public sealed class FormFuzzTests(BrowserFixture browser) : BrowserTest(browser)
     /// <summary>Longer text than this ends the circuit at the hub's message limit (docs/ARCHITECTURE.md, "Circuits"); the service fuzz covers it.</summary>
     private const int MaxTypedLength = 20_000;
 
-    private static int Submissions => int.TryParse(Environment.GetEnvironmentVariable("COMMUNITYAPP_BROWSER_FUZZ"), out var n) && n > 0 ? n : DefaultSubmissions;
+    private static int SubmissionsFor(int forms) =>
+        int.TryParse(Environment.GetEnvironmentVariable("COMMUNITYAPP_BROWSER_FUZZ"), out var n) && n > 0 ? n : forms * RunLength * DefaultRuns;
 
     /// <summary>One form: where it is, the button that submits it, and whether it is an interactive (circuit) form or a static one that posts.</summary>
     private sealed record Form(string Name, string Url, Func<IPage, ILocator> Submit, bool Static = false);
@@ -48,7 +50,7 @@ public sealed class FormFuzzTests(BrowserFixture browser) : BrowserTest(browser)
         var ct = TestContext.Current.CancellationToken;
         var admin = await App.CreateUserAsync("fuzzadmin");
         var member = await App.CreateUserAsync("fuzzmember");
-        var (communityId, adminShare, memberShare) = await SetUpAsync(admin.Id, member.Id);
+        var (communityId, adminShare, memberShare, poolId) = await SetUpAsync(admin.Id, member.Id);
         var urls = CommunityUrls.For(communityId);
         ILocator Button(IPage page, string name, int nth = 0) => page.GetByRole(AriaRole.Button, new() { Name = name, Exact = true }).Nth(nth);
 
@@ -69,6 +71,10 @@ public sealed class FormFuzzTests(BrowserFixture browser) : BrowserTest(browser)
             new("decay", urls.Settings, p => p.GetByRole(AriaRole.Button, new() { Name = "Save Trust decay" })),
             new("analytics", urls.Settings, p => p.GetByRole(AriaRole.Button, new() { Name = "Save Analytics" })),
             new("trust level", urls.Settings, p => Button(p, "Add level")),
+            new("new council", urls.NewCouncil, p => Button(p, "Create a council")),
+            new("new need", urls.NewNeed, p => Button(p, "Publish need")),
+            new("share checkout link", urls.Share(adminShare), p => Button(p, "Create checkout link")),
+            new("pool checkout link", urls.Pool(poolId), p => Button(p, "Create checkout link")),
         ];
         Form[] signedOut =
         [
@@ -88,9 +94,10 @@ public sealed class FormFuzzTests(BrowserFixture browser) : BrowserTest(browser)
         foreach (var page in new[] { adminPage, visitorPage }) Watch(page, problems);
         var values = new Values(Fuzz.Seed);
         var forms = signedIn.Select(f => (Form: f, Page: adminPage)).Concat(signedOut.Select(f => (Form: f, Page: visitorPage))).ToArray();
+        var submissions = SubmissionsFor(forms.Length);
         var outcomes = new List<Outcome>();
         var clock = Stopwatch.StartNew();
-        for (var n = 0; n < Submissions; n++)
+        for (var n = 0; n < submissions; n++)
         {
             // A few submissions in a row on each form: a person retries on the page they are on, and it saves a page load each.
             var (form, page) = forms[n / RunLength % forms.Length];
@@ -116,8 +123,8 @@ public sealed class FormFuzzTests(BrowserFixture browser) : BrowserTest(browser)
         var submitted = outcomes.Count;
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"{submitted} submissions of {forms.Length} forms in {clock.Elapsed.TotalSeconds:F0} s: {outcomes.Count(o => o.Refused)} refused, {outcomes.Count(o => !o.Refused)} accepted");
-        submitted.ShouldBeGreaterThanOrEqualTo(Submissions * 9 / 10, "most submissions reached the app (a disabled button skips one)");
-        foreach (var form in forms.Select(f => f.Form.Name).Take(Math.Min(forms.Length, Submissions / RunLength)))
+        submitted.ShouldBeGreaterThanOrEqualTo(submissions * 9 / 10, "most submissions reached the app (a disabled button skips one)");
+        foreach (var form in forms.Select(f => f.Form.Name).Take(Math.Min(forms.Length, submissions / RunLength)))
             outcomes.ShouldContain(o => o.Form == form, $"the form \"{form}\" was never submitted");
         outcomes.ShouldContain(o => o.Refused, "hostile input was refused somewhere");
         outcomes.ShouldContain(o => !o.Refused, "some input was accepted (the pass would prove little if every form refused everything)");
@@ -134,7 +141,7 @@ public sealed class FormFuzzTests(BrowserFixture browser) : BrowserTest(browser)
         var submit = form.Submit(page);
         // The fields that belong to the form: the nearest box around the button that holds text inputs.
         var box = submit.Locator("xpath=ancestor::*[.//input[not(@type='hidden')] or .//textarea][1]");
-        var fields = box.Locator("input:not([type=hidden]):not([type=checkbox]):not([readonly]):not([disabled]), textarea:not([readonly]):not([disabled])");
+        var fields = box.Locator("input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([readonly]):not([disabled]), textarea:not([readonly]):not([disabled])");
         var inputs = new StringBuilder();
         var count = await fields.CountAsync();
         for (var i = 0; i < count; i++)
@@ -228,7 +235,7 @@ public sealed class FormFuzzTests(BrowserFixture browser) : BrowserTest(browser)
     }
 
     /// <summary>The admin's community with the member in it, one share of each, the member trusted enough to be requested from.</summary>
-    private async Task<(Guid CommunityId, Guid AdminShare, Guid MemberShare)> SetUpAsync(string adminId, string memberId)
+    private async Task<(Guid CommunityId, Guid AdminShare, Guid MemberShare, Guid PoolId)> SetUpAsync(string adminId, string memberId)
     {
         await using var scope = App.Services.CreateAsyncScope();
         var services = scope.ServiceProvider;
@@ -240,9 +247,13 @@ public sealed class FormFuzzTests(BrowserFixture browser) : BrowserTest(browser)
         var shares = services.GetRequiredService<ShareService>();
         var adminShare = await shares.CreateAsync(adminId, communityId, new("Ladder", "Three metres.", WealthKind.Object, 3));
         var memberShare = await shares.CreateAsync(memberId, communityId, new("Bread maker", "Makes a loaf a day.", WealthKind.Object, 1000));
+        var rice = await services.GetRequiredService<CatalogService>().AddItemAsync(adminId, communityId, "Rice (kg)", WealthKind.Object, null, null);
+        var councilId = await services.GetRequiredService<CommunityApp.Features.Councils.CouncilService>()
+            .CreateAsync(adminId, communityId, new("Food pantry", "Collects food and hands it to who needs it."));
+        var poolId = await services.GetRequiredService<CommunityApp.Features.Pools.PoolService>().CreateAsync(adminId, councilId, new("Rice pool", "Rice for families.", [rice]));
         await using var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
         await db.Notifications.ExecuteDeleteAsync();
-        return (communityId, adminShare, memberShare);
+        return (communityId, adminShare, memberShare, poolId);
     }
 
     /// <summary>Hostile values drawn from the service fuzz generators, in a fixed order for a seed.</summary>
