@@ -26,8 +26,8 @@ public sealed class NeedsPagesTests(SqliteServiceFixture data) : IClassFixture<S
     [Fact]
     public async Task The_needs_page_adds_up_needs_by_item_and_period_shows_wants_apart_and_updates_live()
     {
-        var (communityId, admin) = await data.CreateCommunityAsync();
-        var carrots = await data.Get<CatalogService>().AddItemAsync(admin, communityId, "Carrots", WealthKind.Object, null, null);
+        var (communityId, _) = await data.CreateCommunityAsync();
+        var carrots = await data.ItemIdAsync(communityId, "Carrots");
         var ana = await MemberAsync(communityId, "Ana", 5);
         var ben = await MemberAsync(communityId, "Ben", 5);
         await Needs.CreateAsync(ana, communityId, new NeedInput(carrots, null, null, 5, NeedPriority.Need, NeedRecurrence.Weekly));

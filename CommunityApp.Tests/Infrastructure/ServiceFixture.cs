@@ -105,12 +105,19 @@ public class ServiceFixture : IAsyncLifetime
         return user.Id;
     }
 
-    /// <summary>A community created through the real service, with its creator as admin.</summary>
+    /// <summary>A community created through the real service, with its creator as admin (and the starter catalogue, docs/SPEC.md §5.1).</summary>
     public async Task<(Guid CommunityId, string AdminId)> CreateCommunityAsync(string name = "Test community")
     {
         var admin = await CreateUserAsync();
         var id = await Get<CommunityApp.Features.Communities.CommunityService>().CreateAsync(admin, new(name, null));
         return (id, admin);
+    }
+
+    /// <summary>The id of the community's item with this English name, such as a starter item ("Carrots", "Drill").</summary>
+    public async Task<Guid> ItemIdAsync(Guid communityId, string name)
+    {
+        await using var db = await NewContextAsync();
+        return await db.Items.Where(i => i.CommunityId == communityId && i.Name == name).Select(i => i.Id).SingleAsync();
     }
 
     /// <summary>

@@ -113,23 +113,30 @@ public sealed class WealthFuzzTests(ServiceFixture fixture) : IClassFixture<Serv
     {
         var (communityId, admin) = await fixture.CreateCommunityAsync();
         var (_, categories) = await CatalogueAsync(communityId, admin);
-        var gen = Gen.Zip(Hostile.All(Hostile.Strings(100), Hostile.Enum<WealthKind>(), Hostile.NullableInts(0)), Gen.Zip(Hostile.Guids(categories), Gen.Elements(true, false)));
+        var gen = Gen.Zip(Hostile.All(Hostile.Strings(100), Hostile.Enum<WealthKind>(), Hostile.NullableInts(0)),
+            Hostile.All(Hostile.Guids(categories), Gen.Elements(true, false), Hostile.Strings(100)));
         await CheckAsync("catalogue.add", gen, Cases, async input =>
         {
-            var ((name, kind, value), (category, asCategory)) = input;
+            var ((name, kind, value), (category, asCategory, nameEs)) = input;
             var refusal = await RefusedChangesNothingAsync(fixture, () => asCategory
-                ? Get<CatalogService>().AddCategoryAsync(admin, communityId, name!, category)
-                : Get<CatalogService>().AddItemAsync(admin, communityId, name!, kind, category, value), "name", "kind", "valuePoints", "categoryId", "parentId");
+                ? Get<CatalogService>().AddCategoryAsync(admin, communityId, name!, category, nameEs)
+                : Get<CatalogService>().AddItemAsync(admin, communityId, name!, kind, category, value, nameEs), "name", "nameEs", "kind", "valuePoints", "categoryId", "parentId");
             if (refusal is not null) return;
             await using var db = await fixture.NewContextAsync();
             foreach (var item in await db.Items.AsNoTracking().Where(i => i.CommunityId == communityId).ToListAsync())
             {
                 ShouldBeStoredText(item.Name, 100, name: true);
+                ShouldBeStoredText(item.NameEs, 100, name: true);
                 item.NormalizedName.ShouldBe(item.Name.ToUpperInvariant());
+                item.NormalizedNameEs.ShouldBe(item.NameEs?.ToUpperInvariant());
                 Enum.IsDefined(item.Kind).ShouldBeTrue($"stored kind {item.Kind}");
                 if (item.ValuePoints is { } points) points.ShouldBeGreaterThanOrEqualTo(0);
             }
-            foreach (var stored in await db.ItemCategories.Where(c => c.CommunityId == communityId).Select(c => c.Name).ToListAsync()) ShouldBeStoredText(stored, 100, name: true);
+            foreach (var stored in await db.ItemCategories.Where(c => c.CommunityId == communityId).Select(c => new { c.Name, c.NameEs }).ToListAsync())
+            {
+                ShouldBeStoredText(stored.Name, 100, name: true);
+                ShouldBeStoredText(stored.NameEs, 100, name: true);
+            }
         });
     }
 

@@ -16,8 +16,8 @@ public sealed class NeedServiceTests(ServiceFixture fixture) : IClassFixture<Ser
     private async Task<(Guid CommunityId, string Admin, Guid Carrots)> CommunityWithItemAsync()
     {
         var (communityId, admin) = await fixture.CreateCommunityAsync();
-        var carrots = await fixture.Get<CatalogService>().AddItemAsync(admin, communityId, "Carrots", WealthKind.Object, null, null);
-        return (communityId, admin, carrots);
+        // Carrots are a starter item: every new community has them (docs/SPEC.md §5.1).
+        return (communityId, admin, await fixture.ItemIdAsync(communityId, "Carrots"));
     }
 
     private async Task<Need> LoadAsync(Guid needId)
@@ -225,7 +225,7 @@ public sealed class NeedServiceTests(ServiceFixture fixture) : IClassFixture<Ser
         var ana = await fixture.AddMemberAsync(communityId, score: 5);
         await Service.CreateAsync(ana, communityId, new NeedInput(carrots, null, null, 5));
         var (otherId, otherAdmin) = await fixture.CreateCommunityAsync("Other");
-        var otherCarrots = await fixture.Get<CatalogService>().AddItemAsync(otherAdmin, otherId, "Carrots", WealthKind.Object, null, null);
+        var otherCarrots = await fixture.ItemIdAsync(otherId, "Carrots");
         await fixture.AddMemberAsync(otherId, userId: ana);
 
         await fixture.Get<ShareService>().CreateAsync(otherAdmin, otherId, new ShareInput("Carrots", null, WealthKind.Object, 1, ItemId: otherCarrots));

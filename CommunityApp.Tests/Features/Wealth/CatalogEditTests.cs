@@ -16,19 +16,19 @@ public sealed class CatalogEditTests(ServiceFixture fixture) : IClassFixture<Ser
     {
         var (communityId, admin) = await fixture.CreateCommunityAsync();
         var member = await fixture.AddMemberAsync(communityId, score: 19);
-        var carrots = await Catalog.AddItemAsync(admin, communityId, "Carrots", WealthKind.Object, null, null);
+        var parsnips = await Catalog.AddItemAsync(admin, communityId, "Parsnips", WealthKind.Object, null, null);
         await Catalog.AddItemAsync(admin, communityId, "Leeks", WealthKind.Object, null, null);
 
-        (await Should.ThrowAsync<ValidationFailedException>(() => Catalog.RenameItemAsync(admin, communityId, carrots, "LEEKS"))).Errors["name"].ShouldBe("“LEEKS” already exists.");
-        (await Should.ThrowAsync<ValidationFailedException>(() => Catalog.RenameItemAsync(admin, communityId, carrots, " "))).Errors.Keys.ShouldBe(["name"]);
-        await Should.ThrowAsync<ForbiddenException>(() => Catalog.RenameItemAsync(member, communityId, carrots, "Parsnips"));
-        await Catalog.RenameItemAsync(admin, communityId, carrots, " Carrots (kg) ");
+        (await Should.ThrowAsync<ValidationFailedException>(() => Catalog.RenameItemAsync(admin, communityId, parsnips, "LEEKS", null))).Errors["name"].ShouldBe("“LEEKS” already exists.");
+        (await Should.ThrowAsync<ValidationFailedException>(() => Catalog.RenameItemAsync(admin, communityId, parsnips, " ", null))).Errors.Keys.ShouldBe(["name"]);
+        await Should.ThrowAsync<ForbiddenException>(() => Catalog.RenameItemAsync(member, communityId, parsnips, "Swedes", null));
+        await Catalog.RenameItemAsync(admin, communityId, parsnips, " Parsnips (kg) ", null);
 
-        (await Catalog.ItemsAsync(member, communityId, "rrots")).Select(i => i.Name).ShouldBe(["Carrots (kg)"]);
+        (await Catalog.ItemsAsync(member, communityId, "rsnips")).Select(i => i.Name).ShouldBe(["Parsnips (kg)"]);
         (await Catalog.ItemsAsync(member, communityId, "zzz")).ShouldBeEmpty();
-        (await Catalog.ItemsAsync(member, communityId, null)).Count.ShouldBe(2);
+        (await Catalog.ItemsAsync(member, communityId, null)).Count.ShouldBe(StarterCatalogue.Items.Count + 2);
         await using var db = await fixture.NewContextAsync();
-        (await db.AuditLog.SingleAsync(a => a.CommunityId == communityId && a.Action == AuditAction.ItemRenamed)).Details.ShouldContain("Carrots (kg)");
+        (await db.AuditLog.SingleAsync(a => a.CommunityId == communityId && a.Action == AuditAction.ItemRenamed)).Details.ShouldContain("Parsnips (kg)");
     }
 
     [Fact]

@@ -256,11 +256,11 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
         if (link.PoolId is { } poolId)
         {
             var pool = await db.Pools.AsNoTracking().Where(p => p.Id == poolId)
-                .Select(p => new { p.Name, p.Description, p.MaxUnitsPerMember, Item = db.Items.Where(i => i.Id == link.ItemId).Select(i => i.Name).Single() }).SingleAsync(ct);
+                .Select(p => new { p.Name, p.Description, p.MaxUnitsPerMember, Item = db.Items.Where(i => i.Id == link.ItemId).Select(i => new { i.Name, i.NameEs }).Single() }).SingleAsync(ct);
             var left = await PoolBalanceAsync(db, poolId, link.ItemId!.Value, ct);
             var poolState = link.RevokedAt is not null ? CheckoutLinkState.Revoked : left == 0 ? CheckoutLinkState.AllGone : CheckoutLinkState.Open;
             var max = Math.Min(link.CapPerCheckout ?? int.MaxValue, pool.MaxUnitsPerMember ?? int.MaxValue);
-            return new CheckoutView(link.Id, null, poolId, pool.Item, pool.Description.Length > 0 ? pool.Description : null, link.Title, pool.Name, false,
+            return new CheckoutView(link.Id, null, poolId, CatalogNames.Shown(pool.Item.Name, pool.Item.NameEs), pool.Description.Length > 0 ? pool.Description : null, link.Title, pool.Name, false,
                 left, null, Math.Min(max, left), poolState, ShareStatus.Active, PermissionService.DecideShareRequest(standing, null, Permission.UseCheckoutLinks));
         }
         var share = link.Share!;
@@ -293,10 +293,10 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
         pageIndex = Math.Max(0, pageIndex);
         var total = await links.CountAsync(ct);
         var page = await links.OrderByDescending(l => l.CreatedAt).ThenByDescending(l => l.Id).Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize)
-            .Select(l => new { Link = l, ItemName = db.Items.Where(i => i.Id == l.ItemId).Select(i => i.Name).FirstOrDefault() })
+            .Select(l => new { Link = l, Item = db.Items.Where(i => i.Id == l.ItemId).Select(i => new { i.Name, i.NameEs }).FirstOrDefault() })
             .AsNoTracking().ToListAsync(ct);
         var rows = page.Select(r => new CheckoutLinkRow(r.Link.Id, r.Link.Token, r.Link.Title, r.Link.CapPerCheckout, r.Link.UnitsGiven, r.Link.CheckoutCount,
-            r.Link.CreatedAt, r.Link.RevokedAt, AbsoluteUrl(communityId, r.Link.Token), r.ItemName)).ToList();
+            r.Link.CreatedAt, r.Link.RevokedAt, AbsoluteUrl(communityId, r.Link.Token), r.Item is null ? null : CatalogNames.Shown(r.Item.Name, r.Item.NameEs))).ToList();
         return new Page<CheckoutLinkRow>(rows, total, pageIndex, pageSize);
     }
 
@@ -322,7 +322,8 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
         var link = await db.CheckoutLinks.AsNoTracking().SingleOrDefaultAsync(l => l.Id == linkId && (l.ShareId == sourceId || l.PoolId == sourceId), ct)
                    ?? throw new NotFoundException(Text.Get("Checkout.Error.NotFound"));
         var source = await ManagedSourceAsync(db, actorId, link, ct);
-        var title = link.ItemId is { } itemId ? $"{await db.Items.Where(i => i.Id == itemId).Select(i => i.Name).SingleAsync(ct)} · {source.Title}" : source.Title;
+        var item = link.ItemId is { } itemId ? await db.Items.Where(i => i.Id == itemId).Select(i => new { i.Name, i.NameEs }).SingleAsync(ct) : null;
+        var title = item is null ? source.Title : $"{CatalogNames.Shown(item.Name, item.NameEs)} · {source.Title}";
         return new CheckoutPrintView(link.Id, title, link.Title, AbsoluteUrl(link.CommunityId, link.Token), link.RevokedAt is not null);
     }
 

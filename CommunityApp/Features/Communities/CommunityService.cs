@@ -23,7 +23,10 @@ public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory, 
     /// <summary>How many communities one person may create in 24 hours (a flood guard; deleted ones count too).</summary>
     public const int MaxCreatedPerDay = 5;
 
-    /// <summary>Creates a community with the default settings and trust levels; the creator becomes its first admin.</summary>
+    /// <summary>
+    /// Creates a community with the default settings and trust levels and the starter catalogue (categories and common
+    /// items in English and Spanish, <see cref="Wealth.StarterCatalogue"/>); the creator becomes its first admin.
+    /// </summary>
     public async Task<Guid> CreateAsync(string actorId, CommunityInput input, CancellationToken ct = default)
     {
         var (name, description) = Validate(input);
@@ -40,7 +43,9 @@ public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory, 
             var community = new Community { Name = name, Description = description, TrustLevels = [.. TrustLevel.Defaults()] };
             community.Memberships.Add(new Membership { UserId = actorId, Role = MemberRole.Admin });
             db.Communities.Add(community);
-            db.ItemCategories.AddRange(Wealth.ItemCategory.Starters(community.Id));
+            var (categories, items) = Wealth.StarterCatalogue.For(community.Id);
+            db.ItemCategories.AddRange(categories);
+            db.Items.AddRange(items);
             await db.SaveChangesAsync(ct);
             return community.Id;
         }, ct);

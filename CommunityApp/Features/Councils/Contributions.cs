@@ -39,7 +39,9 @@ public static class Contributions
                 if (input.ItemId is null) errors.TryAdd("itemId", Text.Get("Error.ContributionItem"));
                 else if (pool is not null && !await db.PoolItems.AnyAsync(i => i.PoolId == pool.Id && i.ItemId == input.ItemId, ct))
                 {
-                    var accepted = await db.PoolItems.Where(i => i.PoolId == pool.Id).OrderBy(i => i.Item.Name).Select(i => i.Item.Name).Take(20).ToListAsync(ct);
+                    var es = CatalogNames.Spanish;
+                    var accepted = await db.PoolItems.Where(i => i.PoolId == pool.Id).OrderBy(i => es && i.Item.NameEs != null ? i.Item.NameEs : i.Item.Name)
+                        .Select(i => es && i.Item.NameEs != null ? i.Item.NameEs : i.Item.Name).Take(20).ToListAsync(ct);
                     errors.TryAdd("itemId", Text.Get("Error.PoolItemNotAccepted", string.Join(", ", accepted)));
                 }
                 if (pool?.MinContribution is { } min && input.Units < min) errors.TryAdd("units", Text.Get("Error.PoolMinContribution", min));

@@ -31,6 +31,35 @@ public sealed record CouncilNeedRow(Guid Id, string Name, int Units, Needs.NeedP
 public sealed record CouncilPageData(CouncilDetail Council, IReadOnlyList<InventoryRow> Inventory, IReadOnlyList<ContributionRow> Contributions,
     IReadOnlyList<CouncilShareRow> Shares, IReadOnlyList<CouncilNeedRow> Needs);
 
+/// <summary>
+/// The rows the council and pool pages both show (inventory balances, ledger lines, contributions), their items named in
+/// the viewer's language (<see cref="CatalogNames"/>, docs/SPEC.md §5.1).
+/// </summary>
+internal static class InventoryRows
+{
+    /// <summary>Balances per item, items with units first, then by name.</summary>
+    public static IQueryable<InventoryRow> Balances(IQueryable<InventoryBalance> balances)
+    {
+        var es = CatalogNames.Spanish;
+        return balances.OrderByDescending(b => b.Units > 0).ThenBy(b => es && b.Item.NameEs != null ? b.Item.NameEs : b.Item.Name).Take(500)
+            .Select(b => new InventoryRow(b.ItemId, es && b.Item.NameEs != null ? b.Item.NameEs : b.Item.Name, b.Units));
+    }
+
+    public static IQueryable<LedgerRow> Ledger(IQueryable<InventoryEntry> lines)
+    {
+        var es = CatalogNames.Spanish;
+        return lines.Select(e => new LedgerRow(e.Id, es && e.Item.NameEs != null ? e.Item.NameEs : e.Item.Name, e.Kind, e.Units, e.BalanceAfter, e.Actor.DisplayName,
+            e.Note, e.ShareId, e.CreatedAt));
+    }
+
+    public static IQueryable<ContributionRow> Contributions(IQueryable<Contribution> contributions)
+    {
+        var es = CatalogNames.Spanish;
+        return contributions.Select(c => new ContributionRow(c.Id, c.ShareId, c.Contributor.DisplayName, es && c.Item.NameEs != null ? c.Item.NameEs : c.Item.Name,
+            c.Units, c.Status, c.CreatedAt));
+    }
+}
+
 /// <summary>Reading councils (docs/SPEC.md §6): the list, a council's page, its inventory, ledger, contributions and shares. Members only.</summary>
 public sealed class CouncilQueries(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
 {
@@ -73,9 +102,11 @@ public sealed class CouncilQueries(IDbContextFactory<AppDbContext> dbFactory, Ti
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var viewer = await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
         var council = await DetailAsync(db, viewer, councilId, ct);
+        var es = CatalogNames.Spanish;
         var needs = await db.Needs.Where(n => n.CouncilId == councilId && n.Status == Needs.NeedStatus.Active)
             .OrderBy(n => n.CreatedAt).Take(MaxPageSize)
-            .Select(n => new CouncilNeedRow(n.Id, n.Item != null ? n.Item.Name : n.Title ?? "", n.Units, n.Priority, n.Recurrence, n.Owner.DisplayName))
+            .Select(n => new CouncilNeedRow(n.Id, n.Item != null ? (es && n.Item.NameEs != null ? n.Item.NameEs : n.Item.Name) : n.Title ?? "",
+                n.Units, n.Priority, n.Recurrence, n.Owner.DisplayName))
             .ToListAsync(ct);
         return new CouncilPageData(council, await InventoryAsync(db, councilId, ct), await ContributionsAsync(db, councilId, ct),
             await SharesAsync(db, councilId, clock.GetUtcNow().UtcDateTime, ct), needs);
@@ -115,12 +146,8 @@ public sealed class CouncilQueries(IDbContextFactory<AppDbContext> dbFactory, Ti
         return await InventoryAsync(db, councilId, ct);
     }
 
-    private static async Task<IReadOnlyList<InventoryRow>> InventoryAsync(AppDbContext db, Guid councilId, CancellationToken ct)
-    {
-        return await db.InventoryBalances.Where(b => b.HolderId == councilId)
-            .OrderByDescending(b => b.Units > 0).ThenBy(b => b.Item.Name).Take(500)
-            .Select(b => new InventoryRow(b.ItemId, b.Item.Name, b.Units)).ToListAsync(ct);
-    }
+    private static async Task<IReadOnlyList<InventoryRow>> InventoryAsync(AppDbContext db, Guid councilId, CancellationToken ct) =>
+        await InventoryRows.Balances(db.InventoryBalances.Where(b => b.HolderId == councilId)).ToListAsync(ct);
 
     /// <summary>The ledger, newest first, paged; optionally one item's lines.</summary>
     public async Task<Page<LedgerRow>> LedgerAsync(string viewerId, Guid communityId, Guid councilId, Guid? itemId, int pageIndex, int pageSize, CancellationToken ct = default)
@@ -131,9 +158,7 @@ public sealed class CouncilQueries(IDbContextFactory<AppDbContext> dbFactory, Ti
         var lines = db.InventoryEntries.Where(e => e.CouncilId == councilId && e.PoolId == null);
         if (itemId is { } item) lines = lines.Where(e => e.ItemId == item);
         var total = await lines.CountAsync(ct);
-        var rows = await lines.OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id)
-            .Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize)
-            .Select(e => new LedgerRow(e.Id, e.Item.Name, e.Kind, e.Units, e.BalanceAfter, e.Actor.DisplayName, e.Note, e.ShareId, e.CreatedAt))
+        var rows = await InventoryRows.Ledger(lines.OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id).Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize))
             .ToListAsync(ct);
         return new Page<LedgerRow>(rows, total, Math.Max(0, pageIndex), pageSize);
     }
@@ -149,8 +174,8 @@ public sealed class CouncilQueries(IDbContextFactory<AppDbContext> dbFactory, Ti
     private static async Task<IReadOnlyList<ContributionRow>> ContributionsAsync(AppDbContext db, Guid councilId, CancellationToken ct)
     {
         var all = db.Contributions.Where(c => c.CouncilId == councilId && c.PoolId == null);
-        var pending = await Rows(all.Where(c => c.Status == ContributionStatus.Pending).OrderBy(c => c.CreatedAt).Take(MaxPageSize)).ToListAsync(ct);
-        var decided = await Rows(all.Where(c => c.Status != ContributionStatus.Pending).OrderByDescending(c => c.UpdatedAt).Take(20)).ToListAsync(ct);
+        var pending = await InventoryRows.Contributions(all.Where(c => c.Status == ContributionStatus.Pending).OrderBy(c => c.CreatedAt).Take(MaxPageSize)).ToListAsync(ct);
+        var decided = await InventoryRows.Contributions(all.Where(c => c.Status != ContributionStatus.Pending).OrderByDescending(c => c.UpdatedAt).Take(20)).ToListAsync(ct);
         return [.. pending, .. decided];
     }
 
@@ -164,15 +189,14 @@ public sealed class CouncilQueries(IDbContextFactory<AppDbContext> dbFactory, Ti
 
     private static async Task<IReadOnlyList<CouncilShareRow>> SharesAsync(AppDbContext db, Guid councilId, DateTime now, CancellationToken ct)
     {
+        var es = CatalogNames.Spanish;
         return await db.Shares.Where(s => s.SourceCouncilId == councilId && s.SourcePoolId == null).OrderByDescending(s => s.CreatedAt).Take(MaxPageSize)
-            .Select(s => new CouncilShareRow(s.Id, s.Title, db.Items.Where(i => i.Id == s.ItemId).Select(i => i.Name).FirstOrDefault() ?? "",
+            .Select(s => new CouncilShareRow(s.Id, s.Title,
+                db.Items.Where(i => i.Id == s.ItemId).Select(i => es && i.NameEs != null ? i.NameEs : i.Name).FirstOrDefault() ?? "",
                 s.UnitsOffered, s.UnitsOffered - s.UnitsReserved - s.UnitsGiven, s.UnitsGiven,
                 s.Status == ShareStatus.Active && s.ExpiresAt != null && s.ExpiresAt <= now ? ShareStatus.Expired : s.Status, s.CreatedAt))
             .ToListAsync(ct);
     }
-
-    private static IQueryable<ContributionRow> Rows(IQueryable<Contribution> contributions) =>
-        contributions.Select(c => new ContributionRow(c.Id, c.ShareId, c.Contributor.DisplayName, c.Item.Name, c.Units, c.Status, c.CreatedAt));
 
     /// <summary>A member of the community, and a council of it; a council of another community is not found here, whatever its id.</summary>
     private static async Task DemandCouncilAsync(AppDbContext db, string viewerId, Guid communityId, Guid councilId, CancellationToken ct)

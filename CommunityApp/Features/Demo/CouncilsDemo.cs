@@ -16,12 +16,11 @@ internal sealed class CouncilsDemo : IDemoStep
     public async Task<bool> RunAsync(DemoStory s, bool earlierChanged, CancellationToken ct)
     {
         var community = s.CommunityId;
-        Dictionary<string, Guid> items;
         await using (var db = await s.DbAsync(ct))
         {
             if (await db.Councils.IgnoreQueryFilters().AnyAsync(c => c.CommunityId == community, ct)) return false;
-            items = (await db.Items.Where(i => i.CommunityId == community).Select(i => new { i.Name, i.Id }).ToListAsync(ct)).ToDictionary(i => i.Name, i => i.Id);
         }
+        var items = await s.ItemsAsync(ct);
 
         var pantry = await s.At(30, 18).Councils.CreateAsync(s["ana"], community,
             new CouncilInput("Riverside Pantry", "Collects food neighbours can spare and hands it on to whoever needs it. Open Saturdays at the school hall."), ct);

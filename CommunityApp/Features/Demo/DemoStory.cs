@@ -58,4 +58,16 @@ internal sealed class DemoStory(IServiceProvider services, DemoClock clock)
     public NotificationService Notifications => Get<NotificationService>();
 
     public Task<AppDbContext> DbAsync(CancellationToken ct) => Get<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(ct);
+
+    /// <summary>
+    /// The community's items by English name, ignoring case as the catalogue does: the starter items the community was
+    /// created with (docs/SPEC.md §5.1) and those the seed added. Steps look items up here rather than add one a second time.
+    /// </summary>
+    public async Task<Dictionary<string, Guid>> ItemsAsync(CancellationToken ct)
+    {
+        await using var db = await DbAsync(ct);
+        var community = CommunityId;
+        return (await db.Items.Where(i => i.CommunityId == community).Select(i => new { i.Name, i.Id }).ToListAsync(ct))
+            .ToDictionary(i => i.Name, i => i.Id, StringComparer.OrdinalIgnoreCase);
+    }
 }

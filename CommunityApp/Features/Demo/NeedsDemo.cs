@@ -17,13 +17,11 @@ internal sealed class NeedsDemo : IDemoStep
     public async Task<bool> RunAsync(DemoStory s, bool earlierChanged, CancellationToken ct)
     {
         var community = s.CommunityId;
-        Dictionary<string, Guid> items;
         await using (var db = await s.DbAsync(ct))
         {
             if (await db.Needs.AnyAsync(n => n.CommunityId == community, ct)) return false;
-            items = (await db.Items.Where(i => i.CommunityId == community).Select(i => new { i.Name, i.Id }).ToListAsync(ct))
-                .ToDictionary(i => i.Name, i => i.Id);
         }
+        var items = await s.ItemsAsync(ct);
         var needs = s.Get<NeedService>();
         Guid? Item(string name) => items.TryGetValue(name, out var id) ? id : null;
 

@@ -17,12 +17,11 @@ internal sealed class PoolsDemo : IDemoStep
     {
         var community = s.CommunityId;
         Guid pantry;
-        Dictionary<string, Guid> items;
+        var items = await s.ItemsAsync(ct);
         await using (var db = await s.DbAsync(ct))
         {
             if (await db.Pools.AnyAsync(p => p.CommunityId == community, ct)) return false;
             var found = await db.Councils.Where(c => c.CommunityId == community && c.Name == "Riverside Pantry").Select(c => (Guid?)c.Id).FirstOrDefaultAsync(ct);
-            items = (await db.Items.Where(i => i.CommunityId == community).Select(i => new { i.Name, i.Id }).ToListAsync(ct)).ToDictionary(i => i.Name, i => i.Id);
             if (found is not { } id || !items.ContainsKey("Apples") || !items.ContainsKey("Jam")) return false;
             pantry = id;
         }

@@ -13,23 +13,27 @@ namespace CommunityApp.Features.Demo;
 /// </summary>
 internal sealed class WealthDemo : IDemoStep
 {
-    private static readonly (string Name, WealthKind Kind, string Category)[] Items =
+    /// <summary>
+    /// The items the shares name. Those of the starter catalogue (Apples, Jam, Lawn mower, Ladder, Folding chairs, Bike
+    /// repair, Language lessons) came with the community and are reused; Ben adds the others, in English and Spanish.
+    /// </summary>
+    private static readonly (string Name, string NameEs, WealthKind Kind, string Category)[] Items =
     [
-        ("Tomato seedlings", WealthKind.Object, "Vegetables"),
-        ("Apples", WealthKind.Object, "Fruit"),
-        ("Jam", WealthKind.Object, "Preserves"),
-        ("Sourdough starter", WealthKind.Object, "Preserves"),
-        ("Lawn mower", WealthKind.Object, "Garden"),
-        ("Ladder", WealthKind.Object, "Tools"),
-        ("Cordless drill", WealthKind.Object, "Workshop"),
-        ("Pasta machine", WealthKind.Object, "Kitchen"),
-        ("Folding chairs", WealthKind.Object, "Furniture"),
-        ("Babysitting", WealthKind.Service, "Care"),
-        ("Bike repair", WealthKind.Service, "Repairs"),
-        ("Electrical check", WealthKind.Service, "Repairs"),
-        ("Language lessons", WealthKind.Service, "Lessons"),
-        ("Tutoring", WealthKind.Service, "Lessons"),
-        ("Van trip", WealthKind.Service, "Transport"),
+        ("Tomato seedlings", "Plantones de tomate", WealthKind.Object, "Vegetables"),
+        ("Apples", "Manzanas", WealthKind.Object, "Fruit"),
+        ("Jam", "Mermelada", WealthKind.Object, "Preserves"),
+        ("Sourdough starter", "Masa madre", WealthKind.Object, "Preserves"),
+        ("Lawn mower", "Cortacésped", WealthKind.Object, "Garden"),
+        ("Ladder", "Escalera", WealthKind.Object, "Tools"),
+        ("Cordless drill", "Taladro inalámbrico", WealthKind.Object, "Workshop"),
+        ("Pasta machine", "Máquina de pasta", WealthKind.Object, "Kitchen"),
+        ("Folding chairs", "Sillas plegables", WealthKind.Object, "Furniture"),
+        ("Babysitting", "Canguro", WealthKind.Service, "Care"),
+        ("Bike repair", "Reparación de bicicletas", WealthKind.Service, "Repairs"),
+        ("Electrical check", "Revisión eléctrica", WealthKind.Service, "Repairs"),
+        ("Language lessons", "Clases de idiomas", WealthKind.Service, "Lessons"),
+        ("Tutoring", "Clases particulares", WealthKind.Service, "Lessons"),
+        ("Van trip", "Viaje en furgoneta", WealthKind.Service, "Transport"),
     ];
 
     public async Task<bool> RunAsync(DemoStory s, bool earlierChanged, CancellationToken ct)
@@ -45,19 +49,14 @@ internal sealed class WealthDemo : IDemoStep
         var shares = s.Shares;
         Guid? Category(string name) => categories.TryGetValue(name, out var id) ? id : null;
 
-        // Ben keeps the catalogue: the item role, then the items neighbours kept asking for.
+        // Ben keeps the catalogue: the item role, then the items neighbours kept asking for that the starter catalogue lacks.
         await s.At(45, 20).Members.GrantFeatureRoleAsync(s["ana"], community, s["ben"], FeatureRole.ItemManager, ct);
-        var items = new Dictionary<string, Guid>();
-        await using (var db = await s.DbAsync(ct))
-        {
-            foreach (var item in await db.Items.Where(i => i.CommunityId == community).Select(i => new { i.Name, i.Id }).ToListAsync(ct))
-                items[item.Name] = item.Id;
-        }
+        var items = await s.ItemsAsync(ct);
         for (var i = 0; i < Items.Length; i++)
         {
-            var (name, kind, category) = Items[i];
+            var (name, nameEs, kind, category) = Items[i];
             if (!items.ContainsKey(name))
-                items[name] = await s.At(44, 21, i * 2).Catalog.AddItemAsync(s["ben"], community, name, kind, Category(category), null, ct);
+                items[name] = await s.At(44, 21, i * 2).Catalog.AddItemAsync(s["ben"], community, name, kind, Category(category), null, nameEs, ct);
         }
 
         async Task<Guid> Share(int daysAgo, int hour, string owner, string title, string? description, WealthKind kind, int units,

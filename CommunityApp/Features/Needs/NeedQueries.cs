@@ -47,8 +47,10 @@ public sealed class NeedQueries(IDbContextFactory<AppDbContext> dbFactory)
 
         var itemIds = page.Where(g => g.ItemId != null).Select(g => g.ItemId!.Value).ToList();
         var keys = page.Where(g => g.ItemId == null).Select(g => g.Key!).ToList();
-        // A deleted item's needs still show under its name.
-        var itemNames = await db.Items.IgnoreQueryFilters().Where(i => itemIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, i => i.Name, ct);
+        // A deleted item's needs still show under its name, in the viewer's language (docs/SPEC.md §5.1).
+        var es = CatalogNames.Spanish;
+        var itemNames = await db.Items.IgnoreQueryFilters().Where(i => itemIds.Contains(i.Id))
+            .Select(i => new { i.Id, Name = es && i.NameEs != null ? i.NameEs : i.Name }).ToDictionaryAsync(i => i.Id, i => i.Name, ct);
         var parts = await active.Where(n => (n.ItemId != null && itemIds.Contains(n.ItemId.Value)) || (n.ItemId == null && keys.Contains(n.Title!.ToLower())))
             .Select(n => new { n.ItemId, Key = n.ItemId == null ? n.Title!.ToLower() : null, n.Recurrence, n.OwnerId, n.Owner.DisplayName, n.Units, n.Id })
             .OrderBy(n => n.DisplayName).ThenBy(n => n.Id).Take(pageSize * MaxContributions * 20).ToListAsync(ct);
@@ -101,7 +103,11 @@ public sealed class NeedQueries(IDbContextFactory<AppDbContext> dbFactory)
     private static IQueryable<FulfilledRequestOption> Options(IQueryable<ShareRequest> requests) =>
         requests.Select(r => new FulfilledRequestOption(r.Id, r.Share.Title, r.Units, r.Share.Owner.DisplayName, r.UpdatedAt));
 
-    private static IQueryable<NeedRow> Project(IQueryable<Need> needs) =>
-        needs.Select(n => new NeedRow(n.Id, n.ItemId != null ? n.Item!.Name : n.Title!, n.Title, n.ItemId, n.Units, n.Priority, n.Recurrence, n.Status,
-            n.PeriodStart, n.PeriodEnd, n.OwnerId, n.Owner.DisplayName, n.CreatedAt, n.ExpiresAt));
+    /// <summary>Needs as rows, named by their item in the viewer's language (docs/SPEC.md §5.1) or by their title.</summary>
+    private static IQueryable<NeedRow> Project(IQueryable<Need> needs)
+    {
+        var es = CatalogNames.Spanish;
+        return needs.Select(n => new NeedRow(n.Id, n.ItemId != null ? (es && n.Item!.NameEs != null ? n.Item.NameEs : n.Item!.Name) : n.Title!, n.Title, n.ItemId,
+            n.Units, n.Priority, n.Recurrence, n.Status, n.PeriodStart, n.PeriodEnd, n.OwnerId, n.Owner.DisplayName, n.CreatedAt, n.ExpiresAt));
+    }
 }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using CommunityApp.Auth;
 using CommunityApp.Data;
 using CommunityApp.Features.Councils;
+using CommunityApp.Features.Wealth;
 using CommunityApp.Resources;
 
 namespace CommunityApp.Features.Pools;
@@ -33,11 +34,13 @@ public sealed class PoolQueries(IDbContextFactory<AppDbContext> dbFactory)
         var pools = db.Pools.Where(p => p.CommunityId == communityId && db.Councils.Any(c => c.Id == p.CouncilId));
         if (councilId is { } council) pools = pools.Where(p => p.CouncilId == council);
         var total = await pools.CountAsync(ct);
+        var es = CatalogNames.Spanish;
         var rows = await pools.OrderBy(p => p.NormalizedName).ThenBy(p => p.Id).Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize)
             .Select(p => new
             {
                 p.Id, p.Name, p.Description, p.CouncilId, Council = p.Council.Name,
-                Items = db.PoolItems.Where(i => i.PoolId == p.Id).OrderBy(i => i.Item.Name).Select(i => i.Item.Name).Take(10).ToList(),
+                Items = db.PoolItems.Where(i => i.PoolId == p.Id).OrderBy(i => es && i.Item.NameEs != null ? i.Item.NameEs : i.Item.Name)
+                    .Select(i => es && i.Item.NameEs != null ? i.Item.NameEs : i.Item.Name).Take(10).ToList(),
                 Units = db.InventoryBalances.Where(b => b.HolderId == p.Id).Sum(b => (int?)b.Units) ?? 0,
             })
             .ToListAsync(ct);
@@ -62,7 +65,9 @@ public sealed class PoolQueries(IDbContextFactory<AppDbContext> dbFactory)
         var pool = await Pools(db, communityId, poolId)
             .Select(p => new { p.Id, p.Name, p.Description, p.CouncilId, Council = p.Council.Name, p.MinContribution, p.MaxUnitsPerMember })
             .SingleOrDefaultAsync(ct) ?? throw NotFound();
-        var items = await db.PoolItems.Where(i => i.PoolId == poolId).OrderBy(i => i.Item.Name).Select(i => new PoolItemRow(i.ItemId, i.Item.Name)).ToListAsync(ct);
+        var es = CatalogNames.Spanish;
+        var items = await db.PoolItems.Where(i => i.PoolId == poolId).OrderBy(i => es && i.Item.NameEs != null ? i.Item.NameEs : i.Item.Name)
+            .Select(i => new PoolItemRow(i.ItemId, es && i.Item.NameEs != null ? i.Item.NameEs : i.Item.Name)).ToListAsync(ct);
         return new PoolDetail(pool.Id, pool.Name, pool.Description, pool.CouncilId, pool.Council, pool.MinContribution, pool.MaxUnitsPerMember, items,
             PermissionService.MayManageCouncil(viewer, pool.CouncilId));
     }
@@ -72,9 +77,7 @@ public sealed class PoolQueries(IDbContextFactory<AppDbContext> dbFactory)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await DemandPoolAsync(db, viewerId, communityId, poolId, ct);
-        return await db.InventoryBalances.Where(b => b.HolderId == poolId)
-            .OrderByDescending(b => b.Units > 0).ThenBy(b => b.Item.Name).Take(500)
-            .Select(b => new InventoryRow(b.ItemId, b.Item.Name, b.Units)).ToListAsync(ct);
+        return await InventoryRows.Balances(db.InventoryBalances.Where(b => b.HolderId == poolId)).ToListAsync(ct);
     }
 
     /// <summary>The pool's ledger, newest first, paged.</summary>
@@ -85,9 +88,7 @@ public sealed class PoolQueries(IDbContextFactory<AppDbContext> dbFactory)
         await DemandPoolAsync(db, viewerId, communityId, poolId, ct);
         var lines = db.InventoryEntries.Where(e => e.PoolId == poolId);
         var total = await lines.CountAsync(ct);
-        var rows = await lines.OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id)
-            .Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize)
-            .Select(e => new LedgerRow(e.Id, e.Item.Name, e.Kind, e.Units, e.BalanceAfter, e.Actor.DisplayName, e.Note, e.ShareId, e.CreatedAt))
+        var rows = await InventoryRows.Ledger(lines.OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id).Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize))
             .ToListAsync(ct);
         return new Page<LedgerRow>(rows, total, Math.Max(0, pageIndex), pageSize);
     }
@@ -98,8 +99,8 @@ public sealed class PoolQueries(IDbContextFactory<AppDbContext> dbFactory)
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await DemandPoolAsync(db, viewerId, communityId, poolId, ct);
         var all = db.Contributions.Where(c => c.PoolId == poolId);
-        var pending = await Rows(all.Where(c => c.Status == ContributionStatus.Pending).OrderBy(c => c.CreatedAt).Take(MaxPageSize)).ToListAsync(ct);
-        var decided = await Rows(all.Where(c => c.Status != ContributionStatus.Pending).OrderByDescending(c => c.UpdatedAt).Take(20)).ToListAsync(ct);
+        var pending = await InventoryRows.Contributions(all.Where(c => c.Status == ContributionStatus.Pending).OrderBy(c => c.CreatedAt).Take(MaxPageSize)).ToListAsync(ct);
+        var decided = await InventoryRows.Contributions(all.Where(c => c.Status != ContributionStatus.Pending).OrderByDescending(c => c.UpdatedAt).Take(20)).ToListAsync(ct);
         return [.. pending, .. decided];
     }
 
@@ -108,12 +109,11 @@ public sealed class PoolQueries(IDbContextFactory<AppDbContext> dbFactory)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await DemandPoolAsync(db, viewerId, communityId, poolId, ct);
+        var es = CatalogNames.Spanish;
         return await db.PoolAllocations.Where(a => a.PoolId == poolId).OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id).Take(50)
-            .Select(a => new AllocationRow(a.Id, a.NeedId, a.Member.DisplayName, a.Item.Name, a.Units, a.Strategy, a.CreatedAt)).ToListAsync(ct);
+            .Select(a => new AllocationRow(a.Id, a.NeedId, a.Member.DisplayName, es && a.Item.NameEs != null ? a.Item.NameEs : a.Item.Name, a.Units, a.Strategy, a.CreatedAt))
+            .ToListAsync(ct);
     }
-
-    private static IQueryable<ContributionRow> Rows(IQueryable<Contribution> contributions) =>
-        contributions.Select(c => new ContributionRow(c.Id, c.ShareId, c.Contributor.DisplayName, c.Item.Name, c.Units, c.Status, c.CreatedAt));
 
     private static IQueryable<Pool> Pools(AppDbContext db, Guid communityId, Guid poolId) =>
         db.Pools.Where(p => p.Id == poolId && p.CommunityId == communityId && db.Councils.Any(c => c.Id == p.CouncilId));

@@ -90,7 +90,7 @@ public sealed class PoolService(IDbContextFactory<AppDbContext> dbFactory, IEven
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var pool = await LoadManagedPoolAsync(db, actorId, poolId, ct);
-        return await PlanAsync(db, pool, itemId, strategy, Now, ct);
+        return (await PlanAsync(db, pool, itemId, strategy, Now, ct)).Plan;
     }
 
     /// <summary>
@@ -109,7 +109,7 @@ public sealed class PoolService(IDbContextFactory<AppDbContext> dbFactory, IEven
             // The pool's row first: parallel distributions and shares of this pool take turns, so the supply read here holds.
             await db.LockForUpdateAsync<Pool>(p => p.Id == poolId, ct);
             var pool = await LoadManagedPoolAsync(db, actorId, poolId, ct);
-            var plan = await PlanAsync(db, pool, itemId, strategy, Now, ct);
+            var (plan, englishName) = await PlanAsync(db, pool, itemId, strategy, Now, ct);
             if (plan.Given == 0) throw new AppException(Text.Get(plan.Supply == 0 ? "Error.PoolItemEmpty" : "Error.PoolNoNeeds"));
             var now = Now;
             var distributionId = Guid.CreateVersion7();
@@ -130,7 +130,7 @@ public sealed class PoolService(IDbContextFactory<AppDbContext> dbFactory, IEven
                     CommunityUrls.For(pool.CommunityId).Need(row.NeedId), now, $"{row.Proposed} × {plan.ItemName} · {pool.Name}", ct);
             }
             db.AuditLog.Add(AuditEntry.Record(pool.CommunityId, actorId, AuditAction.PoolDistributed,
-                new { poolId, pool = pool.Name, item = plan.ItemName, strategy = strategy.ToString(), distributionId, given = plan.Given, needs = plan.Rows.Count(r => r.Proposed > 0) }, at: now));
+                new { poolId, pool = pool.Name, item = englishName, strategy = strategy.ToString(), distributionId, given = plan.Given, needs = plan.Rows.Count(r => r.Proposed > 0) }, at: now));
             await db.SaveChangesAsync(ct);
             var differs = previewed is not null && !SameAllocations(previewed, plan);
             return (new DistributionResult(distributionId, plan, differs), plan.Rows.Where(r => r.Proposed > 0).Select(r => r.MemberId).Distinct().ToList(), pool.CommunityId);
@@ -176,20 +176,21 @@ public sealed class PoolService(IDbContextFactory<AppDbContext> dbFactory, IEven
             .SequenceEqual(now.Rows.Where(r => r.Proposed > 0).Select(r => (r.NeedId, r.Proposed)).OrderBy(r => r.NeedId));
 
     /// <summary>
-    /// The plan for one item: the pool's balance, the community's active needs for the item, oldest first, each asking its
-    /// units less what this pool already gave it in the need's current period, through <see cref="DistributionPlanner"/>.
-    /// </summary>
-    /// <summary>
     /// The most needs one distribution plans over, oldest first: far above a community's active needs for one item, and a
     /// bound on the work (the preview of 10,000 needs is benchmarked, ./bench.sh pools).
     /// </summary>
     public const int MaxNeedsPerDistribution = 20_000;
 
-    private static async Task<DistributionPreview> PlanAsync(AppDbContext db, Pool pool, Guid itemId, DistributionStrategy strategy, DateTime now, CancellationToken ct)
+    /// <summary>
+    /// The plan for one item: the pool's balance, the community's active needs for the item, oldest first, each asking its
+    /// units less what this pool already gave it in the need's current period, through <see cref="DistributionPlanner"/>.
+    /// </summary>
+    /// <remarks>The preview names the item in the viewer's language (docs/SPEC.md §5.1); the English name comes beside it for the audit entry.</remarks>
+    private static async Task<(DistributionPreview Plan, string EnglishName)> PlanAsync(AppDbContext db, Pool pool, Guid itemId, DistributionStrategy strategy, DateTime now, CancellationToken ct)
     {
         if (!Enum.IsDefined(strategy)) throw new ValidationFailedException(new Dictionary<string, string> { ["strategy"] = Text.Get("Error.PoolStrategy") });
-        var itemName = await db.PoolItems.Where(i => i.PoolId == pool.Id && i.ItemId == itemId).Select(i => i.Item.Name).SingleOrDefaultAsync(ct)
-                       ?? throw new ValidationFailedException(new Dictionary<string, string> { ["itemId"] = Text.Get("Error.PoolItemUnknown") });
+        var item = await db.PoolItems.Where(i => i.PoolId == pool.Id && i.ItemId == itemId).Select(i => new { i.Item.Name, i.Item.NameEs }).SingleOrDefaultAsync(ct)
+                   ?? throw new ValidationFailedException(new Dictionary<string, string> { ["itemId"] = Text.Get("Error.PoolItemUnknown") });
         var supply = await db.InventoryBalances.Where(b => b.HolderId == pool.Id && b.ItemId == itemId).Select(b => (int?)b.Units).SingleOrDefaultAsync(ct) ?? 0;
         var needs = await db.Needs
             .Where(n => n.CommunityId == pool.CommunityId && n.ItemId == itemId && n.Status == NeedStatus.Active && (n.ExpiresAt == null || n.ExpiresAt > now)
@@ -204,7 +205,8 @@ public sealed class PoolService(IDbContextFactory<AppDbContext> dbFactory, IEven
         var open = needs.Where(n => n.Left > 0).ToList();
         var plan = DistributionPlanner.Plan(supply, pool.MaxUnitsPerMember, strategy, [.. open.Select(n => new NeedDemand(n.Id, n.OwnerId, n.Left, n.CreatedAt))]);
         var rows = open.Select(n => new DistributionRow(n.Id, n.OwnerId, n.DisplayName, n.Left, plan.UnitsFor(n.Id), n.CreatedAt)).ToList();
-        return new DistributionPreview(pool.Id, itemId, itemName, strategy, supply, pool.MaxUnitsPerMember, rows, plan.Given, plan.LeftOver);
+        return (new DistributionPreview(pool.Id, itemId, CatalogNames.Shown(item.Name, item.NameEs), strategy, supply, pool.MaxUnitsPerMember, rows, plan.Given, plan.LeftOver),
+            item.Name);
     }
 
     /// <summary>The pool, if the actor manages its council (or is an admin); otherwise the refusal.</summary>

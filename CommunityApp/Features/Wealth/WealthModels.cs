@@ -39,49 +39,45 @@ public enum RequestStatus
     Failed = 5,
 }
 
-/// <summary>A node of the community's catalogue (Food › Vegetables).</summary>
+/// <summary>A node of the community's catalogue (Food › Vegetables), named in English and optionally in Spanish (docs/SPEC.md §5.1).</summary>
 public class ItemCategory : IAuditable
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid CommunityId { get; set; }
     public Guid? ParentId { get; set; }
     public string Name { get; set; } = "";
+    /// <summary>The Spanish name, when set: what Spanish readers see instead of <see cref="Name"/>.</summary>
+    public string? NameEs { get; set; }
     public DateTime CreatedAt { get; set; }
     public string? CreatedBy { get; set; }
     public DateTime UpdatedAt { get; set; }
-
-    /// <summary>The starter catalogue every new community gets (docs/SPEC.md §2).</summary>
-    public static IEnumerable<ItemCategory> Starters(Guid communityId)
-    {
-        foreach (var (parent, children) in new (string, string[])[]
-        {
-            ("Food", ["Vegetables", "Fruit", "Preserves"]),
-            ("Tools", ["Garden", "Workshop"]),
-            ("Household", ["Kitchen", "Furniture"]),
-            ("Services", ["Care", "Repairs", "Lessons", "Transport"]),
-        })
-        {
-            var root = new ItemCategory { CommunityId = communityId, Name = parent };
-            yield return root;
-            foreach (var child in children) yield return new ItemCategory { CommunityId = communityId, ParentId = root.Id, Name = child };
-        }
-    }
 }
 
-/// <summary>A kind of thing the community shares; the name is unique in the community ignoring case.</summary>
+/// <summary>
+/// A kind of thing the community shares, named in English and optionally in Spanish (docs/SPEC.md §5.1); each language's
+/// name is unique in the community ignoring case (<see cref="NormalizedName"/>, <see cref="NormalizedNameEs"/>).
+/// </summary>
 public class Item : IAuditable, ISoftDeletable
 {
+    public const int NameMaxLength = 100;
+
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid CommunityId { get; set; }
     public Guid? CategoryId { get; set; }
     public string Name { get; set; } = "";
     public string NormalizedName { get; set; } = "";
+    /// <summary>The Spanish name, when set: what Spanish readers see instead of <see cref="Name"/>.</summary>
+    public string? NameEs { get; set; }
+    public string? NormalizedNameEs { get; set; }
     public WealthKind Kind { get; set; }
     public int? ValuePoints { get; set; }
     public DateTime CreatedAt { get; set; }
     public string? CreatedBy { get; set; }
     public DateTime UpdatedAt { get; set; }
     public DateTime? DeletedAt { get; set; }
+
+    /// <summary>What <see cref="NormalizedName"/> and <see cref="NormalizedNameEs"/> hold for a trimmed name: "carrots" and "CARROTS" are one name.</summary>
+    public static string ComparisonKey(string name) => name.ToUpperInvariant();
 }
 
 /// <summary>
@@ -190,23 +186,28 @@ internal sealed class WealthConfiguration :
     public void Configure(EntityTypeBuilder<ItemCategory> category)
     {
         category.ToTable("item_categories");
-        category.Property(c => c.Name).HasMaxLength(100).IsRequired();
+        category.Property(c => c.Name).HasMaxLength(Item.NameMaxLength).IsRequired();
+        category.Property(c => c.NameEs).HasMaxLength(Item.NameMaxLength);
         category.Property(c => c.CreatedBy).HasMaxLength(450);
         category.HasOne<Community>().WithMany().HasForeignKey(c => c.CommunityId).OnDelete(DeleteBehavior.Cascade);
         category.HasOne<ItemCategory>().WithMany().HasForeignKey(c => c.ParentId).OnDelete(DeleteBehavior.Restrict);
         category.HasIndex(c => new { c.CommunityId, c.ParentId, c.Name }).IsUnique();
+        category.HasIndex(c => new { c.CommunityId, c.ParentId, c.NameEs }).IsUnique();
         category.HasIndex(c => c.ParentId);
     }
 
     public void Configure(EntityTypeBuilder<Item> item)
     {
-        item.Property(i => i.Name).HasMaxLength(100).IsRequired();
-        item.Property(i => i.NormalizedName).HasMaxLength(100).IsRequired();
+        item.Property(i => i.Name).HasMaxLength(Item.NameMaxLength).IsRequired();
+        item.Property(i => i.NormalizedName).HasMaxLength(Item.NameMaxLength).IsRequired();
+        item.Property(i => i.NameEs).HasMaxLength(Item.NameMaxLength);
+        item.Property(i => i.NormalizedNameEs).HasMaxLength(Item.NameMaxLength);
         item.Property(i => i.Kind).HasConversion<string>().HasMaxLength(10);
         item.Property(i => i.CreatedBy).HasMaxLength(450);
         item.HasOne<Community>().WithMany().HasForeignKey(i => i.CommunityId).OnDelete(DeleteBehavior.Cascade);
         item.HasOne<ItemCategory>().WithMany().HasForeignKey(i => i.CategoryId).OnDelete(DeleteBehavior.SetNull);
         item.HasIndex(i => new { i.CommunityId, i.NormalizedName }).IsUnique().HasFilter("deleted_at IS NULL");
+        item.HasIndex(i => new { i.CommunityId, i.NormalizedNameEs }).IsUnique().HasFilter("deleted_at IS NULL");
         item.HasIndex(i => i.CategoryId);
     }
 

@@ -97,7 +97,7 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
             ShareSort.MostAvailable => shares.OrderByDescending(s => s.UnitsOffered - s.UnitsReserved - s.UnitsGiven).ThenByDescending(s => s.Id),
             _ => shares.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id),
         };
-        var rows = await Project(db, shares.Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize), now).ToListAsync(ct);
+        var rows = await Project(db, shares.Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize), now, CatalogNames.Spanish).ToListAsync(ct);
         return new Page<ShareRow>(rows, total, pageIndex, pageSize);
     }
 
@@ -109,9 +109,11 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
         if (!await db.Shares.AnyAsync(s => s.Id == shareId && s.CommunityId == communityId, ct))
             throw new NotFoundException(Text.Get("Error.ShareNotFound"));
         var now = clock.GetUtcNow().UtcDateTime;
-        var share = await Project(db, db.Shares.Where(s => s.Id == shareId), now).SingleAsync(ct);
+        var es = CatalogNames.Spanish;
+        var share = await Project(db, db.Shares.Where(s => s.Id == shareId), now, es).SingleAsync(ct);
         var extra = await db.Shares.Where(s => s.Id == shareId)
-            .Select(s => new { s.MaxUnitsPerMember, s.ItemId, ItemName = db.Items.Where(i => i.Id == s.ItemId).Select(i => i.Name).FirstOrDefault() }).SingleAsync(ct);
+            .Select(s => new { s.MaxUnitsPerMember, s.ItemId, ItemName = db.Items.Where(i => i.Id == s.ItemId).Select(i => es && i.NameEs != null ? i.NameEs : i.Name).FirstOrDefault() })
+            .SingleAsync(ct);
         var isOwner = share.OwnerId == viewerId;
         var requests = await Requests(db.ShareRequests.Where(r => r.ShareId == shareId && (isOwner || r.RequesterId == viewerId))
             .OrderByDescending(r => r.CreatedAt).Take(MaxPageSize)).ToListAsync(ct);
@@ -173,16 +175,20 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
         await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
         var mine = db.Shares.Where(s => s.CommunityId == communityId && s.OwnerId == viewerId);
         var total = await mine.CountAsync(ct);
-        var rows = await Project(db, mine.OrderByDescending(s => s.CreatedAt).Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize), clock.GetUtcNow().UtcDateTime).ToListAsync(ct);
+        var rows = await Project(db, mine.OrderByDescending(s => s.CreatedAt).Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize), clock.GetUtcNow().UtcDateTime,
+            CatalogNames.Spanish).ToListAsync(ct);
         return new Page<ShareRow>(rows, total, pageIndex, pageSize);
     }
 
+    /// <summary>The community's categories by the name the viewer reads (docs/SPEC.md §5.1).</summary>
     public async Task<IReadOnlyList<CategoryRow>> CategoriesAsync(string viewerId, Guid communityId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
-        return await db.ItemCategories.Where(c => c.CommunityId == communityId).OrderBy(c => c.Name).Take(CatalogService.MaxCategories)
-            .Select(c => new CategoryRow(c.Id, c.ParentId, c.Name)).ToListAsync(ct);
+        var es = CatalogNames.Spanish;
+        return await db.ItemCategories.Where(c => c.CommunityId == communityId)
+            .OrderBy(c => es && c.NameEs != null ? c.NameEs : c.Name).ThenBy(c => c.Id).Take(CatalogService.MaxCategories)
+            .Select(c => new CategoryRow(c.Id, c.ParentId, es && c.NameEs != null ? c.NameEs : c.Name)).ToListAsync(ct);
     }
 
     /// <summary>The private thread of a request: only its requester and the share's owner may read it.</summary>
@@ -198,11 +204,12 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
             .Select(m => new MessageRow(m.Author.DisplayName, m.Body, m.CreatedAt)).ToListAsync(ct);
     }
 
-    private static IQueryable<ShareRow> Project(AppDbContext db, IQueryable<Share> shares, DateTime now) =>
+    /// <summary>Shares as rows; <paramref name="es"/>: the category's Spanish name where it has one (<see cref="CatalogNames"/>).</summary>
+    private static IQueryable<ShareRow> Project(AppDbContext db, IQueryable<Share> shares, DateTime now, bool es) =>
         shares.Select(s => new ShareRow(s.Id, s.Title, s.Description, s.Kind, s.Owner.DisplayName, s.OwnerId, s.UnitsOffered,
             s.UnitsOffered - s.UnitsReserved - s.UnitsGiven,
             s.Status == ShareStatus.Active && s.ExpiresAt != null && s.ExpiresAt <= now ? ShareStatus.Expired : s.Status,
-            s.ExpiresAt, s.MinTrust, db.ItemCategories.Where(c => c.Id == s.CategoryId).Select(c => c.Name).FirstOrDefault(), s.CreatedAt, s.CategoryId,
+            s.ExpiresAt, s.MinTrust, db.ItemCategories.Where(c => c.Id == s.CategoryId).Select(c => es && c.NameEs != null ? c.NameEs : c.Name).FirstOrDefault(), s.CreatedAt, s.CategoryId,
             s.Target, s.SourceCouncilId ?? s.TargetId,
             db.Councils.Where(c => c.Id == (s.SourceCouncilId ?? s.TargetId)).Select(c => c.Name).FirstOrDefault(),
             // A pool's share or a gift to a pool (docs/SPEC.md §7) names the pool.

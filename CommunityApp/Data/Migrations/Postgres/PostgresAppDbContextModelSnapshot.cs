@@ -1872,11 +1872,21 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasColumnType("character varying(100)")
                         .HasColumnName("name");
 
+                    b.Property<string>("NameEs")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name_es");
+
                     b.Property<string>("NormalizedName")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("normalized_name");
+
+                    b.Property<string>("NormalizedNameEs")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("normalized_name_es");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -1895,6 +1905,11 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.HasIndex("CommunityId", "NormalizedName")
                         .IsUnique()
                         .HasDatabaseName("ix_items_community_id_normalized_name")
+                        .HasFilter("deleted_at IS NULL");
+
+                    b.HasIndex("CommunityId", "NormalizedNameEs")
+                        .IsUnique()
+                        .HasDatabaseName("ix_items_community_id_normalized_name_es")
                         .HasFilter("deleted_at IS NULL");
 
                     b.ToTable("items", (string)null);
@@ -1926,6 +1941,11 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasColumnType("character varying(100)")
                         .HasColumnName("name");
 
+                    b.Property<string>("NameEs")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name_es");
+
                     b.Property<Guid?>("ParentId")
                         .HasColumnType("uuid")
                         .HasColumnName("parent_id");
@@ -1943,6 +1963,10 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.HasIndex("CommunityId", "ParentId", "Name")
                         .IsUnique()
                         .HasDatabaseName("ix_item_categories_community_id_parent_id_name");
+
+                    b.HasIndex("CommunityId", "ParentId", "NameEs")
+                        .IsUnique()
+                        .HasDatabaseName("ix_item_categories_community_id_parent_id_name_es");
 
                     b.ToTable("item_categories", (string)null);
                 });

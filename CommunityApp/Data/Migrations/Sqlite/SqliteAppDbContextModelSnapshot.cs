@@ -1866,11 +1866,21 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
 
+                    b.Property<string>("NameEs")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name_es");
+
                     b.Property<string>("NormalizedName")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT")
                         .HasColumnName("normalized_name");
+
+                    b.Property<string>("NormalizedNameEs")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("normalized_name_es");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT")
@@ -1889,6 +1899,11 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     b.HasIndex("CommunityId", "NormalizedName")
                         .IsUnique()
                         .HasDatabaseName("ix_items_community_id_normalized_name")
+                        .HasFilter("deleted_at IS NULL");
+
+                    b.HasIndex("CommunityId", "NormalizedNameEs")
+                        .IsUnique()
+                        .HasDatabaseName("ix_items_community_id_normalized_name_es")
                         .HasFilter("deleted_at IS NULL");
 
                     b.ToTable("items", (string)null);
@@ -1920,6 +1935,11 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
 
+                    b.Property<string>("NameEs")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name_es");
+
                     b.Property<Guid?>("ParentId")
                         .HasColumnType("TEXT")
                         .HasColumnName("parent_id");
@@ -1937,6 +1957,10 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     b.HasIndex("CommunityId", "ParentId", "Name")
                         .IsUnique()
                         .HasDatabaseName("ix_item_categories_community_id_parent_id_name");
+
+                    b.HasIndex("CommunityId", "ParentId", "NameEs")
+                        .IsUnique()
+                        .HasDatabaseName("ix_item_categories_community_id_parent_id_name_es");
 
                     b.ToTable("item_categories", (string)null);
                 });

@@ -13,8 +13,8 @@ using NpgsqlTypes;
 namespace CommunityApp.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261207025919_PoolCheckoutLinks")]
-    partial class PoolCheckoutLinks
+    [Migration("20261207032608_CatalogueNamesRecurringSharesPoolCheckoutNeedExpiry")]
+    partial class CatalogueNamesRecurringSharesPoolCheckoutNeedExpiry
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -1379,6 +1379,10 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasColumnType("character varying(2000)")
                         .HasColumnName("description");
 
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
                     b.Property<DateTime?>("FulfilledAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("fulfilled_at");
@@ -1437,6 +1441,10 @@ namespace CommunityApp.Data.Migrations.Postgres
 
                     b.HasKey("Id")
                         .HasName("pk_needs");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasDatabaseName("ix_needs_expires_at")
+                        .HasFilter("expires_at IS NOT NULL");
 
                     b.HasIndex("FulfilledByRequestId")
                         .HasDatabaseName("ix_needs_fulfilled_by_request_id");
@@ -1867,11 +1875,21 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasColumnType("character varying(100)")
                         .HasColumnName("name");
 
+                    b.Property<string>("NameEs")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name_es");
+
                     b.Property<string>("NormalizedName")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("normalized_name");
+
+                    b.Property<string>("NormalizedNameEs")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("normalized_name_es");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -1890,6 +1908,11 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.HasIndex("CommunityId", "NormalizedName")
                         .IsUnique()
                         .HasDatabaseName("ix_items_community_id_normalized_name")
+                        .HasFilter("deleted_at IS NULL");
+
+                    b.HasIndex("CommunityId", "NormalizedNameEs")
+                        .IsUnique()
+                        .HasDatabaseName("ix_items_community_id_normalized_name_es")
                         .HasFilter("deleted_at IS NULL");
 
                     b.ToTable("items", (string)null);
@@ -1921,6 +1944,11 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasColumnType("character varying(100)")
                         .HasColumnName("name");
 
+                    b.Property<string>("NameEs")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name_es");
+
                     b.Property<Guid?>("ParentId")
                         .HasColumnType("uuid")
                         .HasColumnName("parent_id");
@@ -1938,6 +1966,10 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.HasIndex("CommunityId", "ParentId", "Name")
                         .IsUnique()
                         .HasDatabaseName("ix_item_categories_community_id_parent_id_name");
+
+                    b.HasIndex("CommunityId", "ParentId", "NameEs")
+                        .IsUnique()
+                        .HasDatabaseName("ix_item_categories_community_id_parent_id_name_es");
 
                     b.ToTable("item_categories", (string)null);
                 });

@@ -3,10 +3,10 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace CommunityApp.Data.Migrations.Postgres
+namespace CommunityApp.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class PoolCheckoutLinks : Migration
+    public partial class CatalogueNamesRecurringSharesPoolCheckoutNeedExpiry : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -15,17 +15,63 @@ namespace CommunityApp.Data.Migrations.Postgres
                 name: "ck_checkout_links_source",
                 table: "checkout_links");
 
+            migrationBuilder.AddColumn<DateTime>(
+                name: "expires_at",
+                table: "needs",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "name_es",
+                table: "items",
+                type: "TEXT",
+                maxLength: 100,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "normalized_name_es",
+                table: "items",
+                type: "TEXT",
+                maxLength: 100,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "name_es",
+                table: "item_categories",
+                type: "TEXT",
+                maxLength: 100,
+                nullable: true);
+
             migrationBuilder.AddColumn<Guid>(
                 name: "item_id",
                 table: "checkout_links",
-                type: "uuid",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.AddColumn<Guid>(
                 name: "pool_id",
                 table: "checkout_links",
-                type: "uuid",
+                type: "TEXT",
                 nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_needs_expires_at",
+                table: "needs",
+                column: "expires_at",
+                filter: "expires_at IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_items_community_id_normalized_name_es",
+                table: "items",
+                columns: new[] { "community_id", "normalized_name_es" },
+                unique: true,
+                filter: "deleted_at IS NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_item_categories_community_id_parent_id_name_es",
+                table: "item_categories",
+                columns: new[] { "community_id", "parent_id", "name_es" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "ix_checkout_links_item_id",
@@ -71,6 +117,18 @@ namespace CommunityApp.Data.Migrations.Postgres
                 table: "checkout_links");
 
             migrationBuilder.DropIndex(
+                name: "ix_needs_expires_at",
+                table: "needs");
+
+            migrationBuilder.DropIndex(
+                name: "ix_items_community_id_normalized_name_es",
+                table: "items");
+
+            migrationBuilder.DropIndex(
+                name: "ix_item_categories_community_id_parent_id_name_es",
+                table: "item_categories");
+
+            migrationBuilder.DropIndex(
                 name: "ix_checkout_links_item_id",
                 table: "checkout_links");
 
@@ -81,6 +139,22 @@ namespace CommunityApp.Data.Migrations.Postgres
             migrationBuilder.DropCheckConstraint(
                 name: "ck_checkout_links_source",
                 table: "checkout_links");
+
+            migrationBuilder.DropColumn(
+                name: "expires_at",
+                table: "needs");
+
+            migrationBuilder.DropColumn(
+                name: "name_es",
+                table: "items");
+
+            migrationBuilder.DropColumn(
+                name: "normalized_name_es",
+                table: "items");
+
+            migrationBuilder.DropColumn(
+                name: "name_es",
+                table: "item_categories");
 
             migrationBuilder.DropColumn(
                 name: "item_id",

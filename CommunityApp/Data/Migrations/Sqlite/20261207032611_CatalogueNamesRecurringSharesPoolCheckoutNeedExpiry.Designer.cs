@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CommunityApp.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261207031531_NeedExpiry")]
-    partial class NeedExpiry
+    [Migration("20261207032611_CatalogueNamesRecurringSharesPoolCheckoutNeedExpiry")]
+    partial class CatalogueNamesRecurringSharesPoolCheckoutNeedExpiry
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -1869,11 +1869,21 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
 
+                    b.Property<string>("NameEs")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name_es");
+
                     b.Property<string>("NormalizedName")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT")
                         .HasColumnName("normalized_name");
+
+                    b.Property<string>("NormalizedNameEs")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("normalized_name_es");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT")
@@ -1892,6 +1902,11 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     b.HasIndex("CommunityId", "NormalizedName")
                         .IsUnique()
                         .HasDatabaseName("ix_items_community_id_normalized_name")
+                        .HasFilter("deleted_at IS NULL");
+
+                    b.HasIndex("CommunityId", "NormalizedNameEs")
+                        .IsUnique()
+                        .HasDatabaseName("ix_items_community_id_normalized_name_es")
                         .HasFilter("deleted_at IS NULL");
 
                     b.ToTable("items", (string)null);
@@ -1923,6 +1938,11 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
 
+                    b.Property<string>("NameEs")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name_es");
+
                     b.Property<Guid?>("ParentId")
                         .HasColumnType("TEXT")
                         .HasColumnName("parent_id");
@@ -1940,6 +1960,10 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     b.HasIndex("CommunityId", "ParentId", "Name")
                         .IsUnique()
                         .HasDatabaseName("ix_item_categories_community_id_parent_id_name");
+
+                    b.HasIndex("CommunityId", "ParentId", "NameEs")
+                        .IsUnique()
+                        .HasDatabaseName("ix_item_categories_community_id_parent_id_name_es");
 
                     b.ToTable("item_categories", (string)null);
                 });
