@@ -381,4 +381,28 @@ public sealed class CouncilServiceTests(ServiceFixture fixture) : IClassFixture<
         await Should.ThrowAsync<ForbiddenException>(() => Queries.GetAsync(stranger, s.CommunityId, s.CouncilId));
         await Should.ThrowAsync<ForbiddenException>(() => Service.TrustAsync(stranger, s.CouncilId));
     }
+
+    [Fact]
+    public async Task The_council_page_reads_the_ledgers_first_page_and_lists_pending_contributions_oldest_first_then_decided_latest_first()
+    {
+        var s = await SetUpAsync();
+        for (var i = 0; i < 12; i++) await StockAsync(s, 1);
+        var pendingFirst = await ContributionIdAsync(await ContributeAsync(s, s.Member, 2));
+        var pendingSecond = await ContributionIdAsync(await ContributeAsync(s, s.Member, 3));
+        var rejected = await ContributionIdAsync(await ContributeAsync(s, s.Member, 4));
+        await Service.RejectContributionAsync(s.Manager, rejected);
+
+        var page = await Queries.PageAsync(s.Member, s.CommunityId, s.CouncilId);
+
+        var ledger = await Queries.LedgerAsync(s.Member, s.CommunityId, s.CouncilId, null, 0, CouncilQueries.LedgerPageSize);
+        (page.Ledger.Total, page.Ledger.PageIndex, page.Ledger.PageSize).ShouldBe((12, 0, CouncilQueries.LedgerPageSize));
+        page.Ledger.Items.Select(l => l.Id).ShouldBe(ledger.Items.Select(l => l.Id));
+        page.Ledger.Items.Count.ShouldBe(10);
+        page.Council.Managers.ShouldHaveSingleItem().UserId.ShouldBe(s.Manager);
+        page.Council.PendingContributions.ShouldBe(2);
+        // Pending ones oldest first, then the decided ones latest first (the rejection, then the twelve confirmations).
+        page.Contributions.Select(c => c.Id).Take(3).ShouldBe([pendingFirst, pendingSecond, rejected]);
+        page.Contributions.Count.ShouldBe(15);
+        page.Contributions.Skip(3).ShouldAllBe(c => c.Status == ContributionStatus.Confirmed);
+    }
 }

@@ -27,9 +27,9 @@ public sealed record CouncilOption(Guid Id, string Name);
 /// <summary>An active need the council published.</summary>
 public sealed record CouncilNeedRow(Guid Id, string Name, int Units, Needs.NeedPriority Priority, Needs.NeedRecurrence Recurrence, string OwnerName);
 
-/// <summary>Everything the council page shows but the ledger (which pages on its own), read in one context.</summary>
+/// <summary>Everything the council page shows, read in one context: the ledger's first page too (the table pages on from there).</summary>
 public sealed record CouncilPageData(CouncilDetail Council, IReadOnlyList<InventoryRow> Inventory, IReadOnlyList<ContributionRow> Contributions,
-    IReadOnlyList<CouncilShareRow> Shares, IReadOnlyList<CouncilNeedRow> Needs);
+    IReadOnlyList<CouncilShareRow> Shares, IReadOnlyList<CouncilNeedRow> Needs, Page<LedgerRow> Ledger);
 
 /// <summary>
 /// The rows the council and pool pages both show (inventory balances, ledger lines, contributions), their items named in
@@ -50,6 +50,38 @@ internal static class InventoryRows
         var es = CatalogNames.Spanish;
         return lines.Select(e => new LedgerRow(e.Id, es && e.Item.NameEs != null ? e.Item.NameEs : e.Item.Name, e.Kind, e.Units, e.BalanceAfter, e.Actor.DisplayName,
             e.Note, e.ShareId, e.CreatedAt));
+    }
+
+    /// <summary>One page of an inventory's ledger, newest first, with the count of its lines.</summary>
+    public static async Task<Page<LedgerRow>> LedgerPageAsync(IQueryable<InventoryEntry> lines, int pageIndex, int pageSize, CancellationToken ct, int? total = null)
+    {
+        pageSize = Math.Clamp(pageSize, 1, CouncilQueries.MaxPageSize);
+        total ??= await lines.CountAsync(ct);
+        var rows = await Ledger(lines.OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id).Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize))
+            .ToListAsync(ct);
+        return new Page<LedgerRow>(rows, total.Value, Math.Max(0, pageIndex), pageSize);
+    }
+
+    /// <summary>
+    /// Contributions to a council or a pool: the pending ones first (oldest first), then the latest 20 decided ones, in one
+    /// round trip (UNION ALL).
+    /// </summary>
+    public static async Task<IReadOnlyList<ContributionRow>> PendingThenDecidedAsync(IQueryable<Contribution> all, CancellationToken ct)
+    {
+        var es = CatalogNames.Spanish;
+        var pending = all.Where(c => c.Status == ContributionStatus.Pending).OrderBy(c => c.CreatedAt).Take(CouncilQueries.MaxPageSize);
+        var decided = all.Where(c => c.Status != ContributionStatus.Pending).OrderByDescending(c => c.UpdatedAt).Take(20);
+        var rows = await pending.Concat(decided)
+            .Select(c => new
+            {
+                c.Id, c.ShareId, Contributor = c.Contributor.DisplayName, Item = es && c.Item.NameEs != null ? c.Item.NameEs : c.Item.Name,
+                c.Units, c.Status, c.CreatedAt, c.UpdatedAt,
+            })
+            .ToListAsync(ct);
+        // UNION ALL keeps no order: pending ones oldest first, then decided ones latest first.
+        return [.. rows.OrderByDescending(r => r.Status == ContributionStatus.Pending)
+            .ThenBy(r => r.Status == ContributionStatus.Pending ? r.CreatedAt.Ticks : -r.UpdatedAt.Ticks)
+            .Select(r => new ContributionRow(r.Id, r.ShareId, r.Contributor, r.Item, r.Units, r.Status, r.CreatedAt))];
     }
 
     public static IQueryable<ContributionRow> Contributions(IQueryable<Contribution> contributions)
@@ -101,7 +133,8 @@ public sealed class CouncilQueries(IDbContextFactory<AppDbContext> dbFactory, Ti
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var viewer = await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
-        var council = await DetailAsync(db, viewer, councilId, ct);
+        var (council, ledgerLines) = await DetailAsync(db, viewer, councilId, ct);
+        var ledger = await InventoryRows.LedgerPageAsync(LedgerLines(db, councilId, null), 0, LedgerPageSize, ct, total: ledgerLines);
         var es = CatalogNames.Spanish;
         var needs = await db.Needs.Where(n => n.CouncilId == councilId && n.Status == Needs.NeedStatus.Active)
             .OrderBy(n => n.CreatedAt).Take(MaxPageSize)
@@ -109,33 +142,47 @@ public sealed class CouncilQueries(IDbContextFactory<AppDbContext> dbFactory, Ti
                 n.Units, n.Priority, n.Recurrence, n.Owner.DisplayName))
             .ToListAsync(ct);
         return new CouncilPageData(council, await InventoryAsync(db, councilId, ct), await ContributionsAsync(db, councilId, ct),
-            await SharesAsync(db, councilId, clock.GetUtcNow().UtcDateTime, ct), needs);
+            await SharesAsync(db, councilId, clock.GetUtcNow().UtcDateTime, ct), needs, ledger);
+    }
+
+    /// <summary>The ledger page size the council page opens with (<see cref="CouncilPageData.Ledger"/>).</summary>
+    public const int LedgerPageSize = 10;
+
+    private static IQueryable<InventoryEntry> LedgerLines(AppDbContext db, Guid councilId, Guid? itemId)
+    {
+        var lines = db.InventoryEntries.Where(e => e.CouncilId == councilId && e.PoolId == null);
+        return itemId is { } item ? lines.Where(e => e.ItemId == item) : lines;
     }
 
     public async Task<CouncilDetail> GetAsync(string viewerId, Guid communityId, Guid councilId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var viewer = await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
-        return await DetailAsync(db, viewer, councilId, ct);
+        return (await DetailAsync(db, viewer, councilId, ct)).Council;
     }
 
-    private static async Task<CouncilDetail> DetailAsync(AppDbContext db, MemberStanding viewer, Guid councilId, CancellationToken ct)
+    /// <summary>The council's details and managers, and the number of lines in its ledger (the page's pager counts them).</summary>
+    private static async Task<(CouncilDetail Council, int LedgerLines)> DetailAsync(AppDbContext db, MemberStanding viewer, Guid councilId, CancellationToken ct)
     {
         var (communityId, viewerId) = (viewer.CommunityId, viewer.UserId);
+        // One round trip: the council's row with its few managers joined on. Managers who have left the community keep no
+        // powers (the standing needs a membership) and are not listed.
         var council = await db.Councils.Where(c => c.Id == councilId && c.CommunityId == communityId)
             .Select(c => new
             {
                 c.Id, c.Name, c.Description, c.TrustCount, c.CreatedAt,
                 ITrust = db.CouncilTrusts.Any(t => t.CouncilId == c.Id && t.UserId == viewerId),
                 Pending = db.Contributions.Count(x => x.CouncilId == c.Id && x.PoolId == null && x.Status == ContributionStatus.Pending),
-            }).SingleOrDefaultAsync(ct)
+                LedgerLines = db.InventoryEntries.Count(e => e.CouncilId == c.Id && e.PoolId == null),
+                Managers = db.CouncilManagers.Where(m => m.CouncilId == c.Id && db.Memberships.Any(x => x.CommunityId == communityId && x.UserId == m.UserId))
+                    .OrderBy(m => m.AddedAt).Take(MaxPageSize)
+                    .Select(m => new ManagerRow(m.UserId, m.User.DisplayName, m.User.UserName ?? "", m.AddedAt)).ToList(),
+            })
+            .AsSingleQuery()
+            .SingleOrDefaultAsync(ct)
             ?? throw new NotFoundException(Text.Get("Error.CouncilNotFound"));
-        // Managers who have left the community keep no powers (the standing needs a membership) and are not listed.
-        var managers = await db.CouncilManagers.Where(m => m.CouncilId == councilId && db.Memberships.Any(x => x.CommunityId == communityId && x.UserId == m.UserId))
-            .OrderBy(m => m.AddedAt).Take(MaxPageSize)
-            .Select(m => new ManagerRow(m.UserId, m.User.DisplayName, m.User.UserName ?? "", m.AddedAt)).ToListAsync(ct);
-        return new CouncilDetail(council.Id, council.Name, council.Description, council.TrustCount, council.CreatedAt, council.ITrust,
-            PermissionService.MayManageCouncil(viewer, councilId), viewer.IsAdmin, managers, council.Pending);
+        return (new CouncilDetail(council.Id, council.Name, council.Description, council.TrustCount, council.CreatedAt, council.ITrust,
+            PermissionService.MayManageCouncil(viewer, councilId), viewer.IsAdmin, council.Managers, council.Pending), council.LedgerLines);
     }
 
     /// <summary>The council's balance per item, items with units first.</summary>
@@ -152,15 +199,9 @@ public sealed class CouncilQueries(IDbContextFactory<AppDbContext> dbFactory, Ti
     /// <summary>The ledger, newest first, paged; optionally one item's lines.</summary>
     public async Task<Page<LedgerRow>> LedgerAsync(string viewerId, Guid communityId, Guid councilId, Guid? itemId, int pageIndex, int pageSize, CancellationToken ct = default)
     {
-        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await DemandCouncilAsync(db, viewerId, communityId, councilId, ct);
-        var lines = db.InventoryEntries.Where(e => e.CouncilId == councilId && e.PoolId == null);
-        if (itemId is { } item) lines = lines.Where(e => e.ItemId == item);
-        var total = await lines.CountAsync(ct);
-        var rows = await InventoryRows.Ledger(lines.OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id).Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize))
-            .ToListAsync(ct);
-        return new Page<LedgerRow>(rows, total, Math.Max(0, pageIndex), pageSize);
+        return await InventoryRows.LedgerPageAsync(LedgerLines(db, councilId, itemId), pageIndex, pageSize, ct);
     }
 
     /// <summary>Contributions to the council, pending ones first (oldest first), then the latest decided ones.</summary>
@@ -171,13 +212,8 @@ public sealed class CouncilQueries(IDbContextFactory<AppDbContext> dbFactory, Ti
         return await ContributionsAsync(db, councilId, ct);
     }
 
-    private static async Task<IReadOnlyList<ContributionRow>> ContributionsAsync(AppDbContext db, Guid councilId, CancellationToken ct)
-    {
-        var all = db.Contributions.Where(c => c.CouncilId == councilId && c.PoolId == null);
-        var pending = await InventoryRows.Contributions(all.Where(c => c.Status == ContributionStatus.Pending).OrderBy(c => c.CreatedAt).Take(MaxPageSize)).ToListAsync(ct);
-        var decided = await InventoryRows.Contributions(all.Where(c => c.Status != ContributionStatus.Pending).OrderByDescending(c => c.UpdatedAt).Take(20)).ToListAsync(ct);
-        return [.. pending, .. decided];
-    }
+    private static Task<IReadOnlyList<ContributionRow>> ContributionsAsync(AppDbContext db, Guid councilId, CancellationToken ct) =>
+        InventoryRows.PendingThenDecidedAsync(db.Contributions.Where(c => c.CouncilId == councilId && c.PoolId == null), ct);
 
     /// <summary>Shares the council made from its inventory, newest first.</summary>
     public async Task<IReadOnlyList<CouncilShareRow>> SharesAsync(string viewerId, Guid communityId, Guid councilId, CancellationToken ct = default)

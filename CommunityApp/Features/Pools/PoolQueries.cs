@@ -83,14 +83,9 @@ public sealed class PoolQueries(IDbContextFactory<AppDbContext> dbFactory)
     /// <summary>The pool's ledger, newest first, paged.</summary>
     public async Task<Page<LedgerRow>> LedgerAsync(string viewerId, Guid communityId, Guid poolId, int pageIndex, int pageSize, CancellationToken ct = default)
     {
-        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await DemandPoolAsync(db, viewerId, communityId, poolId, ct);
-        var lines = db.InventoryEntries.Where(e => e.PoolId == poolId);
-        var total = await lines.CountAsync(ct);
-        var rows = await InventoryRows.Ledger(lines.OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id).Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize))
-            .ToListAsync(ct);
-        return new Page<LedgerRow>(rows, total, Math.Max(0, pageIndex), pageSize);
+        return await InventoryRows.LedgerPageAsync(db.InventoryEntries.Where(e => e.PoolId == poolId), pageIndex, pageSize, ct);
     }
 
     /// <summary>Contributions to the pool, pending ones first (oldest first), then the latest decided ones.</summary>
@@ -98,10 +93,7 @@ public sealed class PoolQueries(IDbContextFactory<AppDbContext> dbFactory)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await DemandPoolAsync(db, viewerId, communityId, poolId, ct);
-        var all = db.Contributions.Where(c => c.PoolId == poolId);
-        var pending = await InventoryRows.Contributions(all.Where(c => c.Status == ContributionStatus.Pending).OrderBy(c => c.CreatedAt).Take(MaxPageSize)).ToListAsync(ct);
-        var decided = await InventoryRows.Contributions(all.Where(c => c.Status != ContributionStatus.Pending).OrderByDescending(c => c.UpdatedAt).Take(20)).ToListAsync(ct);
-        return [.. pending, .. decided];
+        return await InventoryRows.PendingThenDecidedAsync(db.Contributions.Where(c => c.PoolId == poolId), ct);
     }
 
     /// <summary>The latest allocations of the pool's distributions.</summary>
