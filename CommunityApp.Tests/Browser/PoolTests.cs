@@ -53,6 +53,10 @@ public sealed class PoolTests(BrowserFixture browser) : BrowserTest(browser)
         await manager.GetByRole(AriaRole.Button, new() { Name = "Create pool" }).ClickAsync();
         await Expect(manager.GetByTestId("pool-name")).ToHaveTextAsync("Rice pool");
         var poolId = Guid.Parse(manager.Url.Split('/').Last());
+        await manager.GetByRole(AriaRole.Button, new() { Name = "Edit pool" }).ClickAsync();
+        await manager.GetByTestId("pool-edit").GetByLabel("Description").FillAsync("Rice and beans for families, every Saturday.");
+        await manager.GetByTestId("pool-edit").GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(manager.GetByText("Rice and beans for families, every Saturday.")).ToBeVisibleAsync();
         await StockBeansAsync(communityId, poolId, 5);
 
         // A member gives 10 kg through the pool page on a phone; the manager's open page shows it and they confirm receipt.

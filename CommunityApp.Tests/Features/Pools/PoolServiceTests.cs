@@ -277,4 +277,44 @@ public sealed class PoolServiceTests(ServiceFixture fixture) : IClassFixture<Ser
         (await PoolInventoryAsync(s)).ShouldBe((0, 0, 0));
         (await db.Needs.Where(n => n.CommunityId == s.CommunityId).SumAsync(n => n.Units)).ShouldBe(50);
     }
+
+    [Fact]
+    public async Task Managers_edit_a_pool_the_audit_lists_what_changed_and_an_item_still_held_or_linked_stays()
+    {
+        var s = await SetUpAsync();
+        await StockAsync(s, 4);
+        var outsider = await fixture.AddMemberAsync(s.CommunityId, score: 50);
+        var otherPool = await Service.CreateAsync(s.Manager, s.CouncilId, new PoolInput("Bean pool", "Beans.", [s.OtherItemId]));
+
+        await Service.UpdateAsync(s.Manager, s.PoolId, new PoolInput("Rice and beans", "Rice and beans for families.", [s.ItemId, s.OtherItemId], 2, 5));
+
+        var pool = await Queries.GetAsync(s.Member, s.CommunityId, s.PoolId);
+        (pool.Name, pool.Description, pool.MinContribution, pool.MaxUnitsPerMember).ShouldBe(("Rice and beans", "Rice and beans for families.", (int?)2, (int?)5));
+        pool.Items.Select(i => i.ItemId).Order().ShouldBe(new[] { s.ItemId, s.OtherItemId }.Order());
+        await using (var db = await fixture.NewContextAsync())
+        {
+            var audit = await db.AuditLog.SingleAsync(a => a.CommunityId == s.CommunityId && a.Action == AuditAction.PoolEdited);
+            audit.ActorId.ShouldBe(s.Manager);
+            audit.Details.ShouldContain("Rice pool");
+            audit.Details.ShouldContain("Rice and beans");
+            audit.Details.ShouldContain("\"added\":1");
+        }
+
+        // Refusals: not a manager; a name another pool of the council has; rice still held; beans with an open link.
+        var same = new PoolInput("Rice and beans", "Rice and beans for families.", [s.OtherItemId], 2, 5);
+        (await Should.ThrowAsync<ForbiddenException>(() => Service.UpdateAsync(outsider, s.PoolId, same))).Message.ShouldBe("Only the managers of the pool's council and admins can do that.");
+        (await Should.ThrowAsync<ValidationFailedException>(() => Service.UpdateAsync(s.Manager, s.PoolId, same with { Name = "bean POOL", ItemIds = [s.ItemId, s.OtherItemId] })))
+            .Errors.ShouldBe(new Dictionary<string, string> { ["name"] = "“bean POOL” already exists." });
+        (await Should.ThrowAsync<ValidationFailedException>(() => Service.UpdateAsync(s.Manager, s.PoolId, same)))
+            .Errors.ShouldBe(new Dictionary<string, string> { ["itemIds"] = "The pool still holds 4 of Rice (kg): hand them out before it stops accepting them." });
+        await fixture.Get<CommunityApp.Features.Checkout.CheckoutService>().CreateForPoolAsync(s.Manager, s.PoolId, s.OtherItemId, new());
+        (await Should.ThrowAsync<ValidationFailedException>(() => Service.UpdateAsync(s.Manager, s.PoolId, same with { ItemIds = [s.ItemId] })))
+            .Errors.ShouldBe(new Dictionary<string, string> { ["itemIds"] = "An open checkout link gives Beans (kg): revoke it before the pool stops accepting it." });
+
+        // Saving what is there changes nothing and writes no audit entry.
+        await Service.UpdateAsync(s.Admin, s.PoolId, new PoolInput("Rice and beans", "Rice and beans for families.", [s.OtherItemId, s.ItemId], 2, 5));
+        await using var after = await fixture.NewContextAsync();
+        (await after.AuditLog.CountAsync(a => a.CommunityId == s.CommunityId && a.Action == AuditAction.PoolEdited)).ShouldBe(1);
+        (await after.Pools.Where(p => p.Id == otherPool).Select(p => p.Name).SingleAsync()).ShouldBe("Bean pool");
+    }
 }

@@ -42,6 +42,7 @@ public enum AuditAction
     PoolCreated = 39,
     PoolDistributed = 40,
     PoolShared = 41,
+    PoolEdited = 42,
     CheckoutLinkCreated = 20,
     CheckoutLinkRevoked = 21,
     CouncilReportPublished = 60,

@@ -45,23 +45,7 @@ public sealed class PoolService(IDbContextFactory<AppDbContext> dbFactory, IEven
         var check = PermissionService.Decide(standing, Permission.CreatePools, PermissionScope.Council(council.CommunityId, councilId));
         if (!check.Allowed) throw check.Refusal();
 
-        var errors = new Dictionary<string, string>();
-        var name = Names.Normalize(input.Name);
-        if (name.Length < Pool.NameMinLength || name.Length > Pool.NameMaxLength) errors["name"] = Text.Get("Error.LengthRange", Pool.NameMinLength, Pool.NameMaxLength);
-        else if (Names.HasHiddenCharacters(name)) errors["name"] = Names.HiddenCharactersMessage;
-        var description = input.Description?.Trim() ?? "";
-        if (description.Length > Pool.DescriptionMaxLength) errors["description"] = Text.Get("Error.MaxChars", Pool.DescriptionMaxLength);
-        else if (!Texts.IsStorable(description)) errors["description"] = Texts.UnstorableMessage;
-        var itemIds = (input.ItemIds ?? []).Distinct().ToList();
-        if (itemIds.Count == 0) errors["itemIds"] = Text.Get("Error.PoolItemsRequired");
-        else if (itemIds.Count > 100 || await db.Items.CountAsync(i => itemIds.Contains(i.Id) && i.CommunityId == council.CommunityId, ct) != itemIds.Count)
-            errors["itemIds"] = Text.Get("Error.UnknownItem");
-        if (input.MinContribution is < 1 or > Share.MaxUnits) errors["minContribution"] = Text.Get("Error.Units");
-        if (input.MaxUnitsPerMember is < 1 or > Share.MaxUnits) errors["maxUnitsPerMember"] = Text.Get("Error.Units");
-        var normalized = name.ToUpperInvariant();
-        if (!errors.ContainsKey("name") && await db.Pools.AnyAsync(p => p.CouncilId == councilId && p.NormalizedName == normalized, ct))
-            errors["name"] = Text.Get("Error.NameTaken", name);
-        ValidationFailedException.ThrowIfAny(errors);
+        var (name, normalized, description, itemIds) = await ValidateAsync(db, council.CommunityId, councilId, null, input, ct);
 
         var now = Now;
         var pool = new Pool
@@ -83,6 +67,92 @@ public sealed class PoolService(IDbContextFactory<AppDbContext> dbFactory, IEven
         }
         events.Publish(new CouncilChanged(council.CommunityId, councilId));
         return pool.Id;
+    }
+
+    /// <summary>
+    /// A manager of the council (or an admin) edits a pool: its name, description, accepted items and limits. An item stays
+    /// accepted while the pool holds units of it or an open checkout link gives it. Audited with what changed, old → new.
+    /// </summary>
+    public async Task UpdateAsync(string actorId, Guid poolId, PoolInput input, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = actorId;
+        var (communityId, councilId) = await db.InTransactionAsync(async () =>
+        {
+            // The pool's row lock: contributions, distributions and checkouts of this pool wait while its items change.
+            await db.LockForUpdateAsync<Pool>(p => p.Id == poolId, ct);
+            var pool = await LoadManagedPoolAsync(db, actorId, poolId, ct);
+            var (name, normalized, description, itemIds) = await ValidateAsync(db, pool.CommunityId, pool.CouncilId, poolId, input, ct);
+            var current = await db.PoolItems.Where(i => i.PoolId == poolId).Select(i => i.ItemId).ToListAsync(ct);
+            var removed = current.Except(itemIds).ToList();
+            if (removed.Count > 0)
+            {
+                var held = await db.InventoryBalances.Where(b => b.HolderId == poolId && removed.Contains(b.ItemId) && b.Units > 0)
+                    .Select(b => new { b.Item.Name, b.Units }).FirstOrDefaultAsync(ct);
+                if (held is not null)
+                    throw new ValidationFailedException(new Dictionary<string, string> { ["itemIds"] = Text.Get("Error.PoolItemHeld", held.Units, held.Name) });
+                var linked = await db.CheckoutLinks.Where(l => l.PoolId == poolId && l.RevokedAt == null && removed.Contains(l.ItemId!.Value))
+                    .Select(l => db.Items.Where(i => i.Id == l.ItemId).Select(i => i.Name).Single()).FirstOrDefaultAsync(ct);
+                if (linked is not null)
+                    throw new ValidationFailedException(new Dictionary<string, string> { ["itemIds"] = Text.Get("Error.PoolItemLinked", linked) });
+            }
+            var added = itemIds.Except(current).ToList();
+            var changes = new Dictionary<string, object?>();
+            void Changed<T>(string field, T before, T after)
+            {
+                if (!EqualityComparer<T>.Default.Equals(before, after)) changes[field] = new { from = before, to = after };
+            }
+            Changed("name", pool.Name, name);
+            Changed("description", pool.Description, description);
+            Changed("minContribution", pool.MinContribution, input.MinContribution);
+            Changed("maxUnitsPerMember", pool.MaxUnitsPerMember, input.MaxUnitsPerMember);
+            if (added.Count + removed.Count > 0) changes["items"] = new { added = added.Count, removed = removed.Count };
+            if (changes.Count == 0) return (pool.CommunityId, pool.CouncilId);
+
+            var now = Now;
+            await db.Pools.Where(p => p.Id == poolId).ExecuteUpdateStampedAsync(now, x => x
+                .SetProperty(p => p.Name, name).SetProperty(p => p.NormalizedName, normalized).SetProperty(p => p.Description, description)
+                .SetProperty(p => p.MinContribution, input.MinContribution).SetProperty(p => p.MaxUnitsPerMember, input.MaxUnitsPerMember), ct);
+            if (removed.Count > 0) await db.PoolItems.Where(i => i.PoolId == poolId && removed.Contains(i.ItemId)).ExecuteDeleteAsync(ct);
+            foreach (var itemId in added) db.PoolItems.Add(new PoolItem { PoolId = poolId, ItemId = itemId });
+            db.AuditLog.Add(AuditEntry.Record(pool.CommunityId, actorId, AuditAction.PoolEdited, new { poolId, pool = name, changes }, at: now));
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException ex) when (DatabaseFailures.IsUniqueViolation(ex))
+            {
+                throw new ValidationFailedException(new Dictionary<string, string> { ["name"] = Text.Get("Error.NameTaken", name) }, ex);
+            }
+            return (pool.CommunityId, pool.CouncilId);
+        }, ct);
+        events.Publish(new PoolChanged(communityId, poolId));
+        events.Publish(new CouncilChanged(communityId, councilId));
+    }
+
+    /// <summary>A pool's fields, each refusal on its own field; the name unique in the council ignoring case (another pool's, when editing).</summary>
+    private static async Task<(string Name, string Normalized, string Description, List<Guid> ItemIds)> ValidateAsync(
+        AppDbContext db, Guid communityId, Guid councilId, Guid? poolId, PoolInput input, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string>();
+        var name = Names.Normalize(input.Name);
+        if (name.Length < Pool.NameMinLength || name.Length > Pool.NameMaxLength) errors["name"] = Text.Get("Error.LengthRange", Pool.NameMinLength, Pool.NameMaxLength);
+        else if (Names.HasHiddenCharacters(name)) errors["name"] = Names.HiddenCharactersMessage;
+        var description = input.Description?.Trim() ?? "";
+        if (description.Length > Pool.DescriptionMaxLength) errors["description"] = Text.Get("Error.MaxChars", Pool.DescriptionMaxLength);
+        else if (!Texts.IsStorable(description)) errors["description"] = Texts.UnstorableMessage;
+        var itemIds = (input.ItemIds ?? []).Distinct().ToList();
+        if (itemIds.Count == 0) errors["itemIds"] = Text.Get("Error.PoolItemsRequired");
+        else if (itemIds.Count > 100 || await db.Items.CountAsync(i => itemIds.Contains(i.Id) && i.CommunityId == communityId, ct) != itemIds.Count)
+            errors["itemIds"] = Text.Get("Error.UnknownItem");
+        if (input.MinContribution is < 1 or > Share.MaxUnits) errors["minContribution"] = Text.Get("Error.Units");
+        if (input.MaxUnitsPerMember is < 1 or > Share.MaxUnits) errors["maxUnitsPerMember"] = Text.Get("Error.Units");
+        var normalized = name.ToUpperInvariant();
+        if (!errors.ContainsKey("name") && await db.Pools.AnyAsync(p => p.CouncilId == councilId && p.NormalizedName == normalized && p.Id != poolId, ct))
+            errors["name"] = Text.Get("Error.NameTaken", name);
+        ValidationFailedException.ThrowIfAny(errors);
+
+        return (name, normalized, description, itemIds);
     }
 
     /// <summary>The preview of a distribution of one item of the pool: nothing is given. Managers (and admins) only.</summary>
