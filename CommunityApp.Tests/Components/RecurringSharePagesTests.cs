@@ -24,19 +24,20 @@ public sealed class RecurringSharePagesTests(SqliteServiceFixture data) : IClass
         page.WaitForAssertion(() => page.Find("[data-testid=share-recurrence] legend").TextContent.ShouldBe("Offered"));
         page.FindAll("[data-testid=share-recurrence] label").Select(l => l.TextContent.Trim()).ShouldBe(["Once", "Every day", "Every week", "Every month"]);
 
-        page.Find("input").Change("Vegetable basket");
-        page.FindAll("[data-testid=share-recurrence] input[type=radio]")[2].Click();
+        // Each step finds its element and acts on it in one go on the renderer, so a re-render in between cannot interfere.
+        await page.InvokeAsync(() => page.Find("input").Change("Vegetable basket"));
+        await page.InvokeAsync(() => page.FindAll("[data-testid=share-recurrence] input[type=radio]")[2].Click());
         page.WaitForAssertion(() => page.FindAll("label").Select(l => l.TextContent).ShouldContain("Units per week"));
-        UnitsInput(page, "Units per week").Change("0");
-        page.FindAll("button").Single(b => b.TextContent.Trim() == "Share it").Click();
+        await page.InvokeAsync(() => UnitsInput(page, "Units per week").Change("0"));
+        await page.InvokeAsync(() => page.FindAll("button").Single(b => b.TextContent.Trim() == "Share it").Click());
 
         page.WaitForAssertion(() => UnitsControl(page, "Units per week").TextContent.ShouldContain("Use 1 to 100000 units."));
         await using var db = await data.NewContextAsync();
         (await db.Shares.CountAsync(s => s.CommunityId == communityId)).ShouldBe(0);
 
         // Five a week is published as a weekly share.
-        UnitsInput(page, "Units per week").Change("5");
-        page.FindAll("button").Single(b => b.TextContent.Trim() == "Share it").Click();
+        await page.InvokeAsync(() => UnitsInput(page, "Units per week").Change("5"));
+        await page.InvokeAsync(() => page.FindAll("button").Single(b => b.TextContent.Trim() == "Share it").Click());
         page.WaitForAssertion(() => db.Shares.AsNoTracking().Count(s => s.CommunityId == communityId).ShouldBe(1));
         (await db.Shares.AsNoTracking().SingleAsync(s => s.CommunityId == communityId))
             .ShouldSatisfyAllConditions(s => s.Recurrence.ShouldBe(NeedRecurrence.Weekly), s => s.UnitsOffered.ShouldBe(5), s => s.PeriodEnd.ShouldNotBeNull());
