@@ -86,6 +86,22 @@ public sealed class RecurringSharePagesTests(SqliteServiceFixture data) : IClass
         page.Find("tbody tr [data-testid=share-refill]").TextContent.Trim().ShouldBe($"Refills on {refills}");
     }
 
+    [Fact]
+    public async Task A_cancelled_weekly_share_promises_no_refill()
+    {
+        var (communityId, admin) = await data.CreateCommunityAsync();
+        var shareId = await Shares.CreateAsync(admin, communityId, new ShareInput("Milk", null, WealthKind.Object, 2, Recurrence: NeedRecurrence.Weekly));
+        await Shares.CancelShareAsync(admin, shareId);
+        await using var context = PageTestContext.Create(data, admin);
+        context.Render<MudPopoverProvider>();
+
+        var page = context.Render<SharePage>(p => p.Add(x => x.CommunityId, communityId).Add(x => x.ShareId, shareId));
+
+        page.WaitForAssertion(() => page.Find("[data-testid=share-status]").TextContent.ShouldBe("Cancelled"));
+        page.FindAll("[data-testid=share-refills]").ShouldBeEmpty();
+        page.FindAll("[data-testid=share-none-left]").ShouldBeEmpty();
+    }
+
     /// <summary>The field labelled <paramref name="label"/>, with its helper or error text.</summary>
     private static AngleSharp.Dom.IElement UnitsControl(IRenderedComponent<NewSharePage> page, string label) =>
         page.FindAll(".mud-input-control").Single(c => c.QuerySelector("label")?.TextContent == label);

@@ -186,6 +186,28 @@ public sealed class RecurringShareTests(ServiceFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Checkouts_take_this_weeks_units_and_the_last_one_leaves_the_share_active_until_the_refill()
+    {
+        var (communityId, owner, shareId) = await WeeklyAsync(2);
+        var ana = await fixture.AddMemberAsync(communityId, score: 10);
+        var checkout = fixture.Get<CommunityApp.Features.Checkout.CheckoutService>();
+        var (_, token) = await checkout.CreateAsync(owner, shareId, new());
+
+        var first = await checkout.CheckoutAsync(ana, communityId, token, 2);
+        (await LoadAsync(shareId)).ShouldSatisfyAllConditions(s => s.UnitsGiven.ShouldBe(2), s => s.Status.ShouldBe(ShareStatus.Active));
+        (await RequestRowAsync(first)).PeriodStart.ShouldBe(Start.UtcDateTime);
+        (await Should.ThrowAsync<AppException>(() => checkout.CheckoutAsync(ana, communityId, token, 1))).Message
+            .ShouldBe(Text.Get("Wealth.NoneLeftThisPeriod.Weekly", SharePeriods.RefillText(Start.UtcDateTime.AddDays(7))));
+
+        // Next week the link gives again, before the job has run.
+        fixture.Clock.Set(Start.AddDays(7).AddHours(3));
+        (await checkout.GetAsync(ana, communityId, token)).UnitsLeft.ShouldBe(2);
+        var second = await checkout.CheckoutAsync(ana, communityId, token, 1);
+        (await LoadAsync(shareId)).ShouldSatisfyAllConditions(s => s.UnitsGiven.ShouldBe(1), s => s.PeriodStart.ShouldBe(Start.UtcDateTime.AddDays(7)));
+        (await RequestRowAsync(second)).PeriodStart.ShouldBe(Start.UtcDateTime.AddDays(7));
+    }
+
+    [Fact]
     public async Task Cancelled_and_expired_weekly_shares_are_not_refilled()
     {
         var (communityId, owner, cancelled) = await WeeklyAsync(2);

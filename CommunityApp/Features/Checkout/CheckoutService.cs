@@ -135,7 +135,9 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
             if (!check.Allowed) throw check.Refusal();
             var now = Now;
             var state = StateOf(link, share, now);
-            if (state != CheckoutLinkState.Open) throw new AppException(StateMessage(state, share.Status));
+            // A recurring share is all gone for this period only, and says when it refills (docs/SPEC.md §5.2).
+            if (state != CheckoutLinkState.Open)
+                throw new AppException(state == CheckoutLinkState.AllGone && share.IsRecurring ? ShareService.NoneLeftThisPeriod(share) : StateMessage(state, share.Status));
             var max = MaxPerCheckout(link, share);
             if (units < 1 || units > max) throw Field(Text.Get("Checkout.Error.Units", max));
             if (units > share.UnitsFree) throw Field(Text.Get("Checkout.Error.NotEnoughLeft", share.UnitsFree));

@@ -436,9 +436,10 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
                 actorId, now, ct, shareId: request.ShareId, poolId: request.Share.SourcePoolId);
     }
 
-    /// <summary>"None left this week — refills on Mon 14 Dec, 09:00": why a recurring share with nothing free refuses.</summary>
-    internal static string NoneLeftThisPeriod(Share share) =>
-        Text.Get($"Wealth.NoneLeftThisPeriod.{share.Recurrence}", SharePeriods.RefillText(share.PeriodEnd!.Value));
+    /// <summary>"None left this week — refills on Mon 14 Dec, 09:00": why a recurring share with nothing free refuses (plainly when it expires before then).</summary>
+    internal static string NoneLeftThisPeriod(Share share) => share.PeriodEnd is { } end && (share.ExpiresAt is null || share.ExpiresAt > end)
+        ? Text.Get($"Wealth.NoneLeftThisPeriod.{share.Recurrence}", SharePeriods.RefillText(end))
+        : Text.Get("Wealth.NoneLeft");
 
     private void EnsureOpen(Share share)
     {

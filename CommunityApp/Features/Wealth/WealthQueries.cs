@@ -30,10 +30,13 @@ public sealed record ShareRow(Guid Id, string Title, string? Description, Wealth
 {
     public bool IsRecurring => Recurrence != NeedRecurrence.Once;
 
-    /// <summary>The row as of <paramref name="now"/>: a period that has ended is the next one, with every unit free.</summary>
+    /// <summary>When an active recurring share offers its units again; null when it will not (one-time, closed, or expiring first).</summary>
+    public DateTime? RefillsAt => Status == ShareStatus.Active && PeriodEnd is { } end && (ExpiresAt is null || ExpiresAt > end) ? end : null;
+
+    /// <summary>The row as of <paramref name="now"/>: an active share's period that has ended is the next one, with every unit free.</summary>
     internal ShareRow At(DateTime now)
     {
-        if (this is not { PeriodStart: { } start, PeriodEnd: { } end } || end > now) return this;
+        if (this is not { Status: ShareStatus.Active, PeriodStart: { } start, PeriodEnd: { } end } || end > now) return this;
         var (periodStart, periodEnd) = SharePeriods.Current(Recurrence, start, end, now);
         return this with { UnitsFree = UnitsOffered, PeriodStart = periodStart, PeriodEnd = periodEnd };
     }
