@@ -141,6 +141,7 @@ public sealed class FormFuzzTests(BrowserFixture browser) : BrowserTest(browser)
         var submit = form.Submit(page);
         // The fields that belong to the form: the nearest box around the button that holds text inputs.
         var box = submit.Locator("xpath=ancestor::*[.//input[not(@type='hidden')] or .//textarea][1]");
+        // Text goes into text fields only: checkboxes and radio buttons (a share's period) keep their choice.
         var fields = box.Locator("input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([readonly]):not([disabled]), textarea:not([readonly]):not([disabled])");
         var inputs = new StringBuilder();
         var count = await fields.CountAsync();

@@ -90,6 +90,43 @@ public sealed class WealthTests(BrowserFixture browser) : BrowserTest(browser)
         await requester.CheckPageAsync("55-my-requests");
     }
 
+    [Fact]
+    public async Task A_weekly_basket_is_published_with_its_period_and_says_when_it_refills_once_this_weeks_units_are_taken()
+    {
+        await using var ownerContext = await NewContextAsync();
+        var owner = await ownerContext.NewPageAsync();
+        await SignUpAsync(owner, "wanda", "Wanda Grower");
+        await using var requesterContext = await NewContextAsync();
+        var requester = await requesterContext.NewPageAsync();
+        await SignUpAsync(requester, "xavi", "Xavi Neighbour");
+        var communityId = await SetUpAsync(("wanda", 0), ("xavi", 12));
+
+        await owner.OpenAsync($"/c/{communityId}/shares/new");
+        await owner.GetByLabel("Title").FillAsync("Vegetable basket");
+        await owner.GetByRole(AriaRole.Radio, new() { Name = "Every week" }).CheckAsync();
+        await owner.GetByLabel("Units per week").FillAsync("1");
+        await owner.CheckPageAsync("56-new-weekly-share");
+        await owner.GetByRole(AriaRole.Button, new() { Name = "Share it" }).ClickAsync();
+        await Expect(owner.GetByRole(AriaRole.Heading, new() { Name = "Vegetable basket" })).ToBeVisibleAsync();
+        await Expect(owner.GetByTestId("units-free")).ToHaveTextAsync("1 / 1 per week");
+        var shareUrl = owner.Url;
+
+        await requester.OpenAsync(shareUrl);
+        await requester.GetByRole(AriaRole.Button, new() { Name = "Request", Exact = true }).ClickAsync();
+        await Expect(requester.GetByText("Request sent to the owner.")).ToBeVisibleAsync();
+        await Expect(owner.GetByTestId("request-card")).ToContainTextAsync("Xavi Neighbour asks for 1");
+        await owner.GetByTestId("request-card").GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();
+        await Expect(owner.GetByTestId("units-free")).ToHaveTextAsync("0 / 1 per week");
+
+        // The week's basket is taken: the share stays active and says when the next one comes.
+        await Expect(requester.GetByTestId("request-card")).ToContainTextAsync("Accepted");
+        await Expect(requester.GetByTestId("share-none-left")).ToContainTextAsync(new Regex("^None left this week — refills on "));
+        await Expect(requester.GetByTestId("share-status")).ToHaveTextAsync("Active");
+        await requester.CheckPageAsync("57-weekly-share-none-left");
+        await requester.OpenAsync($"/c/{communityId}/shares");
+        await Expect(requester.GetByTestId("share-refill")).ToContainTextAsync("None left this week — refills on ");
+    }
+
     private async Task<string> UserIdAsync(string userName)
     {
         await using var db = await App.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();

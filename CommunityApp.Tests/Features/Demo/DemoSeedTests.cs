@@ -107,11 +107,12 @@ public static partial class DemoDigest
         var shares = await db.Shares.IgnoreQueryFilters().ToDictionaryAsync(s => s.Id);
         foreach (var s in shares.Values)
             lines.Add($"share {U(s.OwnerId)} {s.Title} | {s.Description} | {s.Kind} {s.Status} item={(s.ItemId is { } item ? items[item] : "-")} category={C(s.CategoryId)} " +
-                      $"units={s.UnitsOffered}/{s.UnitsReserved}/{s.UnitsGiven} max={s.MaxUnitsPerMember} minTrust={s.MinTrust} expires={T(s.ExpiresAt)} at={T(s.CreatedAt)}");
+                      $"units={s.UnitsOffered}/{s.UnitsReserved}/{s.UnitsGiven} max={s.MaxUnitsPerMember} minTrust={s.MinTrust} expires={T(s.ExpiresAt)} at={T(s.CreatedAt)} " +
+                      $"{s.Recurrence} period={T(s.PeriodStart)}..{T(s.PeriodEnd)}");
         var requests = await db.ShareRequests.ToDictionaryAsync(r => r.Id);
         string R(Guid id) => $"{shares[requests[id].ShareId].Title}/{U(requests[id].RequesterId)}/{T(requests[id].CreatedAt)}";
         foreach (var r in requests.Values)
-            lines.Add($"request {R(r.Id)} units={r.Units} {r.Status} | {r.Message} | moved={T(r.UpdatedAt)}");
+            lines.Add($"request {R(r.Id)} units={r.Units} {r.Status} | {r.Message} | moved={T(r.UpdatedAt)} period={T(r.PeriodStart)}");
         foreach (var m in await db.RequestMessages.ToListAsync())
             lines.Add($"message {R(m.RequestId)} {U(m.AuthorId)}: {m.Body} at={T(m.CreatedAt)}");
         foreach (var c in await db.ShareComments.IgnoreQueryFilters().ToListAsync())
@@ -228,12 +229,29 @@ public sealed class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper out
         shares.ShouldContain(s => s.MaxUnitsPerMember != null);
 
         requests.Select(r => r.Status).Distinct().Order().ShouldBe(Enum.GetValues<RequestStatus>());
-        // Units moved with the requests, as the state machine moves them.
+        // Units moved with the requests, as the state machine moves them: a recurring share's in its current period.
         foreach (var s in shares.Where(s => s.Status != ShareStatus.Cancelled && s.Target == ShareTarget.Community))
         {
-            s.UnitsReserved.ShouldBe(requests.Where(r => r.ShareId == s.Id && r.Status == RequestStatus.Accepted).Sum(r => r.Units), s.Title);
-            s.UnitsGiven.ShouldBe(requests.Where(r => r.ShareId == s.Id && r.Status == RequestStatus.Fulfilled).Sum(r => r.Units), s.Title);
+            var counted = requests.Where(r => r.ShareId == s.Id && r.PeriodStart == s.PeriodStart).ToList();
+            s.UnitsReserved.ShouldBe(counted.Where(r => r.Status == RequestStatus.Accepted).Sum(r => r.Units), s.Title);
+            s.UnitsGiven.ShouldBe(counted.Where(r => r.Status == RequestStatus.Fulfilled).Sum(r => r.Units), s.Title);
         }
+
+        // Ben's weekly basket is in its third week, refilled at each boundary: one held this week, one asked, the earlier weeks given.
+        var basket = shares.Single(s => s.Recurrence != CommunityApp.Features.Needs.NeedRecurrence.Once);
+        var weekStart = DemoSeedFixture.Now.UtcDateTime.Date.AddDays(-6).AddHours(8);
+        basket.ShouldSatisfyAllConditions(
+            b => b.Title.ShouldBe("Vegetable basket from the allotment"),
+            b => b.Recurrence.ShouldBe(CommunityApp.Features.Needs.NeedRecurrence.Weekly),
+            b => b.Status.ShouldBe(ShareStatus.Active),
+            b => b.PeriodStart.ShouldBe(weekStart),
+            b => b.PeriodEnd.ShouldBe(weekStart.AddDays(7)),
+            b => b.UnitsReserved.ShouldBe(1),
+            b => b.UnitsGiven.ShouldBe(0));
+        var basketRequests = requests.Where(r => r.ShareId == basket.Id).ToList();
+        basketRequests.Count(r => r.Status == RequestStatus.Pending).ShouldBe(1);
+        basketRequests.Where(r => r.Status == RequestStatus.Fulfilled).Select(r => r.PeriodStart!.Value).Distinct().Order().ToList()
+            .ShouldBe([weekStart.AddDays(-14), weekStart.AddDays(-7)], "given in each earlier week, the late collection counted in its own week");
 
         var threads = messages.GroupBy(m => m.RequestId).Where(g => g.Count() >= 2).ToList();
         threads.Count.ShouldBeGreaterThanOrEqualTo(8);

@@ -158,7 +158,9 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
         if (found.PoolId is not null) return await CheckoutFromPoolAsync(db, userId, found, units, ct);
         var (ownerId, shareId, requestId) = await db.InTransactionAsync(async () =>
         {
+            // A recurring share whose period has ended is refilled first (docs/SPEC.md §5.2), so the link reads this period's units.
             var link = await FindAsync(db, communityId, token, ct);
+            if (await SharePeriods.RefillIfDueAsync(db, link.Share!, Now, ct)) link = await FindAsync(db, communityId, token, ct);
             var share = link.Share!;
             var standing = await PermissionService.DemandMemberAsync(db, communityId, userId, ct);
             if (share.OwnerId == userId) throw new AppException(Text.Get("Checkout.Error.OwnShare"));
@@ -166,7 +168,9 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
             if (!check.Allowed) throw check.Refusal();
             var now = Now;
             var state = StateOf(link, share, now);
-            if (state != CheckoutLinkState.Open) throw new AppException(StateMessage(state, share.Status));
+            // A recurring share is all gone for this period only, and says when it refills (docs/SPEC.md §5.2).
+            if (state != CheckoutLinkState.Open)
+                throw new AppException(state == CheckoutLinkState.AllGone && share.IsRecurring ? ShareService.NoneLeftThisPeriod(share) : StateMessage(state, share.Status));
             var max = MaxPerCheckout(link, share);
             if (units < 1 || units > max) throw Field(Text.Get("Checkout.Error.Units", max));
             if (units > share.UnitsFree) throw Field(Text.Get("Checkout.Error.NotEnoughLeft", share.UnitsFree));
@@ -179,7 +183,7 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
             // One conditional UPDATE gives the units, or nothing when a parallel checkout took them first.
             var given = await db.Shares
                 .Where(s => s.Id == share.Id && s.Status == ShareStatus.Active && (s.ExpiresAt == null || s.ExpiresAt > now)
-                            && s.UnitsReserved + s.UnitsGiven + units <= s.UnitsOffered)
+                            && s.PeriodStart == share.PeriodStart && s.UnitsReserved + s.UnitsGiven + units <= s.UnitsOffered)
                 .ExecuteUpdateStampedAsync(now, s => s.SetProperty(x => x.UnitsGiven, x => x.UnitsGiven + units), ct);
             if (given == 0)
             {
@@ -187,10 +191,11 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
                 if (left.Status is ShareStatus.Cancelled or ShareStatus.Expired) throw new AppException(StateMessage(CheckoutLinkState.Closed, left.Status));
                 throw left.Free > 0 ? Field(Text.Get("Checkout.Error.NotEnoughLeft", left.Free)) : new AppException(Text.Get("Checkout.Error.NoneLeft"));
             }
-            await db.Shares.Where(s => s.Id == share.Id && s.Status == ShareStatus.Active && s.UnitsGiven == s.UnitsOffered)
+            // A recurring share is never used up for good: its next period refills it.
+            await db.Shares.Where(s => s.Id == share.Id && s.Status == ShareStatus.Active && s.UnitsGiven == s.UnitsOffered && s.Recurrence == Needs.NeedRecurrence.Once)
                 .ExecuteUpdateStampedAsync(now, s => s.SetProperty(x => x.Status, ShareStatus.Fulfilled), ct);
 
-            var request = new ShareRequest { ShareId = share.Id, RequesterId = userId, Units = units, Status = RequestStatus.Fulfilled };
+            var request = new ShareRequest { ShareId = share.Id, RequesterId = userId, Units = units, Status = RequestStatus.Fulfilled, PeriodStart = share.PeriodStart };
             db.ShareRequests.Add(request);
             db.Checkouts.Add(new CheckoutEntry { LinkId = link.Id, RequestId = request.Id, UserId = userId, Units = units, CreatedAt = now });
             await NotificationWriter.AddAsync(db, share.OwnerId, communityId, NotificationKind.ShareCheckedOut, userId,
@@ -267,7 +272,7 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
         var owner = await db.Users.Where(u => u.Id == share.OwnerId).Select(u => u.DisplayName).SingleAsync(ct);
         var state = StateOf(link, share, Now);
         return new CheckoutView(link.Id, share.Id, null, share.Title, share.Description, link.Title, owner, share.OwnerId == userId,
-            Math.Max(0, share.UnitsFree), share.UnitsOffered, Math.Max(0, Math.Min(MaxPerCheckout(link, share), share.UnitsFree)), state, share.Status,
+            Math.Max(0, share.FreeAt(Now)), share.UnitsOffered, Math.Max(0, Math.Min(MaxPerCheckout(link, share), share.FreeAt(Now))), state, share.Status,
             PermissionService.DecideShareRequest(standing, share.MinTrust, Permission.UseCheckoutLinks));
     }
 
@@ -373,7 +378,7 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
         link.RevokedAt is not null ? CheckoutLinkState.Revoked
         : share.Status == ShareStatus.Fulfilled ? CheckoutLinkState.AllGone
         : share.Status != ShareStatus.Active || share.ExpiresAt <= now ? CheckoutLinkState.Closed
-        : share.UnitsFree <= 0 ? CheckoutLinkState.AllGone
+        : share.FreeAt(now) <= 0 ? CheckoutLinkState.AllGone
         : CheckoutLinkState.Open;
 
     private static string StateMessage(CheckoutLinkState state, ShareStatus status) => state switch
@@ -395,7 +400,8 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
     {
         if (share.Status != ShareStatus.Active) throw new AppException(Text.Get("Error.ShareClosed", Text.Get($"ShareStatus.{share.Status}").ToLowerInvariant()));
         if (share.ExpiresAt is { } expires && expires <= now) throw new AppException(Text.Get("Error.ShareExpired"));
-        if (share.UnitsFree <= 0) throw new AppException(Text.Get("Wealth.NoneLeft"));
+        // A recurring share with nothing left this period gets its units back at the next one.
+        if (share.FreeAt(now) <= 0 && !share.IsRecurring) throw new AppException(Text.Get("Wealth.NoneLeft"));
     }
 
     private static ValidationFailedException Field(string message) => new(new Dictionary<string, string> { ["units"] = message });

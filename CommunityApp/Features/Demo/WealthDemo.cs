@@ -1,14 +1,16 @@
 using Microsoft.EntityFrameworkCore;
 using CommunityApp.Auth;
+using CommunityApp.Features.Needs;
 using CommunityApp.Features.Wealth;
 
 namespace CommunityApp.Features.Demo;
 
 /// <summary>
-/// Sharing (Wealth): Ben keeps the catalogue; 25 shares across every category, things and services, one unit to
+/// Sharing (Wealth): Ben keeps the catalogue; 26 shares across every category, things and services, one unit to
 /// thirty, with and without expiry, trust caps and per-member caps; requests that went every way the state machine
 /// allows (pending, accepted, rejected, cancelled, fulfilled, failed), private threads on a dozen of them, comments,
-/// and the expiry job run at the days two shares ran out. Every move goes through <see cref="ShareService"/>.
+/// the expiry job run at the days two shares ran out, and Ben's weekly vegetable basket (a recurring share) in its third
+/// week, refilled by its job at each boundary. Every move goes through <see cref="ShareService"/>.
 /// Runs once: skipped when the community has any share.
 /// </summary>
 internal sealed class WealthDemo : IDemoStep
@@ -269,6 +271,30 @@ internal sealed class WealthDemo : IDemoStep
         await Ask(1, 20, "lena", boxes, 5, "For the orchard apple store, thank you!");
 
         await Share(1, 21, "nora", "Sewing machine", "Works fine; I never use it.", WealthKind.Object, 1, "Household");
+
+        // Ben's weekly vegetable basket (docs/SPEC.md §5.2): five a week, one per member a week, refilled by the job at each
+        // boundary (20, 13 and 6 days ago at eight). Farah's basket of the second week is collected in the third and counts in the second.
+        var basket = await s.At(20, 8).Shares.CreateAsync(s["ben"], community, new ShareInput("Vegetable basket from the allotment",
+            "Whatever is ripe this week: salad, beans, courgettes, herbs. Collect on Saturday morning at plot 14.",
+            WealthKind.Object, 5, MaxUnitsPerMember: 1, CategoryId: Category("Vegetables"), Recurrence: NeedRecurrence.Weekly), ct);
+        async Task Basket(int daysAgo, string member, bool collected = true, string? message = null)
+        {
+            var request = await Ask(daysAgo, 9, member, basket, 1, message);
+            await s.At(daysAgo, 12).Shares.AcceptAsync(s["ben"], request, ct);
+            if (collected) await s.At(daysAgo - 1, 10).Shares.FulfilAsync(s[member], request, ct);
+        }
+        await Basket(19, "hana", message: "Beans, if there are any!");
+        await Basket(18, "lena");
+        await s.At(13, 8, 5).Shares.RefillDueAsync(ct);
+        await Basket(12, "hana");
+        await Basket(11, "mateo");
+        var farahBasket = await Ask(8, 18, "farah", basket, 1, "Could I collect it next Sunday instead?");
+        await s.At(8, 19).Shares.AcceptAsync(s["ben"], farahBasket, ct);
+        await Say(8, 19, "ben", farahBasket, "Sure, I'll keep it in the shade for you.");
+        await s.At(6, 8, 5).Shares.RefillDueAsync(ct);
+        await s.At(5, 11).Shares.FulfilAsync(s["farah"], farahBasket, ct);
+        await Basket(4, "hana", collected: false);
+        await Ask(2, 16, "gus", basket, 1);
 
         // The expiry job on the days the two expired shares ran out.
         await s.At(20, 18, 5).Shares.ExpireDueAsync(ct);

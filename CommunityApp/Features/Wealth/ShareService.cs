@@ -3,16 +3,20 @@ using CommunityApp.Components;
 using CommunityApp.Auth;
 using CommunityApp.Data;
 using CommunityApp.Events;
+using CommunityApp.Features.Needs;
 using CommunityApp.Features.Notifications;
 using CommunityApp.Resources;
 
 namespace CommunityApp.Features.Wealth;
 
-/// <summary>A share's fields. <see cref="Target"/> and <see cref="TargetId"/> aim it at a council (a contribution) instead of the members.</summary>
+/// <summary>
+/// A share's fields. <see cref="Target"/> and <see cref="TargetId"/> aim it at a council (a contribution) instead of the members.
+/// <see cref="Recurrence"/> other than <c>Once</c> offers <see cref="Units"/> per period (docs/SPEC.md §5.2).
+/// </summary>
 public sealed record ShareInput(
     string Title, string? Description, WealthKind Kind, int Units,
     int? MaxUnitsPerMember = null, DateTime? ExpiresAt = null, int? MinTrust = null, Guid? ItemId = null, Guid? CategoryId = null,
-    ShareTarget Target = ShareTarget.Community, Guid? TargetId = null);
+    ShareTarget Target = ShareTarget.Community, Guid? TargetId = null, NeedRecurrence Recurrence = NeedRecurrence.Once);
 
 /// <summary>
 /// Shares and the request lifecycle of docs/SPEC.md §5.3. Every transition is a conditional UPDATE on the request's
@@ -35,6 +39,7 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         await ValidateAsync(db, communityId, input, minUnits: 1, Now, ct);
         var share = new Share { CommunityId = communityId, OwnerId = ownerId, Status = ShareStatus.Active };
         Apply(share, input);
+        StartPeriod(share, Now);
         db.Shares.Add(share);
         var managers = input.Target != ShareTarget.Community
             ? await Councils.Contributions.AddAsync(db, share, ownerId, Now, ct)
@@ -49,7 +54,10 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         return share.Id;
     }
 
-    /// <summary>Only the owner edits an active share; units never drop below those already reserved or given.</summary>
+    /// <summary>
+    /// Only the owner edits an active share; units never drop below those already reserved or given (this period, on a
+    /// recurring share). Changing the period starts a new one now, and what was reserved or given in the old one counts in it.
+    /// </summary>
     public async Task UpdateAsync(string ownerId, Guid shareId, ShareInput input, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -65,8 +73,19 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
             if (share.Target != ShareTarget.Community) throw new AppException(Text.Get("Error.ContributionNotEditable"));
             // The target stays what it is: an edit changes the share's fields, never whom it goes to.
             input = input with { Target = share.Target, TargetId = share.TargetId };
-            await ValidateAsync(db, share.CommunityId, input, minUnits: Math.Max(1, share.UnitsReserved + share.UnitsGiven), Now, ct);
+            var now = Now;
+            // What is in use is this period's: a period that has ended is refilled first.
+            if (await SharePeriods.RefillIfDueAsync(db, share, now, ct)) await db.Entry(share).ReloadAsync(ct);
+            await ValidateAsync(db, share.CommunityId, input, minUnits: Math.Max(1, share.UnitsReserved + share.UnitsGiven), now, ct);
+            var (recurrence, periodStart) = (share.Recurrence, share.PeriodStart);
             Apply(share, input);
+            if (share.Recurrence != recurrence)
+            {
+                StartPeriod(share, now);
+                // The units reserved and given so far stay on the share: the requests that hold them count in the new period.
+                await db.ShareRequests.Where(r => r.ShareId == shareId && r.PeriodStart == periodStart && (r.Status == RequestStatus.Accepted || r.Status == RequestStatus.Fulfilled))
+                    .ExecuteUpdateStampedAsync(now, s => s.SetProperty(r => r.PeriodStart, share.PeriodStart), ct);
+            }
             await db.SaveChangesAsync(ct);
         }, ct);
     }
@@ -82,6 +101,9 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         if (input.Description?.Length > Share.DescriptionMaxLength) errors["description"] = Text.Get("Error.MaxChars", Share.DescriptionMaxLength);
         else if (!Texts.IsStorable(input.Description)) errors["description"] = Texts.UnstorableMessage;
         if (!Enum.IsDefined(input.Kind)) errors["kind"] = Text.Get("Error.ChooseKind");
+        if (!Enum.IsDefined(input.Recurrence)) errors["recurrence"] = Text.Get("Error.ChooseRecurrence");
+        // A gift to a council or pool is given once; its units enter an inventory.
+        else if (input.Recurrence != NeedRecurrence.Once && input.Target != ShareTarget.Community) errors["recurrence"] = Text.Get("Error.RecurringContribution");
         if (input.Units < minUnits || input.Units > Share.MaxUnits) errors["units"] = minUnits > 1 ? Text.Get("Error.UnitsInUse", minUnits) : Text.Get("Error.Units");
         if (input.MaxUnitsPerMember is < 1) errors["maxUnitsPerMember"] = Text.Get("Error.Units");
         if (input.MinTrust is < 0) errors["minTrust"] = Text.Get("Error.NonNegative");
@@ -106,11 +128,18 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         share.CategoryId = input.CategoryId;
         share.Target = input.Target;
         share.TargetId = input.Target == ShareTarget.Community ? null : input.TargetId;
+        share.Recurrence = input.Recurrence;
     }
+
+    /// <summary>A recurring share's first period starts at <paramref name="now"/>; a one-time share has none.</summary>
+    private static void StartPeriod(Share share, DateTime now) =>
+        (share.PeriodStart, share.PeriodEnd) = share.IsRecurring ? (now, Need.EndOf(share.Recurrence, now)) : ((DateTime?)null, (DateTime?)null);
 
     /// <summary>
     /// Requests units: needs the request-wealth permission and the share's own trust cap; never one's own share;
-    /// 1 ≤ units ≤ free units, and within the per-member cap counting the requester's open requests.
+    /// 1 ≤ units ≤ free units, and within the per-member cap counting the requester's open requests. On a recurring share
+    /// both count this period (docs/SPEC.md §5.2): the free units are this period's, and the cap counts the requester's
+    /// pending requests and those accepted or fulfilled this period.
     /// </summary>
     public async Task<Guid> RequestAsync(string requesterId, Guid shareId, int units, string? message, CancellationToken ct = default)
     {
@@ -127,12 +156,21 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
             var check = PermissionService.DecideShareRequest(requester, share.MinTrust);
             if (!check.Allowed) throw check.Refusal();
             EnsureOpen(share);
+            if (await SharePeriods.RefillIfDueAsync(db, share, Now, ct)) await db.Entry(share).ReloadAsync(ct);
+            if (share is { IsRecurring: true, UnitsFree: <= 0 }) throw new AppException(NoneLeftThisPeriod(share));
             if (units < 1 || units > share.UnitsFree) throw new ValidationFailedException(new Dictionary<string, string> { ["units"] = Text.Get("Error.UnitsRange", share.UnitsFree) });
             if (share.MaxUnitsPerMember is { } max)
             {
-                var open = await db.ShareRequests.Where(r => r.ShareId == shareId && r.RequesterId == requesterId
-                        && (r.Status == RequestStatus.Pending || r.Status == RequestStatus.Accepted)).SumAsync(r => r.Units, ct);
-                if (open + units > max) throw new ValidationFailedException(new Dictionary<string, string> { ["units"] = Text.Get("Error.MaxPerMember", max, open) });
+                var mine = db.ShareRequests.Where(r => r.ShareId == shareId && r.RequesterId == requesterId);
+                var counted = share.PeriodStart is { } period
+                    ? mine.Where(r => r.Status == RequestStatus.Pending || ((r.Status == RequestStatus.Accepted || r.Status == RequestStatus.Fulfilled) && r.PeriodStart == period))
+                    : mine.Where(r => r.Status == RequestStatus.Pending || r.Status == RequestStatus.Accepted);
+                var open = await counted.SumAsync(r => r.Units, ct);
+                if (open + units > max)
+                    throw new ValidationFailedException(new Dictionary<string, string>
+                    {
+                        ["units"] = share.IsRecurring ? Text.Get($"Error.MaxPerMemberPerPeriod.{share.Recurrence}", max, open) : Text.Get("Error.MaxPerMember", max, open),
+                    });
             }
             var request = new ShareRequest { ShareId = shareId, RequesterId = requesterId, Units = units, Message = Trimmed(message, ShareRequest.MessageMaxLength), Status = RequestStatus.Pending };
             db.ShareRequests.Add(request);
@@ -144,15 +182,21 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         return requestId;
     }
 
-    /// <summary>Owner accepts a pending request: its units are reserved, or the accept is refused if they are no longer free.</summary>
+    /// <summary>
+    /// Owner accepts a pending request: its units are reserved, or the accept is refused if they are no longer free. On a
+    /// recurring share they are this period's, and the request counts in this period from now on.
+    /// </summary>
     public Task AcceptAsync(string actorId, Guid requestId, CancellationToken ct = default) =>
         TransitionAsync(actorId, requestId, Actor.Owner, [RequestStatus.Pending], RequestStatus.Accepted, NotificationKind.RequestAccepted, async (db, request, now) =>
         {
+            var period = request.Share.PeriodStart;
             var reserved = await db.Shares
                 .Where(s => s.Id == request.ShareId && s.Status == ShareStatus.Active && (s.ExpiresAt == null || s.ExpiresAt > now)
-                            && s.UnitsReserved + s.UnitsGiven + request.Units <= s.UnitsOffered)
+                            && s.PeriodStart == period && s.UnitsReserved + s.UnitsGiven + request.Units <= s.UnitsOffered)
                 .ExecuteUpdateStampedAsync(now, s => s.SetProperty(x => x.UnitsReserved, x => x.UnitsReserved + request.Units), ct);
-            if (reserved == 0) throw new AppException(Text.Get("Error.NotEnoughUnits"));
+            if (reserved == 0) throw new AppException(request.Share.IsRecurring ? Text.Get("Error.NotEnoughUnitsThisPeriod") : Text.Get("Error.NotEnoughUnits"));
+            if (period is not null)
+                await db.ShareRequests.Where(r => r.Id == request.Id).ExecuteUpdateStampedAsync(now, s => s.SetProperty(r => r.PeriodStart, period), ct);
         }, ct);
 
     public Task RejectAsync(string actorId, Guid requestId, CancellationToken ct = default) =>
@@ -163,14 +207,18 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         TransitionAsync(actorId, requestId, Actor.Either, [RequestStatus.Pending, RequestStatus.Accepted], RequestStatus.Cancelled, NotificationKind.RequestCancelled,
             (db, request, now) => request.Status == RequestStatus.Accepted ? ReleaseAsync(db, request, actorId, now, ct) : Task.CompletedTask, ct);
 
-    /// <summary>The requester confirms receipt (or the owner marks it): reserved units become given; the share is fulfilled when all are given.</summary>
+    /// <summary>
+    /// The requester confirms receipt (or the owner marks it): reserved units become given; a one-time share is fulfilled
+    /// when all are given. A request accepted in an earlier period of a recurring share counts there: this period's units stay as they are.
+    /// </summary>
     public Task FulfilAsync(string actorId, Guid requestId, CancellationToken ct = default) =>
         TransitionAsync(actorId, requestId, Actor.Either, [RequestStatus.Accepted], RequestStatus.Fulfilled, NotificationKind.RequestFulfilled, async (db, request, now) =>
         {
-            await db.Shares.Where(s => s.Id == request.ShareId)
+            await db.Shares.Where(s => s.Id == request.ShareId && s.PeriodStart == request.PeriodStart)
                 .ExecuteUpdateStampedAsync(now, s => s.SetProperty(x => x.UnitsReserved, x => x.UnitsReserved - request.Units)
                                                       .SetProperty(x => x.UnitsGiven, x => x.UnitsGiven + request.Units), ct);
-            await db.Shares.Where(s => s.Id == request.ShareId && s.UnitsGiven == s.UnitsOffered && s.Status == ShareStatus.Active)
+            // A recurring share is never used up for good: its next period refills it.
+            await db.Shares.Where(s => s.Id == request.ShareId && s.UnitsGiven == s.UnitsOffered && s.Status == ShareStatus.Active && s.Recurrence == NeedRecurrence.Once)
                 .ExecuteUpdateStampedAsync(now, s => s.SetProperty(x => x.Status, ShareStatus.Fulfilled), ct);
         }, ct);
 
@@ -306,6 +354,33 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         return expired;
     }
 
+    /// <summary>
+    /// Refills every recurring share whose period has ended (run by <see cref="ShareRefillJob"/>): nothing reserved or given
+    /// in the new period. Each share moves by a conditional UPDATE on the period start it was read with, so when two app
+    /// instances run the job at once, one of them refills it and the other changes nothing. Cancelled and expired shares are not refilled.
+    /// </summary>
+    public async Task<int> RefillDueAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = Now;
+        var refilled = 0;
+        while (true)
+        {
+            var due = await db.Shares.Where(s => s.PeriodEnd != null && s.PeriodEnd <= now && s.Status == ShareStatus.Active && (s.ExpiresAt == null || s.ExpiresAt > now))
+                .OrderBy(s => s.PeriodEnd).Take(500).Select(s => new { s.Id, s.Recurrence, s.PeriodStart }).ToListAsync(ct);
+            if (due.Count == 0) break;
+            var refilledNow = 0;
+            foreach (var share in due)
+            {
+                if (await SharePeriods.RefillAsync(db, share.Id, share.Recurrence, share.PeriodStart!.Value, now, ct)) refilledNow++;
+            }
+            refilled += refilledNow;
+            // Another instance took this batch: it goes on with the rest, and so does the next run here.
+            if (refilledNow == 0) break;
+        }
+        return refilled;
+    }
+
     private enum Actor
     {
         Owner,
@@ -326,6 +401,9 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
             // cancelled while its requests move cannot deadlock; the request is read once the share is ours.
             await db.LockForUpdateAsync<Share>(s => s.Id == shareId, ct);
             var request = await db.ShareRequests.Include(r => r.Share).AsNoTracking().SingleAsync(r => r.Id == requestId, ct);
+            // An accept takes this period's units: a period that has ended is refilled first, as a request does.
+            if (await SharePeriods.RefillIfDueAsync(db, request.Share, Now, ct))
+                request = await db.ShareRequests.Include(r => r.Share).AsNoTracking().SingleAsync(r => r.Id == requestId, ct);
             var isOwner = request.Share.OwnerId == actorId;
             var isRequester = request.RequesterId == actorId;
             if (!isOwner && !isRequester) throw new NotFoundException(Text.Get("Error.RequestNotFound"));
@@ -349,13 +427,19 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
 
     private static async Task ReleaseAsync(AppDbContext db, ShareRequest request, string actorId, DateTime now, CancellationToken ct)
     {
-        await db.Shares.Where(s => s.Id == request.ShareId)
+        // Units held in an earlier period of a recurring share went with that period; this one's stay as they are.
+        await db.Shares.Where(s => s.Id == request.ShareId && s.PeriodStart == request.PeriodStart)
             .ExecuteUpdateStampedAsync(now, s => s.SetProperty(x => x.UnitsReserved, x => x.UnitsReserved - request.Units), ct);
         // A council's share that has closed hands released units back to the inventory (an open one offers them again).
         if (request.Share is { Status: not ShareStatus.Active, SourceCouncilId: { } councilId, ItemId: { } itemId })
             await Councils.InventoryLedger.ChangeAsync(db, request.Share.CommunityId, councilId, itemId, Councils.InventoryEntryKind.Returned, request.Units,
                 actorId, now, ct, shareId: request.ShareId, poolId: request.Share.SourcePoolId);
     }
+
+    /// <summary>"None left this week — refills on Mon 14 Dec, 09:00": why a recurring share with nothing free refuses (plainly when it expires before then).</summary>
+    internal static string NoneLeftThisPeriod(Share share) => share.PeriodEnd is { } end && (share.ExpiresAt is null || share.ExpiresAt > end)
+        ? Text.Get($"Wealth.NoneLeftThisPeriod.{share.Recurrence}", SharePeriods.RefillText(end))
+        : Text.Get("Wealth.NoneLeft");
 
     private void EnsureOpen(Share share)
     {

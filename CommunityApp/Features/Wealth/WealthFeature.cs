@@ -11,6 +11,7 @@ public static class WealthFeature
         .AddScoped<WealthQueries>()
         .AddScoped<CatalogService>()
         .AddHostedService<ShareExpiryJob>()
+        .AddHostedService<ShareRefillJob>()
         .AddCommunitySection(new("Community.Wealth", SectionGroup.Sharing, Icons.Material.Filled.VolunteerActivism, u => u.Shares, Order: 10, Match: NavLinkMatch.Prefix))
         .AddCommunitySection(new("Community.Requests", SectionGroup.Sharing, Icons.Material.Filled.Inbox, u => u.Requests, Order: 20,
             Badge: (context, ct) => context.Services.GetRequiredService<WealthQueries>().OpenIncomingCountAsync(context.UserId, context.Home.Id, ct)))

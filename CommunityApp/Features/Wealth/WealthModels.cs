@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using CommunityApp.Data;
 using CommunityApp.Features.Communities;
+using CommunityApp.Features.Needs;
 
 namespace CommunityApp.Features.Wealth;
 
@@ -83,6 +84,12 @@ public class Item : IAuditable, ISoftDeletable
 /// <summary>
 /// Something a member offers (docs/SPEC.md §5.2). Units move from free to reserved (accepted requests) to given
 /// (fulfilled); the database refuses any state where reserved + given exceeds the units offered.
+/// <para>
+/// A recurring share (<see cref="Recurrence"/> not <c>Once</c>) offers <see cref="UnitsOffered"/> per period, from
+/// <see cref="PeriodStart"/> to <see cref="PeriodEnd"/>: reserved and given count this period only, so the same check
+/// constraint holds per period, and the refill (<see cref="ShareRefillJob"/>, or the first request after the boundary)
+/// starts the next period with both at zero. Requests accepted in a period keep counting there (<see cref="ShareRequest.PeriodStart"/>).
+/// </para>
 /// </summary>
 public class Share : IAuditable, ISoftDeletable
 {
@@ -107,6 +114,12 @@ public class Share : IAuditable, ISoftDeletable
     public int? MaxUnitsPerMember { get; set; }
     public DateTime? ExpiresAt { get; set; }
     public int? MinTrust { get; set; }
+    /// <summary><c>Once</c>, or the period after which the units are offered again (docs/SPEC.md §5.2). Only a share to the members recurs.</summary>
+    public NeedRecurrence Recurrence { get; set; }
+    /// <summary>When the current period began; null for a one-time share.</summary>
+    public DateTime? PeriodStart { get; set; }
+    /// <summary>When the current period ends and the units are offered again; null for a one-time share.</summary>
+    public DateTime? PeriodEnd { get; set; }
     public ShareTarget Target { get; set; }
     /// <summary>The council or pool when <see cref="Target"/> is not the community.</summary>
     public Guid? TargetId { get; set; }
@@ -121,6 +134,11 @@ public class Share : IAuditable, ISoftDeletable
     public DateTime? DeletedAt { get; set; }
 
     public int UnitsFree => UnitsOffered - UnitsReserved - UnitsGiven;
+
+    public bool IsRecurring => Recurrence != NeedRecurrence.Once;
+
+    /// <summary>The units free at <paramref name="now"/>: a recurring share whose period has ended is full again, before the refill is stored.</summary>
+    public int FreeAt(DateTime now) => PeriodEnd is { } end && end <= now ? UnitsOffered : UnitsFree;
 }
 
 public class ShareRequest : IAuditable
@@ -135,6 +153,12 @@ public class ShareRequest : IAuditable
     public int Units { get; set; }
     public string? Message { get; set; }
     public RequestStatus Status { get; set; }
+    /// <summary>
+    /// On a recurring share, the period whose units this request holds or took: the share's <see cref="Share.PeriodStart"/>
+    /// when it was accepted (or checked out). It keeps counting there after the refill, never in a later period. Null on a
+    /// one-time share, and while pending.
+    /// </summary>
+    public DateTime? PeriodStart { get; set; }
     public DateTime CreatedAt { get; set; }
     public string? CreatedBy { get; set; }
     public DateTime UpdatedAt { get; set; }
@@ -218,8 +242,10 @@ internal sealed class WealthConfiguration :
         share.Property(s => s.Kind).HasConversion<string>().HasMaxLength(10);
         share.Property(s => s.Target).HasConversion<string>().HasMaxLength(10);
         share.Property(s => s.Status).HasConversion<string>().HasMaxLength(10);
+        share.Property(s => s.Recurrence).HasConversion<string>().HasMaxLength(10);
         share.Property(s => s.CreatedBy).HasMaxLength(450);
         share.Ignore(s => s.UnitsFree);
+        share.Ignore(s => s.IsRecurring);
         share.HasOne<Community>().WithMany().HasForeignKey(s => s.CommunityId).OnDelete(DeleteBehavior.Cascade);
         share.HasOne(s => s.Owner).WithMany().HasForeignKey(s => s.OwnerId).OnDelete(DeleteBehavior.Restrict);
         share.HasOne<Item>().WithMany().HasForeignKey(s => s.ItemId).OnDelete(DeleteBehavior.Restrict);
@@ -235,10 +261,16 @@ internal sealed class WealthConfiguration :
         share.HasIndex(s => new { s.OwnerId, s.Status });
         share.HasIndex(s => s.ItemId);
         share.HasIndex(s => s.CategoryId);
+        // The refill job finds the periods that ended.
+        share.HasIndex(s => s.PeriodEnd).HasFilter("period_end IS NOT NULL");
         share.ToTable(t =>
         {
             t.HasCheckConstraint("ck_shares_units", "units_offered >= 1 AND units_reserved >= 0 AND units_given >= 0 AND units_reserved + units_given <= units_offered");
             t.HasCheckConstraint("ck_shares_caps", "(max_units_per_member IS NULL OR max_units_per_member >= 1) AND (min_trust IS NULL OR min_trust >= 0)");
+            // A recurring share has a period (and only to the members, never from an inventory); a one-time share has none.
+            t.HasCheckConstraint("ck_shares_period",
+                "(recurrence = 'Once' AND period_start IS NULL AND period_end IS NULL) OR (recurrence <> 'Once' AND period_start IS NOT NULL AND period_end IS NOT NULL AND period_end > period_start " +
+                "AND target = 'Community' AND source_council_id IS NULL)");
         });
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using CommunityApp.Auth;
 using CommunityApp.Data;
+using CommunityApp.Features.Needs;
 using CommunityApp.Resources;
 
 namespace CommunityApp.Features.Wealth;
@@ -18,11 +19,28 @@ public sealed record ShareQuery(
 
 /// <summary>
 /// A share as lists and its page show it. <see cref="CouncilId"/> and <see cref="CouncilName"/> name the council it goes to
-/// (<see cref="Target"/> Council: a contribution) or whose inventory it shares.
+/// (<see cref="Target"/> Council: a contribution) or whose inventory it shares. A recurring share offers
+/// <see cref="UnitsOffered"/> per <see cref="Recurrence"/>; <see cref="UnitsFree"/> is what is left this period, and
+/// <see cref="PeriodEnd"/> when it refills (both as of the clock, also before the refill job has run).
 /// </summary>
 public sealed record ShareRow(Guid Id, string Title, string? Description, WealthKind Kind, string OwnerName, string OwnerId, int UnitsOffered, int UnitsFree,
     ShareStatus Status, DateTime? ExpiresAt, int? MinTrust, string? CategoryName, DateTime CreatedAt, Guid? CategoryId,
-    ShareTarget Target = ShareTarget.Community, Guid? CouncilId = null, string? CouncilName = null, Guid? PoolId = null, string? PoolName = null);
+    ShareTarget Target = ShareTarget.Community, Guid? CouncilId = null, string? CouncilName = null, Guid? PoolId = null, string? PoolName = null,
+    NeedRecurrence Recurrence = NeedRecurrence.Once, DateTime? PeriodStart = null, DateTime? PeriodEnd = null)
+{
+    public bool IsRecurring => Recurrence != NeedRecurrence.Once;
+
+    /// <summary>When an active recurring share offers its units again; null when it will not (one-time, closed, or expiring first).</summary>
+    public DateTime? RefillsAt => Status == ShareStatus.Active && PeriodEnd is { } end && (ExpiresAt is null || ExpiresAt > end) ? end : null;
+
+    /// <summary>The row as of <paramref name="now"/>: an active share's period that has ended is the next one, with every unit free.</summary>
+    internal ShareRow At(DateTime now)
+    {
+        if (this is not { Status: ShareStatus.Active, PeriodStart: { } start, PeriodEnd: { } end } || end > now) return this;
+        var (periodStart, periodEnd) = SharePeriods.Current(Recurrence, start, end, now);
+        return this with { UnitsFree = UnitsOffered, PeriodStart = periodStart, PeriodEnd = periodEnd };
+    }
+}
 
 public sealed record RequestRow(Guid Id, Guid ShareId, string ShareTitle, string RequesterId, string RequesterName, string OwnerName, int Units, string? Message,
     RequestStatus Status, DateTime CreatedAt);
@@ -85,20 +103,21 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
         if (query.OnlyRequestable)
         {
             var mayRequest = PermissionService.Decide(viewer, Permission.RequestWealth).Allowed;
+            // A recurring share whose period has ended is full again, before the refill job stores it.
             shares = mayRequest
                 ? shares.Where(s => s.OwnerId != viewerId && s.Status == ShareStatus.Active && (s.ExpiresAt == null || s.ExpiresAt > now)
-                                    && s.UnitsReserved + s.UnitsGiven < s.UnitsOffered).Where(PermissionService.MeetsShareCap(viewer))
+                                    && (s.UnitsReserved + s.UnitsGiven < s.UnitsOffered || s.PeriodEnd <= now)).Where(PermissionService.MeetsShareCap(viewer))
                 : shares.Where(_ => false);
         }
         var total = await shares.Take(CountCap + 1).CountAsync(ct);
         shares = query.Sort switch
         {
             ShareSort.ExpiringSoon => shares.OrderBy(s => s.ExpiresAt == null).ThenBy(s => s.ExpiresAt).ThenByDescending(s => s.Id),
-            ShareSort.MostAvailable => shares.OrderByDescending(s => s.UnitsOffered - s.UnitsReserved - s.UnitsGiven).ThenByDescending(s => s.Id),
+            ShareSort.MostAvailable => shares.OrderByDescending(s => s.PeriodEnd <= now ? s.UnitsOffered : s.UnitsOffered - s.UnitsReserved - s.UnitsGiven).ThenByDescending(s => s.Id),
             _ => shares.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id),
         };
         var rows = await Project(db, shares.Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize), now, CatalogNames.Spanish).ToListAsync(ct);
-        return new Page<ShareRow>(rows, total, pageIndex, pageSize);
+        return new Page<ShareRow>(rows.Select(r => r.At(now)).ToList(), total, pageIndex, pageSize);
     }
 
     /// <summary>A share's page: the owner sees every request, others only their own. A share of another community is not found here, whatever its id.</summary>
@@ -110,7 +129,7 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
             throw new NotFoundException(Text.Get("Error.ShareNotFound"));
         var now = clock.GetUtcNow().UtcDateTime;
         var es = CatalogNames.Spanish;
-        var share = await Project(db, db.Shares.Where(s => s.Id == shareId), now, es).SingleAsync(ct);
+        var share = (await Project(db, db.Shares.Where(s => s.Id == shareId), now, es).SingleAsync(ct)).At(now);
         var extra = await db.Shares.Where(s => s.Id == shareId)
             .Select(s => new { s.MaxUnitsPerMember, s.ItemId, ItemName = db.Items.Where(i => i.Id == s.ItemId).Select(i => es && i.NameEs != null ? i.NameEs : i.Name).FirstOrDefault() })
             .SingleAsync(ct);
@@ -175,9 +194,9 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
         await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
         var mine = db.Shares.Where(s => s.CommunityId == communityId && s.OwnerId == viewerId);
         var total = await mine.CountAsync(ct);
-        var rows = await Project(db, mine.OrderByDescending(s => s.CreatedAt).Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize), clock.GetUtcNow().UtcDateTime,
-            CatalogNames.Spanish).ToListAsync(ct);
-        return new Page<ShareRow>(rows, total, pageIndex, pageSize);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var rows = await Project(db, mine.OrderByDescending(s => s.CreatedAt).Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize), now, CatalogNames.Spanish).ToListAsync(ct);
+        return new Page<ShareRow>(rows.Select(r => r.At(now)).ToList(), total, pageIndex, pageSize);
     }
 
     /// <summary>The community's categories by the name the viewer reads (docs/SPEC.md §5.1).</summary>
@@ -214,7 +233,8 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
             db.Councils.Where(c => c.Id == (s.SourceCouncilId ?? s.TargetId)).Select(c => c.Name).FirstOrDefault(),
             // A pool's share or a gift to a pool (docs/SPEC.md §7) names the pool.
             s.SourcePoolId ?? (s.Target == ShareTarget.Pool ? s.TargetId : null),
-            db.Pools.Where(p => p.Id == (s.SourcePoolId ?? (s.Target == ShareTarget.Pool ? s.TargetId : null))).Select(p => p.Name).FirstOrDefault()));
+            db.Pools.Where(p => p.Id == (s.SourcePoolId ?? (s.Target == ShareTarget.Pool ? s.TargetId : null))).Select(p => p.Name).FirstOrDefault(),
+            s.Recurrence, s.PeriodStart, s.PeriodEnd));
 
     private static IQueryable<RequestRow> Requests(IQueryable<ShareRequest> requests) =>
         requests.Select(r => new RequestRow(r.Id, r.ShareId, r.Share.Title, r.RequesterId, r.Requester.DisplayName, r.Share.Owner.DisplayName,

@@ -13,7 +13,7 @@ using NpgsqlTypes;
 namespace CommunityApp.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261207032608_CatalogueNamesRecurringSharesPoolCheckoutNeedExpiry")]
+    [Migration("20261207034042_CatalogueNamesRecurringSharesPoolCheckoutNeedExpiry")]
     partial class CatalogueNamesRecurringSharesPoolCheckoutNeedExpiry
     {
         /// <inheritdoc />
@@ -2072,6 +2072,20 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("owner_id");
 
+                    b.Property<DateTime?>("PeriodEnd")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("period_end");
+
+                    b.Property<DateTime?>("PeriodStart")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("period_start");
+
+                    b.Property<string>("Recurrence")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("recurrence");
+
                     b.Property<Guid?>("SourceCouncilId")
                         .HasColumnType("uuid")
                         .HasColumnName("source_council_id");
@@ -2133,6 +2147,10 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.HasIndex("ItemId")
                         .HasDatabaseName("ix_shares_item_id");
 
+                    b.HasIndex("PeriodEnd")
+                        .HasDatabaseName("ix_shares_period_end")
+                        .HasFilter("period_end IS NOT NULL");
+
                     b.HasIndex("SourceCouncilId")
                         .HasDatabaseName("ix_shares_source_council_id");
 
@@ -2159,6 +2177,8 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.ToTable("shares", null, t =>
                         {
                             t.HasCheckConstraint("ck_shares_caps", "(max_units_per_member IS NULL OR max_units_per_member >= 1) AND (min_trust IS NULL OR min_trust >= 0)");
+
+                            t.HasCheckConstraint("ck_shares_period", "(recurrence = 'Once' AND period_start IS NULL AND period_end IS NULL) OR (recurrence <> 'Once' AND period_start IS NOT NULL AND period_end IS NOT NULL AND period_end > period_start AND target = 'Community' AND source_council_id IS NULL)");
 
                             t.HasCheckConstraint("ck_shares_units", "units_offered >= 1 AND units_reserved >= 0 AND units_given >= 0 AND units_reserved + units_given <= units_offered");
                         });
@@ -2257,6 +2277,10 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)")
                         .HasColumnName("message");
+
+                    b.Property<DateTime?>("PeriodStart")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("period_start");
 
                     b.Property<string>("RequesterId")
                         .IsRequired()

@@ -16,6 +16,32 @@ namespace CommunityApp.Data.Migrations.Postgres
                 table: "checkout_links");
 
             migrationBuilder.AddColumn<DateTime>(
+                name: "period_end",
+                table: "shares",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "period_start",
+                table: "shares",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "recurrence",
+                table: "shares",
+                type: "character varying(10)",
+                maxLength: 10,
+                nullable: false,
+                defaultValue: "Once");
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "period_start",
+                table: "share_requests",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
                 name: "expires_at",
                 table: "needs",
                 type: "timestamp with time zone",
@@ -53,6 +79,17 @@ namespace CommunityApp.Data.Migrations.Postgres
                 table: "checkout_links",
                 type: "uuid",
                 nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_shares_period_end",
+                table: "shares",
+                column: "period_end",
+                filter: "period_end IS NOT NULL");
+
+            migrationBuilder.AddCheckConstraint(
+                name: "ck_shares_period",
+                table: "shares",
+                sql: "(recurrence = 'Once' AND period_start IS NULL AND period_end IS NULL) OR (recurrence <> 'Once' AND period_start IS NOT NULL AND period_end IS NOT NULL AND period_end > period_start AND target = 'Community' AND source_council_id IS NULL)");
 
             migrationBuilder.CreateIndex(
                 name: "ix_needs_expires_at",
@@ -117,6 +154,14 @@ namespace CommunityApp.Data.Migrations.Postgres
                 table: "checkout_links");
 
             migrationBuilder.DropIndex(
+                name: "ix_shares_period_end",
+                table: "shares");
+
+            migrationBuilder.DropCheckConstraint(
+                name: "ck_shares_period",
+                table: "shares");
+
+            migrationBuilder.DropIndex(
                 name: "ix_needs_expires_at",
                 table: "needs");
 
@@ -139,6 +184,22 @@ namespace CommunityApp.Data.Migrations.Postgres
             migrationBuilder.DropCheckConstraint(
                 name: "ck_checkout_links_source",
                 table: "checkout_links");
+
+            migrationBuilder.DropColumn(
+                name: "period_end",
+                table: "shares");
+
+            migrationBuilder.DropColumn(
+                name: "period_start",
+                table: "shares");
+
+            migrationBuilder.DropColumn(
+                name: "recurrence",
+                table: "shares");
+
+            migrationBuilder.DropColumn(
+                name: "period_start",
+                table: "share_requests");
 
             migrationBuilder.DropColumn(
                 name: "expires_at",

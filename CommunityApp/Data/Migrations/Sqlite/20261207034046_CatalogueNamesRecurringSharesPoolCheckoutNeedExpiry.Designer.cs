@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CommunityApp.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261207032611_CatalogueNamesRecurringSharesPoolCheckoutNeedExpiry")]
+    [Migration("20261207034046_CatalogueNamesRecurringSharesPoolCheckoutNeedExpiry")]
     partial class CatalogueNamesRecurringSharesPoolCheckoutNeedExpiry
     {
         /// <inheritdoc />
@@ -2066,6 +2066,20 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("owner_id");
 
+                    b.Property<DateTime?>("PeriodEnd")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period_end");
+
+                    b.Property<DateTime?>("PeriodStart")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period_start");
+
+                    b.Property<string>("Recurrence")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("recurrence");
+
                     b.Property<Guid?>("SourceCouncilId")
                         .HasColumnType("TEXT")
                         .HasColumnName("source_council_id");
@@ -2121,6 +2135,10 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     b.HasIndex("ItemId")
                         .HasDatabaseName("ix_shares_item_id");
 
+                    b.HasIndex("PeriodEnd")
+                        .HasDatabaseName("ix_shares_period_end")
+                        .HasFilter("period_end IS NOT NULL");
+
                     b.HasIndex("SourceCouncilId")
                         .HasDatabaseName("ix_shares_source_council_id");
 
@@ -2142,6 +2160,8 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     b.ToTable("shares", null, t =>
                         {
                             t.HasCheckConstraint("ck_shares_caps", "(max_units_per_member IS NULL OR max_units_per_member >= 1) AND (min_trust IS NULL OR min_trust >= 0)");
+
+                            t.HasCheckConstraint("ck_shares_period", "(recurrence = 'Once' AND period_start IS NULL AND period_end IS NULL) OR (recurrence <> 'Once' AND period_start IS NOT NULL AND period_end IS NOT NULL AND period_end > period_start AND target = 'Community' AND source_council_id IS NULL)");
 
                             t.HasCheckConstraint("ck_shares_units", "units_offered >= 1 AND units_reserved >= 0 AND units_given >= 0 AND units_reserved + units_given <= units_offered");
                         });
@@ -2240,6 +2260,10 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT")
                         .HasColumnName("message");
+
+                    b.Property<DateTime?>("PeriodStart")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("period_start");
 
                     b.Property<string>("RequesterId")
                         .IsRequired()
