@@ -28,13 +28,17 @@ public sealed class InterfaceTests(BrowserFixture browser) : BrowserTest(browser
         await SignUpAsync(admin, "ines", "Ines Admin");
         var (communityId, shareId, memberId) = await SetUpAsync("ines", "pablo", shareUnits: 3);
         var urls = CommunityUrls.For(communityId);
-        Guid councilId;
+        Guid councilId, poolId;
         await using (var scope = App.Services.CreateAsyncScope())
         {
             var adminId = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext().Users
                 .Where(u => u.UserName == "ines").Select(u => u.Id).SingleAsync();
             councilId = await scope.ServiceProvider.GetRequiredService<CommunityApp.Features.Councils.CouncilService>()
                 .CreateAsync(adminId, communityId, new("Phone Street Pantry", "Food for the neighbours of Phone Street."));
+            var rice = await scope.ServiceProvider.GetRequiredService<CatalogService>().AddItemAsync(adminId, communityId, "Rice (kg)", WealthKind.Object, null, null);
+            // The manager's pool page on a phone: the distribution form, sharing out, checkout links, the ledger.
+            poolId = await scope.ServiceProvider.GetRequiredService<CommunityApp.Features.Pools.PoolService>()
+                .CreateAsync(adminId, councilId, new("Phone Street rice", "Rice for the street.", [rice]));
         }
 
         await admin.OpenAsync(urls.Home);
@@ -54,7 +58,7 @@ public sealed class InterfaceTests(BrowserFixture browser) : BrowserTest(browser
             ("my-trust", urls.MyTrust), ("shares", urls.Shares), ("new-share", urls.NewShare), ("share", urls.Share(shareId)),
             ("edit-share", urls.EditShare(shareId)), ("requests", urls.Requests), ("catalogue", urls.Catalogue), ("settings", urls.Settings),
             ("invites", urls.Invites), ("audit", urls.Audit), ("councils", urls.Councils), ("new-council", urls.NewCouncil),
-            ("council", urls.Council(councilId)), ("needs", urls.Needs), ("new-need", urls.NewNeed),
+            ("council", urls.Council(councilId)), ("pools", urls.Pools), ("pool", urls.Pool(poolId)), ("needs", urls.Needs), ("new-need", urls.NewNeed),
         ];
         foreach (var ((name, url), index) in pages.Select((p, i) => (p, i)))
         {
