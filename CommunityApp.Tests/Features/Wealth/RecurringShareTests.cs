@@ -198,6 +198,10 @@ public sealed class RecurringShareTests(ServiceFixture fixture) : IClassFixture<
         (await RequestRowAsync(first)).PeriodStart.ShouldBe(Start.UtcDateTime);
         (await Should.ThrowAsync<AppException>(() => checkout.CheckoutAsync(ana, communityId, token, 1))).Message
             .ShouldBe(Text.Get("Wealth.NoneLeftThisPeriod.Weekly", SharePeriods.RefillText(Start.UtcDateTime.AddDays(7))));
+        // The checkout page says when it refills rather than "all gone".
+        var view = await checkout.GetAsync(ana, communityId, token);
+        (view.State, view.StateNote).ShouldBe((CommunityApp.Features.Checkout.CheckoutLinkState.AllGone,
+            Text.Get("Wealth.NoneLeftThisPeriod.Weekly", SharePeriods.RefillText(Start.UtcDateTime.AddDays(7)))));
 
         // Next week the link gives again, before the job has run.
         fixture.Clock.Set(Start.AddDays(7).AddHours(3));

@@ -41,7 +41,8 @@ public sealed record CheckoutRow(Guid Id, string UserName, int Units, DateTime A
 /// </summary>
 public sealed record CheckoutView(
     Guid LinkId, Guid? ShareId, Guid? PoolId, string Title, string? Description, string? LinkTitle, string OwnerName, bool IsOwner,
-    int UnitsLeft, int? UnitsOffered, int MaxPerCheckout, CheckoutLinkState State, ShareStatus ShareStatus, PermissionCheck Check);
+    int UnitsLeft, int? UnitsOffered, int MaxPerCheckout, CheckoutLinkState State, ShareStatus ShareStatus, PermissionCheck Check,
+    string? StateNote = null);
 
 /// <summary>The printable card of a link: its title, what it gives (the share's title, or the pool's item and name) and its absolute URL.</summary>
 public sealed record CheckoutPrintView(Guid LinkId, string ShareTitle, string? LinkTitle, string Url, bool IsRevoked);
@@ -273,7 +274,9 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
         var state = StateOf(link, share, Now);
         return new CheckoutView(link.Id, share.Id, null, share.Title, share.Description, link.Title, owner, share.OwnerId == userId,
             Math.Max(0, share.FreeAt(Now)), share.UnitsOffered, Math.Max(0, Math.Min(MaxPerCheckout(link, share), share.FreeAt(Now))), state, share.Status,
-            PermissionService.DecideShareRequest(standing, share.MinTrust, Permission.UseCheckoutLinks));
+            PermissionService.DecideShareRequest(standing, share.MinTrust, Permission.UseCheckoutLinks),
+            // A weekly basket out for the week says when it refills, not "all gone".
+            state == CheckoutLinkState.AllGone && share.IsRecurring ? ShareService.NoneLeftThisPeriod(share) : null);
     }
 
     /// <summary>A share's links, newest first, for its owner; each with its units given and number of checkouts.</summary>
