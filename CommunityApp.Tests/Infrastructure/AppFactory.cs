@@ -91,7 +91,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        await TestDatabases.DropPostgresAsync(connectionString);
+        await TestDatabases.RecycleAsync(connectionString);
     }
 
     private static readonly string ActionRunnerCategory = typeof(CommunityApp.Components.Shared.ActionRunner).FullName!;

@@ -66,7 +66,8 @@ public class ServiceFixture : IAsyncLifetime
     /// <summary>A database of its own on the tests' PostgreSQL server, migrated; a fixture with a server of its own overrides these.</summary>
     protected virtual Task<string> CreatePostgresAsync() => TestDatabases.CreatePostgresAsync();
 
-    protected virtual Task DropPostgresAsync(string connectionString) => TestDatabases.DropPostgresAsync(connectionString);
+    /// <summary>Hands the database back for the next class (emptied), or, with a server of its own, drops it.</summary>
+    protected virtual Task DropPostgresAsync(string connectionString) => TestDatabases.RecycleAsync(connectionString);
 
     public async Task<AppDbContext> NewContextAsync() =>
         await Get<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
