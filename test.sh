@@ -50,7 +50,11 @@ dotnet build CommunityApp.sln -c Release -nologo -v quiet
 log "Running the tests"
 rm -rf "$results"
 set +e
-dotnet test CommunityApp.sln -c Release --no-build --logger "trx" --results-directory "$results" "$@"
+# The test processes (and the app processes the start-up tests launch) live minutes at most and allocate a lot: dynamic
+# PGO's instrumentation costs more than it wins in that time, and a 64 MB first generation collects far less often.
+# Measured on this 2-core machine: the non-browser tests 126 → 108 s of CPU, two browser journeys 82 → 71 s.
+DOTNET_TieredPGO=0 DOTNET_GCgen0size=0x4000000 \
+  dotnet test CommunityApp.sln -c Release --no-build --logger "trx" --results-directory "$results" "$@"
 status=$?
 set -e
 
