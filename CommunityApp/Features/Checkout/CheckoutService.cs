@@ -261,13 +261,12 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
         var link = await FindAsync(db, communityId, token, ct);
         if (link.PoolId is { } poolId)
         {
-            var pool = await db.Pools.AsNoTracking().Where(p => p.Id == poolId)
-                .Select(p => new { p.Name, p.Description, p.MaxUnitsPerMember, Item = db.Items.Where(i => i.Id == link.ItemId).Select(i => new { i.Name, i.NameEs }).Single() }).SingleAsync(ct);
+            var pool = await db.Pools.AsNoTracking().SingleAsync(p => p.Id == poolId, ct);
+            var item = await db.Items.Where(i => i.Id == link.ItemId).Select(i => new { i.Name, i.NameEs }).SingleAsync(ct);
             var left = await PoolBalanceAsync(db, poolId, link.ItemId!.Value, ct);
             var poolState = link.RevokedAt is not null ? CheckoutLinkState.Revoked : left == 0 ? CheckoutLinkState.AllGone : CheckoutLinkState.Open;
-            var max = Math.Min(link.CapPerCheckout ?? int.MaxValue, pool.MaxUnitsPerMember ?? int.MaxValue);
-            return new CheckoutView(link.Id, null, poolId, CatalogNames.Shown(pool.Item.Name, pool.Item.NameEs), pool.Description.Length > 0 ? pool.Description : null, link.Title, pool.Name, false,
-                left, null, Math.Min(max, left), poolState, ShareStatus.Active, PermissionService.DecideShareRequest(standing, null, Permission.UseCheckoutLinks));
+            return new CheckoutView(link.Id, null, poolId, CatalogNames.Shown(item.Name, item.NameEs), pool.Description.Length > 0 ? pool.Description : null, link.Title, pool.Name, false,
+                left, null, Math.Min(MaxPerCheckout(link, pool), left), poolState, ShareStatus.Active, PermissionService.DecideShareRequest(standing, null, Permission.UseCheckoutLinks));
         }
         var share = link.Share!;
         var owner = await db.Users.Where(u => u.Id == share.OwnerId).Select(u => u.DisplayName).SingleAsync(ct);
