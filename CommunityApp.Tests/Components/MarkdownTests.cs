@@ -134,6 +134,84 @@ public class MarkdownTests
         html.ShouldNotContain("<script", Case.Insensitive);
     }
 
+    /// <summary>The corpus file's lines as written (escapes still in), so theory data stays printable.</summary>
+    public static TheoryData<string> CorpusLines => [.. XssCorpus.Lines];
+
+    /// <summary>Where a payload is put: on its own, in running text and in every markdown construct that holds text or an address.</summary>
+    private static readonly (string Name, Func<string, string> Wrap)[] Contexts =
+    [
+        ("raw", p => p),
+        ("paragraph", p => $"Before {p} after"),
+        ("emphasis", p => $"**{p}** and _{p}_"),
+        ("heading", p => $"# {p}"),
+        ("list", p => $"- {p}\n- next\n  1. {p}"),
+        ("quote", p => $"> {p}"),
+        ("table", p => $"| head | other |\n|---|:-:|\n| {p} | x |"),
+        ("link text", p => $"[{p}](https://example.org/)"),
+        ("link address", p => $"[text]({p})"),
+        ("bracketed link address", p => $"[text](<{p}>)"),
+        ("link title", p => $"[text](https://example.org/ \"{p}\")"),
+        ("image address", p => $"![alt]({p})"),
+        ("image alt", p => $"![{p}](/images/x.png)"),
+        ("reference", p => $"[text][r] and ![pic][r]\n\n[r]: {p}"),
+        ("autolink", p => $"<{p}> and see {p} here"),
+        ("inline code", p => $"`{p}`"),
+        ("fenced code", p => $"```\n{p}\n```"),
+    ];
+
+    [Fact]
+    public void The_corpus_holds_at_least_150_distinct_payloads()
+    {
+        var payloads = XssCorpus.Lines.Select(XssCorpus.Decode).ToList();
+
+        payloads.Count.ShouldBeGreaterThanOrEqualTo(150);
+        payloads.Distinct(StringComparer.Ordinal).Count().ShouldBe(payloads.Count, "every payload once");
+        payloads.ShouldContain("<svg onload=alert(1)>");
+        payloads.ShouldContain(p => p.Contains("<math", StringComparison.Ordinal));
+        payloads.ShouldContain(p => p.StartsWith("[click](vbscript:", StringComparison.Ordinal));
+        payloads.ShouldContain(p => p.StartsWith("[click](data:", StringComparison.Ordinal));
+        payloads.ShouldContain(p => p.Contains("\u0001javascript:", StringComparison.Ordinal));
+    }
+
+    /// <summary>Issue #11: every payload of the corpus, in every context, renders to markup that cannot run script.</summary>
+    [Theory]
+    [MemberData(nameof(CorpusLines))]
+    public void Corpus_payload_renders_inert_in_every_context(string line)
+    {
+        var payload = XssCorpus.Decode(line);
+        foreach (var (name, wrap) in Contexts)
+        {
+            var markdown = wrap(payload);
+            var html = MarkdownRenderer.Render(markdown);
+
+            ShouldBeInert(html, $"{line} ({name})");
+            html.ShouldNotContain("<script", Case.Insensitive, $"{line} ({name}) → {html}");
+        }
+    }
+
+    [Theory]
+    [InlineData("[site](https://example.org/a)")]
+    [InlineData("[site](HTTPS://EXAMPLE.ORG/)")]
+    [InlineData("[site](http://example.org/)")]
+    [InlineData("[site](//example.org/protocol-relative)")]
+    [InlineData("[site][r]\n\n[r]: https://example.org/ref")]
+    [InlineData("<https://example.org/auto>")]
+    [InlineData("See https://example.org/bare and www.example.org")]
+    [InlineData("<a href=\"https://example.org/\" rel=\"opener\" target=\"_blank\">raw</a> [md](https://example.org/md)")]
+    public void Links_to_other_sites_get_rel_nofollow_ugc_noopener(string markdown)
+    {
+        var html = MarkdownRenderer.Render(markdown);
+        var links = Parse(html).QuerySelectorAll("a").ToList();
+
+        links.ShouldNotBeEmpty(html);
+        foreach (var link in links)
+        {
+            var rel = (link.GetAttribute("rel") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            rel.ShouldBe(["nofollow", "noopener", "ugc"], ignoreOrder: true, $"{link.OuterHtml} from {markdown}");
+            link.HasAttribute("target").ShouldBeFalse();
+        }
+    }
+
     [Fact]
     public void Raw_html_is_shown_as_text_not_markup()
     {
