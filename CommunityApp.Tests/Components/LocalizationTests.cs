@@ -53,6 +53,8 @@ public sealed partial class LocalizationTests
             .Concat(Family<CommunityApp.Features.Needs.NeedRecurrence>("NeedRecurrence"))
             .Concat(Family<CommunityApp.Features.Needs.NeedRecurrence>("Needs.Total"))
             .Concat(Family<CommunityApp.Features.Needs.NeedStatus>("NeedStatus"))
+            .Concat(Family<CommunityApp.Features.Polls.PollKind>("PollKind"))
+            .Concat(Family<CommunityApp.Features.Polls.ResultsVisibility>("ResultsVisibility"))
             // A recurring share's period in its texts ("5 per week", "None left this week — …"); a one-time share has none.
             .Concat(new[] { "Wealth.PerPeriod", "Wealth.LeftThisPeriod", "Wealth.NoneLeftThisPeriod", "Wealth.UnitsPerPeriod", "Wealth.MaxPerMemberPerPeriod", "Error.MaxPerMemberPerPeriod" }
                 .SelectMany(prefix => Family<CommunityApp.Features.Needs.NeedRecurrence>(prefix).Where(k => !k.EndsWith(".Once"))))

@@ -35,6 +35,13 @@ public readonly record struct CommunityUrls(Guid CommunityId)
     public string NewNeed => Home + "/needs/new";
     public string Need(Guid needId) => $"{Home}/needs/{needId}";
     public string EditNeed(Guid needId) => $"{Home}/needs/{needId}/edit";
+    public string Polls => Home + "/polls";
+    public string NewPoll => Home + "/polls/new";
+    /// <summary>A new poll on behalf of a council, or of one of its pools.</summary>
+    public string NewPollFor(Guid councilId, Guid? poolId = null) => poolId is { } pool ? $"{NewPoll}?council={councilId}&pool={pool}" : $"{NewPoll}?council={councilId}";
+    public string Poll(Guid pollId) => $"{Home}/polls/{pollId}";
+    /// <summary>The results as CSV (an endpoint, not a page).</summary>
+    public string PollResultsCsv(Guid pollId) => $"{Home}/polls/{pollId}/results.csv";
     public string Settings => Home + "/settings";
     public string Invites => Home + "/invites";
     public string Audit => Home + "/audit";

@@ -51,6 +51,11 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<Features.Pools.PoolAllocation> PoolAllocations => Set<Features.Pools.PoolAllocation>();
     public DbSet<Features.Checkout.CheckoutLink> CheckoutLinks => Set<Features.Checkout.CheckoutLink>();
     public DbSet<Features.Checkout.CheckoutEntry> Checkouts => Set<Features.Checkout.CheckoutEntry>();
+    public DbSet<Features.Polls.Poll> Polls => Set<Features.Polls.Poll>();
+    public DbSet<Features.Polls.PollOption> PollOptions => Set<Features.Polls.PollOption>();
+    public DbSet<Features.Polls.PollVote> PollVotes => Set<Features.Polls.PollVote>();
+    public DbSet<Features.Polls.PollVotePoints> PollVotePoints => Set<Features.Polls.PollVotePoints>();
+    public DbSet<Features.Polls.PollComment> PollComments => Set<Features.Polls.PollComment>();
 
     /// <summary>Data-protection keys (they sign the sign-in cookies) live in the database, so they survive restarts and are shared by instances.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -11,6 +11,7 @@ using CommunityApp.Features.Invites;
 using CommunityApp.Features.Members;
 using CommunityApp.Features.Needs;
 using CommunityApp.Features.Notifications;
+using CommunityApp.Features.Polls;
 using CommunityApp.Features.Pools;
 using CommunityApp.Features.Profile;
 using CommunityApp.Features.Settings;
@@ -43,6 +44,7 @@ public static class FeatureSetup
         .AddPools()
         .AddNeeds()
         .AddCheckout()
+        .AddPolls()
         .AddInvites()
         .AddSettings()
         .AddAudit();

@@ -66,6 +66,9 @@ public static partial class DemoDigest
         ["notifications"] = await db.Notifications.CountAsync(),
         ["unread"] = await db.Notifications.CountAsync(n => n.ReadAt == null),
         ["audit"] = await db.AuditLog.CountAsync(),
+        ["polls"] = await db.Polls.CountAsync(),
+        ["pollVotes"] = await db.PollVotes.CountAsync(),
+        ["pollComments"] = await db.PollComments.CountAsync(),
     };
 
     public static async Task<IReadOnlyList<string>> LinesAsync(AppDbContext db, DateTimeOffset now)
@@ -330,7 +333,7 @@ public sealed class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper out
             AuditAction.InviteCreated, AuditAction.InviteRedeemed, AuditAction.TrustGrantChanged, AuditAction.ItemAdded, AuditAction.CheckoutLinkCreated,
             AuditAction.CouncilCreated, AuditAction.CouncilManagerAdded, AuditAction.ContributionConfirmed, AuditAction.InventoryUsed, AuditAction.InventoryShared,
             AuditAction.CouncilReportPublished, AuditAction.InitiativeCreated, AuditAction.InitiativeProgressAdded,
-            AuditAction.PoolCreated, AuditAction.PoolDistributed,
+            AuditAction.PoolCreated, AuditAction.PoolDistributed, AuditAction.PollCreated,
         ], ignoreOrder: true);
     }
 
@@ -351,6 +354,25 @@ public sealed class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper out
         balance.ShouldBe(await db.InventoryEntries.Where(e => e.PoolId == pool.Id).SumAsync(e => e.Units));
         balance.ShouldBe(0);
         (await db.Notifications.CountAsync(n => n.Kind == NotificationKind.PoolAllocated && n.CommunityId == community)).ShouldBe(allocations.Count);
+    }
+
+    [Fact]
+    public async Task An_open_dot_vote_for_the_fruit_pool_has_points_and_reasons_and_the_clean_up_poll_has_closed()
+    {
+        await using var db = await fixture.NewContextAsync();
+        var community = (await db.Communities.SingleAsync(c => c.Name == DemoSeeder.CommunityName)).Id;
+        var polls = await db.Polls.Include(p => p.Pool).Where(p => p.CommunityId == community).OrderBy(p => p.CreatedAt).ToListAsync();
+        polls.Count.ShouldBe(2);
+        var (closed, open) = (polls[0], polls[1]);
+        closed.EndsAt.ShouldBeLessThan(DemoSeedFixture.Now.UtcDateTime);
+        (await db.PollVotes.CountAsync(v => v.PollId == closed.Id && v.Reason != null)).ShouldBeGreaterThanOrEqualTo(2);
+        (open.Kind, open.Points, open.Pool!.Name).ShouldBe((CommunityApp.Features.Polls.PollKind.DotVoting, 10, "Fruit pool"));
+        open.EndsAt.ShouldBeGreaterThan(DemoSeedFixture.Now.UtcDateTime);
+        var voters = await db.PollVotes.Where(v => v.PollId == open.Id).Select(v => v.UserId).ToListAsync();
+        voters.Count.ShouldBe(5);
+        (await db.PollVotePoints.Where(v => v.PollId == open.Id).SumAsync(v => v.Points)).ShouldBe(50, "each ballot spreads exactly 10 points");
+        (await db.PollVotes.CountAsync(v => v.PollId == open.Id && v.Reason != null)).ShouldBeGreaterThanOrEqualTo(3);
+        (await db.PollComments.CountAsync(c => c.PollId == open.Id)).ShouldBe(2);
     }
 
     [Fact]

@@ -54,6 +54,10 @@ public enum AuditAction
     InitiativeEdited = 66,
     InitiativeStatusChanged = 67,
     InitiativeProgressAdded = 68,
+    PollCreated = 80,
+    PollClosed = 81,
+    PollExtended = 82,
+    PollReopened = 83,
 }
 
 /// <summary>One append-only line of a community's audit log: who did what to whom, with old → new values.</summary>

@@ -1533,6 +1533,265 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.ToTable("notifications", (string)null);
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Polls.Poll", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("ClosedEarlyAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_early_at");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("community_id");
+
+                    b.Property<Guid?>("CouncilId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("council_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("CreatorId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("creator_id");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(5000)
+                        .HasColumnType("character varying(5000)")
+                        .HasColumnName("description");
+
+                    b.Property<DateTime>("EndsAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ends_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTime>("OpenedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("opened_at");
+
+                    b.Property<int?>("Points")
+                        .HasColumnType("integer")
+                        .HasColumnName("points");
+
+                    b.Property<Guid?>("PoolId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("pool_id");
+
+                    b.Property<string>("Question")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("question");
+
+                    b.Property<DateTime?>("RemindAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("remind_at");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("Visibility")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("visibility");
+
+                    b.HasKey("Id")
+                        .HasName("pk_polls");
+
+                    b.HasIndex("CreatorId")
+                        .HasDatabaseName("ix_polls_creator_id");
+
+                    b.HasIndex("PoolId")
+                        .HasDatabaseName("ix_polls_pool_id");
+
+                    b.HasIndex("RemindAt")
+                        .HasDatabaseName("ix_polls_remind_at")
+                        .HasFilter("remind_at IS NOT NULL");
+
+                    b.HasIndex("CommunityId", "EndsAt")
+                        .HasDatabaseName("ix_polls_community_id_ends_at");
+
+                    b.HasIndex("CouncilId", "EndsAt")
+                        .HasDatabaseName("ix_polls_council_id_ends_at");
+
+                    b.ToTable("polls", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_polls_ends", "ends_at > opened_at OR closed_early_at IS NOT NULL");
+
+                            t.HasCheckConstraint("ck_polls_points", "(kind = 'SingleChoice' AND points IS NULL) OR (kind = 'DotVoting' AND points BETWEEN 1 AND 100)");
+
+                            t.HasCheckConstraint("ck_polls_pool_council", "pool_id IS NULL OR council_id IS NOT NULL");
+                        });
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Polls.PollComment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AuthorId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("author_id");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("body");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<Guid>("PollId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("poll_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_poll_comments");
+
+                    b.HasIndex("AuthorId")
+                        .HasDatabaseName("ix_poll_comments_author_id");
+
+                    b.HasIndex("PollId", "CreatedAt")
+                        .HasDatabaseName("ix_poll_comments_poll_id_created_at");
+
+                    b.ToTable("poll_comments", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Polls.PollOption", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("NormalizedText")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("normalized_text");
+
+                    b.Property<Guid>("PollId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("poll_id");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("text");
+
+                    b.HasKey("Id")
+                        .HasName("pk_poll_options");
+
+                    b.HasAlternateKey("PollId", "Id")
+                        .HasName("ak_poll_options_poll_id_id");
+
+                    b.HasIndex("PollId", "NormalizedText")
+                        .IsUnique()
+                        .HasDatabaseName("ix_poll_options_poll_id_normalized_text");
+
+                    b.HasIndex("PollId", "Position")
+                        .IsUnique()
+                        .HasDatabaseName("ix_poll_options_poll_id_position");
+
+                    b.ToTable("poll_options", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_poll_options_position", "position >= 0 AND position < 10");
+                        });
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Polls.PollVote", b =>
+                {
+                    b.Property<Guid>("PollId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("poll_id");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(280)
+                        .HasColumnType("character varying(280)")
+                        .HasColumnName("reason");
+
+                    b.HasKey("PollId", "UserId")
+                        .HasName("pk_poll_votes");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_poll_votes_user_id");
+
+                    b.HasIndex("PollId", "At")
+                        .HasDatabaseName("ix_poll_votes_poll_id_at");
+
+                    b.ToTable("poll_votes", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Polls.PollVotePoints", b =>
+                {
+                    b.Property<Guid>("PollId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("poll_id");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<Guid>("OptionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("option_id");
+
+                    b.Property<int>("Points")
+                        .HasColumnType("integer")
+                        .HasColumnName("points");
+
+                    b.HasKey("PollId", "UserId", "OptionId")
+                        .HasName("pk_poll_vote_points");
+
+                    b.HasIndex("PollId", "OptionId")
+                        .HasDatabaseName("ix_poll_vote_points_poll_id_option_id");
+
+                    b.ToTable("poll_vote_points", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_poll_vote_points_points", "points BETWEEN 1 AND 100");
+                        });
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Pools.Pool", b =>
                 {
                     b.Property<Guid>("Id")
@@ -3045,6 +3304,107 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_notifications_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Polls.Poll", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_polls_communities_community_id");
+
+                    b.HasOne("CommunityApp.Features.Councils.Council", "Council")
+                        .WithMany()
+                        .HasForeignKey("CouncilId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_polls_councils_council_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Creator")
+                        .WithMany()
+                        .HasForeignKey("CreatorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_polls_users_creator_id");
+
+                    b.HasOne("CommunityApp.Features.Pools.Pool", "Pool")
+                        .WithMany()
+                        .HasForeignKey("PoolId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_polls_pools_pool_id");
+
+                    b.Navigation("Council");
+
+                    b.Navigation("Creator");
+
+                    b.Navigation("Pool");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Polls.PollComment", b =>
+                {
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Author")
+                        .WithMany()
+                        .HasForeignKey("AuthorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_poll_comments_users_author_id");
+
+                    b.HasOne("CommunityApp.Features.Polls.Poll", null)
+                        .WithMany()
+                        .HasForeignKey("PollId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_poll_comments_polls_poll_id");
+
+                    b.Navigation("Author");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Polls.PollOption", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Polls.Poll", null)
+                        .WithMany()
+                        .HasForeignKey("PollId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_poll_options_polls_poll_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Polls.PollVote", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Polls.Poll", null)
+                        .WithMany()
+                        .HasForeignKey("PollId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_poll_votes_polls_poll_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_poll_votes_users_user_id");
+
+                    b.Navigation("User");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Polls.PollVotePoints", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Polls.PollOption", null)
+                        .WithMany()
+                        .HasForeignKey("PollId", "OptionId")
+                        .HasPrincipalKey("PollId", "Id")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_poll_vote_points_poll_options_poll_id_option_id");
+
+                    b.HasOne("CommunityApp.Features.Polls.PollVote", null)
+                        .WithMany()
+                        .HasForeignKey("PollId", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_poll_vote_points_poll_votes_poll_id_user_id");
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Pools.Pool", b =>
