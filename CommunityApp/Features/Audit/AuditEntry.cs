@@ -54,6 +54,16 @@ public enum AuditAction
     InitiativeEdited = 66,
     InitiativeStatusChanged = 67,
     InitiativeProgressAdded = 68,
+    ForumCategoryCreated = 90,
+    ForumCategoryEdited = 91,
+    ForumCategoryMoved = 92,
+    ForumCategoryDeleted = 93,
+    ForumThreadPinned = 94,
+    ForumThreadLocked = 95,
+    ForumThreadMoved = 96,
+    ForumPostEdited = 97,
+    ForumPostDeleted = 98,
+    ForumThreadDeleted = 99,
 }
 
 /// <summary>One append-only line of a community's audit log: who did what to whom, with old → new values.</summary>

@@ -27,6 +27,8 @@ public enum NotificationKind
     CouncilManagerAdded = 23,
     InitiativeCommented = 40,
     PoolAllocated = 24,
+    ForumMentioned = 55,
+    ForumReplied = 56,
 }
 
 /// <summary>An in-app notification, stored so it survives reloads; read when <see cref="ReadAt"/> is set.</summary>
