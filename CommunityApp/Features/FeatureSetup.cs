@@ -7,6 +7,7 @@ using CommunityApp.Features.Audit;
 using CommunityApp.Features.Checkout;
 using CommunityApp.Features.Communities;
 using CommunityApp.Features.Councils;
+using CommunityApp.Features.Forum;
 using CommunityApp.Features.Invites;
 using CommunityApp.Features.Members;
 using CommunityApp.Features.Needs;
@@ -43,6 +44,7 @@ public static class FeatureSetup
         .AddPools()
         .AddNeeds()
         .AddCheckout()
+        .AddForum()
         .AddInvites()
         .AddSettings()
         .AddAudit();
