@@ -42,6 +42,8 @@ public readonly record struct CommunityUrls(Guid CommunityId)
     public string ForumThread(Guid threadId) => $"{Home}/forum/threads/{threadId}";
     /// <summary>A post inside its thread's page (the anchor of the post's card).</summary>
     public string ForumPost(Guid threadId, Guid postId) => $"{Home}/forum/threads/{threadId}#post-{postId}";
+    public string ForumReview => Home + "/forum/review";
+    public string ForumModerationLog => Home + "/forum/moderation-log";
     public string Settings => Home + "/settings";
     public string Invites => Home + "/invites";
     public string Audit => Home + "/audit";

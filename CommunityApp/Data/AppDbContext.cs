@@ -57,6 +57,7 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<Features.Forum.ForumPost> ForumPosts => Set<Features.Forum.ForumPost>();
     public DbSet<Features.Forum.ForumVote> ForumVotes => Set<Features.Forum.ForumVote>();
     public DbSet<Features.Forum.ForumMention> ForumMentions => Set<Features.Forum.ForumMention>();
+    public DbSet<Features.Forum.ForumFlag> ForumFlags => Set<Features.Forum.ForumFlag>();
 
     /// <summary>Data-protection keys (they sign the sign-in cookies) live in the database, so they survive restarts and are shared by instances.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -45,6 +45,7 @@ public static class FeatureSetup
         .AddNeeds()
         .AddCheckout()
         .AddForum()
+        .AddForumModeration()
         .AddInvites()
         .AddSettings()
         .AddAudit();

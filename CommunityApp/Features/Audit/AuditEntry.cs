@@ -64,6 +64,10 @@ public enum AuditAction
     ForumPostEdited = 97,
     ForumPostDeleted = 98,
     ForumThreadDeleted = 99,
+    ForumFlagsAgreed = 100,
+    ForumFlagsDisagreed = 101,
+    ForumFlagsIgnored = 102,
+    ForumPostHiddenByFlags = 103,
 }
 
 /// <summary>One append-only line of a community's audit log: who did what to whom, with old → new values.</summary>

@@ -29,6 +29,9 @@ public enum NotificationKind
     PoolAllocated = 24,
     ForumMentioned = 55,
     ForumReplied = 56,
+    ForumPostHidden = 60,
+    ForumPostRestored = 61,
+    ForumFlagsAgreed = 62,
 }
 
 /// <summary>An in-app notification, stored so it survives reloads; read when <see cref="ReadAt"/> is set.</summary>

@@ -1275,6 +1275,84 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.ToTable("forum_categories", (string)null);
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumFlag", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("FlaggerId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("flagger_id");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("outcome");
+
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("post_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("reason");
+
+                    b.Property<DateTime?>("ReviewedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reviewed_at");
+
+                    b.Property<string>("ReviewedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("reviewed_by");
+
+                    b.Property<string>("Text")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("text");
+
+                    b.Property<int>("Weight")
+                        .HasColumnType("integer")
+                        .HasColumnName("weight");
+
+                    b.HasKey("Id")
+                        .HasName("pk_forum_flags");
+
+                    b.HasIndex("FlaggerId")
+                        .HasDatabaseName("ix_forum_flags_flagger_id");
+
+                    b.HasIndex("ReviewedBy")
+                        .HasDatabaseName("ix_forum_flags_reviewed_by");
+
+                    b.HasIndex("CommunityId", "Outcome")
+                        .HasDatabaseName("ix_forum_flags_community_id_outcome");
+
+                    b.HasIndex("PostId", "FlaggerId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_forum_flags_post_id_flagger_id")
+                        .HasFilter("outcome IS NULL OR outcome <> 'Disagreed'");
+
+                    b.ToTable("forum_flags", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_forum_flags_text", "reason <> 'Other' OR text IS NOT NULL");
+
+                            t.HasCheckConstraint("ck_forum_flags_weight", "weight >= 1");
+                        });
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Forum.ForumMention", b =>
                 {
                     b.Property<Guid>("PostId")
@@ -1395,6 +1473,10 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasDatabaseName("ix_forum_posts_search_vector");
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("search_vector"), "GIN");
+
+                    b.HasIndex("CommunityId", "ReviewRequestedAt")
+                        .HasDatabaseName("ix_forum_posts_community_id_review_requested_at")
+                        .HasFilter("review_requested_at IS NOT NULL");
 
                     b.HasIndex("ThreadId", "CreatedAt", "Id")
                         .HasDatabaseName("ix_forum_posts_thread_id_created_at_id");
@@ -3300,6 +3382,40 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_forum_categories_communities_community_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumFlag", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_flags_communities_community_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Flagger")
+                        .WithMany()
+                        .HasForeignKey("FlaggerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_flags_users_flagger_id");
+
+                    b.HasOne("CommunityApp.Features.Forum.ForumPost", "Post")
+                        .WithMany()
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_flags_forum_posts_post_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("ReviewedBy")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_forum_flags_asp_net_users_reviewed_by");
+
+                    b.Navigation("Flagger");
+
+                    b.Navigation("Post");
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Forum.ForumMention", b =>
