@@ -67,6 +67,7 @@ public static class DemoSeeder
         new PoolsDemo(),
         new CheckoutDemo(),
         new InboxDemo(),
+        new ModerationDemo(),
     ];
 
     /// <summary>Seeds when <c>Demo:Seed</c> is on (Development by default) and logs how long it took.</summary>
