@@ -35,7 +35,7 @@ public sealed class ModerationPagesTests(SqliteServiceFixture data) : IClassFixt
 
         page.WaitForAssertion(() => page.FindAll("[data-testid=review-item]").Count.ShouldBe(1));
         page.Find("[data-testid=queue-count]").TextContent.ShouldBe("Posts waiting for review: 1");
-        page.Find("[data-testid=review-item] strong").TextContent.ShouldBe("Something else");
+        page.Find("[data-testid=review-flag] strong").TextContent.ShouldBe("Something else");
         page.Find("[data-testid=review-item]").TextContent.ShouldContain("An advert");
         page.Find("[data-testid=review-item] .markdown-body strong").TextContent.ShouldBe("here");
         page.Find("[data-testid=flag-weight]").TextContent.ShouldBe("Flag weight 2");
