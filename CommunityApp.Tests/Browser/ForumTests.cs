@@ -59,6 +59,8 @@ public sealed class ForumTests(BrowserFixture browser) : BrowserTest(browser)
         await ana.GetByRole(AriaRole.Button, new() { Name = "Post reply" }).ClickAsync();
         await Expect(ana.GetByTestId("post")).ToContainTextAsync("Clean and oil it, @ben has the tools.");
         await Expect(ana.GetByTestId("post").GetByRole(AriaRole.Link, new() { Name = "@ben" })).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("/members/"));
+        var widths = await ana.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]");
+        widths[0].ShouldBeLessThanOrEqualTo(widths[1], "the thread scrolls sideways on a 375 px phone");
         await ana.CheckPageAsync("83-forum-thread-phone");
 
         // Ben's open page hears of the mention; Tom's open thread shows the reply, and he marks it as the best answer.

@@ -66,6 +66,7 @@ public static class DemoSeeder
         new NeedsDemo(),
         new PoolsDemo(),
         new CheckoutDemo(),
+        new ForumDemo(),
         new InboxDemo(),
         new ModerationDemo(),
     ];
