@@ -4,9 +4,9 @@ using CommunityApp.Features.Forum;
 namespace CommunityApp.Features.Demo;
 
 /// <summary>
-/// Flags and the review queue (docs/SPEC.md §10): Nora replies with an advert in the forum's oldest thread; Carla (Stable,
-/// weight 2) and Ben (Trusted, weight 3) flag it as spam, which reaches the five that hide it, so a reviewer such as Ana or
-/// Jo finds it waiting in the review queue. Every move goes through <see cref="ForumService"/> and
+/// Flags and the review queue (docs/SPEC.md §10): Nora replies with an advert in the forum's oldest thread; Carla and Ben
+/// (both at the demo's top level, Trusted, so each flag weighs 4) flag it, which passes the five that hide it, so a reviewer
+/// such as Ana finds it waiting in the review queue. Every move goes through <see cref="ForumService"/> and
 /// <see cref="ModerationService"/>. Runs after the forum's own step; skipped when there is no thread yet or any flag exists.
 /// </summary>
 internal sealed class ModerationDemo : IDemoStep
