@@ -59,6 +59,7 @@ public sealed class InterfaceTests(BrowserFixture browser) : BrowserTest(browser
             ("edit-share", urls.EditShare(shareId)), ("requests", urls.Requests), ("catalogue", urls.Catalogue), ("settings", urls.Settings),
             ("invites", urls.Invites), ("audit", urls.Audit), ("councils", urls.Councils), ("new-council", urls.NewCouncil),
             ("council", urls.Council(councilId)), ("pools", urls.Pools), ("pool", urls.Pool(poolId)), ("needs", urls.Needs), ("new-need", urls.NewNeed),
+            ("forum", urls.Forum),
         ];
         foreach (var ((name, url), index) in pages.Select((p, i) => (p, i)))
         {

@@ -46,6 +46,8 @@ public sealed partial class LocalizationTests
             .Concat(Family<CommunityApp.Features.Wealth.ShareSort>("ShareSort"))
             .Concat(Family<CommunityApp.Features.Councils.ContributionStatus>("ContributionStatus"))
             .Concat(Family<CommunityApp.Features.Councils.InitiativeStatus>("InitiativeStatus"))
+            .Concat(Family<CommunityApp.Features.Forum.FlagReason>("FlagReason"))
+            .Concat(Family<CommunityApp.Features.Forum.ReviewDecision>("Moderation.Reviewed"))
             .Concat(Family<CommunityApp.Features.Councils.InventoryEntryKind>("InventoryEntryKind"))
             .Concat(Family<CommunityApp.Features.Needs.NeedPriority>("NeedPriority"))
             .Concat(Family<CommunityApp.Features.Needs.NeedPriority>("Needs.Heading"))

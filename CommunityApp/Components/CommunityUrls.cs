@@ -42,6 +42,15 @@ public readonly record struct CommunityUrls(Guid CommunityId)
     public string Poll(Guid pollId) => $"{Home}/polls/{pollId}";
     /// <summary>The results as CSV (an endpoint, not a page).</summary>
     public string PollResultsCsv(Guid pollId) => $"{Home}/polls/{pollId}/results.csv";
+    public string Forum => Home + "/forum";
+    public string ForumSearch(string text) => $"{Home}/forum?q={Uri.EscapeDataString(text)}";
+    public string ForumCategory(Guid categoryId) => $"{Home}/forum/categories/{categoryId}";
+    public string NewForumThread(Guid categoryId) => $"{Home}/forum/categories/{categoryId}/new";
+    public string ForumThread(Guid threadId) => $"{Home}/forum/threads/{threadId}";
+    /// <summary>A post inside its thread's page (the anchor of the post's card).</summary>
+    public string ForumPost(Guid threadId, Guid postId) => $"{Home}/forum/threads/{threadId}#post-{postId}";
+    public string ForumReview => Home + "/forum/review";
+    public string ForumModerationLog => Home + "/forum/moderation-log";
     public string Settings => Home + "/settings";
     public string Invites => Home + "/invites";
     public string Audit => Home + "/audit";

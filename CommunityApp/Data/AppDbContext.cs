@@ -56,6 +56,13 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<Features.Polls.PollVote> PollVotes => Set<Features.Polls.PollVote>();
     public DbSet<Features.Polls.PollVotePoints> PollVotePoints => Set<Features.Polls.PollVotePoints>();
     public DbSet<Features.Polls.PollComment> PollComments => Set<Features.Polls.PollComment>();
+    public DbSet<Features.Forum.ForumCategory> ForumCategories => Set<Features.Forum.ForumCategory>();
+    public DbSet<Features.Forum.ForumThread> ForumThreads => Set<Features.Forum.ForumThread>();
+    public DbSet<Features.Forum.ForumThreadTag> ForumThreadTags => Set<Features.Forum.ForumThreadTag>();
+    public DbSet<Features.Forum.ForumPost> ForumPosts => Set<Features.Forum.ForumPost>();
+    public DbSet<Features.Forum.ForumVote> ForumVotes => Set<Features.Forum.ForumVote>();
+    public DbSet<Features.Forum.ForumMention> ForumMentions => Set<Features.Forum.ForumMention>();
+    public DbSet<Features.Forum.ForumFlag> ForumFlags => Set<Features.Forum.ForumFlag>();
 
     /// <summary>Data-protection keys (they sign the sign-in cookies) live in the database, so they survive restarts and are shared by instances.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -109,6 +116,7 @@ public sealed class PostgresAppDbContext(DbContextOptions<PostgresAppDbContext> 
             .Property<NpgsqlTypes.NpgsqlTsVector>("search_vector")
             .HasComputedColumnSql("to_tsvector('simple', title || ' ' || coalesce(description, ''))", stored: true);
         builder.Entity<Features.Wealth.Share>().HasIndex("search_vector").HasMethod("GIN");
+        Features.Forum.ForumConfiguration.ConfigurePostgres(builder);
     }
 }
 

@@ -7,6 +7,7 @@ using CommunityApp.Features.Audit;
 using CommunityApp.Features.Checkout;
 using CommunityApp.Features.Communities;
 using CommunityApp.Features.Councils;
+using CommunityApp.Features.Forum;
 using CommunityApp.Features.Invites;
 using CommunityApp.Features.Members;
 using CommunityApp.Features.Needs;
@@ -45,6 +46,8 @@ public static class FeatureSetup
         .AddNeeds()
         .AddCheckout()
         .AddPolls()
+        .AddForum()
+        .AddForumModeration()
         .AddInvites()
         .AddSettings()
         .AddAudit();

@@ -125,6 +125,11 @@ public static partial class DemoDigest
             lines.Add($"need {U(n.OwnerId)} {(n.ItemId is { } item ? items[item] : "-")} {n.Title} | {n.Description} | {n.Units} {n.Priority} {n.Recurrence} {n.Status} " +
                       $"period={T(n.PeriodStart)}..{T(n.PeriodEnd)} fulfilled={T(n.FulfilledAt)} by={(n.FulfilledByRequestId is { } by ? R(by) : "-")} at={T(n.CreatedAt)}");
 
+        var threads = await db.ForumThreads.IgnoreQueryFilters().ToDictionaryAsync(t => t.Id);
+        foreach (var t in threads.Values)
+            lines.Add($"thread {t.Title} {U(t.AuthorId)} posts={t.PostCount} pinned={t.IsPinned} locked={t.IsLocked} best={t.BestAnswerPostId is not null} last={T(t.LastPostAt)} at={T(t.CreatedAt)}");
+        foreach (var p in await db.ForumPosts.IgnoreQueryFilters().ToListAsync())
+            lines.Add($"post {threads[p.ThreadId].Title} {U(p.AuthorId)}: {p.Body} opening={p.IsOpening} score={p.Score} at={T(p.CreatedAt)}");
         foreach (var n in await db.Notifications.ToListAsync())
             lines.Add($"notification {U(n.UserId)} {n.Kind} {n.Actor} | {n.Subject} at={T(n.CreatedAt)} read={T(n.ReadAt)}");
         foreach (var e in await db.AuditLog.ToListAsync())
@@ -334,6 +339,8 @@ public sealed class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper out
             AuditAction.CouncilCreated, AuditAction.CouncilManagerAdded, AuditAction.ContributionConfirmed, AuditAction.InventoryUsed, AuditAction.InventoryShared,
             AuditAction.CouncilReportPublished, AuditAction.InitiativeCreated, AuditAction.InitiativeProgressAdded,
             AuditAction.PoolCreated, AuditAction.PoolDistributed, AuditAction.PollCreated,
+            AuditAction.ForumCategoryCreated, AuditAction.ForumThreadPinned,
+            AuditAction.ForumPostHiddenByFlags,
         ], ignoreOrder: true);
     }
 
@@ -429,6 +436,22 @@ public sealed class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task The_forum_has_two_categories_threads_with_replies_a_best_answer_and_a_mention()
+    {
+        await using var db = await fixture.NewContextAsync();
+        var community = (await db.Communities.SingleAsync(c => c.Name == DemoSeeder.CommunityName)).Id;
+        (await db.ForumCategories.CountAsync(c => c.CommunityId == community)).ShouldBe(2);
+        var threads = await db.ForumThreads.Where(t => t.CommunityId == community).ToListAsync();
+        threads.Count.ShouldBeGreaterThanOrEqualTo(2);
+        threads.ShouldAllBe(t => t.PostCount >= 3);
+        threads.Count(t => t.BestAnswerPostId != null).ShouldBe(1);
+        threads.Count(t => t.IsPinned).ShouldBe(1);
+        var ben = await db.Users.Where(u => u.UserName == "ben").Select(u => u.Id).SingleAsync();
+        (await db.ForumMentions.CountAsync(m => m.UserId == ben)).ShouldBe(1);
+        (await db.Notifications.CountAsync(n => n.UserId == ben && n.Kind == CommunityApp.Features.Notifications.NotificationKind.ForumMentioned)).ShouldBe(1);
+    }
+
+    [Fact]
     public async Task Two_fresh_databases_get_the_same_data_on_sqlite_and_postgresql_within_seconds()
     {
         await using var sqlite = new SqliteServiceFixture();
@@ -468,5 +491,22 @@ public sealed class DemoStartupTests
         (await users.FindByEmailAsync("ana@example.com")).ShouldNotBeNull();
         await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
         (await db.Memberships.CountAsync(m => m.Community.Name == DemoSeeder.CommunityName)).ShouldBeGreaterThanOrEqualTo(12);
+    }
+
+    [Fact]
+    public async Task A_flagged_advert_waits_in_the_review_queue()
+    {
+        await using var db = await fixture.NewContextAsync();
+        var community = (await db.Communities.SingleAsync(c => c.Name == DemoSeeder.CommunityName)).Id;
+        var ana = await db.Users.Where(u => u.UserName == "ana").Select(u => u.Id).SingleAsync();
+
+        var queue = await fixture.Get<CommunityApp.Features.Forum.ModerationService>().QueueAsync(ana, community, 0, 20);
+
+        var item = queue.Items.ShouldHaveSingleItem();
+        item.AuthorName.ShouldBe("Nora Quinn");
+        item.HiddenAt.ShouldNotBeNull();
+        item.Flags.Select(f => f.FlaggerName).ShouldBe(["Carla Nilsen", "Ben Okafor"]);
+        item.FlagWeight.ShouldBe(item.Flags.Sum(f => f.Weight));
+        item.FlagWeight.ShouldBeGreaterThanOrEqualTo(5);
     }
 }

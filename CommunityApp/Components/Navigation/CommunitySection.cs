@@ -26,10 +26,13 @@ public sealed record SectionContext(CommunityHome Home, string UserId, IServiceP
 /// <param name="Url">Builds the section's address from the typed route helper.</param>
 /// <param name="Visible">Who may see it; everyone in the community when null.</param>
 /// <param name="Badge">An optional count beside the title (incoming requests …); hidden when 0.</param>
+/// <param name="VisibleWhen">An optional asynchronous visibility rule, after <paramref name="Visible"/>, for rules that need the
+/// member's standing (a permission); a rule that fails hides the section.</param>
 public sealed record CommunitySection(
     string TitleKey, SectionGroup Group, string Icon, Func<CommunityUrls, string> Url, int Order = 0,
     NavLinkMatch Match = NavLinkMatch.All, Func<SectionContext, bool>? Visible = null,
-    Func<SectionContext, CancellationToken, Task<int>>? Badge = null)
+    Func<SectionContext, CancellationToken, Task<int>>? Badge = null,
+    Func<SectionContext, CancellationToken, Task<bool>>? VisibleWhen = null)
 {
     public static bool AdminsOnly(SectionContext context) => context.Home.IsAdmin;
 }

@@ -1,4 +1,6 @@
+using System.Text.RegularExpressions;
 using AngleSharp.Dom;
+using AngleSharp.Html.Parser;
 using Ganss.Xss;
 using Markdig;
 
@@ -12,7 +14,7 @@ namespace CommunityApp.Components.Shared;
 /// path; no class, style or id survives. Input nested beyond Markdig's depth limit is shown as plain text. Thread-safe
 /// (the pipeline and sanitizer are configured once and only read).
 /// </summary>
-public static class MarkdownRenderer
+public static partial class MarkdownRenderer
 {
     /// <summary>The only place images may come from: the app's own relative path.</summary>
     public const string ImagePathPrefix = "/images/";
@@ -46,6 +48,64 @@ public static class MarkdownRenderer
         }
         return Sanitizer.Sanitize(html);
     }
+
+    /// <summary>
+    /// <see cref="Render(string?)"/>, then each <c>@username</c> in the text (not inside a link or code) whose upper-cased
+    /// name is in <paramref name="mentions"/> becomes a link to the address given there. Only the app's own relative
+    /// addresses are used (one starting with a single "/"); anything else leaves the words as they are. The links are added
+    /// to the sanitized HTML, so nothing the user typed gets past the sanitizer.
+    /// </summary>
+    public static string Render(string? markdown, IReadOnlyDictionary<string, string>? mentions)
+    {
+        var html = Render(markdown);
+        return mentions is { Count: > 0 } && html.Contains('@') ? LinkMentions(html, mentions) : html;
+    }
+
+    private static string LinkMentions(string html, IReadOnlyDictionary<string, string> mentions)
+    {
+        var document = new HtmlParser().ParseDocument("<!DOCTYPE html><html><body>" + html + "</body></html>");
+        var body = document.Body!;
+        var texts = body.Descendants<IText>().Where(t => t.ParentElement?.Closest("a, code, pre") is null && t.Data.Contains('@')).ToList();
+        foreach (var text in texts)
+        {
+            var data = text.Data;
+            var matches = Mention().Matches(data);
+            var at = 0;
+            var parent = text.Parent!;
+            var any = false;
+            foreach (Match match in matches)
+            {
+                var name = match.Groups["name"].Value;
+                var linked = name;
+                if (!TryOwnAddress(mentions, linked, out var href))
+                {
+                    linked = name.TrimEnd('.', '-', '_');
+                    if (linked.Length < 3 || !TryOwnAddress(mentions, linked, out href)) continue;
+                }
+                any = true;
+                parent.InsertBefore(document.CreateTextNode(data[at..match.Index]), text);
+                var link = document.CreateElement("a");
+                link.SetAttribute("href", href);
+                link.TextContent = "@" + linked;
+                parent.InsertBefore(link, text);
+                at = match.Index + 1 + linked.Length;
+            }
+            if (!any) continue;
+            parent.InsertBefore(document.CreateTextNode(data[at..]), text);
+            text.RemoveFromParent();
+        }
+        return body.InnerHtml;
+    }
+
+    private static bool TryOwnAddress(IReadOnlyDictionary<string, string> mentions, string name, out string href)
+    {
+        href = mentions.TryGetValue(name.ToUpperInvariant(), out var value) ? value : "";
+        return href.StartsWith('/') && !href.StartsWith("//", StringComparison.Ordinal) && !href.Contains('\\');
+    }
+
+    /// <summary>A mention: <c>@</c> and a username (letters, digits, dot, hyphen, underscore; 3–30) not preceded by a word character or <c>@</c>.</summary>
+    [GeneratedRegex(@"(?<![\w@])@(?<name>[A-Za-z0-9._-]{3,30})(?![A-Za-z0-9._-])")]
+    private static partial Regex Mention();
 
     private static HtmlSanitizer CreateSanitizer()
     {

@@ -58,6 +58,20 @@ public enum AuditAction
     PollClosed = 81,
     PollExtended = 82,
     PollReopened = 83,
+    ForumCategoryCreated = 90,
+    ForumCategoryEdited = 91,
+    ForumCategoryMoved = 92,
+    ForumCategoryDeleted = 93,
+    ForumThreadPinned = 94,
+    ForumThreadLocked = 95,
+    ForumThreadMoved = 96,
+    ForumPostEdited = 97,
+    ForumPostDeleted = 98,
+    ForumThreadDeleted = 99,
+    ForumFlagsAgreed = 100,
+    ForumFlagsDisagreed = 101,
+    ForumFlagsIgnored = 102,
+    ForumPostHiddenByFlags = 103,
 }
 
 /// <summary>One append-only line of a community's audit log: who did what to whom, with old → new values.</summary>

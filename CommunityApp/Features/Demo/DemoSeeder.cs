@@ -67,7 +67,9 @@ public static class DemoSeeder
         new PoolsDemo(),
         new CheckoutDemo(),
         new PollsDemo(),
+        new ForumDemo(),
         new InboxDemo(),
+        new ModerationDemo(),
     ];
 
     /// <summary>Seeds when <c>Demo:Seed</c> is on (Development by default) and logs how long it took.</summary>

@@ -29,6 +29,11 @@ public enum NotificationKind
     PoolAllocated = 24,
     PollCreated = 50,
     PollClosingSoon = 51,
+    ForumMentioned = 55,
+    ForumReplied = 56,
+    ForumPostHidden = 60,
+    ForumPostRestored = 61,
+    ForumFlagsAgreed = 62,
 }
 
 /// <summary>An in-app notification, stored so it survives reloads; read when <see cref="ReadAt"/> is set.</summary>

@@ -1216,6 +1216,427 @@ namespace CommunityApp.Data.Migrations.Postgres
                         });
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumCategory", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("description");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)")
+                        .HasColumnName("normalized_name");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_forum_categories");
+
+                    b.HasIndex("CommunityId", "NormalizedName")
+                        .IsUnique()
+                        .HasDatabaseName("ix_forum_categories_community_id_normalized_name");
+
+                    b.HasIndex("CommunityId", "Position")
+                        .HasDatabaseName("ix_forum_categories_community_id_position");
+
+                    b.ToTable("forum_categories", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumFlag", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("FlaggerId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("flagger_id");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("outcome");
+
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("post_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("reason");
+
+                    b.Property<DateTime?>("ReviewedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reviewed_at");
+
+                    b.Property<string>("ReviewedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("reviewed_by");
+
+                    b.Property<string>("Text")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("text");
+
+                    b.Property<int>("Weight")
+                        .HasColumnType("integer")
+                        .HasColumnName("weight");
+
+                    b.HasKey("Id")
+                        .HasName("pk_forum_flags");
+
+                    b.HasIndex("FlaggerId")
+                        .HasDatabaseName("ix_forum_flags_flagger_id");
+
+                    b.HasIndex("ReviewedBy")
+                        .HasDatabaseName("ix_forum_flags_reviewed_by");
+
+                    b.HasIndex("CommunityId", "Outcome")
+                        .HasDatabaseName("ix_forum_flags_community_id_outcome");
+
+                    b.HasIndex("PostId", "FlaggerId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_forum_flags_post_id_flagger_id")
+                        .HasFilter("outcome IS NULL OR outcome <> 'Disagreed'");
+
+                    b.ToTable("forum_flags", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_forum_flags_text", "reason <> 'Other' OR text IS NOT NULL");
+
+                            t.HasCheckConstraint("ck_forum_flags_weight", "weight >= 1");
+                        });
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumMention", b =>
+                {
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("post_id");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.HasKey("PostId", "UserId")
+                        .HasName("pk_forum_mentions");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_forum_mentions_user_id");
+
+                    b.ToTable("forum_mentions", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumPost", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AuthorId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("author_id");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)")
+                        .HasColumnName("body");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<DateTime?>("EditedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("edited_at");
+
+                    b.Property<int>("FlagWeight")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("flag_weight");
+
+                    b.Property<DateTime?>("HiddenAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("hidden_at");
+
+                    b.Property<bool>("IsOpening")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_opening");
+
+                    b.Property<DateTime?>("ReflagBlockedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reflag_blocked_until");
+
+                    b.Property<DateTime?>("ReviewRequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("review_requested_at");
+
+                    b.Property<int>("Score")
+                        .HasColumnType("integer")
+                        .HasColumnName("score");
+
+                    b.Property<Guid>("ThreadId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("thread_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<NpgsqlTsVector>("search_vector")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("tsvector")
+                        .HasColumnName("search_vector")
+                        .HasComputedColumnSql("to_tsvector('simple', body)", true);
+
+                    b.HasKey("Id")
+                        .HasName("pk_forum_posts");
+
+                    b.HasIndex("AuthorId")
+                        .HasDatabaseName("ix_forum_posts_author_id");
+
+                    b.HasIndex("CommunityId")
+                        .HasDatabaseName("ix_forum_posts_community_id");
+
+                    b.HasIndex("ThreadId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_forum_posts_thread_id_opening")
+                        .HasFilter("is_opening");
+
+                    b.HasIndex("search_vector")
+                        .HasDatabaseName("ix_forum_posts_search_vector");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("search_vector"), "GIN");
+
+                    b.HasIndex("CommunityId", "ReviewRequestedAt")
+                        .HasDatabaseName("ix_forum_posts_community_id_review_requested_at")
+                        .HasFilter("review_requested_at IS NOT NULL");
+
+                    b.HasIndex("ThreadId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_forum_posts_thread_id_created_at_id");
+
+                    b.ToTable("forum_posts", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_forum_posts_flag_weight", "flag_weight >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumThread", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AuthorId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("author_id");
+
+                    b.Property<Guid?>("BestAnswerPostId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("best_answer_post_id");
+
+                    b.Property<Guid>("CategoryId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("category_id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<bool>("IsLocked")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_locked");
+
+                    b.Property<bool>("IsPinned")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_pinned");
+
+                    b.Property<DateTime>("LastPostAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_post_at");
+
+                    b.Property<int>("PostCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("post_count");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<NpgsqlTsVector>("search_vector")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("tsvector")
+                        .HasColumnName("search_vector")
+                        .HasComputedColumnSql("to_tsvector('simple', title)", true);
+
+                    b.HasKey("Id")
+                        .HasName("pk_forum_threads");
+
+                    b.HasIndex("AuthorId")
+                        .HasDatabaseName("ix_forum_threads_author_id");
+
+                    b.HasIndex("BestAnswerPostId")
+                        .HasDatabaseName("ix_forum_threads_best_answer_post_id");
+
+                    b.HasIndex("search_vector")
+                        .HasDatabaseName("ix_forum_threads_search_vector");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("search_vector"), "GIN");
+
+                    b.HasIndex("CommunityId", "LastPostAt")
+                        .HasDatabaseName("ix_forum_threads_community_id_last_post_at");
+
+                    b.HasIndex("CategoryId", "IsPinned", "LastPostAt", "Id")
+                        .HasDatabaseName("ix_forum_threads_category_id_is_pinned_last_post_at_id")
+                        .HasFilter("deleted_at IS NULL");
+
+                    b.ToTable("forum_threads", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_forum_threads_post_count", "post_count >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumThreadTag", b =>
+                {
+                    b.Property<Guid>("ThreadId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("thread_id");
+
+                    b.Property<string>("Tag")
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("tag");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("community_id");
+
+                    b.HasKey("ThreadId", "Tag")
+                        .HasName("pk_forum_thread_tags");
+
+                    b.HasIndex("CommunityId", "Tag")
+                        .HasDatabaseName("ix_forum_thread_tags_community_id_tag");
+
+                    b.ToTable("forum_thread_tags", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumVote", b =>
+                {
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("post_id");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<short>("Value")
+                        .HasColumnType("smallint")
+                        .HasColumnName("value");
+
+                    b.HasKey("PostId", "UserId")
+                        .HasName("pk_forum_votes");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_forum_votes_user_id");
+
+                    b.ToTable("forum_votes", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_forum_votes_value", "value IN (-1, 1)");
+                        });
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Invites.Invite", b =>
                 {
                     b.Property<Guid>("Id")
@@ -3212,6 +3633,163 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.Navigation("Item");
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumCategory", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_categories_communities_community_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumFlag", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_flags_communities_community_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Flagger")
+                        .WithMany()
+                        .HasForeignKey("FlaggerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_flags_users_flagger_id");
+
+                    b.HasOne("CommunityApp.Features.Forum.ForumPost", "Post")
+                        .WithMany()
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_flags_forum_posts_post_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("ReviewedBy")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_forum_flags_asp_net_users_reviewed_by");
+
+                    b.Navigation("Flagger");
+
+                    b.Navigation("Post");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumMention", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Forum.ForumPost", null)
+                        .WithMany()
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_mentions_forum_posts_post_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_mentions_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumPost", b =>
+                {
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Author")
+                        .WithMany()
+                        .HasForeignKey("AuthorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_posts_users_author_id");
+
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_posts_communities_community_id");
+
+                    b.HasOne("CommunityApp.Features.Forum.ForumThread", "Thread")
+                        .WithMany()
+                        .HasForeignKey("ThreadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_posts_forum_threads_thread_id");
+
+                    b.Navigation("Author");
+
+                    b.Navigation("Thread");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumThread", b =>
+                {
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Author")
+                        .WithMany()
+                        .HasForeignKey("AuthorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_threads_users_author_id");
+
+                    b.HasOne("CommunityApp.Features.Forum.ForumPost", null)
+                        .WithMany()
+                        .HasForeignKey("BestAnswerPostId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_forum_threads_forum_posts_best_answer_post_id");
+
+                    b.HasOne("CommunityApp.Features.Forum.ForumCategory", "Category")
+                        .WithMany()
+                        .HasForeignKey("CategoryId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_threads_forum_categories_category_id");
+
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_threads_communities_community_id");
+
+                    b.Navigation("Author");
+
+                    b.Navigation("Category");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumThreadTag", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_thread_tags_communities_community_id");
+
+                    b.HasOne("CommunityApp.Features.Forum.ForumThread", null)
+                        .WithMany("Tags")
+                        .HasForeignKey("ThreadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_thread_tags_forum_threads_thread_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumVote", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Forum.ForumPost", null)
+                        .WithMany()
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_votes_forum_posts_post_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_votes_asp_net_users_user_id");
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Invites.Invite", b =>
                 {
                     b.HasOne("CommunityApp.Features.Communities.Community", "Community")
@@ -3814,6 +4392,11 @@ namespace CommunityApp.Data.Migrations.Postgres
             modelBuilder.Entity("CommunityApp.Features.Communities.Membership", b =>
                 {
                     b.Navigation("FeatureRoles");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumThread", b =>
+                {
+                    b.Navigation("Tags");
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Invites.Invite", b =>

@@ -1210,6 +1210,405 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         });
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumCategory", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("normalized_name");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_forum_categories");
+
+                    b.HasIndex("CommunityId", "NormalizedName")
+                        .IsUnique()
+                        .HasDatabaseName("ix_forum_categories_community_id_normalized_name");
+
+                    b.HasIndex("CommunityId", "Position")
+                        .HasDatabaseName("ix_forum_categories_community_id_position");
+
+                    b.ToTable("forum_categories", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumFlag", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("FlaggerId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("flagger_id");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
+
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("post_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<DateTime?>("ReviewedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reviewed_at");
+
+                    b.Property<string>("ReviewedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reviewed_by");
+
+                    b.Property<string>("Text")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("text");
+
+                    b.Property<int>("Weight")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("weight");
+
+                    b.HasKey("Id")
+                        .HasName("pk_forum_flags");
+
+                    b.HasIndex("FlaggerId")
+                        .HasDatabaseName("ix_forum_flags_flagger_id");
+
+                    b.HasIndex("ReviewedBy")
+                        .HasDatabaseName("ix_forum_flags_reviewed_by");
+
+                    b.HasIndex("CommunityId", "Outcome")
+                        .HasDatabaseName("ix_forum_flags_community_id_outcome");
+
+                    b.HasIndex("PostId", "FlaggerId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_forum_flags_post_id_flagger_id")
+                        .HasFilter("outcome IS NULL OR outcome <> 'Disagreed'");
+
+                    b.ToTable("forum_flags", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_forum_flags_text", "reason <> 'Other' OR text IS NOT NULL");
+
+                            t.HasCheckConstraint("ck_forum_flags_weight", "weight >= 1");
+                        });
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumMention", b =>
+                {
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("post_id");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.HasKey("PostId", "UserId")
+                        .HasName("pk_forum_mentions");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_forum_mentions_user_id");
+
+                    b.ToTable("forum_mentions", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumPost", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AuthorId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("author_id");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("body");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<DateTime?>("EditedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("edited_at");
+
+                    b.Property<int>("FlagWeight")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
+                        .HasColumnName("flag_weight");
+
+                    b.Property<DateTime?>("HiddenAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("hidden_at");
+
+                    b.Property<bool>("IsOpening")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_opening");
+
+                    b.Property<DateTime?>("ReflagBlockedUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reflag_blocked_until");
+
+                    b.Property<DateTime?>("ReviewRequestedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("review_requested_at");
+
+                    b.Property<int>("Score")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("score");
+
+                    b.Property<Guid>("ThreadId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("thread_id");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_forum_posts");
+
+                    b.HasIndex("AuthorId")
+                        .HasDatabaseName("ix_forum_posts_author_id");
+
+                    b.HasIndex("CommunityId")
+                        .HasDatabaseName("ix_forum_posts_community_id");
+
+                    b.HasIndex("ThreadId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_forum_posts_thread_id_opening")
+                        .HasFilter("is_opening");
+
+                    b.HasIndex("CommunityId", "ReviewRequestedAt")
+                        .HasDatabaseName("ix_forum_posts_community_id_review_requested_at")
+                        .HasFilter("review_requested_at IS NOT NULL");
+
+                    b.HasIndex("ThreadId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_forum_posts_thread_id_created_at_id");
+
+                    b.ToTable("forum_posts", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_forum_posts_flag_weight", "flag_weight >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumThread", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AuthorId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("author_id");
+
+                    b.Property<Guid?>("BestAnswerPostId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("best_answer_post_id");
+
+                    b.Property<Guid>("CategoryId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("category_id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deleted_at");
+
+                    b.Property<bool>("IsLocked")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_locked");
+
+                    b.Property<bool>("IsPinned")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_pinned");
+
+                    b.Property<DateTime>("LastPostAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_post_at");
+
+                    b.Property<int>("PostCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("post_count");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("title");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_forum_threads");
+
+                    b.HasIndex("AuthorId")
+                        .HasDatabaseName("ix_forum_threads_author_id");
+
+                    b.HasIndex("BestAnswerPostId")
+                        .HasDatabaseName("ix_forum_threads_best_answer_post_id");
+
+                    b.HasIndex("CommunityId", "LastPostAt")
+                        .HasDatabaseName("ix_forum_threads_community_id_last_post_at");
+
+                    b.HasIndex("CategoryId", "IsPinned", "LastPostAt", "Id")
+                        .HasDatabaseName("ix_forum_threads_category_id_is_pinned_last_post_at_id")
+                        .HasFilter("deleted_at IS NULL");
+
+                    b.ToTable("forum_threads", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_forum_threads_post_count", "post_count >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumThreadTag", b =>
+                {
+                    b.Property<Guid>("ThreadId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("thread_id");
+
+                    b.Property<string>("Tag")
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tag");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.HasKey("ThreadId", "Tag")
+                        .HasName("pk_forum_thread_tags");
+
+                    b.HasIndex("CommunityId", "Tag")
+                        .HasDatabaseName("ix_forum_thread_tags_community_id_tag");
+
+                    b.ToTable("forum_thread_tags", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumVote", b =>
+                {
+                    b.Property<Guid>("PostId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("post_id");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<short>("Value")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("value");
+
+                    b.HasKey("PostId", "UserId")
+                        .HasName("pk_forum_votes");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_forum_votes_user_id");
+
+                    b.ToTable("forum_votes", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_forum_votes_value", "value IN (-1, 1)");
+                        });
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Invites.Invite", b =>
                 {
                     b.Property<Guid>("Id")
@@ -3189,6 +3588,163 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     b.Navigation("Item");
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumCategory", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_categories_communities_community_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumFlag", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_flags_communities_community_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Flagger")
+                        .WithMany()
+                        .HasForeignKey("FlaggerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_flags_users_flagger_id");
+
+                    b.HasOne("CommunityApp.Features.Forum.ForumPost", "Post")
+                        .WithMany()
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_flags_forum_posts_post_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("ReviewedBy")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_forum_flags_asp_net_users_reviewed_by");
+
+                    b.Navigation("Flagger");
+
+                    b.Navigation("Post");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumMention", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Forum.ForumPost", null)
+                        .WithMany()
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_mentions_forum_posts_post_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_mentions_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumPost", b =>
+                {
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Author")
+                        .WithMany()
+                        .HasForeignKey("AuthorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_posts_users_author_id");
+
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_posts_communities_community_id");
+
+                    b.HasOne("CommunityApp.Features.Forum.ForumThread", "Thread")
+                        .WithMany()
+                        .HasForeignKey("ThreadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_posts_forum_threads_thread_id");
+
+                    b.Navigation("Author");
+
+                    b.Navigation("Thread");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumThread", b =>
+                {
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Author")
+                        .WithMany()
+                        .HasForeignKey("AuthorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_threads_users_author_id");
+
+                    b.HasOne("CommunityApp.Features.Forum.ForumPost", null)
+                        .WithMany()
+                        .HasForeignKey("BestAnswerPostId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_forum_threads_forum_posts_best_answer_post_id");
+
+                    b.HasOne("CommunityApp.Features.Forum.ForumCategory", "Category")
+                        .WithMany()
+                        .HasForeignKey("CategoryId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_threads_forum_categories_category_id");
+
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_threads_communities_community_id");
+
+                    b.Navigation("Author");
+
+                    b.Navigation("Category");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumThreadTag", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_thread_tags_communities_community_id");
+
+                    b.HasOne("CommunityApp.Features.Forum.ForumThread", null)
+                        .WithMany("Tags")
+                        .HasForeignKey("ThreadId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_thread_tags_forum_threads_thread_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumVote", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Forum.ForumPost", null)
+                        .WithMany()
+                        .HasForeignKey("PostId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_votes_forum_posts_post_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_forum_votes_asp_net_users_user_id");
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Invites.Invite", b =>
                 {
                     b.HasOne("CommunityApp.Features.Communities.Community", "Community")
@@ -3791,6 +4347,11 @@ namespace CommunityApp.Data.Migrations.Sqlite
             modelBuilder.Entity("CommunityApp.Features.Communities.Membership", b =>
                 {
                     b.Navigation("FeatureRoles");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Forum.ForumThread", b =>
+                {
+                    b.Navigation("Tags");
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Invites.Invite", b =>
