@@ -76,6 +76,7 @@ public sealed class FormFuzzTests(BrowserFixture browser) : BrowserTest(browser)
             new("trust level", urls.Settings, p => Button(p, "Add level")),
             new("new council", urls.NewCouncil, p => Button(p, "Create a council")),
             new("new need", urls.NewNeed, p => Button(p, "Publish need")),
+            new("new poll", urls.NewPoll, p => Button(p, "Create poll")),
             new("share checkout link", urls.Share(adminShare), p => Button(p, "Create checkout link")),
             new("pool checkout link", urls.Pool(poolId), p => Button(p, "Create checkout link")),
         ];
