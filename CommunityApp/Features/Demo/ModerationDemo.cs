@@ -4,9 +4,9 @@ using CommunityApp.Features.Forum;
 namespace CommunityApp.Features.Demo;
 
 /// <summary>
-/// Flags and the review queue (docs/SPEC.md §10): Nora replies with an advert in the forum's oldest thread; Carla and Ben
-/// (both at the demo's top level, Trusted, so each flag weighs 4) flag it, which passes the five that hide it, so a reviewer
-/// such as Ana finds it waiting in the review queue. Every move goes through <see cref="ForumService"/> and
+/// Flags and the review queue (docs/SPEC.md §10): Ana gives Carla and Ben the content flagger role; Nora replies with an
+/// advert in the forum's oldest thread and both flag it: Carla, New, weighs 1 and Ben, Trusted, 4, which reaches the five that
+/// hide it, so a reviewer such as Ana or Jo finds it hidden and waiting in the review queue. Every move goes through <see cref="ForumService"/> and
 /// <see cref="ModerationService"/>. Runs after the forum's own step; skipped when there is no thread yet or any flag exists.
 /// </summary>
 internal sealed class ModerationDemo : IDemoStep
@@ -23,6 +23,9 @@ internal sealed class ModerationDemo : IDemoStep
             threadId = thread.Value;
         }
 
+        // A small community: Ana asks two regulars to keep an eye on the forum (the flag role), below the trust it asks for.
+        await s.At(2, 9).Members.GrantFeatureRoleAsync(s["ana"], s.CommunityId, s["carla"], Auth.FeatureRole.ContentFlagger, ct);
+        await s.At(2, 9, 2).Members.GrantFeatureRoleAsync(s["ana"], s.CommunityId, s["ben"], Auth.FeatureRole.ContentFlagger, ct);
         var advert = await s.At(1, 22).Get<ForumService>().ReplyAsync(s["nora"], threadId,
             "Cheap phone cases, 50 for the price of 10!!! Message me for the catalogue, delivery in 24 h.", ct);
         await s.At(1, 22, 20).Get<ModerationService>().FlagAsync(s["carla"], advert, new FlagInput(FlagReason.Spam, null), ct);
