@@ -4,6 +4,7 @@
 # Usage: ./bench.sh [member counts …]   e.g. ./bench.sh 5000 50000
 #        ./bench.sh councils             the council page over 1,000 councils and 100,000 ledger lines
 #        ./bench.sh pools                the distribution preview over 10,000 needs
+#        ./bench.sh forum                a forum thread of 5,000 posts opening (first page and a deep page)
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/postgres.sh

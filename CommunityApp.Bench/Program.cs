@@ -29,6 +29,13 @@ if (args is ["pools", ..])
     await PoolBench.RunAsync(server);
     return;
 }
+if (args is ["forum", ..])
+{
+    // ./bench.sh forum: a thread of 5,000 posts opening, and a page deep in it (ForumBench.cs).
+    Console.WriteLine($"Machine load before the run (1, 5, 15 min): {BenchDatabase.Load()}");
+    await ForumBench.RunAsync(server);
+    return;
+}
 var sizes = args.Length > 0 ? args.Select(int.Parse).ToArray() : [5_000, 50_000];
 const int AwardsPerMember = 20;
 const int Iterations = 300;

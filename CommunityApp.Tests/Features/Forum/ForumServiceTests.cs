@@ -488,6 +488,8 @@ public sealed class ForumServiceTests(ServiceFixture fixture) : IClassFixture<Se
             written.Add(await Forum.ReplyAsync(s.Newcomer, threadId, $"Reply {i}"));
             if (i % 3 == 0) fixture.Clock.Advance(TimeSpan.FromSeconds(1)); // several posts share a time: the id breaks the tie
         }
+        // A best answer inside the second page shows at the top and in its place, never twice in a page, never on the first.
+        await Forum.MarkBestAnswerAsync(s.Writer, threadId, written[15]);
         var seen = new List<Guid>();
         PostCursor? cursor = null;
         var pages = 0;

@@ -123,39 +123,50 @@ public sealed class ForumQueries(IDbContextFactory<AppDbContext> dbFactory)
 
     /// <summary>
     /// A thread's page: its header, the opening post, the best answer, and one page of replies after <paramref name="after"/>
-    /// (from the first when null), in five statements: the reader's standing, the header, the opening post with the best
-    /// answer, the replies, and the mentions of the posts shown.
+    /// (from the first when null), in three statements: the reader's standing, the header (tags folded into one column), and
+    /// the posts (the opening post and best answer, then the page of replies, in one UNION ALL, each with the reader's vote
+    /// and the mentions it told folded into columns). Managers also get the categories, for the move menu.
     /// </summary>
     public async Task<ThreadView> ThreadAsync(string viewerId, Guid communityId, Guid threadId, PostCursor? after, int pageSize, CancellationToken ct = default)
     {
         pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var member = await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
-        var header = await db.ForumThreads.Where(t => t.Id == threadId && t.CommunityId == communityId)
-            .Select(t => new ThreadHeader(t.Id, t.CategoryId, t.Category.Name, t.Title, t.AuthorId, t.Author.DisplayName,
-                t.Tags.OrderBy(x => x.Tag).Select(x => x.Tag).ToList(), t.IsPinned, t.IsLocked, t.PostCount, t.CreatedAt, t.BestAnswerPostId))
-            .AsSingleQuery()
+        var row = await db.ForumThreads.Where(t => t.Id == threadId && t.CommunityId == communityId)
+            .Select(t => new
+            {
+                t.Id, t.CategoryId, CategoryName = t.Category.Name, t.Title, t.AuthorId, AuthorName = t.Author.DisplayName,
+                // An aggregate in a scalar subquery (string_agg, group_concat): one row, no join of the tags.
+                Tags = db.ForumThreadTags.Where(x => x.ThreadId == t.Id).GroupBy(x => x.ThreadId).Select(g => string.Join(" ", g.Select(x => x.Tag))).FirstOrDefault(),
+                t.IsPinned, t.IsLocked, t.PostCount, t.CreatedAt, t.BestAnswerPostId,
+            })
             .SingleOrDefaultAsync(ct) ?? throw ForumService.ThreadNotFound();
+        var header = new ThreadHeader(row.Id, row.CategoryId, row.CategoryName, row.Title, row.AuthorId, row.AuthorName,
+            string.IsNullOrEmpty(row.Tags) ? [] : row.Tags.Split(' ').Order(StringComparer.Ordinal).ToList(), row.IsPinned, row.IsLocked, row.PostCount, row.CreatedAt, row.BestAnswerPostId);
         var viewer = new ForumViewer(viewerId, ForumRules.MayModerate(member), ForumRules.SeesHidden(member), header.AuthorId == viewerId);
         var posts = db.ForumPosts.Where(p => p.ThreadId == threadId);
         var best = header.BestAnswerPostId;
-        var top = await Project(db, posts.Where(p => p.IsOpening || p.Id == best), viewerId).ToListAsync(ct);
         var replies = posts.Where(p => !p.IsOpening);
         if (after is { } c) replies = replies.Where(p => p.CreatedAt > c.CreatedAt || (p.CreatedAt == c.CreatedAt && p.Id.CompareTo(c.Id) > 0));
-        var page = await Project(db, replies.OrderBy(p => p.CreatedAt).ThenBy(p => p.Id).Take(pageSize + 1), viewerId).ToListAsync(ct);
+        var rows = await Project(db, posts.Where(p => p.IsOpening || p.Id == best)
+                .Concat(replies.OrderBy(p => p.CreatedAt).ThenBy(p => p.Id).Take(pageSize + 1)), viewerId)
+            .ToListAsync(ct);
+        // The UNION ALL may hold the best answer twice (at the top and in the page).
+        var opening = rows.FirstOrDefault(p => p.IsOpening) ?? throw ForumService.ThreadNotFound();
+        var bestRow = best is null ? null : rows.FirstOrDefault(p => p.Id == best);
+        // The page is the replies after the cursor, in order; the best answer read for the top belongs to it only when it falls
+        // inside it (before the cursor it is left out; after the page's last row it sorts past the pageSize + 1 rows read).
+        // Guid.CompareTo orders as PostgreSQL orders uuids (and SQLite their text): by the canonical form.
+        var page = rows.Where(p => !p.IsOpening).DistinctBy(p => p.Id)
+            .Where(p => after is null || p.CreatedAt > after.CreatedAt || (p.CreatedAt == after.CreatedAt && p.Id.CompareTo(after.Id) > 0))
+            .OrderBy(p => p.CreatedAt).ThenBy(p => p.Id).Take(pageSize + 1).ToList();
         var shown = page.Take(pageSize).ToList();
-        var ids = top.Select(p => p.Id).Concat(shown.Select(p => p.Id)).ToList();
-        var mentions = (await db.ForumMentions.Where(m => ids.Contains(m.PostId)).Select(m => new { m.PostId, m.UserId, NormalizedUserName = db.Users.Where(u => u.Id == m.UserId).Select(u => u.NormalizedUserName).FirstOrDefault() }).ToListAsync(ct))
-            .ToLookup(m => m.PostId);
-        PostRow Row(RawPost p) => ToRow(p, viewer, mentions[p.Id].Where(m => m.NormalizedUserName is not null).ToDictionary(m => m.NormalizedUserName!, m => m.UserId));
-        var opening = top.SingleOrDefault(p => p.IsOpening) ?? throw ForumService.ThreadNotFound();
-        var bestRow = top.SingleOrDefault(p => !p.IsOpening);
         var next = page.Count > pageSize ? new PostCursor(shown[^1].CreatedAt, shown[^1].Id) : null;
         var categories = viewer.MayModerate
             ? await db.ForumCategories.Where(x => x.CommunityId == communityId).OrderBy(x => x.Position).ThenBy(x => x.Id).Select(x => new CategoryOption(x.Id, x.Name)).ToListAsync(ct)
             : [];
-        return new ThreadView(header, Row(opening), bestRow is null ? null : Row(bestRow),
-            new KeysetPage<PostRow, PostCursor>(shown.Select(Row).ToList(), next), viewer, categories);
+        return new ThreadView(header, ToRow(opening, viewer), bestRow is null ? null : ToRow(bestRow, viewer),
+            new KeysetPage<PostRow, PostCursor>(shown.Select(p => ToRow(p, viewer)).ToList(), next), viewer, categories);
     }
 
     /// <summary>Full-text search over thread titles and post bodies (deleted ones never; hidden ones only for who may read them), newest first, paged.</summary>
@@ -189,15 +200,33 @@ public sealed class ForumQueries(IDbContextFactory<AppDbContext> dbFactory)
     }
 
     private sealed record RawPost(Guid Id, string AuthorId, string AuthorName, string Body, bool IsOpening, int Score, int MyVote, DateTime CreatedAt, DateTime? EditedAt,
-        DateTime? HiddenAt, int FlagWeight, DateTime? ReviewRequestedAt);
+        DateTime? HiddenAt, int FlagWeight, DateTime? ReviewRequestedAt, string? Mentions);
+
+    /// <summary>Separates the mentions folded into one column: "USERNAME:userId" entries (a username holds no colon).</summary>
+    private const char MentionSeparator = '\u001F';
 
     private static IQueryable<RawPost> Project(AppDbContext db, IQueryable<ForumPost> posts, string viewerId) =>
         posts.Select(p => new RawPost(p.Id, p.AuthorId, p.Author.DisplayName, p.Body, p.IsOpening, p.Score,
             db.ForumVotes.Where(v => v.PostId == p.Id && v.UserId == viewerId).Select(v => (int)v.Value).FirstOrDefault(),
-            p.CreatedAt, p.EditedAt, p.HiddenAt, p.FlagWeight, p.ReviewRequestedAt));
+            p.CreatedAt, p.EditedAt, p.HiddenAt, p.FlagWeight, p.ReviewRequestedAt,
+            db.ForumMentions.Where(m => m.PostId == p.Id)
+                .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { m.PostId, Entry = u.NormalizedUserName + ":" + m.UserId })
+                .GroupBy(x => x.PostId).Select(g => string.Join("\u001F", g.Select(x => x.Entry))).FirstOrDefault()));
 
-    private static PostRow ToRow(RawPost p, ForumViewer viewer, IReadOnlyDictionary<string, string> mentions)
+    private static IReadOnlyDictionary<string, string> Mentions(string? folded)
     {
+        var map = new Dictionary<string, string>();
+        foreach (var entry in (folded ?? "").Split(MentionSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var colon = entry.IndexOf(':');
+            if (colon > 0) map[entry[..colon]] = entry[(colon + 1)..];
+        }
+        return map;
+    }
+
+    private static PostRow ToRow(RawPost p, ForumViewer viewer)
+    {
+        var mentions = Mentions(p.Mentions);
         var mine = p.AuthorId == viewer.UserId;
         var shown = p.HiddenAt is null || mine || viewer.SeesHidden;
         return new PostRow(p.Id, p.AuthorId, p.AuthorName, shown ? p.Body : null, p.IsOpening, p.Score, p.MyVote, p.CreatedAt, p.EditedAt,
