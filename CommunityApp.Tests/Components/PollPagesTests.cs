@@ -123,4 +123,22 @@ public sealed class PollPagesTests(SqliteServiceFixture data) : IClassFixture<Sq
         await using var db = await data.NewContextAsync();
         (await db.PollVotes.CountAsync(v => v.PollId == pollId)).ShouldBe(0);
     }
+
+    [Fact]
+    public async Task A_closed_poll_page_stops_listening()
+    {
+        var (communityId, admin) = await data.CreateCommunityAsync();
+        var pollId = await Polls.CreateAsync(admin, communityId, new PollInput("Soon over?", null, ["Yes", "No"], DurationHours: 2));
+        await using var context = PageTestContext.Create(data, admin);
+        context.Render<MudPopoverProvider>();
+        var hub = (CommunityApp.Events.InMemoryEventHub)context.Services.GetRequiredService<CommunityApp.Events.IEventHub>();
+        var before = hub.SubscriberCount;
+        var page = context.Render<PollPage>(p => p.Add(x => x.CommunityId, communityId).Add(x => x.PollId, pollId));
+        page.WaitForAssertion(() => page.Find("[data-testid=poll-question]"));
+        hub.SubscriberCount.ShouldBeGreaterThan(before);
+
+        await context.DisposeComponentsAsync();
+
+        hub.SubscriberCount.ShouldBe(before);
+    }
 }
