@@ -152,10 +152,34 @@ public static class PageChecks
     /// </summary>
     public static async Task WaitForLoadedAsync(this IPage page)
     {
-        await page.WaitForLoadStateAsync(LoadState.Load);
-        await page.WaitForFunctionAsync("""
-            () => document.fonts.status === 'loaded' && [...document.images].every(i => i.complete)
-            """, null, new() { PollingInterval = 50 });
+        try
+        {
+            await page.WaitForLoadStateAsync(LoadState.Load);
+            await page.WaitForFunctionAsync("""
+                () => document.fonts.status === 'loaded' && [...document.images].every(i => i.complete)
+                """, null, new() { PollingInterval = 50 });
+        }
+        catch (TimeoutException ex)
+        {
+            // Say what was still pending: a bare "Timeout 15000ms exceeded" left a rare failure after sign-out unexplained.
+            throw new TimeoutException($"{ex.Message}\nThe page was not loaded: {await PendingAsync(page)}", ex);
+        }
+    }
+
+    private static async Task<string> PendingAsync(IPage page)
+    {
+        try
+        {
+            return await page.EvaluateAsync<string>("""
+                () => `${location.href}: readyState ${document.readyState}, fonts ${document.fonts.status}, ` +
+                      `images not complete [${[...document.images].filter(i => !i.complete).map(i => i.currentSrc || i.src).join(', ')}], ` +
+                      `resources still loading [${performance.getEntriesByType('resource').filter(r => r.responseEnd === 0).map(r => r.name).join(', ')}]`
+                """);
+        }
+        catch (PlaywrightException ex)
+        {
+            return $"{page.Url}: the page could not be asked ({ex.Message.Split('\n')[0]})";
+        }
     }
 
     /// <summary>
