@@ -35,7 +35,7 @@ public sealed class FirstTenMinutesTests(BrowserFixture browser) : BrowserTest(b
         await page.GetByLabel("E-mail or username").FillAsync("rosa");
         await page.GetByLabel("Password").FillAsync("Sturdy-pass-9");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Your e-mail is not confirmed yet");
+        await Expect(page.GetByRole(AriaRole.Main).GetByRole(AriaRole.Alert)).ToContainTextAsync("Your e-mail is not confirmed yet");
 
         await page.GotoAsync(await MailLinkAsync("rosa@example.test", "/Account/ConfirmEmail?"));
         await page.CheckPageAsync("02c-confirm-email");
@@ -116,7 +116,7 @@ public sealed class FirstTenMinutesTests(BrowserFixture browser) : BrowserTest(b
             await page.GetByLabel("E-mail or username").FillAsync("lena");
             await page.GetByLabel("Password").FillAsync("Wrong-pass-1");
             await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-            if (attempt < 5) await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("do not match");
+            if (attempt < 5) await Expect(page.GetByRole(AriaRole.Main).GetByRole(AriaRole.Alert)).ToContainTextAsync("do not match");
         }
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Account locked" })).ToBeVisibleAsync();
         await page.CheckPageAsync("10-locked-out");

@@ -162,6 +162,23 @@ public sealed class InterfaceTests(BrowserFixture browser) : BrowserTest(browser
         await Expect(page.GetByRole(AriaRole.Dialog, new() { Name = "Se perdió la conexión" })).ToBeVisibleAsync();
         await dialog.EvaluateAsync("d => d.dispatchEvent(new CustomEvent('components-reconnect-state-changed', { detail: { state: 'hide' } }))");
         await Expect(dialog).ToBeHiddenAsync();
+
+        // Hidden before the stylesheets arrive too (a slow response): a bar hidden by app.css alone was shown, and read as a
+        // second alert beside a page's own (the sign-in refusal) until the stylesheet came.
+        var early = await context.NewPageAsync();
+        var stylesheets = new TaskCompletionSource();
+        await early.RouteAsync("**/*.css", async route =>
+        {
+            await stylesheets.Task;
+            await route.ContinueAsync();
+        });
+        await early.GotoAsync("/Account/Login", new() { WaitUntil = WaitUntilState.Commit });
+        await early.Locator("#blazor-error-ui").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await Expect(early.Locator("#blazor-error-ui")).ToBeHiddenAsync();
+        await Expect(early.GetByRole(AriaRole.Alert)).ToHaveCountAsync(0);
+        stylesheets.SetResult();
+        await early.WaitForLoadStateAsync(LoadState.Load);
+        await Expect(early.Locator("#blazor-error-ui")).ToBeHiddenAsync();
     }
 
     private async Task<T> CountAsync<T>(Func<AppDbContext, Task<T>> query)

@@ -26,12 +26,19 @@ public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// per-address limits are raised here: account forms, and new circuits (a browser test that loads 30 pages in a minute
     /// met a refused circuit and Blazor's error bar). The throttling tests set their own to meet them.
     /// </summary>
-    public Dictionary<string, string?> Settings { get; } = new()
+    public Dictionary<string, string?> Settings { get; } = new(DefaultSettings);
+
+    private static readonly Dictionary<string, string?> DefaultSettings = new()
     {
         ["RateLimits:AccountFormsPerMinute"] = "1000",
         ["RateLimits:CircuitStartsPerMinute"] = "1000",
         ["RateLimits:ActionsPerMinute"] = "100000",
     };
+
+    /// <summary>Not started, and configured as every other default app is: it may be swapped for a shared one (<see cref="AppPool"/>).</summary>
+    public bool HasDefaultConfiguration =>
+        connectionString.Length == 0 && EnvironmentName == "Development" && Settings.Count == DefaultSettings.Count &&
+        Settings.All(s => DefaultSettings.TryGetValue(s.Key, out var value) && value == s.Value);
     /// <summary>The host environment; Development unless a test needs the production behaviour (mail by SMTP, for one).</summary>
     public string EnvironmentName { get; set; } = "Development";
     public ConcurrentQueue<string> Logs { get; } = new();
@@ -91,7 +98,21 @@ public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        await TestDatabases.RecycleAsync(connectionString);
+        if (connectionString.Length > 0) await TestDatabases.RecycleAsync(connectionString);
+    }
+
+    /// <summary>
+    /// Makes a started app look freshly started to the next test that borrows it (<see cref="AppPool"/>): its database emptied
+    /// back to the template's state (the data-protection keys the running app holds excepted), its captured log lines, errors and
+    /// action count cleared. False when the database could not be emptied at once; the app is then not to be reused.
+    /// </summary>
+    internal async Task<bool> ResetAsync()
+    {
+        if (!await TestDatabases.EmptyAsync(connectionString, keep: "data_protection_keys")) return false;
+        Logs.Clear();
+        Errors.Clear();
+        Volatile.Write(ref actionsEnded, 0);
+        return true;
     }
 
     private static readonly string ActionRunnerCategory = typeof(CommunityApp.Components.Shared.ActionRunner).FullName!;

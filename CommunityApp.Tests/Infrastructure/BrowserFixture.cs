@@ -13,6 +13,9 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>The started apps the browser tests borrow (<see cref="BrowserTest"/>).</summary>
+    public AppPool Apps { get; } = new();
+
     public static string ScreenshotFolder { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
     /// <summary>
@@ -20,6 +23,21 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// default, since taking them is a good part of the browser tests' time.
     /// </summary>
     public static bool TakeScreenshots { get; } = Environment.GetEnvironmentVariable("COMMUNITYAPP_SCREENSHOTS") is "1" or "true";
+
+    /// <summary>
+    /// Headless Chromium is the whole browser, and since Chromium 14x every window (Playwright opens one per page) preloads
+    /// the address bar's suggestion popup as a WebUI page in a renderer of its own, which nobody here ever sees: measured on
+    /// this machine, a third of Chromium's CPU for a sign-in and four pages. Playwright passes its own --disable-features,
+    /// and Chromium reads only one, so its list (Playwright 1.64's chromiumSwitches) is repeated here before ours.
+    /// </summary>
+    private static readonly string[] DisabledFeatures =
+    [
+        "AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "DialMediaRouteProvider", "GlobalMediaControls",
+        "HttpsUpgrades", "LensOverlay", "MediaRouter", "PaintHolding", "ThirdPartyStoragePartitioning",
+        "BlockOriginHeaderModificationOnRedirect", "AvoidCorsURLLoaderRestartOnRedirect", "Translate", "AutoDeElevate",
+        "OptimizationHints", "NetworkTimeServiceQuerying", "AimEnabled",
+        "WebUIOmniboxPopup", "WebUIOmniboxAimPopup", "WebUIOmniboxFullPopup",
+    ];
 
     public async ValueTask InitializeAsync()
     {
@@ -29,7 +47,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             ExecutablePath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium",
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
+                    "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+                    "--disable-features=" + string.Join(',', DisabledFeatures)],
         });
         Directory.CreateDirectory(ScreenshotFolder);
     }
@@ -83,6 +102,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        await Apps.DisposeAsync();
         if (Browser is not null) await Browser.DisposeAsync();
         playwright?.Dispose();
     }
@@ -132,10 +152,34 @@ public static class PageChecks
     /// </summary>
     public static async Task WaitForLoadedAsync(this IPage page)
     {
-        await page.WaitForLoadStateAsync(LoadState.Load);
-        await page.WaitForFunctionAsync("""
-            () => document.fonts.status === 'loaded' && [...document.images].every(i => i.complete)
-            """, null, new() { PollingInterval = 50 });
+        try
+        {
+            await page.WaitForLoadStateAsync(LoadState.Load);
+            await page.WaitForFunctionAsync("""
+                () => document.fonts.status === 'loaded' && [...document.images].every(i => i.complete)
+                """, null, new() { PollingInterval = 50 });
+        }
+        catch (TimeoutException ex)
+        {
+            // Say what was still pending: a bare "Timeout 15000ms exceeded" left a rare failure after sign-out unexplained.
+            throw new TimeoutException($"{ex.Message}\nThe page was not loaded: {await PendingAsync(page)}", ex);
+        }
+    }
+
+    private static async Task<string> PendingAsync(IPage page)
+    {
+        try
+        {
+            return await page.EvaluateAsync<string>("""
+                () => `${location.href}: readyState ${document.readyState}, fonts ${document.fonts.status}, ` +
+                      `images not complete [${[...document.images].filter(i => !i.complete).map(i => i.currentSrc || i.src).join(', ')}], ` +
+                      `resources still loading [${performance.getEntriesByType('resource').filter(r => r.responseEnd === 0).map(r => r.name).join(', ')}]`
+                """);
+        }
+        catch (PlaywrightException ex)
+        {
+            return $"{page.Url}: the page could not be asked ({ex.Message.Split('\n')[0]})";
+        }
     }
 
     /// <summary>

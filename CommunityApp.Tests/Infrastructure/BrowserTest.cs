@@ -6,23 +6,50 @@ using CommunityApp.Data;
 
 namespace CommunityApp.Tests.Infrastructure;
 
-/// <summary>A browser test class: the real app on Kestrel over its own PostgreSQL database, and the shared Chromium.</summary>
+/// <summary>
+/// A browser test: the real app on Kestrel over its own PostgreSQL database, and the shared Chromium. Each test gets an app
+/// with an empty database, whose <see cref="AppFactory.Logs"/> and <see cref="AppFactory.Errors"/> hold only what it did.
+/// A test that leaves the default configuration alone borrows a started app from the fixture's <see cref="AppPool"/>
+/// (emptied when the previous test gave it back); one that changes <see cref="App"/>'s settings or environment before
+/// <see cref="InitializeAsync"/>, or says <see cref="SharesApp"/> false, gets an app started for it alone.
+/// </summary>
 public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
 {
-    protected AppFactory App { get; } = new();
+    private AppFactory? app;
+    private bool borrowed;
+
+    /// <summary>The app under test. Before <see cref="InitializeAsync"/>, its <see cref="AppFactory.Settings"/> may still be changed.</summary>
+    protected AppFactory App => app ??= new();
     protected string BaseUrl { get; private set; } = "";
     protected BrowserFixture Browser => browser;
 
+    /// <summary>
+    /// False for a test that changes its app's database or state beyond what an emptied database forgets (the form fuzz's
+    /// write-counting triggers): it gets an app of its own even with the default settings.
+    /// </summary>
+    protected virtual bool SharesApp => true;
+
     public virtual async ValueTask InitializeAsync()
     {
+        if (SharesApp && (app is null || app.HasDefaultConfiguration))
+        {
+            app = await browser.Apps.RentAsync();
+            borrowed = true;
+            BaseUrl = app.BaseUrl;
+            return;
+        }
         await App.InitializeAsync();
         BaseUrl = App.StartKestrel();
     }
 
-    /// <summary>Stops the app, then fails the test if any browser context it opened saw a Content-Security-Policy refusal.</summary>
+    /// <summary>
+    /// Gives the app back (a borrowed one whose test passed is emptied for the next test, any other is stopped), then fails
+    /// the test if any browser context it opened saw a Content-Security-Policy refusal.
+    /// </summary>
     public virtual async ValueTask DisposeAsync()
     {
-        await App.DisposeAsync();
+        if (borrowed) await browser.Apps.ReturnAsync(App, reusable: TestContext.Current.TestState?.Result == TestResult.Passed);
+        else await App.DisposeAsync();
         GC.SuppressFinalize(this);
         if (BaseUrl.Length > 0) BrowserFixture.ShouldHaveNoCspViolations(BaseUrl);
     }

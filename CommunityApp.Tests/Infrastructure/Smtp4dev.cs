@@ -3,17 +3,22 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
 
+[assembly: AssemblyFixture(typeof(CommunityApp.Tests.Infrastructure.Smtp4dev.Shutdown))]
+
 namespace CommunityApp.Tests.Infrastructure;
 
 /// <summary>
 /// A real SMTP server for the tests: the <c>Rnwood.Smtp4dev</c> dotnet tool from the repository's tool manifest
-/// (<c>dotnet tool restore</c>, which ./test.sh runs), started on free loopback ports with an in-memory store and
-/// stopped on dispose. Use it as a class fixture; tests read what arrived through its REST API (<c>/api/messages</c>)
-/// and tell their mails apart by recipient.
+/// (<c>dotnet tool restore</c>, which ./test.sh runs), started on free loopback ports with an in-memory store. Use it as
+/// a class fixture; tests read what arrived through its REST API (<c>/api/messages</c>) and tell their mails apart by
+/// recipient, so one server serves every class of the run: the first fixture starts it (about 4 s of CPU), the process
+/// exit stops it.
 /// </summary>
 public sealed class Smtp4dev : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static Smtp4dev? shared;
     private Process? process;
     private string dataFolder = "";
     private readonly StringBuilder output = new();
@@ -21,7 +26,50 @@ public sealed class Smtp4dev : IAsyncLifetime
     public string Host => "127.0.0.1";
     public int SmtpPort { get; private set; }
     public Uri ApiBase { get; private set; } = null!;
-    private HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private HttpClient Http { get; set; } = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    /// <summary>Takes the run's server (starting it if this is the first fixture).</summary>
+    public async ValueTask InitializeAsync()
+    {
+        await Gate.WaitAsync();
+        try
+        {
+            if (shared is null || shared.process is null || shared.process.HasExited)
+            {
+                var server = new Smtp4dev();
+                await server.StartAsync();
+                shared = server;
+            }
+            SmtpPort = shared.SmtpPort;
+            ApiBase = shared.ApiBase;
+            Http = shared.Http;
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    /// <summary>The server stays up for the next class; <see cref="Shutdown"/> stops it at the end of the run.</summary>
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Stops the run's server (if a class started one) once every test has run.</summary>
+    public sealed class Shutdown : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Gate.WaitAsync();
+            try
+            {
+                if (shared is not null) await shared.StopAsync();
+                shared = null;
+            }
+            finally
+            {
+                Gate.Release();
+            }
+        }
+    }
 
     /// <summary>The app settings that send the app's mail here (plain SMTP on loopback).</summary>
     public IEnumerable<KeyValuePair<string, string?>> AppSettings(string from = "CommunityApp <noreply@community.test>") =>
@@ -32,7 +80,7 @@ public sealed class Smtp4dev : IAsyncLifetime
         new("Email:Smtp:From", from),
     ];
 
-    public async ValueTask InitializeAsync()
+    private async Task StartAsync()
     {
         var root = RepositoryRoot();
         SmtpPort = AppFactory.FreePort();
@@ -72,7 +120,7 @@ public sealed class Smtp4dev : IAsyncLifetime
         }
         if (started) return;
         var exited = process.HasExited;
-        await DisposeAsync();
+        await StopAsync();
         lock (output)
         {
             throw new InvalidOperationException(
@@ -123,7 +171,7 @@ public sealed class Smtp4dev : IAsyncLifetime
 
     public Task<string> HtmlAsync(Guid id) => Http.GetStringAsync(new Uri(ApiBase, $"api/messages/{id}/html"));
 
-    public async ValueTask DisposeAsync()
+    private async ValueTask StopAsync()
     {
         if (process is not null)
         {

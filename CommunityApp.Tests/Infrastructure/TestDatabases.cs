@@ -83,22 +83,52 @@ public static class TestDatabases
                         return;
                     }
                 }
-                await using var command = new NpgsqlCommand("""
-                    SET lock_timeout = '2s';
-                    SET session_replication_role = replica;
-                    DO $$ DECLARE t text; BEGIN
-                      FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '__ef_migrations_history' LOOP
-                        EXECUTE format('DELETE FROM %I', t);
-                      END LOOP;
-                    END $$;
-                    """, connection);
-                await command.ExecuteNonQueryAsync();
+            }
+            if (!await EmptyAsync(connectionString))
+            {
+                await DropPostgresAsync(connectionString);
+                return;
             }
             Recycled.Add(connectionString);
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
         {
             await DropPostgresAsync(connectionString);
+        }
+    }
+
+    /// <summary>
+    /// Deletes every row of every table but the migrations history and <paramref name="keep"/> (foreign keys unchecked
+    /// meanwhile), which leaves the database as the template made it. False when a lock held elsewhere stopped it (after 2 s).
+    /// </summary>
+    public static async Task<bool> EmptyAsync(string connectionString, params string[] keep)
+    {
+        try
+        {
+            var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
+            await using var connection = new NpgsqlConnection(builder.ConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("""
+                SET lock_timeout = '2s';
+                SET session_replication_role = replica;
+                DO $$ DECLARE t text; BEGIN
+                  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> '__ef_migrations_history'
+                             AND tablename <> ALL (string_to_array(current_setting('communityapp.keep'), ',')) LOOP
+                    EXECUTE format('DELETE FROM %I', t);
+                  END LOOP;
+                END $$;
+                """, connection);
+            await using (var keepSetting = new NpgsqlCommand("SELECT set_config('communityapp.keep', @keep, false)", connection))
+            {
+                keepSetting.Parameters.AddWithValue("keep", string.Join(',', keep));
+                await keepSetting.ExecuteNonQueryAsync();
+            }
+            await command.ExecuteNonQueryAsync();
+            return true;
+        }
+        catch (NpgsqlException)
+        {
+            return false;
         }
     }
 
