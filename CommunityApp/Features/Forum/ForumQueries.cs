@@ -147,7 +147,8 @@ public sealed class ForumQueries(IDbContextFactory<AppDbContext> dbFactory)
         var posts = db.ForumPosts.Where(p => p.ThreadId == threadId);
         var best = header.BestAnswerPostId;
         var replies = posts.Where(p => !p.IsOpening);
-        if (after is { } c) replies = replies.Where(p => p.CreatedAt > c.CreatedAt || (p.CreatedAt == c.CreatedAt && p.Id.CompareTo(c.Id) > 0));
+        // The first condition repeats the keyset's bound so PostgreSQL starts its index range there instead of filtering the rows before.
+        if (after is { } c) replies = replies.Where(p => p.CreatedAt >= c.CreatedAt && (p.CreatedAt > c.CreatedAt || (p.CreatedAt == c.CreatedAt && p.Id.CompareTo(c.Id) > 0)));
         var rows = await Project(db, posts.Where(p => p.IsOpening || p.Id == best)
                 .Concat(replies.OrderBy(p => p.CreatedAt).ThenBy(p => p.Id).Take(pageSize + 1)), viewerId)
             .ToListAsync(ct);
