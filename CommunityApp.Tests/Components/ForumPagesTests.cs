@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 using CommunityApp.Auth;
@@ -86,6 +87,19 @@ public sealed class ForumPagesTests(SqliteServiceFixture data) : IClassFixture<S
         page.WaitForAssertion(() => page.Find("[data-testid=thread-row]").TextContent.ShouldContain("Page thread"));
         page.Find("#create-reason").TextContent.ShouldBe("Needs 10 trust, you have 0");
         page.FindAll("a, button").Single(b => b.TextContent.Trim() == "New thread").HasAttribute("disabled").ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task The_forum_home_lists_categories_with_counts_and_shows_search_results_from_the_address()
+    {
+        var s = await SetUpAsync();
+        await using var context = PageTestContext.Create(data, s.Reader);
+        context.Render<MudPopoverProvider>();
+        context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo($"/c/{s.CommunityId}/forum?q=opening");
+        var page = context.Render<ForumPage>(p => p.Add(x => x.CommunityId, s.CommunityId));
+        page.WaitForAssertion(() => page.Find("[data-testid=category]").TextContent.ShouldContain("1 threads"));
+        page.WaitForAssertion(() => page.FindAll("[data-testid=search-hit]").ShouldHaveSingleItem().TextContent.ShouldContain("Page thread"));
+        page.FindAll("[data-testid=new-category]").ShouldBeEmpty("members do not manage categories");
     }
 
     [Fact]
