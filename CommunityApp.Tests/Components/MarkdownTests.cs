@@ -189,6 +189,22 @@ public class MarkdownTests
         }
     }
 
+    /// <summary>
+    /// The forum's entry point with mentions: the corpus beside a real mention stays inert, and the only link the renderer
+    /// adds is the member's own address (relative, no rel needed).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(CorpusLines))]
+    public void Corpus_payload_with_mentions_renders_inert(string line)
+    {
+        const string mention = "<a href=\"/c/1/members/ana\">@ana</a>";
+        var mentions = new Dictionary<string, string> { ["ANA"] = "/c/1/members/ana", ["EVE"] = "javascript:alert(1)" };
+        var html = MarkdownRenderer.Render("@ana @eve " + XssCorpus.Decode(line), mentions);
+
+        html.ShouldContain(mention, Case.Sensitive, $"{line} → {html}");
+        ShouldBeInert(html.Replace(mention, "@ana", StringComparison.Ordinal), $"{line} (mentions)");
+    }
+
     [Theory]
     [InlineData("[site](https://example.org/a)")]
     [InlineData("[site](HTTPS://EXAMPLE.ORG/)")]

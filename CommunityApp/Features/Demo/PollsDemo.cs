@@ -49,7 +49,7 @@ internal sealed class PollsDemo : IDemoStep
                 new VoteInput(Points: options.Select((id, n) => (id, n)).ToDictionary(o => o.id, o => points[o.n]), Reason: reason), ct);
         }
         await s.At(1, 20).Get<PollService>().CommentAsync(s["jo"], share, "Whatever wins, let's keep **two crates** back for the jam session.", ct);
-        await s.At(0, 8).Get<PollService>().CommentAsync(s["farah"], share, "Thanks for asking first!", ct);
+        await s.At(1, 22).Get<PollService>().CommentAsync(s["farah"], share, "Thanks for asking first!", ct);
         return true;
     }
 
