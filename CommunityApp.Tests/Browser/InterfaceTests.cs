@@ -28,7 +28,7 @@ public sealed class InterfaceTests(BrowserFixture browser) : BrowserTest(browser
         await SignUpAsync(admin, "ines", "Ines Admin");
         var (communityId, shareId, memberId) = await SetUpAsync("ines", "pablo", shareUnits: 3);
         var urls = CommunityUrls.For(communityId);
-        Guid councilId, poolId;
+        Guid councilId, poolId, categoryId, threadId, pollId;
         await using (var scope = App.Services.CreateAsyncScope())
         {
             var adminId = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext().Users
@@ -39,6 +39,11 @@ public sealed class InterfaceTests(BrowserFixture browser) : BrowserTest(browser
             // The manager's pool page on a phone: the distribution form, sharing out, checkout links, the ledger.
             poolId = await scope.ServiceProvider.GetRequiredService<CommunityApp.Features.Pools.PoolService>()
                 .CreateAsync(adminId, councilId, new("Phone Street rice", "Rice for the street.", [rice]));
+            var forum = scope.ServiceProvider.GetRequiredService<CommunityApp.Features.Forum.ForumService>();
+            categoryId = await forum.CreateCategoryAsync(adminId, communityId, new("Phone Street talk", "Everything about the street."));
+            threadId = await forum.CreateThreadAsync(adminId, categoryId, new("Who has a ladder long enough for the gutters of number twelve?", "Asking for **number 12**.", "tools, gutters"));
+            pollId = await scope.ServiceProvider.GetRequiredService<CommunityApp.Features.Polls.PollService>()
+                .CreateAsync(adminId, communityId, new("When shall we clean the gutters together?", null, ["Saturday morning", "Sunday afternoon"]));
         }
 
         await admin.OpenAsync(urls.Home);
@@ -59,7 +64,9 @@ public sealed class InterfaceTests(BrowserFixture browser) : BrowserTest(browser
             ("edit-share", urls.EditShare(shareId)), ("requests", urls.Requests), ("catalogue", urls.Catalogue), ("settings", urls.Settings),
             ("invites", urls.Invites), ("audit", urls.Audit), ("councils", urls.Councils), ("new-council", urls.NewCouncil),
             ("council", urls.Council(councilId)), ("pools", urls.Pools), ("pool", urls.Pool(poolId)), ("needs", urls.Needs), ("new-need", urls.NewNeed),
-            ("forum", urls.Forum),
+            ("forum", urls.Forum), ("forum-category", urls.ForumCategory(categoryId)), ("new-thread", urls.NewForumThread(categoryId)),
+            ("thread", urls.ForumThread(threadId)), ("review-queue", urls.ForumReview), ("moderation-log", urls.ForumModerationLog),
+            ("polls", urls.Polls), ("new-poll", urls.NewPoll), ("poll", urls.Poll(pollId)),
         ];
         foreach (var ((name, url), index) in pages.Select((p, i) => (p, i)))
         {
@@ -72,6 +79,12 @@ public sealed class InterfaceTests(BrowserFixture browser) : BrowserTest(browser
             await Expect(admin.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeInViewportAsync(new() { Ratio = 1 });
             await Expect(admin.GetByRole(AriaRole.Link, new() { Name = "CommunityApp" })).ToBeInViewportAsync(new() { Ratio = 1 });
             await admin.CheckPageAsync($"61-phone-{index:00}-{name}");
+            if (name == "forum-category")
+            {
+                // One thread and no reply read as one, not "1 threads".
+                await Expect(admin.GetByText("1 thread", new() { Exact = true })).ToBeVisibleAsync();
+                await Expect(admin.GetByText("0 replies", new() { Exact = false })).ToBeVisibleAsync();
+            }
         }
     }
 

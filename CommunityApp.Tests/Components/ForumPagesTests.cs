@@ -97,7 +97,8 @@ public sealed class ForumPagesTests(SqliteServiceFixture data) : IClassFixture<S
         context.Render<MudPopoverProvider>();
         context.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo($"/c/{s.CommunityId}/forum?q=opening");
         var page = context.Render<ForumPage>(p => p.Add(x => x.CommunityId, s.CommunityId));
-        page.WaitForAssertion(() => page.Find("[data-testid=category]").TextContent.ShouldContain("1 threads"));
+        page.WaitForAssertion(() => page.Find("[data-testid=category]").TextContent.ShouldContain("1 thread"));
+        page.Find("[data-testid=category]").TextContent.ShouldNotContain("1 threads");
         page.WaitForAssertion(() => page.FindAll("[data-testid=search-hit]").ShouldHaveSingleItem().TextContent.ShouldContain("Page thread"));
         page.FindAll("[data-testid=new-category]").ShouldBeEmpty("members do not manage categories");
     }
