@@ -3,6 +3,7 @@ using CommunityApp.Features.Audit;
 using CommunityApp.Features.Councils;
 using CommunityApp.Features.Notifications;
 using CommunityApp.Tests.Infrastructure;
+using static CommunityApp.Tests.Infrastructure.Refusals;
 
 namespace CommunityApp.Tests.Features.Councils;
 
@@ -31,32 +32,6 @@ public sealed class CouncilReportsAndInitiativesTests(ServiceFixture fixture) : 
     {
         await using var db = await fixture.NewContextAsync();
         return await db.AuditLog.CountAsync(a => a.CommunityId == communityId && a.Action == action);
-    }
-
-    private static async Task<string> Refusal(Func<Task> action)
-    {
-        try
-        {
-            await action();
-        }
-        catch (AppException ex)
-        {
-            return ex.Message;
-        }
-        throw new ShouldAssertException("The action was not refused.");
-    }
-
-    private static async Task<IReadOnlyDictionary<string, string>> FieldErrors(Func<Task> action)
-    {
-        try
-        {
-            await action();
-        }
-        catch (ValidationFailedException ex)
-        {
-            return ex.Errors;
-        }
-        throw new ShouldAssertException("The action got no field messages.");
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using CommunityApp.Features.Communities;
 using CommunityApp.Features.Forum;
 using CommunityApp.Features.Notifications;
 using CommunityApp.Tests.Infrastructure;
+using static CommunityApp.Tests.Infrastructure.Refusals;
 
 namespace CommunityApp.Tests.Features.Forum;
 
@@ -31,32 +32,6 @@ public sealed class ForumServiceTests(ServiceFixture fixture) : IClassFixture<Se
 
     private Task<Guid> ThreadAsync(Setup s, string title = "How do I fix a bike chain?", string body = "It keeps slipping.", string? tags = "bikes, repair") =>
         Forum.CreateThreadAsync(s.Writer, s.CategoryId, new ThreadInput(title, body, tags));
-
-    private static async Task<string> Refusal(Func<Task> action)
-    {
-        try
-        {
-            await action();
-        }
-        catch (AppException ex)
-        {
-            return ex.Message;
-        }
-        throw new ShouldAssertException("The action was not refused.");
-    }
-
-    private static async Task<IReadOnlyDictionary<string, string>> FieldErrors(Func<Task> action)
-    {
-        try
-        {
-            await action();
-        }
-        catch (ValidationFailedException ex)
-        {
-            return ex.Errors;
-        }
-        throw new ShouldAssertException("The action got no field messages.");
-    }
 
     private async Task<(int Threads, int Posts, int Tags, int Audit)> CountsAsync(Guid communityId)
     {

@@ -4,6 +4,7 @@ using CommunityApp.Features.Audit;
 using CommunityApp.Features.Forum;
 using CommunityApp.Features.Notifications;
 using CommunityApp.Tests.Infrastructure;
+using static CommunityApp.Tests.Infrastructure.Refusals;
 
 namespace CommunityApp.Tests.Features.Forum;
 
@@ -54,32 +55,6 @@ public sealed class ModerationServiceTests(ServiceFixture fixture) : IClassFixtu
         await using var db = await fixture.NewContextAsync();
         return await db.AuditLog.Where(a => a.CommunityId == communityId).OrderBy(a => a.CreatedAt).ThenBy(a => a.Id)
             .Select(a => a.Action).ToListAsync();
-    }
-
-    private static async Task<string> Refusal(Func<Task> action)
-    {
-        try
-        {
-            await action();
-        }
-        catch (AppException ex)
-        {
-            return ex.Message;
-        }
-        throw new ShouldAssertException("The action was not refused.");
-    }
-
-    private static async Task<IReadOnlyDictionary<string, string>> FieldErrors(Func<Task> action)
-    {
-        try
-        {
-            await action();
-        }
-        catch (ValidationFailedException ex)
-        {
-            return ex.Errors;
-        }
-        throw new ShouldAssertException("The action got no field messages.");
     }
 
     private async Task<int> FlagCountAsync(Guid postId)

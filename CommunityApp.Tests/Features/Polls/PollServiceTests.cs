@@ -8,6 +8,7 @@ using CommunityApp.Features.Polls;
 using CommunityApp.Features.Pools;
 using CommunityApp.Features.Settings;
 using CommunityApp.Tests.Infrastructure;
+using static CommunityApp.Tests.Infrastructure.Refusals;
 
 namespace CommunityApp.Tests.Features.Polls;
 
@@ -57,19 +58,6 @@ public sealed class PollServiceTests(ServiceFixture fixture) : IClassFixture<Ser
             return ex.Message;
         }
         throw new ShouldAssertException("The action was not refused.");
-    }
-
-    private static async Task<IReadOnlyDictionary<string, string>> FieldErrors(Func<Task> action)
-    {
-        try
-        {
-            await action();
-        }
-        catch (ValidationFailedException ex)
-        {
-            return ex.Errors;
-        }
-        throw new ShouldAssertException("The action got no field messages.");
     }
 
     private async Task<Guid> OptionIdAsync(Guid pollId, int position)
