@@ -52,6 +52,7 @@ try
     app.MapAccountEndpoints();
     CommunityApp.Features.Wealth.ShareImages.MapShareImages(app);
     CommunityApp.Features.Councils.CouncilReportService.MapReportImages(app);
+    CommunityApp.Features.Disputes.DisputeImageEndpoint.MapDisputeImages(app);
     CommunityApp.Features.Polls.PollsFeature.MapPollResults(app);
     app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

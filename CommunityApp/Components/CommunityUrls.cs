@@ -51,6 +51,10 @@ public readonly record struct CommunityUrls(Guid CommunityId)
     public string ForumPost(Guid threadId, Guid postId) => $"{Home}/forum/threads/{threadId}#post-{postId}";
     public string ForumReview => Home + "/forum/review";
     public string ForumModerationLog => Home + "/forum/moderation-log";
+    public string Disputes => Home + "/disputes";
+    /// <summary>The form that opens a dispute about a request.</summary>
+    public string NewDispute(Guid requestId) => $"{Home}/disputes/new?request={requestId}";
+    public string Dispute(Guid disputeId) => $"{Home}/disputes/{disputeId}";
     public string Settings => Home + "/settings";
     public string Invites => Home + "/invites";
     public string Audit => Home + "/audit";

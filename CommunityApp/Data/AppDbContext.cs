@@ -63,6 +63,12 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<Features.Forum.ForumVote> ForumVotes => Set<Features.Forum.ForumVote>();
     public DbSet<Features.Forum.ForumMention> ForumMentions => Set<Features.Forum.ForumMention>();
     public DbSet<Features.Forum.ForumFlag> ForumFlags => Set<Features.Forum.ForumFlag>();
+    public DbSet<Features.Disputes.Dispute> Disputes => Set<Features.Disputes.Dispute>();
+    public DbSet<Features.Disputes.DisputeParty> DisputeParties => Set<Features.Disputes.DisputeParty>();
+    public DbSet<Features.Disputes.DisputeMediator> DisputeMediators => Set<Features.Disputes.DisputeMediator>();
+    public DbSet<Features.Disputes.DisputeMediatorAnswer> DisputeMediatorAnswers => Set<Features.Disputes.DisputeMediatorAnswer>();
+    public DbSet<Features.Disputes.DisputeEvent> DisputeEvents => Set<Features.Disputes.DisputeEvent>();
+    public DbSet<Features.Disputes.DisputeImage> DisputeImages => Set<Features.Disputes.DisputeImage>();
 
     /// <summary>Data-protection keys (they sign the sign-in cookies) live in the database, so they survive restarts and are shared by instances.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -7,6 +7,7 @@ using CommunityApp.Features.Audit;
 using CommunityApp.Features.Checkout;
 using CommunityApp.Features.Communities;
 using CommunityApp.Features.Councils;
+using CommunityApp.Features.Disputes;
 using CommunityApp.Features.Forum;
 using CommunityApp.Features.Invites;
 using CommunityApp.Features.Members;
@@ -45,6 +46,7 @@ public static class FeatureSetup
         .AddPools()
         .AddNeeds()
         .AddCheckout()
+        .AddDisputes()
         .AddPolls()
         .AddForum()
         .AddForumModeration()

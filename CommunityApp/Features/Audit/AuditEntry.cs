@@ -72,6 +72,11 @@ public enum AuditAction
     ForumFlagsDisagreed = 101,
     ForumFlagsIgnored = 102,
     ForumPostHiddenByFlags = 103,
+    DisputeMediationOffered = 110,
+    DisputeMessagePosted = 111,
+    DisputeEvidenceAdded = 112,
+    DisputeResolved = 113,
+    DisputeClosed = 114,
 }
 
 /// <summary>One append-only line of a community's audit log: who did what to whom, with old → new values.</summary>

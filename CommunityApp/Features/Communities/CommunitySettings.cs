@@ -23,6 +23,9 @@ public sealed class CommunitySettings
     /// <summary>Councils whose managers handle disputes (council ids).</summary>
     public List<Guid> DisputeHandlingCouncils { get; set; } = [];
 
+    /// <summary>A request accepted this many days ago and neither fulfilled nor failed asks both parties to confirm (docs/SPEC.md §12).</summary>
+    public int RequestConfirmDays { get; set; } = 14;
+
     /// <summary>Forum content hides itself once it has this many flags (docs/SPEC.md §10).</summary>
     public int FlagsToAutoHide { get; set; } = 5;
 

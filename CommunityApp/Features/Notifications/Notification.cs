@@ -34,6 +34,16 @@ public enum NotificationKind
     ForumPostHidden = 60,
     ForumPostRestored = 61,
     ForumFlagsAgreed = 62,
+    DisputeOpened = 70,
+    DisputeMediatorOffered = 71,
+    DisputeMediatorAccepted = 72,
+    DisputeMediatorRejected = 73,
+    DisputeMessage = 74,
+    DisputeResolved = 75,
+    DisputeClosed = 76,
+    RequestConfirmDue = 77,
+    DisputeMediationQuiet = 78,
+    DisputeEvidenceAdded = 79,
 }
 
 /// <summary>An in-app notification, stored so it survives reloads; read when <see cref="ReadAt"/> is set.</summary>

@@ -15,7 +15,7 @@ public sealed record UserRef(string UserId, string DisplayName, string UserName)
 
 public sealed record SettingsView(
     IReadOnlyList<ThresholdView> Thresholds, IReadOnlyList<TrustLevelInfo> Levels, DecaySettings Decay, AnalyticsSettings Analytics,
-    IReadOnlyList<UserRef> PollCreatorUsers, IReadOnlyList<Guid> DisputeHandlingCouncils);
+    IReadOnlyList<UserRef> PollCreatorUsers, IReadOnlyList<Guid> DisputeHandlingCouncils, int RequestConfirmDays = 14);
 
 /// <summary>
 /// A change to some of the settings (docs/SPEC.md §3.3, §4.6, §13). Each section of the settings page sends only its own
@@ -36,6 +36,8 @@ public sealed record SettingsPatch
     public bool? ShowCouncilActivity { get; init; }
     public bool? ShowNeedsFulfillment { get; init; }
     public bool? ShowDisputeRate { get; init; }
+    /// <summary>Days after an accept before both parties are asked to confirm (docs/SPEC.md §12).</summary>
+    public int? RequestConfirmDays { get; init; }
 
     /// <summary>The whole list (user ids) when it changes.</summary>
     public IReadOnlyList<string>? PollCreatorUsers { get; init; }
@@ -59,7 +61,8 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, T
             .OrderBy(m => m.User.DisplayName).Select(m => new UserRef(m.UserId, m.User.DisplayName, m.User.UserName!)).ToListAsync(ct);
         return new SettingsView(
             PermissionCatalog.All.Select(p => View(p, settings.ThresholdFor(p.Permission), admin.Levels)).ToList(),
-            admin.Levels.OrderBy(l => l.MinScore).ToList(), settings.Decay, settings.Analytics, pollCreators, settings.DisputeHandlingCouncils);
+            admin.Levels.OrderBy(l => l.MinScore).ToList(), settings.Decay, settings.Analytics, pollCreators, settings.DisputeHandlingCouncils,
+            settings.RequestConfirmDays);
     }
 
     /// <summary>
@@ -102,6 +105,8 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, T
             if (patch.DashboardRefreshInterval is not null && analytics.DashboardRefreshInterval is < SettingsLimits.MinRefreshSeconds or > SettingsLimits.MaxRefreshSeconds)
                 errors["analytics.dashboardRefreshInterval"] = Text.Get("Error.Seconds");
 
+            if (patch.RequestConfirmDays is not null && updated.RequestConfirmDays is < SettingsLimits.MinConfirmDays or > SettingsLimits.MaxConfirmDays)
+                errors["requestConfirmDays"] = Text.Get("Error.ConfirmDays", SettingsLimits.MinConfirmDays, SettingsLimits.MaxConfirmDays);
             if (patch.PollCreatorUsers is { } requested)
             {
                 var pollCreators = requested.Distinct().ToList();
@@ -272,6 +277,7 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, T
             (s, v) => s.Analytics.MetricVisibilitySettings.ShowNeedsFulfillment = (bool)v),
         new("analytics.showDisputeRate", p => p.ShowDisputeRate, s => s.Analytics.MetricVisibilitySettings.ShowDisputeRate,
             (s, v) => s.Analytics.MetricVisibilitySettings.ShowDisputeRate = (bool)v),
+        new("requestConfirmDays", p => p.RequestConfirmDays, s => s.RequestConfirmDays, (s, v) => s.RequestConfirmDays = (int)v),
     ];
 
     /// <summary>
@@ -322,6 +328,8 @@ public static class SettingsLimits
     public const int MaxDays = 3650;
     public const int MinRefreshSeconds = 5;
     public const int MaxRefreshSeconds = 86_400;
+    public const int MinConfirmDays = 1;
+    public const int MaxConfirmDays = 365;
 }
 
 /// <summary>One-click starting points for the thresholds, then tuned by hand (docs/SPEC.md §3.3 defaults in the middle).</summary>

@@ -195,8 +195,9 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
                             && s.PeriodStart == period && s.UnitsReserved + s.UnitsGiven + request.Units <= s.UnitsOffered)
                 .ExecuteUpdateStampedAsync(now, s => s.SetProperty(x => x.UnitsReserved, x => x.UnitsReserved + request.Units), ct);
             if (reserved == 0) throw new AppException(request.Share.IsRecurring ? Text.Get("Error.NotEnoughUnitsThisPeriod") : Text.Get("Error.NotEnoughUnits"));
-            if (period is not null)
-                await db.ShareRequests.Where(r => r.Id == request.Id).ExecuteUpdateStampedAsync(now, s => s.SetProperty(r => r.PeriodStart, period), ct);
+            // Accepted now: both parties are asked to confirm requestConfirmDays later (docs/SPEC.md §12).
+            await db.ShareRequests.Where(r => r.Id == request.Id)
+                .ExecuteUpdateStampedAsync(now, s => s.SetProperty(r => r.PeriodStart, period).SetProperty(r => r.AcceptedAt, now), ct);
         }, ct);
 
     public Task RejectAsync(string actorId, Guid requestId, CancellationToken ct = default) =>

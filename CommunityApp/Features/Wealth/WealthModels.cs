@@ -159,6 +159,10 @@ public class ShareRequest : IAuditable
     /// one-time share, and while pending.
     /// </summary>
     public DateTime? PeriodStart { get; set; }
+    /// <summary>When the owner accepted it; <c>requestConfirmDays</c> later both parties are asked to confirm (docs/SPEC.md §12).</summary>
+    public DateTime? AcceptedAt { get; set; }
+    /// <summary>When both parties were asked to confirm (set once, by the confirm job's conditional UPDATE).</summary>
+    public DateTime? ConfirmAskedAt { get; set; }
     public DateTime CreatedAt { get; set; }
     public string? CreatedBy { get; set; }
     public DateTime UpdatedAt { get; set; }
@@ -284,6 +288,8 @@ internal sealed class WealthConfiguration :
         request.HasOne(r => r.Requester).WithMany().HasForeignKey(r => r.RequesterId).OnDelete(DeleteBehavior.Restrict);
         request.HasIndex(r => new { r.ShareId, r.Status });
         request.HasIndex(r => new { r.RequesterId, r.Status });
+        // The confirm job finds accepted requests not yet asked about.
+        request.HasIndex(r => new { r.Status, r.AcceptedAt }).HasFilter("confirm_asked_at IS NULL");
         request.ToTable(t => t.HasCheckConstraint("ck_share_requests_units", "units >= 1"));
     }
 

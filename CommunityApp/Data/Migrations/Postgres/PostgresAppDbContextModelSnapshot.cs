@@ -1216,6 +1216,314 @@ namespace CommunityApp.Data.Migrations.Postgres
                         });
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Disputes.Dispute", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("CloseReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("close_reason");
+
+                    b.Property<DateTime?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<string>("ClosedById")
+                        .HasColumnType("text")
+                        .HasColumnName("closed_by_id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Details")
+                        .IsRequired()
+                        .HasMaxLength(5000)
+                        .HasColumnType("character varying(5000)")
+                        .HasColumnName("details");
+
+                    b.Property<DateTime>("LastActivityAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_activity_at");
+
+                    b.Property<string>("OpenedById")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("opened_by_id");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(5000)
+                        .HasColumnType("character varying(5000)")
+                        .HasColumnName("outcome");
+
+                    b.Property<bool?>("OutcomePublic")
+                        .HasColumnType("boolean")
+                        .HasColumnName("outcome_public");
+
+                    b.Property<DateTime?>("RemindAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("remind_at");
+
+                    b.Property<DateTime?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("ResolvedById")
+                        .HasColumnType("text")
+                        .HasColumnName("resolved_by_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("SubjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("subject_id");
+
+                    b.Property<string>("SubjectKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("subject_kind");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_disputes");
+
+                    b.HasIndex("ClosedById")
+                        .HasDatabaseName("ix_disputes_closed_by_id");
+
+                    b.HasIndex("OpenedById")
+                        .HasDatabaseName("ix_disputes_opened_by_id");
+
+                    b.HasIndex("RemindAt")
+                        .HasDatabaseName("ix_disputes_remind_at");
+
+                    b.HasIndex("ResolvedById")
+                        .HasDatabaseName("ix_disputes_resolved_by_id");
+
+                    b.HasIndex("CommunityId", "Status")
+                        .HasDatabaseName("ix_disputes_community_id_status");
+
+                    b.HasIndex("SubjectKind", "SubjectId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_disputes_open_subject")
+                        .HasFilter("status IN ('Open', 'InMediation')");
+
+                    b.HasIndex("SubjectKind", "SubjectId", "Status")
+                        .HasDatabaseName("ix_disputes_subject_kind_subject_id_status");
+
+                    b.ToTable("disputes", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_disputes_closed", "status <> 'Closed' OR closed_at IS NOT NULL");
+
+                            t.HasCheckConstraint("ck_disputes_resolved", "status <> 'Resolved' OR (outcome IS NOT NULL AND outcome_public IS NOT NULL AND resolved_at IS NOT NULL)");
+                        });
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Disputes.DisputeEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ActorId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("actor_id");
+
+                    b.Property<string>("Body")
+                        .HasMaxLength(5000)
+                        .HasColumnType("character varying(5000)")
+                        .HasColumnName("body");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("DisputeId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("dispute_id");
+
+                    b.Property<Guid?>("ImageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("image_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("SubjectUserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("subject_user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_dispute_events");
+
+                    b.HasIndex("ActorId")
+                        .HasDatabaseName("ix_dispute_events_actor_id");
+
+                    b.HasIndex("ImageId")
+                        .HasDatabaseName("ix_dispute_events_image_id");
+
+                    b.HasIndex("DisputeId", "CreatedAt")
+                        .HasDatabaseName("ix_dispute_events_dispute_id_created_at");
+
+                    b.ToTable("dispute_events", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Disputes.DisputeImage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("bytes");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("content_type");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("DisputeId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("dispute_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_dispute_images");
+
+                    b.HasIndex("DisputeId")
+                        .HasDatabaseName("ix_dispute_images_dispute_id");
+
+                    b.ToTable("dispute_images", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Disputes.DisputeMediator", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<Guid>("DisputeId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("dispute_id");
+
+                    b.Property<DateTime>("OfferedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("offered_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_dispute_mediators");
+
+                    b.HasIndex("DisputeId", "UserId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_dispute_mediators_dispute_id_user_id");
+
+                    b.HasIndex("UserId", "Status")
+                        .HasDatabaseName("ix_dispute_mediators_user_id_status");
+
+                    b.ToTable("dispute_mediators", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Disputes.DisputeMediatorAnswer", b =>
+                {
+                    b.Property<Guid>("MediatorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("mediator_id");
+
+                    b.Property<string>("PartyId")
+                        .HasColumnType("text")
+                        .HasColumnName("party_id");
+
+                    b.Property<bool>("Accepted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("accepted");
+
+                    b.Property<DateTime>("AnsweredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("answered_at");
+
+                    b.HasKey("MediatorId", "PartyId")
+                        .HasName("pk_dispute_mediator_answers");
+
+                    b.HasIndex("PartyId")
+                        .HasDatabaseName("ix_dispute_mediator_answers_party_id");
+
+                    b.ToTable("dispute_mediator_answers", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Disputes.DisputeParty", b =>
+                {
+                    b.Property<Guid>("DisputeId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("dispute_id");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("DisputeId", "UserId")
+                        .HasName("pk_dispute_parties");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_dispute_parties_user_id");
+
+                    b.ToTable("dispute_parties", (string)null);
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Forum.ForumCategory", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2941,6 +3249,14 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<DateTime?>("AcceptedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("accepted_at");
+
+                    b.Property<DateTime?>("ConfirmAskedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("confirm_asked_at");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -2990,6 +3306,10 @@ namespace CommunityApp.Data.Migrations.Postgres
 
                     b.HasIndex("ShareId", "Status")
                         .HasDatabaseName("ix_share_requests_share_id_status");
+
+                    b.HasIndex("Status", "AcceptedAt")
+                        .HasDatabaseName("ix_share_requests_status_accepted_at")
+                        .HasFilter("confirm_asked_at IS NULL");
 
                     b.ToTable("share_requests", null, t =>
                         {
@@ -3631,6 +3951,119 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.Navigation("Actor");
 
                     b.Navigation("Item");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Disputes.Dispute", b =>
+                {
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("ClosedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_disputes_asp_net_users_closed_by_id");
+
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_disputes_communities_community_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("OpenedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_disputes_asp_net_users_opened_by_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("ResolvedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_disputes_asp_net_users_resolved_by_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Disputes.DisputeEvent", b =>
+                {
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("ActorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_dispute_events_asp_net_users_actor_id");
+
+                    b.HasOne("CommunityApp.Features.Disputes.Dispute", null)
+                        .WithMany()
+                        .HasForeignKey("DisputeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_dispute_events_disputes_dispute_id");
+
+                    b.HasOne("CommunityApp.Features.Disputes.DisputeImage", null)
+                        .WithMany()
+                        .HasForeignKey("ImageId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_dispute_events_dispute_images_image_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Disputes.DisputeImage", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Disputes.Dispute", null)
+                        .WithMany()
+                        .HasForeignKey("DisputeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_dispute_images_disputes_dispute_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Disputes.DisputeMediator", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Disputes.Dispute", null)
+                        .WithMany()
+                        .HasForeignKey("DisputeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_dispute_mediators_disputes_dispute_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_dispute_mediators_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Disputes.DisputeMediatorAnswer", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Disputes.DisputeMediator", null)
+                        .WithMany()
+                        .HasForeignKey("MediatorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_dispute_mediator_answers_dispute_mediators_mediator_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("PartyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_dispute_mediator_answers_asp_net_users_party_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Disputes.DisputeParty", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Disputes.Dispute", null)
+                        .WithMany()
+                        .HasForeignKey("DisputeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_dispute_parties_disputes_dispute_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_dispute_parties_asp_net_users_user_id");
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Forum.ForumCategory", b =>

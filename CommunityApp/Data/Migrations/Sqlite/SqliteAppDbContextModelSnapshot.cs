@@ -1210,6 +1210,314 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         });
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Disputes.Dispute", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("CloseReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("close_reason");
+
+                    b.Property<DateTime?>("ClosedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("closed_at");
+
+                    b.Property<string>("ClosedById")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("closed_by_id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Details")
+                        .IsRequired()
+                        .HasMaxLength(5000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("details");
+
+                    b.Property<DateTime>("LastActivityAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_activity_at");
+
+                    b.Property<string>("OpenedById")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("opened_by_id");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(5000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
+
+                    b.Property<bool?>("OutcomePublic")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("outcome_public");
+
+                    b.Property<DateTime?>("RemindAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("remind_at");
+
+                    b.Property<DateTime?>("ResolvedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("ResolvedById")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resolved_by_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<Guid>("SubjectId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject_id");
+
+                    b.Property<string>("SubjectKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject_kind");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("title");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_disputes");
+
+                    b.HasIndex("ClosedById")
+                        .HasDatabaseName("ix_disputes_closed_by_id");
+
+                    b.HasIndex("OpenedById")
+                        .HasDatabaseName("ix_disputes_opened_by_id");
+
+                    b.HasIndex("RemindAt")
+                        .HasDatabaseName("ix_disputes_remind_at");
+
+                    b.HasIndex("ResolvedById")
+                        .HasDatabaseName("ix_disputes_resolved_by_id");
+
+                    b.HasIndex("CommunityId", "Status")
+                        .HasDatabaseName("ix_disputes_community_id_status");
+
+                    b.HasIndex("SubjectKind", "SubjectId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_disputes_open_subject")
+                        .HasFilter("status IN ('Open', 'InMediation')");
+
+                    b.HasIndex("SubjectKind", "SubjectId", "Status")
+                        .HasDatabaseName("ix_disputes_subject_kind_subject_id_status");
+
+                    b.ToTable("disputes", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_disputes_closed", "status <> 'Closed' OR closed_at IS NOT NULL");
+
+                            t.HasCheckConstraint("ck_disputes_resolved", "status <> 'Resolved' OR (outcome IS NOT NULL AND outcome_public IS NOT NULL AND resolved_at IS NOT NULL)");
+                        });
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Disputes.DisputeEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ActorId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor_id");
+
+                    b.Property<string>("Body")
+                        .HasMaxLength(5000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("body");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("DisputeId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dispute_id");
+
+                    b.Property<Guid?>("ImageId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("image_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("SubjectUserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("subject_user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_dispute_events");
+
+                    b.HasIndex("ActorId")
+                        .HasDatabaseName("ix_dispute_events_actor_id");
+
+                    b.HasIndex("ImageId")
+                        .HasDatabaseName("ix_dispute_events_image_id");
+
+                    b.HasIndex("DisputeId", "CreatedAt")
+                        .HasDatabaseName("ix_dispute_events_dispute_id_created_at");
+
+                    b.ToTable("dispute_events", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Disputes.DisputeImage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("BLOB")
+                        .HasColumnName("bytes");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content_type");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("DisputeId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dispute_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_dispute_images");
+
+                    b.HasIndex("DisputeId")
+                        .HasDatabaseName("ix_dispute_images_dispute_id");
+
+                    b.ToTable("dispute_images", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Disputes.DisputeMediator", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime?>("DecidedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decided_at");
+
+                    b.Property<Guid>("DisputeId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dispute_id");
+
+                    b.Property<DateTime>("OfferedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("offered_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_dispute_mediators");
+
+                    b.HasIndex("DisputeId", "UserId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_dispute_mediators_dispute_id_user_id");
+
+                    b.HasIndex("UserId", "Status")
+                        .HasDatabaseName("ix_dispute_mediators_user_id_status");
+
+                    b.ToTable("dispute_mediators", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Disputes.DisputeMediatorAnswer", b =>
+                {
+                    b.Property<Guid>("MediatorId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mediator_id");
+
+                    b.Property<string>("PartyId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("party_id");
+
+                    b.Property<bool>("Accepted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("accepted");
+
+                    b.Property<DateTime>("AnsweredAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("answered_at");
+
+                    b.HasKey("MediatorId", "PartyId")
+                        .HasName("pk_dispute_mediator_answers");
+
+                    b.HasIndex("PartyId")
+                        .HasDatabaseName("ix_dispute_mediator_answers_party_id");
+
+                    b.ToTable("dispute_mediator_answers", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Disputes.DisputeParty", b =>
+                {
+                    b.Property<Guid>("DisputeId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("dispute_id");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("DisputeId", "UserId")
+                        .HasName("pk_dispute_parties");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_dispute_parties_user_id");
+
+                    b.ToTable("dispute_parties", (string)null);
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Forum.ForumCategory", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2902,6 +3210,14 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("id");
 
+                    b.Property<DateTime?>("AcceptedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("accepted_at");
+
+                    b.Property<DateTime?>("ConfirmAskedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("confirm_asked_at");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
@@ -2951,6 +3267,10 @@ namespace CommunityApp.Data.Migrations.Sqlite
 
                     b.HasIndex("ShareId", "Status")
                         .HasDatabaseName("ix_share_requests_share_id_status");
+
+                    b.HasIndex("Status", "AcceptedAt")
+                        .HasDatabaseName("ix_share_requests_status_accepted_at")
+                        .HasFilter("confirm_asked_at IS NULL");
 
                     b.ToTable("share_requests", null, t =>
                         {
@@ -3586,6 +3906,119 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     b.Navigation("Actor");
 
                     b.Navigation("Item");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Disputes.Dispute", b =>
+                {
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("ClosedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_disputes_asp_net_users_closed_by_id");
+
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_disputes_communities_community_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("OpenedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_disputes_asp_net_users_opened_by_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("ResolvedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_disputes_asp_net_users_resolved_by_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Disputes.DisputeEvent", b =>
+                {
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("ActorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_dispute_events_asp_net_users_actor_id");
+
+                    b.HasOne("CommunityApp.Features.Disputes.Dispute", null)
+                        .WithMany()
+                        .HasForeignKey("DisputeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_dispute_events_disputes_dispute_id");
+
+                    b.HasOne("CommunityApp.Features.Disputes.DisputeImage", null)
+                        .WithMany()
+                        .HasForeignKey("ImageId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_dispute_events_dispute_images_image_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Disputes.DisputeImage", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Disputes.Dispute", null)
+                        .WithMany()
+                        .HasForeignKey("DisputeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_dispute_images_disputes_dispute_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Disputes.DisputeMediator", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Disputes.Dispute", null)
+                        .WithMany()
+                        .HasForeignKey("DisputeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_dispute_mediators_disputes_dispute_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_dispute_mediators_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Disputes.DisputeMediatorAnswer", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Disputes.DisputeMediator", null)
+                        .WithMany()
+                        .HasForeignKey("MediatorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_dispute_mediator_answers_dispute_mediators_mediator_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("PartyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_dispute_mediator_answers_asp_net_users_party_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Disputes.DisputeParty", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Disputes.Dispute", null)
+                        .WithMany()
+                        .HasForeignKey("DisputeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_dispute_parties_disputes_dispute_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_dispute_parties_asp_net_users_user_id");
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Forum.ForumCategory", b =>
