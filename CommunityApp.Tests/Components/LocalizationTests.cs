@@ -57,6 +57,11 @@ public sealed partial class LocalizationTests
             .Concat(Family<CommunityApp.Features.Needs.NeedStatus>("NeedStatus"))
             .Concat(Family<CommunityApp.Features.Polls.PollKind>("PollKind"))
             .Concat(Family<CommunityApp.Features.Polls.ResultsVisibility>("ResultsVisibility"))
+            .Concat(Family<CommunityApp.Features.Disputes.DisputeStatus>("DisputeStatus"))
+            .Concat(Family<CommunityApp.Features.Disputes.DisputeSubjectKind>("DisputeSubject"))
+            .Concat(Family<CommunityApp.Features.Disputes.MediatorStatus>("MediatorStatus"))
+            .Concat(Family<CommunityApp.Features.Disputes.DisputeEventKind>("DisputeEvent"))
+            .Concat(Family<CommunityApp.Features.Notifications.NotificationKind>("NotificationType").Where(k => k.Contains("Dispute") || k.EndsWith("RequestConfirmDue")))
             // A recurring share's period in its texts ("5 per week", "None left this week — …"); a one-time share has none.
             .Concat(new[] { "Wealth.PerPeriod", "Wealth.LeftThisPeriod", "Wealth.NoneLeftThisPeriod", "Wealth.UnitsPerPeriod", "Wealth.MaxPerMemberPerPeriod", "Error.MaxPerMemberPerPeriod" }
                 .SelectMany(prefix => Family<CommunityApp.Features.Needs.NeedRecurrence>(prefix).Where(k => !k.EndsWith(".Once"))))
