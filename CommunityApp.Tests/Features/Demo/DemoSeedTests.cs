@@ -274,6 +274,20 @@ public sealed class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task One_dispute_is_resolved_in_public_and_one_is_in_mediation_with_messages()
+    {
+        await using var db = await fixture.NewContextAsync();
+        var disputes = await db.Disputes.OrderBy(d => d.CreatedAt).ToListAsync();
+        disputes.Select(d => d.Status).ShouldBe([CommunityApp.Features.Disputes.DisputeStatus.Resolved, CommunityApp.Features.Disputes.DisputeStatus.InMediation]);
+        disputes[0].OutcomePublic.ShouldBe(true);
+        foreach (var dispute in disputes)
+        {
+            (await db.DisputeMediators.CountAsync(m => m.DisputeId == dispute.Id && m.Status == CommunityApp.Features.Disputes.MediatorStatus.Accepted)).ShouldBe(1);
+            (await db.DisputeEvents.CountAsync(e => e.DisputeId == dispute.Id && e.Kind == CommunityApp.Features.Disputes.DisputeEventKind.Message)).ShouldBe(2);
+        }
+    }
+
+    [Fact]
     public async Task The_pantry_has_a_report_and_two_initiatives_whose_scores_match_their_votes_with_comments_and_progress()
     {
         await using var db = await fixture.NewContextAsync();
@@ -341,6 +355,7 @@ public sealed class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper out
             AuditAction.PoolCreated, AuditAction.PoolDistributed, AuditAction.PollCreated,
             AuditAction.ForumCategoryCreated, AuditAction.ForumThreadPinned,
             AuditAction.ForumPostHiddenByFlags,
+            AuditAction.DisputeMediationOffered, AuditAction.DisputeMessagePosted, AuditAction.DisputeResolved,
         ], ignoreOrder: true);
     }
 

@@ -68,6 +68,7 @@ public static class DemoSeeder
         new CheckoutDemo(),
         new PollsDemo(),
         new ForumDemo(),
+        new DisputesDemo(),
         new InboxDemo(),
         new ModerationDemo(),
     ];
