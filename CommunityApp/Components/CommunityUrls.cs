@@ -51,6 +51,10 @@ public readonly record struct CommunityUrls(Guid CommunityId)
     public string ForumPost(Guid threadId, Guid postId) => $"{Home}/forum/threads/{threadId}#post-{postId}";
     public string ForumReview => Home + "/forum/review";
     public string ForumModerationLog => Home + "/forum/moderation-log";
+    public string Skills => Home + "/skills";
+    /// <summary>"Who can help with …": the skills page searching for <paramref name="skill"/>.</summary>
+    public string SkillsOf(string skill) => $"{Home}/skills?q={Uri.EscapeDataString(skill)}";
+    public string Recognition => Home + "/recognition";
     public string Settings => Home + "/settings";
     public string Invites => Home + "/invites";
     public string Audit => Home + "/audit";

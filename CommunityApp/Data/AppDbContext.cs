@@ -63,6 +63,9 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<Features.Forum.ForumVote> ForumVotes => Set<Features.Forum.ForumVote>();
     public DbSet<Features.Forum.ForumMention> ForumMentions => Set<Features.Forum.ForumMention>();
     public DbSet<Features.Forum.ForumFlag> ForumFlags => Set<Features.Forum.ForumFlag>();
+    public DbSet<Features.Skills.Skill> Skills => Set<Features.Skills.Skill>();
+    public DbSet<Features.Skills.SkillEndorsement> SkillEndorsements => Set<Features.Skills.SkillEndorsement>();
+    public DbSet<Features.Recognition.RecognitionEntry> RecognitionEntries => Set<Features.Recognition.RecognitionEntry>();
 
     /// <summary>Data-protection keys (they sign the sign-in cookies) live in the database, so they survive restarts and are shared by instances.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

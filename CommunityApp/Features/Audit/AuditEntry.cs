@@ -72,6 +72,7 @@ public enum AuditAction
     ForumFlagsDisagreed = 101,
     ForumFlagsIgnored = 102,
     ForumPostHiddenByFlags = 103,
+    ItemValueChanged = 120,
 }
 
 /// <summary>One append-only line of a community's audit log: who did what to whom, with old → new values.</summary>

@@ -34,6 +34,8 @@ public enum NotificationKind
     ForumPostHidden = 60,
     ForumPostRestored = 61,
     ForumFlagsAgreed = 62,
+    SkillEndorsed = 80,
+    RecognitionReceived = 81,
 }
 
 /// <summary>An in-app notification, stored so it survives reloads; read when <see cref="ReadAt"/> is set.</summary>
