@@ -63,7 +63,7 @@ public static class PermissionCatalog
         new(Permission.ReviewFlags, "minTrustForFlagReview", 30, FeatureRole.FlagReviewer),
         new(Permission.ModerateForum, "minTrustForForumModeration", 30, FeatureRole.ForumManager),
         new(Permission.UseCheckoutLinks, "minTrustForCheckoutLinks", 5, null),
-        new(Permission.EndorseSkills, "minTrustToEndorseSkills", 10, FeatureRole.SkillEndorser),
+        new(Permission.EndorseSkills, "minTrustForSkillEndorsement", 10, FeatureRole.SkillEndorser),
     ];
 
     public static PermissionDefinition Get(Permission permission) => All[(int)permission - 1];
