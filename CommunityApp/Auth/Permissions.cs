@@ -17,6 +17,7 @@ public enum Permission
     ReviewFlags = 12,
     ModerateForum = 13,
     UseCheckoutLinks = 14,
+    EndorseSkills = 15,
 }
 
 /// <summary>Roles an admin grants to a member, each granting one permission regardless of trust (docs/SPEC.md §3.1).</summary>
@@ -35,6 +36,7 @@ public enum FeatureRole
     ItemManager = 11,
     AnalyticsViewer = 12,
     NeedsPublisher = 13,
+    SkillEndorser = 14,
 }
 
 /// <summary>
@@ -61,6 +63,7 @@ public static class PermissionCatalog
         new(Permission.ReviewFlags, "minTrustForFlagReview", 30, FeatureRole.FlagReviewer),
         new(Permission.ModerateForum, "minTrustForForumModeration", 30, FeatureRole.ForumManager),
         new(Permission.UseCheckoutLinks, "minTrustForCheckoutLinks", 5, null),
+        new(Permission.EndorseSkills, "minTrustForSkillEndorsement", 10, FeatureRole.SkillEndorser),
     ];
 
     public static PermissionDefinition Get(Permission permission) => All[(int)permission - 1];
@@ -68,7 +71,7 @@ public static class PermissionCatalog
     /// <summary>Feature roles grouped by area, for the admin's checkboxes.</summary>
     public static readonly IReadOnlyList<(string Area, FeatureRole[] Roles)> RoleAreas =
     [
-        ("Trust", [FeatureRole.TrustGranter]),
+        ("Trust", [FeatureRole.TrustGranter, FeatureRole.SkillEndorser]),
         ("Wealth", [FeatureRole.WealthPublisher, FeatureRole.ItemManager, FeatureRole.NeedsPublisher]),
         ("Governance", [FeatureRole.PollCreator, FeatureRole.DisputeHandler, FeatureRole.CouncilCreator, FeatureRole.PoolCreator]),
         ("Forum", [FeatureRole.ThreadCreator, FeatureRole.ContentFlagger, FeatureRole.FlagReviewer, FeatureRole.ForumManager]),

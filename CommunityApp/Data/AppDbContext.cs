@@ -69,6 +69,9 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<Features.Disputes.DisputeMediatorAnswer> DisputeMediatorAnswers => Set<Features.Disputes.DisputeMediatorAnswer>();
     public DbSet<Features.Disputes.DisputeEvent> DisputeEvents => Set<Features.Disputes.DisputeEvent>();
     public DbSet<Features.Disputes.DisputeImage> DisputeImages => Set<Features.Disputes.DisputeImage>();
+    public DbSet<Features.Skills.Skill> Skills => Set<Features.Skills.Skill>();
+    public DbSet<Features.Skills.SkillEndorsement> SkillEndorsements => Set<Features.Skills.SkillEndorsement>();
+    public DbSet<Features.Recognition.RecognitionEntry> RecognitionEntries => Set<Features.Recognition.RecognitionEntry>();
 
     /// <summary>Data-protection keys (they sign the sign-in cookies) live in the database, so they survive restarts and are shared by instances.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

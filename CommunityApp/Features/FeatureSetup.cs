@@ -16,7 +16,9 @@ using CommunityApp.Features.Notifications;
 using CommunityApp.Features.Polls;
 using CommunityApp.Features.Pools;
 using CommunityApp.Features.Profile;
+using CommunityApp.Features.Recognition;
 using CommunityApp.Features.Settings;
+using CommunityApp.Features.Skills;
 using CommunityApp.Features.Trust;
 using CommunityApp.Features.Wealth;
 
@@ -52,6 +54,8 @@ public static class FeatureSetup
         .AddForumModeration()
         .AddInvites()
         .AddSettings()
+        .AddSkills()
+        .AddRecognition()
         .AddAudit();
 
     /// <summary>

@@ -18,7 +18,7 @@ public sealed class CommunitySettingsTests
 
         thresholds.GetProperty("minTrustToAwardTrust").GetRawText().ShouldBe("""{"type":"number","value":15}""");
         thresholds.GetProperty("minTrustForPolls").GetRawText().ShouldBe($$"""{"type":"level","value":"{{levelId}}"}""");
-        thresholds.EnumerateObject().Count().ShouldBe(14);
+        thresholds.EnumerateObject().Count().ShouldBe(15);
         CommunitySettings.FromJson(settings.ToJson()).ThresholdFor(Permission.CreatePolls).ShouldBe(Threshold.Level(levelId));
     }
 
@@ -31,6 +31,7 @@ public sealed class CommunitySettingsTests
             ["minTrustForDisputes"] = 20, ["minTrustForPoolCreation"] = 20, ["minTrustForCouncilCreation"] = 25,
             ["minTrustForItemManagement"] = 20, ["minTrustForHealthAnalytics"] = 20, ["minTrustForThreadCreation"] = 10,
             ["minTrustForFlagging"] = 15, ["minTrustForFlagReview"] = 30, ["minTrustForForumModeration"] = 30, ["minTrustForCheckoutLinks"] = 5,
+            ["minTrustForSkillEndorsement"] = 10,
         };
 
         new CommunitySettings().Thresholds.ToDictionary(t => t.Key, t => t.Value.Value).ShouldBe(expected, ignoreOrder: true);

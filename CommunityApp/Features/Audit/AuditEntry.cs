@@ -77,6 +77,7 @@ public enum AuditAction
     DisputeEvidenceAdded = 112,
     DisputeResolved = 113,
     DisputeClosed = 114,
+    ItemValueChanged = 120,
 }
 
 /// <summary>One append-only line of a community's audit log: who did what to whom, with old → new values.</summary>

@@ -199,6 +199,7 @@ public sealed class CheckoutService(IDbContextFactory<AppDbContext> dbFactory, I
             var request = new ShareRequest { ShareId = share.Id, RequesterId = userId, Units = units, Status = RequestStatus.Fulfilled, PeriodStart = share.PeriodStart };
             db.ShareRequests.Add(request);
             db.Checkouts.Add(new CheckoutEntry { LinkId = link.Id, RequestId = request.Id, UserId = userId, Units = units, CreatedAt = now });
+            await Recognition.RecognitionLog.ForRequestAsync(db, share, request.Id, userId, units, now, ct);
             await NotificationWriter.AddAsync(db, share.OwnerId, communityId, NotificationKind.ShareCheckedOut, userId,
                 CommunityUrls.For(communityId).Share(share.Id), now, share.Title, ct);
             await db.SaveChangesAsync(ct);

@@ -29,6 +29,9 @@ public sealed class CommunitySettings
     /// <summary>Forum content hides itself once it has this many flags (docs/SPEC.md §10).</summary>
     public int FlagsToAutoHide { get; set; } = 5;
 
+    /// <summary>The value units each member may grant others in a calendar month (UTC) as peer recognition (docs/SPEC.md §18).</summary>
+    public int RecognitionMonthlyBudget { get; set; } = 20;
+
     public Threshold ThresholdFor(Permission permission)
     {
         var definition = PermissionCatalog.Get(permission);

@@ -222,6 +222,8 @@ public sealed class CouncilService(IDbContextFactory<AppDbContext> dbFactory, IE
                 // Into the pool's inventory when the contribution was given to one of the council's pools (docs/SPEC.md §7).
                 await InventoryLedger.ChangeAsync(db, contribution.CommunityId, contribution.CouncilId, contribution.ItemId, InventoryEntryKind.Received,
                     contribution.Units, actorId, now, ct, contributionId: contribution.Id, poolId: contribution.PoolId);
+                // The contribution log (docs/SPEC.md §18), in the same transaction.
+                await Recognition.RecognitionLog.ForContributionAsync(db, contribution, actorId, now, ct);
             }
             else
             {

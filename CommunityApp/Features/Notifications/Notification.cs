@@ -44,6 +44,8 @@ public enum NotificationKind
     RequestConfirmDue = 77,
     DisputeMediationQuiet = 78,
     DisputeEvidenceAdded = 79,
+    SkillEndorsed = 80,
+    RecognitionReceived = 81,
 }
 
 /// <summary>An in-app notification, stored so it survives reloads; read when <see cref="ReadAt"/> is set.</summary>

@@ -15,7 +15,11 @@ public sealed record UserRef(string UserId, string DisplayName, string UserName)
 
 public sealed record SettingsView(
     IReadOnlyList<ThresholdView> Thresholds, IReadOnlyList<TrustLevelInfo> Levels, DecaySettings Decay, AnalyticsSettings Analytics,
-    IReadOnlyList<UserRef> PollCreatorUsers, IReadOnlyList<Guid> DisputeHandlingCouncils, int RequestConfirmDays = 14);
+    IReadOnlyList<UserRef> PollCreatorUsers, IReadOnlyList<Guid> DisputeHandlingCouncils, int RequestConfirmDays = 14)
+{
+    /// <summary>Peer recognition units per giver per calendar month (docs/SPEC.md §18).</summary>
+    public int RecognitionMonthlyBudget { get; init; }
+}
 
 /// <summary>
 /// A change to some of the settings (docs/SPEC.md §3.3, §4.6, §13). Each section of the settings page sends only its own
@@ -44,6 +48,8 @@ public sealed record SettingsPatch
 
     /// <summary>The whole list (council ids) when it changes.</summary>
     public IReadOnlyList<Guid>? DisputeHandlingCouncils { get; init; }
+
+    public int? RecognitionMonthlyBudget { get; init; }
 }
 
 /// <summary>An admin's community settings (docs/SPEC.md §3.3, §4.5, §4.6, §13): thresholds, trust levels, decay, analytics and allow-lists.</summary>
@@ -62,7 +68,10 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, T
         return new SettingsView(
             PermissionCatalog.All.Select(p => View(p, settings.ThresholdFor(p.Permission), admin.Levels)).ToList(),
             admin.Levels.OrderBy(l => l.MinScore).ToList(), settings.Decay, settings.Analytics, pollCreators, settings.DisputeHandlingCouncils,
-            settings.RequestConfirmDays);
+            settings.RequestConfirmDays)
+        {
+            RecognitionMonthlyBudget = settings.RecognitionMonthlyBudget,
+        };
     }
 
     /// <summary>
@@ -104,6 +113,8 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, T
                 errors["analytics.nonContributionThresholdDays"] = Text.Get("Error.Days");
             if (patch.DashboardRefreshInterval is not null && analytics.DashboardRefreshInterval is < SettingsLimits.MinRefreshSeconds or > SettingsLimits.MaxRefreshSeconds)
                 errors["analytics.dashboardRefreshInterval"] = Text.Get("Error.Seconds");
+            if (patch.RecognitionMonthlyBudget is not null && updated.RecognitionMonthlyBudget is < SettingsLimits.MinRecognitionBudget or > SettingsLimits.MaxRecognitionBudget)
+                errors["recognitionMonthlyBudget"] = Text.Get("Recognition.Error.BudgetRange", SettingsLimits.MinRecognitionBudget, SettingsLimits.MaxRecognitionBudget);
 
             if (patch.RequestConfirmDays is not null && updated.RequestConfirmDays is < SettingsLimits.MinConfirmDays or > SettingsLimits.MaxConfirmDays)
                 errors["requestConfirmDays"] = Text.Get("Error.ConfirmDays", SettingsLimits.MinConfirmDays, SettingsLimits.MaxConfirmDays);
@@ -278,6 +289,7 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, T
         new("analytics.showDisputeRate", p => p.ShowDisputeRate, s => s.Analytics.MetricVisibilitySettings.ShowDisputeRate,
             (s, v) => s.Analytics.MetricVisibilitySettings.ShowDisputeRate = (bool)v),
         new("requestConfirmDays", p => p.RequestConfirmDays, s => s.RequestConfirmDays, (s, v) => s.RequestConfirmDays = (int)v),
+        new("recognitionMonthlyBudget", p => p.RecognitionMonthlyBudget, s => s.RecognitionMonthlyBudget, (s, v) => s.RecognitionMonthlyBudget = (int)v),
     ];
 
     /// <summary>
@@ -330,6 +342,8 @@ public static class SettingsLimits
     public const int MaxRefreshSeconds = 86_400;
     public const int MinConfirmDays = 1;
     public const int MaxConfirmDays = 365;
+    public const int MinRecognitionBudget = 0;
+    public const int MaxRecognitionBudget = 1_000;
 }
 
 /// <summary>One-click starting points for the thresholds, then tuned by hand (docs/SPEC.md §3.3 defaults in the middle).</summary>
@@ -337,14 +351,14 @@ public static class SettingsPresets
 {
     public static readonly IReadOnlyList<(string Key, IReadOnlyDictionary<string, int> Thresholds)> All =
     [
-        ("SmallNew", Build(award: 3, wealth: 1, needs: 0, polls: 5, disputes: 5, pools: 5, councils: 8, items: 5, analytics: 5, threads: 2, flag: 3, review: 8, moderate: 10, checkout: 0)),
+        ("SmallNew", Build(award: 3, wealth: 1, needs: 0, polls: 5, disputes: 5, pools: 5, councils: 8, items: 5, analytics: 5, threads: 2, flag: 3, review: 8, moderate: 10, checkout: 0, endorse: 2)),
         ("Default", PermissionCatalog.All.ToDictionary(p => p.SettingName, p => p.DefaultThreshold)),
-        ("LargeMature", Build(award: 25, wealth: 15, needs: 10, polls: 30, disputes: 40, pools: 40, councils: 50, items: 40, analytics: 40, threads: 20, flag: 25, review: 60, moderate: 60, checkout: 10)),
+        ("LargeMature", Build(award: 25, wealth: 15, needs: 10, polls: 30, disputes: 40, pools: 40, councils: 50, items: 40, analytics: 40, threads: 20, flag: 25, review: 60, moderate: 60, checkout: 10, endorse: 15)),
     ];
 
-    private static Dictionary<string, int> Build(int award, int wealth, int needs, int polls, int disputes, int pools, int councils, int items, int analytics, int threads, int flag, int review, int moderate, int checkout)
+    private static Dictionary<string, int> Build(int award, int wealth, int needs, int polls, int disputes, int pools, int councils, int items, int analytics, int threads, int flag, int review, int moderate, int checkout, int endorse)
     {
-        int[] values = [award, wealth, needs, polls, disputes, pools, councils, items, analytics, threads, flag, review, moderate, checkout];
+        int[] values = [award, wealth, needs, polls, disputes, pools, councils, items, analytics, threads, flag, review, moderate, checkout, endorse];
         return PermissionCatalog.All.Select((p, i) => (p.SettingName, values[i])).ToDictionary();
     }
 }

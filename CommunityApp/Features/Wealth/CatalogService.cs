@@ -55,7 +55,7 @@ public sealed class CatalogService(IDbContextFactory<AppDbContext> dbFactory, Ti
         await PermissionService.DemandAsync(db, communityId, actorId, Permission.ManageItems, ct);
         var (english, spanish) = ValidNames(name, nameEs);
         if (!Enum.IsDefined(kind)) throw Invalid("kind", Text.Get("Error.ChooseKind"));
-        if (valuePoints is < 0) throw Invalid("valuePoints", Text.Get("Error.NonNegative"));
+        if (valuePoints is < 0 or > Item.MaxValuePoints) throw Invalid("valuePoints", Text.Get("Recognition.Error.ItemValue", Item.MaxValuePoints));
         if (categoryId is { } category && !await db.ItemCategories.AnyAsync(c => c.Id == category && c.CommunityId == communityId, ct)) throw Invalid("categoryId", Text.Get("Error.UnknownItem"));
         ValidationFailedException.ThrowIfAny(await TakenAsync(db, communityId, null, english, spanish, ct));
         var item = new Item
@@ -107,6 +107,24 @@ public sealed class CatalogService(IDbContextFactory<AppDbContext> dbFactory, Ti
         (item.Name, item.NormalizedName) = (english, Item.ComparisonKey(english));
         (item.NameEs, item.NormalizedNameEs) = (spanish, spanish is null ? null : Item.ComparisonKey(spanish));
         await SaveNamesAsync(db, communityId, itemId, english, spanish, ct);
+    }
+
+    /// <summary>
+    /// Sets or clears (null) an item's value per unit (docs/SPEC.md §18): 0 … <see cref="Item.MaxValuePoints"/>, audited old → new.
+    /// Entries already logged keep the value of their moment.
+    /// </summary>
+    public async Task SetItemValueAsync(string actorId, Guid communityId, Guid itemId, int? valuePoints, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.ActorId = actorId;
+        await PermissionService.DemandAsync(db, communityId, actorId, Permission.ManageItems, ct);
+        if (valuePoints is < 0 or > Item.MaxValuePoints) throw Invalid("valuePoints", Text.Get("Recognition.Error.ItemValue", Item.MaxValuePoints));
+        var item = await db.Items.SingleOrDefaultAsync(i => i.Id == itemId && i.CommunityId == communityId, ct) ?? throw new NotFoundException(Text.Get("Error.UnknownItem"));
+        if (item.ValuePoints == valuePoints) return;
+        db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.ItemValueChanged,
+            new { itemId, name = item.Name, valuePoints = AuditEntry.Change(item.ValuePoints, valuePoints) }, at: clock.GetUtcNow().UtcDateTime));
+        item.ValuePoints = valuePoints;
+        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>Deletes a category no item, share or sub-category uses (docs/SPEC.md §5.1: what is in use stays).</summary>

@@ -221,6 +221,8 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
             // A recurring share is never used up for good: its next period refills it.
             await db.Shares.Where(s => s.Id == request.ShareId && s.UnitsGiven == s.UnitsOffered && s.Status == ShareStatus.Active && s.Recurrence == NeedRecurrence.Once)
                 .ExecuteUpdateStampedAsync(now, s => s.SetProperty(x => x.Status, ShareStatus.Fulfilled), ct);
+            // The contribution it records (docs/SPEC.md §18), in the same transaction.
+            await Recognition.RecognitionLog.ForRequestAsync(db, request.Share, request.Id, request.RequesterId, request.Units, now, ct);
         }, ct);
 
     /// <summary>The requester reports that an accepted request never arrived; the units are released.</summary>

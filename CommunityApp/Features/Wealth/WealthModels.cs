@@ -61,6 +61,8 @@ public class ItemCategory : IAuditable
 public class Item : IAuditable, ISoftDeletable
 {
     public const int NameMaxLength = 100;
+    /// <summary>The largest value per unit: units × value of the largest share still fits the contribution log.</summary>
+    public const int MaxValuePoints = 10_000;
 
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid CommunityId { get; set; }
@@ -71,6 +73,7 @@ public class Item : IAuditable, ISoftDeletable
     public string? NameEs { get; set; }
     public string? NormalizedNameEs { get; set; }
     public WealthKind Kind { get; set; }
+    /// <summary>The optional value of one unit (docs/SPEC.md §18): contributions of the item are logged as units × this.</summary>
     public int? ValuePoints { get; set; }
     public DateTime CreatedAt { get; set; }
     public string? CreatedBy { get; set; }

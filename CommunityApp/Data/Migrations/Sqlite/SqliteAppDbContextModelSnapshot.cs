@@ -2665,6 +2665,195 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     b.ToTable("pool_items", (string)null);
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Recognition.RecognitionEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<Guid?>("CategoryId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("category_id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<Guid?>("ContributionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contribution_id");
+
+                    b.Property<string>("ContributorId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("contributor_id");
+
+                    b.Property<string>("GiverId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("giver_id");
+
+                    b.Property<Guid?>("ItemId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("item_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<Guid?>("ShareRequestId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("share_request_id");
+
+                    b.Property<int>("Units")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("units");
+
+                    b.Property<int>("Value")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("value");
+
+                    b.Property<int?>("ValuePerUnit")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("value_per_unit");
+
+                    b.HasKey("Id")
+                        .HasName("pk_recognition_entries");
+
+                    b.HasIndex("CategoryId")
+                        .HasDatabaseName("ix_recognition_entries_category_id");
+
+                    b.HasIndex("ContributionId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_recognition_entries_contribution_id")
+                        .HasFilter("contribution_id IS NOT NULL");
+
+                    b.HasIndex("ContributorId")
+                        .HasDatabaseName("ix_recognition_entries_contributor_id");
+
+                    b.HasIndex("GiverId")
+                        .HasDatabaseName("ix_recognition_entries_giver_id");
+
+                    b.HasIndex("ItemId")
+                        .HasDatabaseName("ix_recognition_entries_item_id");
+
+                    b.HasIndex("ShareRequestId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_recognition_entries_share_request_id")
+                        .HasFilter("share_request_id IS NOT NULL");
+
+                    b.HasIndex("CommunityId", "At")
+                        .HasDatabaseName("ix_recognition_entries_community_id_at");
+
+                    b.HasIndex("CommunityId", "ContributorId", "At")
+                        .HasDatabaseName("ix_recognition_entries_community_id_contributor_id_at");
+
+                    b.HasIndex("CommunityId", "GiverId", "Kind", "At")
+                        .HasDatabaseName("ix_recognition_entries_community_id_giver_id_kind_at");
+
+                    b.ToTable("recognition_entries", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_recognition_entries_peer", "kind <> 'Peer' OR (giver_id <> contributor_id AND reason IS NOT NULL)");
+
+                            t.HasCheckConstraint("ck_recognition_entries_units", "units > 0");
+
+                            t.HasCheckConstraint("ck_recognition_entries_value", "value >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Skills.Skill", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("normalized_name");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_skills");
+
+                    b.HasIndex("NormalizedName")
+                        .HasDatabaseName("ix_skills_normalized_name");
+
+                    b.HasIndex("UserId", "NormalizedName")
+                        .IsUnique()
+                        .HasDatabaseName("ix_skills_user_id_normalized_name");
+
+                    b.ToTable("skills", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Skills.SkillEndorsement", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("EndorserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("endorser_id");
+
+                    b.Property<Guid>("SkillId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("skill_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_skill_endorsements");
+
+                    b.HasIndex("EndorserId")
+                        .HasDatabaseName("ix_skill_endorsements_endorser_id");
+
+                    b.HasIndex("SkillId")
+                        .HasDatabaseName("ix_skill_endorsements_skill_id");
+
+                    b.HasIndex("CommunityId", "SkillId", "EndorserId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_skill_endorsements_community_id_skill_id_endorser_id");
+
+                    b.ToTable("skill_endorsements", (string)null);
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Trust.TrustAward", b =>
                 {
                     b.Property<Guid>("Id")
@@ -4458,6 +4647,98 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasConstraintName("fk_pool_items_pools_pool_id");
 
                     b.Navigation("Item");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Recognition.RecognitionEntry", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Wealth.ItemCategory", null)
+                        .WithMany()
+                        .HasForeignKey("CategoryId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_recognition_entries_item_categories_category_id");
+
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_recognition_entries_communities_community_id");
+
+                    b.HasOne("CommunityApp.Features.Councils.Contribution", null)
+                        .WithMany()
+                        .HasForeignKey("ContributionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_recognition_entries_contributions_contribution_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Contributor")
+                        .WithMany()
+                        .HasForeignKey("ContributorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_recognition_entries_users_contributor_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Giver")
+                        .WithMany()
+                        .HasForeignKey("GiverId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_recognition_entries_users_giver_id");
+
+                    b.HasOne("CommunityApp.Features.Wealth.Item", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_recognition_entries_items_item_id");
+
+                    b.HasOne("CommunityApp.Features.Wealth.ShareRequest", null)
+                        .WithMany()
+                        .HasForeignKey("ShareRequestId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_recognition_entries_share_requests_share_request_id");
+
+                    b.Navigation("Contributor");
+
+                    b.Navigation("Giver");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Skills.Skill", b =>
+                {
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_skills_users_user_id");
+
+                    b.Navigation("User");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Skills.SkillEndorsement", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_skill_endorsements_communities_community_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "Endorser")
+                        .WithMany()
+                        .HasForeignKey("EndorserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_skill_endorsements_users_endorser_id");
+
+                    b.HasOne("CommunityApp.Features.Skills.Skill", "Skill")
+                        .WithMany()
+                        .HasForeignKey("SkillId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_skill_endorsements_skills_skill_id");
+
+                    b.Navigation("Endorser");
+
+                    b.Navigation("Skill");
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Trust.TrustAward", b =>
