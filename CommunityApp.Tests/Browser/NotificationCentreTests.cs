@@ -123,19 +123,38 @@ public sealed class NotificationCentreTests(BrowserFixture browser, Smtp4dev smt
         await page.CheckPageAsync("94-notification-unavailable");
     }
 
+    [Fact]
+    public async Task A_reply_notification_past_the_first_page_opens_the_page_holding_the_reply_and_shows_it()
+    {
+        await using var context = await NewContextAsync();
+        var page = await context.NewPageAsync();
+        await SignUpAsync(page, "nina", "Nina Reader");
+        var (communityId, adminId, ninaId) = await SetUpAsync();
+        await using (var scope = App.Services.CreateAsyncScope())
+        {
+            var forum = scope.ServiceProvider.GetRequiredService<CommunityApp.Features.Forum.ForumService>();
+            var category = await forum.CreateCategoryAsync(adminId, communityId, new("General", ""));
+            var thread = await forum.CreateThreadAsync(adminId, category, new("Street party", "Who brings what?", ""));
+            for (var i = 1; i <= 24; i++) await forum.ReplyAsync(adminId, thread, $"Early note {i}");
+            await forum.ReplyAsync(ninaId, thread, "I bring the lemonade.");
+        }
+        await using var ines = await NewContextAsync();
+        var inesPage = await ines.NewPageAsync();
+        await SignInAsync(inesPage, "ines", "Sturdy-pass-9", returnUrl: NotificationUrls.Centre);
+        await inesPage.GetByRole(AriaRole.Link, new() { Name = "Nina Reader replied to your thread “Street party”." }).ClickAsync();
+        var reply = inesPage.GetByTestId("post").Filter(new() { HasText = "I bring the lemonade." });
+        await Expect(reply).ToBeVisibleAsync();
+        await Expect(reply).ToBeInViewportAsync();
+    }
+
     /// <summary>Ines's community "Bell Street" with Nina as a member; no notifications yet.</summary>
     private async Task<(Guid CommunityId, string AdminId, string NinaId)> SetUpAsync()
     {
         await using var scope = App.Services.CreateAsyncScope();
         var services = scope.ServiceProvider;
         await using var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
-        var admin = new ApplicationUser
-        {
-            UserName = "ines", NormalizedUserName = "INES", Email = "ines@example.test", NormalizedEmail = "INES@EXAMPLE.TEST",
-            EmailConfirmed = true, DisplayName = "Ines Admin", SecurityStamp = Guid.NewGuid().ToString(),
-        };
-        db.Users.Add(admin);
-        await db.SaveChangesAsync();
+        var admin = new ApplicationUser { UserName = "ines", Email = "ines@example.test", EmailConfirmed = true, DisplayName = "Ines Admin" };
+        (await services.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<ApplicationUser>>().CreateAsync(admin, "Sturdy-pass-9")).Succeeded.ShouldBeTrue();
         var nina = await db.Users.Where(u => u.UserName == "nina").Select(u => u.Id).SingleAsync();
         var communityId = await services.GetRequiredService<CommunityService>().CreateAsync(admin.Id, new("Bell Street", null));
         var invites = services.GetRequiredService<InviteService>();
