@@ -67,6 +67,8 @@ public sealed class InterfaceTests(BrowserFixture browser) : BrowserTest(browser
             ("forum", urls.Forum), ("forum-category", urls.ForumCategory(categoryId)), ("new-thread", urls.NewForumThread(categoryId)),
             ("thread", urls.ForumThread(threadId)), ("review-queue", urls.ForumReview), ("moderation-log", urls.ForumModerationLog),
             ("polls", urls.Polls), ("new-poll", urls.NewPoll), ("poll", urls.Poll(pollId)),
+            ("notifications", CommunityApp.Features.Notifications.NotificationUrls.Centre),
+            ("notification-preferences", CommunityApp.Features.Notifications.NotificationUrls.Preferences),
         ];
         foreach (var ((name, url), index) in pages.Select((p, i) => (p, i)))
         {

@@ -47,8 +47,8 @@ public readonly record struct CommunityUrls(Guid CommunityId)
     public string ForumCategory(Guid categoryId) => $"{Home}/forum/categories/{categoryId}";
     public string NewForumThread(Guid categoryId) => $"{Home}/forum/categories/{categoryId}/new";
     public string ForumThread(Guid threadId) => $"{Home}/forum/threads/{threadId}";
-    /// <summary>A post inside its thread's page (the anchor of the post's card).</summary>
-    public string ForumPost(Guid threadId, Guid postId) => $"{Home}/forum/threads/{threadId}#post-{postId}";
+    /// <summary>A post inside its thread: the thread opens at the page of replies holding it and scrolls to its card's anchor.</summary>
+    public string ForumPost(Guid threadId, Guid postId) => $"{Home}/forum/threads/{threadId}?post={postId}#post-{postId}";
     public string ForumReview => Home + "/forum/review";
     public string ForumModerationLog => Home + "/forum/moderation-log";
     public string Disputes => Home + "/disputes";

@@ -26,6 +26,8 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     public DbSet<Features.Trust.TrustAward> TrustAwards => Set<Features.Trust.TrustAward>();
     public DbSet<Features.Trust.TrustHistoryEntry> TrustHistory => Set<Features.Trust.TrustHistoryEntry>();
     public DbSet<Features.Notifications.Notification> Notifications => Set<Features.Notifications.Notification>();
+    public DbSet<Features.Notifications.NotificationPreference> NotificationPreferences => Set<Features.Notifications.NotificationPreference>();
+    public DbSet<Features.Notifications.NotificationSettings> NotificationSettings => Set<Features.Notifications.NotificationSettings>();
     public DbSet<Features.Wealth.ItemCategory> ItemCategories => Set<Features.Wealth.ItemCategory>();
     public DbSet<Features.Wealth.Item> Items => Set<Features.Wealth.Item>();
     public DbSet<Features.Wealth.Share> Shares => Set<Features.Wealth.Share>();

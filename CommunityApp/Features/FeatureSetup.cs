@@ -38,7 +38,7 @@ public static class FeatureSetup
         .AddScoped<Account.AccountMails>()
         .AddScoped<CommunityNavState>()
         .AddSingleton<IEventHub, InMemoryEventHub>()
-        .AddScoped<NotificationService>()
+        .AddNotifications()
         .AddScoped<ProfileService>()
         .AddCommunities()
         .AddMembers()

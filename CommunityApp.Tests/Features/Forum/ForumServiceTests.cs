@@ -188,7 +188,7 @@ public sealed class ForumServiceTests(ServiceFixture fixture) : IClassFixture<Se
         thread.LastPostAt.ShouldBe(fixture.Clock.GetUtcNow().UtcDateTime, TimeSpan.FromSeconds(1));
         var told = await NotificationsAsync(s.Writer, NotificationKind.ForumReplied);
         told.Count.ShouldBe(1); // not for the author's own reply
-        told[0].Link.ShouldBe($"/c/{s.CommunityId}/forum/threads/{threadId}#post-{replyId}");
+        told[0].Link.ShouldBe($"/c/{s.CommunityId}/forum/threads/{threadId}?post={replyId}#post-{replyId}");
         told[0].Subject.ShouldBe("How do I fix a bike chain?");
     }
 
@@ -439,7 +439,7 @@ public sealed class ForumServiceTests(ServiceFixture fixture) : IClassFixture<Se
         (await NotificationsAsync(s.Writer, NotificationKind.ForumMentioned)).Count.ShouldBe(1);
         var toBob = await NotificationsAsync(bob, NotificationKind.ForumMentioned);
         toBob.Count.ShouldBe(1);
-        toBob[0].Link.ShouldBe($"/c/{s.CommunityId}/forum/threads/{threadId}#post-{replyId}");
+        toBob[0].Link.ShouldBe($"/c/{s.CommunityId}/forum/threads/{threadId}?post={replyId}#post-{replyId}");
         await Forum.EditThreadAsync(s.Writer, threadId, new ThreadInput("How do I fix a bike chain?", $"Asking @ana.garcia and @{newcomerName}", null));
         (await NotificationsAsync(ana, NotificationKind.ForumMentioned)).Count.ShouldBe(2);
         (await NotificationsAsync(s.Newcomer, NotificationKind.ForumMentioned)).Count.ShouldBe(1);

@@ -170,6 +170,26 @@ public sealed class ForumQueries(IDbContextFactory<AppDbContext> dbFactory)
             new KeysetPage<PostRow, PostCursor>(shown.Select(p => ToRow(p, viewer)).ToList(), next), viewer, categories);
     }
 
+    /// <summary>
+    /// The page starts (cursors) that lead from the first page of replies to the one holding <paramref name="postId"/>, for a
+    /// link to a reply past the first page (a notification, a search hit); empty for the opening post, the first page or an
+    /// unknown post. Pages are <paramref name="pageSize"/> replies in the thread page's order (created, id).
+    /// </summary>
+    public async Task<IReadOnlyList<PostCursor>> CursorsToPostAsync(Guid threadId, Guid postId, int pageSize, CancellationToken ct = default)
+    {
+        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var target = await db.ForumPosts.Where(p => p.Id == postId && p.ThreadId == threadId && !p.IsOpening)
+            .Select(p => new { p.CreatedAt, p.Id }).SingleOrDefaultAsync(ct);
+        if (target is null) return [];
+        var before = await db.ForumPosts.Where(p => p.ThreadId == threadId && !p.IsOpening
+                && (p.CreatedAt < target.CreatedAt || (p.CreatedAt == target.CreatedAt && p.Id.CompareTo(target.Id) < 0)))
+            .OrderBy(p => p.CreatedAt).ThenBy(p => p.Id).Select(p => new PostCursor(p.CreatedAt, p.Id)).ToListAsync(ct);
+        var cursors = new List<PostCursor>();
+        for (var end = pageSize; end <= before.Count; end += pageSize) cursors.Add(before[end - 1]);
+        return cursors;
+    }
+
     /// <summary>Full-text search over thread titles and post bodies (deleted ones never; hidden ones only for who may read them), newest first, paged.</summary>
     public async Task<Page<SearchHit>> SearchAsync(string viewerId, Guid communityId, string? text, int pageIndex, int pageSize, CancellationToken ct = default)
     {

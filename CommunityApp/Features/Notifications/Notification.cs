@@ -62,6 +62,12 @@ public class Notification
     public string Link { get; set; } = "/";
     public DateTime CreatedAt { get; set; }
     public DateTime? ReadAt { get; set; }
+
+    /// <summary>Written while the reader wanted this kind in the daily e-mail digest too (docs/SPEC.md §14).</summary>
+    public bool InDigest { get; set; }
+
+    /// <summary>When the daily digest mailed it; null while it waits (or when it is not a digest one).</summary>
+    public DateTime? MailedAt { get; set; }
 }
 
 internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notification>
@@ -76,7 +82,9 @@ internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notif
         notification.HasOne<Communities.Community>().WithMany().HasForeignKey(n => n.CommunityId).OnDelete(DeleteBehavior.Cascade);
         // The bell counts unread ones; the list pages newest first.
         notification.HasIndex(n => new { n.UserId, n.ReadAt });
-        notification.HasIndex(n => new { n.UserId, n.CreatedAt });
+        // The centre pages newest first by (created, id), keyset; the digest finds what waits to be mailed.
+        notification.HasIndex(n => new { n.UserId, n.CreatedAt, n.Id });
+        notification.HasIndex(n => new { n.InDigest, n.MailedAt, n.UserId });
         notification.HasIndex(n => n.CommunityId);
     }
 }
@@ -90,8 +98,36 @@ public static class NotificationWriter
     public static async Task AddAsync(AppDbContext db, string userId, Guid communityId, NotificationKind kind, string actorId, string link,
         DateTime now, string? subject, CancellationToken ct)
     {
+        var delivery = await NotificationPreferences.DeliveryAsync(db, userId, kind, ct);
+        if (delivery == NotificationDelivery.Off) return;
         var actor = await db.Users.Where(u => u.Id == actorId).Select(u => u.DisplayName).SingleAsync(ct);
         subject ??= await db.Communities.Where(c => c.Id == communityId).Select(c => c.Name).SingleAsync(ct);
-        db.Notifications.Add(new Notification { UserId = userId, CommunityId = communityId, Kind = kind, Actor = actor, Subject = subject, Link = link, CreatedAt = now });
+        db.Notifications.Add(new Notification
+        {
+            UserId = userId, CommunityId = communityId, Kind = kind, Actor = actor, Subject = subject, Link = link, CreatedAt = now,
+            InDigest = delivery == NotificationDelivery.Digest,
+        });
+    }
+
+    /// <summary>
+    /// Adds notifications already built (the bulk paths of jobs: expiry, decay warnings), each as its reader's preference
+    /// says: "off" writes nothing, "digest" marks it for the daily mail. Returns the ones added.
+    /// </summary>
+    public static async Task<List<Notification>> AddRangeAsync(AppDbContext db, IReadOnlyCollection<Notification> notifications, CancellationToken ct)
+    {
+        var users = notifications.Select(n => n.UserId).Distinct().ToList();
+        var kinds = notifications.Select(n => n.Kind).Distinct().ToList();
+        var chosen = await db.NotificationPreferences.AsNoTracking().Where(p => users.Contains(p.UserId) && kinds.Contains(p.Kind))
+            .ToDictionaryAsync(p => (p.UserId, p.Kind), p => p.Delivery, ct);
+        var added = new List<Notification>();
+        foreach (var n in notifications)
+        {
+            var delivery = chosen.GetValueOrDefault((n.UserId, n.Kind), NotificationDelivery.InApp);
+            if (delivery == NotificationDelivery.Off) continue;
+            n.InDigest = delivery == NotificationDelivery.Digest;
+            added.Add(n);
+        }
+        db.Notifications.AddRange(added);
+        return added;
     }
 }

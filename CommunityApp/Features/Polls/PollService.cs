@@ -383,10 +383,12 @@ public sealed class PollService(IDbContextFactory<AppDbContext> dbFactory, IEven
         if (db is PostgresAppDbContext)
         {
             return await db.Database.SqlQuery<string>($"""
-                INSERT INTO notifications (id, user_id, community_id, kind, actor, subject, link, created_at)
-                SELECT gen_random_uuid(), m.user_id, m.community_id, {kindName}, {actor}, {poll.Question}, {link}, {now}
+                INSERT INTO notifications (id, user_id, community_id, kind, actor, subject, link, created_at, in_digest)
+                SELECT gen_random_uuid(), m.user_id, m.community_id, {kindName}, {actor}, {poll.Question}, {link}, {now}, COALESCE(p.delivery = 'Digest', FALSE)
                 FROM memberships m
+                LEFT JOIN notification_preferences p ON p.user_id = m.user_id AND p.kind = {kindName}
                 WHERE m.community_id = {poll.CommunityId} AND m.deleted_at IS NULL AND m.user_id <> {except}
+                  AND COALESCE(p.delivery, 'InApp') <> 'Off'
                   AND ({voters} = 0 OR NOT EXISTS (SELECT 1 FROM poll_votes v WHERE v.poll_id = {poll.Id} AND v.user_id = m.user_id))
                 RETURNING user_id AS "Value"
                 """).ToListAsync(ct);
@@ -396,11 +398,13 @@ public sealed class PollService(IDbContextFactory<AppDbContext> dbFactory, IEven
         var pollId = poll.Id.ToString().ToUpperInvariant();
         var at = now.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
         return await db.Database.SqlQuery<string>($"""
-            INSERT INTO notifications (id, user_id, community_id, kind, actor, subject, link, created_at)
+            INSERT INTO notifications (id, user_id, community_id, kind, actor, subject, link, created_at, in_digest)
             SELECT upper(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-' || hex(randomblob(2)) || '-' || hex(randomblob(2)) || '-' || hex(randomblob(6))),
-                   m.user_id, m.community_id, {kindName}, {actor}, {poll.Question}, {link}, {at}
+                   m.user_id, m.community_id, {kindName}, {actor}, {poll.Question}, {link}, {at}, COALESCE(p.delivery = 'Digest', 0)
             FROM memberships m
+            LEFT JOIN notification_preferences p ON p.user_id = m.user_id AND p.kind = {kindName}
             WHERE m.community_id = {community} AND m.deleted_at IS NULL AND m.user_id <> {except}
+              AND COALESCE(p.delivery, 'InApp') <> 'Off'
               AND ({voters} = 0 OR NOT EXISTS (SELECT 1 FROM poll_votes v WHERE v.poll_id = {pollId} AND v.user_id = m.user_id))
             RETURNING user_id AS "Value"
             """).ToListAsync(ct);

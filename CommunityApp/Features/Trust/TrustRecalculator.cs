@@ -106,11 +106,11 @@ public sealed class TrustRecalculator(IDbContextFactory<AppDbContext> dbFactory,
                 var claimed = await db.TrustAwards.Where(a => ids.Contains(a.Id) && a.DecayWarnedAt == null)
                     .ExecuteUpdateStampedAsync(now, s => s.SetProperty(a => a.DecayWarnedAt, now), ct);
                 if (claimed != due.Count) throw new ClaimedElsewhere();
-                db.Notifications.AddRange(due.Select(a => new Notification
+                await NotificationWriter.AddRangeAsync(db, due.Select(a => new Notification
                 {
                     UserId = a.GiverId, CommunityId = communityId, Kind = NotificationKind.DecayStarted,
                     Actor = a.Receiver, Subject = communityName, Link = CommunityUrls.For(communityId).MyTrust, CreatedAt = now,
-                }));
+                }).ToList(), ct);
                 await db.SaveChangesAsync(ct);
             }, ct);
         }

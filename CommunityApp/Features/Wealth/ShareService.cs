@@ -343,11 +343,11 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
                         .ExecuteUpdateStampedAsync(now, s => s.SetProperty(x => x.Status, ShareStatus.Expired), ct) == 0) return false;
                 // A council's share gives back to its inventory what it did not give out (the lock above comes first, as everywhere).
                 await Councils.InventoryLedger.ReturnUnsharedAsync(db, share.Id, share.OwnerId, now, ct);
-                db.Notifications.Add(new Notification
+                await NotificationWriter.AddRangeAsync(db, [new Notification
                 {
                     UserId = share.OwnerId, CommunityId = share.CommunityId, Kind = NotificationKind.ShareExpired, Actor = "", Subject = share.Title,
                     Link = CommunityUrls.For(share.CommunityId).Share(share.Id), CreatedAt = now,
-                });
+                }], ct);
                 await db.SaveChangesAsync(ct);
                 return true;
             }, ct);

@@ -2192,6 +2192,10 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
 
+                    b.Property<bool>("InDigest")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("in_digest");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(30)
@@ -2203,6 +2207,10 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasMaxLength(300)
                         .HasColumnType("TEXT")
                         .HasColumnName("link");
+
+                    b.Property<DateTime?>("MailedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("mailed_at");
 
                     b.Property<DateTime?>("ReadAt")
                         .HasColumnType("TEXT")
@@ -2225,13 +2233,61 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     b.HasIndex("CommunityId")
                         .HasDatabaseName("ix_notifications_community_id");
 
-                    b.HasIndex("UserId", "CreatedAt")
-                        .HasDatabaseName("ix_notifications_user_id_created_at");
-
                     b.HasIndex("UserId", "ReadAt")
                         .HasDatabaseName("ix_notifications_user_id_read_at");
 
+                    b.HasIndex("InDigest", "MailedAt", "UserId")
+                        .HasDatabaseName("ix_notifications_in_digest_mailed_at_user_id");
+
+                    b.HasIndex("UserId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_notifications_user_id_created_at_id");
+
                     b.ToTable("notifications", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Notifications.NotificationPreference", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<string>("Kind")
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Delivery")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("delivery");
+
+                    b.HasKey("UserId", "Kind")
+                        .HasName("pk_notification_preferences");
+
+                    b.ToTable("notification_preferences", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Notifications.NotificationSettings", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<DateTime?>("DigestSentAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("digest_sent_at");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("language");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_notification_settings");
+
+                    b.ToTable("notification_settings", (string)null);
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Polls.Poll", b =>
@@ -4459,6 +4515,26 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_notifications_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Notifications.NotificationPreference", b =>
+                {
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notification_preferences_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Notifications.NotificationSettings", b =>
+                {
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notification_settings_asp_net_users_user_id");
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Polls.Poll", b =>
