@@ -8,6 +8,7 @@ using CommunityApp.Features.Checkout;
 using CommunityApp.Features.Communities;
 using CommunityApp.Features.Councils;
 using CommunityApp.Features.Forum;
+using CommunityApp.Features.Health;
 using CommunityApp.Features.Invites;
 using CommunityApp.Features.Members;
 using CommunityApp.Features.Needs;
@@ -50,7 +51,8 @@ public static class FeatureSetup
         .AddForumModeration()
         .AddInvites()
         .AddSettings()
-        .AddAudit();
+        .AddAudit()
+        .AddHealth();
 
     /// <summary>
     /// Absolute links (mail, invite links) on <c>App:PublicBaseUrl</c>. The app binds and validates the setting

@@ -159,6 +159,11 @@ public class ShareRequest : IAuditable
     /// one-time share, and while pending.
     /// </summary>
     public DateTime? PeriodStart { get; set; }
+    /// <summary>
+    /// When the share's owner first answered: accepted, rejected or cancelled it while pending, or wrote in its thread. Null
+    /// until then, and for a checkout (nobody is asked). The health dashboard's time to first response (docs/SPEC.md §13).
+    /// </summary>
+    public DateTime? RespondedAt { get; set; }
     public DateTime CreatedAt { get; set; }
     public string? CreatedBy { get; set; }
     public DateTime UpdatedAt { get; set; }
