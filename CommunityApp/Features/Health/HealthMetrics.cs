@@ -115,7 +115,7 @@ internal sealed class SharesPublishedMetric : IHealthMetric
         var rows = await query.RowsAsync("""
             SELECT BUCKET(created_at) AS key, 0 AS sub, NULL AS label, DBL(COUNT(*)) AS value, DBL(SUM(units_offered)) AS extra
             FROM shares WHERE community_id = @c AND created_at >= @prev AND created_at < @to
-            GROUP BY BUCKET(created_at)
+            GROUP BY 1
             """, ct);
         var (shares, total, previous) = HealthMetrics.Buckets(query.Window, rows, r => r.Value);
         var (_, units, previousUnits) = HealthMetrics.Buckets(query.Window, rows, r => r.Extra);
@@ -139,7 +139,7 @@ internal sealed class UnitsExchangedMetric : IHealthMetric
             SELECT BUCKET(r.updated_at) AS key, 0 AS sub, NULL AS label, DBL(SUM(r.units)) AS value, DBL(COUNT(*)) AS extra
             FROM share_requests r JOIN shares s ON s.id = r.share_id
             WHERE s.community_id = @c AND r.status = 'Fulfilled' AND r.updated_at >= @prev AND r.updated_at < @to
-            GROUP BY BUCKET(r.updated_at)
+            GROUP BY 1
             """, ct);
         var (units, total, previous) = HealthMetrics.Buckets(query.Window, rows, r => r.Value);
         var (_, requests, previousRequests) = HealthMetrics.Buckets(query.Window, rows, r => r.Extra);
@@ -165,7 +165,7 @@ internal sealed class TrustNetworkMetric : IHealthMetric
         var rows = await query.RowsAsync("""
             SELECT BUCKET(created_at) AS key, 0 AS sub, NULL AS label, DBL(COUNT(*)) AS value, 0.0 AS extra
             FROM trust_history WHERE community_id = @c AND action = 'Awarded' AND created_at >= @prev AND created_at < @to
-            GROUP BY BUCKET(created_at)
+            GROUP BY 1
             UNION ALL
             SELECT -1, trust_score, NULL, DBL(COUNT(*)), 0.0 FROM memberships WHERE community_id = @c AND deleted_at IS NULL GROUP BY trust_score
             """, ct);
@@ -218,7 +218,7 @@ internal sealed class NewMemberPathMetric : IHealthMetric
             SELECT p AS key, min_score AS sub, NULL AS label, DBL(AVG(secs)) AS value, DBL(MAX(n)) AS extra
             FROM ordered WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY p, min_score
             UNION ALL
-            SELECT CASE WHEN joined >= @from THEN 1 ELSE 0 END, -1, NULL, 0.0, DBL(COUNT(*)) FROM cohort GROUP BY CASE WHEN joined >= @from THEN 1 ELSE 0 END
+            SELECT CASE WHEN joined >= @from THEN 1 ELSE 0 END, -1, NULL, 0.0, DBL(COUNT(*)) FROM cohort GROUP BY 1
             """, ct);
         double Joined(int period) => rows.FirstOrDefault(r => r.Key == period && r.Sub == -1)?.Extra ?? 0;
         var levels = query.Levels.Where(l => l.MinScore > 0).OrderBy(l => l.MinScore).ToList();
@@ -258,7 +258,7 @@ internal sealed class CouncilActivityMetric : IHealthMetric
                 UNION ALL SELECT council_id, created_at FROM initiatives WHERE community_id = @c AND created_at >= @prev AND created_at < @to
                 UNION ALL SELECT i.council_id, g.created_at FROM initiative_progress g JOIN initiatives i ON i.id = g.initiative_id
                     WHERE i.community_id = @c AND g.created_at >= @prev AND g.created_at < @to)
-            SELECT BUCKET(t) AS key, 0 AS sub, NULL AS label, DBL(COUNT(*)) AS value, 0.0 AS extra FROM acts GROUP BY BUCKET(t)
+            SELECT BUCKET(t) AS key, 0 AS sub, NULL AS label, DBL(COUNT(*)) AS value, 0.0 AS extra FROM acts GROUP BY 1
             UNION ALL
             SELECT -1, 0, c.name, DBL(COUNT(*)), 0.0 FROM acts a JOIN councils c ON c.id = a.k WHERE a.t >= @from GROUP BY c.id, c.name
             UNION ALL
@@ -294,7 +294,7 @@ internal sealed class NeedsFulfilmentMetric : IHealthMetric
             SELECT BUCKET(created_at) AS key, 0 AS sub, NULL AS label, DBL(COUNT(*)) AS value,
                    DBL(SUM(CASE WHEN status = 'Fulfilled' THEN 1 ELSE 0 END)) AS extra
             FROM needs WHERE community_id = @c AND created_at >= @prev AND created_at < @to
-            GROUP BY BUCKET(created_at)
+            GROUP BY 1
             """, ct);
         var (published, total, previous) = HealthMetrics.Buckets(query.Window, rows, r => r.Value);
         var (fulfilled, done, previousDone) = HealthMetrics.Buckets(query.Window, rows, r => r.Extra);

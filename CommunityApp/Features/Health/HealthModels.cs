@@ -63,8 +63,8 @@ public sealed record HealthFigure(string TitleKey, double? Current, double? Prev
     /// <summary>The change against the previous period in percent; null when there is nothing to compare (no previous value, or it was 0).</summary>
     public double? ChangePercent => Current is { } now && Previous is { } before && before != 0 ? (now - before) / Math.Abs(before) * 100 : null;
 
-    /// <summary>Something now where there was nothing before: shown as "new" rather than a percentage.</summary>
-    public bool IsNew => Current is > 0 && Previous is null or 0;
+    /// <summary>Something now where there was nothing before: shown as "new" rather than a percentage (never for a snapshot such as a score).</summary>
+    public bool IsNew => Unit != FigureUnit.Score && Current is > 0 && Previous is null or 0;
 }
 
 public enum HealthChartKind
