@@ -54,6 +54,7 @@ try
     CommunityApp.Features.Councils.CouncilReportService.MapReportImages(app);
     CommunityApp.Features.Disputes.DisputeImageEndpoint.MapDisputeImages(app);
     CommunityApp.Features.Polls.PollsFeature.MapPollResults(app);
+    CommunityApp.Features.Health.HealthFeature.MapHealthCsv(app);
     app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
     app.Lifetime.ApplicationStarted.Register(() =>

@@ -62,4 +62,8 @@ public readonly record struct CommunityUrls(Guid CommunityId)
     public string Settings => Home + "/settings";
     public string Invites => Home + "/invites";
     public string Audit => Home + "/audit";
+    /// <summary>The community health dashboard (docs/SPEC.md §13).</summary>
+    public string Health => Home + "/health";
+    /// <summary>The dashboard's figures for one range ("7d", "30d", "90d", "1y") as CSV (an endpoint, not a page).</summary>
+    public string HealthCsv(string range) => $"{Home}/health/figures.csv?range={Uri.EscapeDataString(range)}";
 }

@@ -9,6 +9,7 @@ using CommunityApp.Features.Communities;
 using CommunityApp.Features.Councils;
 using CommunityApp.Features.Disputes;
 using CommunityApp.Features.Forum;
+using CommunityApp.Features.Health;
 using CommunityApp.Features.Invites;
 using CommunityApp.Features.Members;
 using CommunityApp.Features.Needs;
@@ -56,7 +57,8 @@ public static class FeatureSetup
         .AddSettings()
         .AddSkills()
         .AddRecognition()
-        .AddAudit();
+        .AddAudit()
+        .AddHealth();
 
     /// <summary>
     /// Absolute links (mail, invite links) on <c>App:PublicBaseUrl</c>. The app binds and validates the setting

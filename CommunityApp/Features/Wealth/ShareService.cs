@@ -277,6 +277,9 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
         if (!request.IsOpen) throw new AppException(Text.Get("Error.RequestState", Text.Get($"RequestStatus.{request.Status}").ToLowerInvariant()));
         db.RequestMessages.Add(new RequestMessage { RequestId = requestId, AuthorId = actorId, Body = text, CreatedAt = Now });
         await db.SaveChangesAsync(ct);
+        // The owner's first word in the thread is a response too (docs/SPEC.md §13); a later one changes nothing.
+        if (request.Share.OwnerId == actorId && request.RespondedAt is null)
+            await db.ShareRequests.Where(r => r.Id == requestId && r.RespondedAt == null).ExecuteUpdateStampedAsync(Now, s => s.SetProperty(r => r.RespondedAt, (DateTime?)Now), ct);
     }
 
     /// <summary>Any member comments on a share.</summary>
@@ -416,8 +419,11 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> dbFactory, IEve
             if (!permitted) throw new ForbiddenException(Text.Get(allowed == Actor.Owner ? "Error.OnlyOwner" : "Error.OnlyRequester"));
             var now = Now;
             // Only one transition wins: the state moves only from the state it was read in.
+            // The owner's first answer to a pending request is the response the health dashboard times (docs/SPEC.md §13).
+            var responds = isOwner && request.Status == RequestStatus.Pending;
             var moved = await db.ShareRequests.Where(r => r.Id == requestId && r.Status == request.Status && from.Contains(r.Status))
-                .ExecuteUpdateStampedAsync(now, s => s.SetProperty(r => r.Status, to), ct);
+                .ExecuteUpdateStampedAsync(now, s => s.SetProperty(r => r.Status, to)
+                    .SetProperty(r => r.RespondedAt, r => responds && r.RespondedAt == null ? now : r.RespondedAt), ct);
             if (moved == 0) throw new AppException(Text.Get("Error.RequestState", Text.Get($"RequestStatus.{request.Status}").ToLowerInvariant()));
             if (effect is not null) await effect(db, request, now);
             var recipient = isOwner ? request.RequesterId : request.Share.OwnerId;

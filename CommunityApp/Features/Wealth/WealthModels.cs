@@ -166,6 +166,11 @@ public class ShareRequest : IAuditable
     public DateTime? AcceptedAt { get; set; }
     /// <summary>When both parties were asked to confirm (set once, by the confirm job's conditional UPDATE).</summary>
     public DateTime? ConfirmAskedAt { get; set; }
+    /// <summary>
+    /// When the share's owner first answered: accepted, rejected or cancelled it while pending, or wrote in its thread. Null
+    /// until then, and for a checkout (nobody is asked). The health dashboard's time to first response (docs/SPEC.md §13).
+    /// </summary>
+    public DateTime? RespondedAt { get; set; }
     public DateTime CreatedAt { get; set; }
     public string? CreatedBy { get; set; }
     public DateTime UpdatedAt { get; set; }

@@ -1782,6 +1782,9 @@ namespace CommunityApp.Data.Migrations.Postgres
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("search_vector"), "GIN");
 
+                    b.HasIndex("CommunityId", "CreatedAt")
+                        .HasDatabaseName("ix_forum_posts_community_id_created_at");
+
                     b.HasIndex("CommunityId", "ReviewRequestedAt")
                         .HasDatabaseName("ix_forum_posts_community_id_review_requested_at")
                         .HasFilter("review_requested_at IS NOT NULL");
@@ -2178,6 +2181,9 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.HasIndex("PeriodEnd")
                         .HasDatabaseName("ix_needs_period_end")
                         .HasFilter("period_end IS NOT NULL");
+
+                    b.HasIndex("CommunityId", "CreatedAt")
+                        .HasDatabaseName("ix_needs_community_id_created_at");
 
                     b.HasIndex("CouncilId", "Status")
                         .HasDatabaseName("ix_needs_council_id_status");
@@ -3056,6 +3062,9 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.HasIndex("SubjectId")
                         .HasDatabaseName("ix_trust_history_subject_id");
 
+                    b.HasIndex("CommunityId", "Action", "CreatedAt")
+                        .HasDatabaseName("ix_trust_history_community_id_action_created_at");
+
                     b.HasIndex("CommunityId", "ActorId", "CreatedAt")
                         .HasDatabaseName("ix_trust_history_community_id_actor_id_created_at");
 
@@ -3395,6 +3404,12 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.HasIndex("CommunityId", "CategoryId")
                         .HasDatabaseName("ix_shares_community_id_category_id");
 
+                    b.HasIndex("CommunityId", "CreatedAt")
+                        .HasDatabaseName("ix_shares_community_id_created_at");
+
+                    b.HasIndex("ItemId", "CreatedAt")
+                        .HasDatabaseName("ix_shares_item_id_created_at");
+
                     b.HasIndex("OwnerId", "Status")
                         .HasDatabaseName("ix_shares_owner_id_status");
 
@@ -3524,6 +3539,10 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("requester_id");
+
+                    b.Property<DateTime?>("RespondedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("responded_at");
 
                     b.Property<Guid>("ShareId")
                         .HasColumnType("uuid")

@@ -1765,6 +1765,9 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_forum_posts_thread_id_opening")
                         .HasFilter("is_opening");
 
+                    b.HasIndex("CommunityId", "CreatedAt")
+                        .HasDatabaseName("ix_forum_posts_community_id_created_at");
+
                     b.HasIndex("CommunityId", "ReviewRequestedAt")
                         .HasDatabaseName("ix_forum_posts_community_id_review_requested_at")
                         .HasFilter("review_requested_at IS NOT NULL");
@@ -2150,6 +2153,9 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     b.HasIndex("PeriodEnd")
                         .HasDatabaseName("ix_needs_period_end")
                         .HasFilter("period_end IS NOT NULL");
+
+                    b.HasIndex("CommunityId", "CreatedAt")
+                        .HasDatabaseName("ix_needs_community_id_created_at");
 
                     b.HasIndex("CouncilId", "Status")
                         .HasDatabaseName("ix_needs_council_id_status");
@@ -3028,6 +3034,9 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     b.HasIndex("SubjectId")
                         .HasDatabaseName("ix_trust_history_subject_id");
 
+                    b.HasIndex("CommunityId", "Action", "CreatedAt")
+                        .HasDatabaseName("ix_trust_history_community_id_action_created_at");
+
                     b.HasIndex("CommunityId", "ActorId", "CreatedAt")
                         .HasDatabaseName("ix_trust_history_community_id_actor_id_created_at");
 
@@ -3356,6 +3365,12 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     b.HasIndex("CommunityId", "CategoryId")
                         .HasDatabaseName("ix_shares_community_id_category_id");
 
+                    b.HasIndex("CommunityId", "CreatedAt")
+                        .HasDatabaseName("ix_shares_community_id_created_at");
+
+                    b.HasIndex("ItemId", "CreatedAt")
+                        .HasDatabaseName("ix_shares_item_id_created_at");
+
                     b.HasIndex("OwnerId", "Status")
                         .HasDatabaseName("ix_shares_owner_id_status");
 
@@ -3485,6 +3500,10 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("requester_id");
+
+                    b.Property<DateTime?>("RespondedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("responded_at");
 
                     b.Property<Guid>("ShareId")
                         .HasColumnType("TEXT")
