@@ -53,6 +53,7 @@ try
     CommunityApp.Features.Wealth.ShareImages.MapShareImages(app);
     CommunityApp.Features.Councils.CouncilReportService.MapReportImages(app);
     CommunityApp.Features.Polls.PollsFeature.MapPollResults(app);
+    CommunityApp.Features.Insight.InsightFeature.MapExports(app);
     app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
     app.Lifetime.ApplicationStarted.Register(() =>

@@ -8,6 +8,7 @@ using CommunityApp.Features.Checkout;
 using CommunityApp.Features.Communities;
 using CommunityApp.Features.Councils;
 using CommunityApp.Features.Forum;
+using CommunityApp.Features.Insight;
 using CommunityApp.Features.Invites;
 using CommunityApp.Features.Members;
 using CommunityApp.Features.Needs;
@@ -46,6 +47,7 @@ public static class FeatureSetup
         .AddNeeds()
         .AddCheckout()
         .AddPolls()
+        .AddInsight()
         .AddForum()
         .AddForumModeration()
         .AddInvites()

@@ -72,6 +72,8 @@ public enum AuditAction
     ForumFlagsDisagreed = 101,
     ForumFlagsIgnored = 102,
     ForumPostHiddenByFlags = 103,
+    /// <summary>An admin reviewed a flagged trust-ring cluster (docs/SPEC.md §13).</summary>
+    TrustRingReviewed = 140,
 }
 
 /// <summary>One append-only line of a community's audit log: who did what to whom, with old → new values.</summary>
