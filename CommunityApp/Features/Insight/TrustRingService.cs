@@ -21,12 +21,12 @@ public sealed record TrustRingReport(DateTime? ComputedAt, int MemberCount, int 
 /// The trust-ring signal (docs/SPEC.md §13): computes it from the current awards (<see cref="TrustRingDetector"/>), stores the
 /// flagged clusters, shows them to admins and lets an admin mark one reviewed. It flags; it never changes any trust.
 /// </summary>
-public sealed class TrustRingService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, IConfiguration configuration)
+public sealed class TrustRingService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock, IConfiguration? configuration = null)
 {
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
     /// <summary>How often a community's signal is recomputed (<c>Insight:TrustRingEvery</c>, a day by default).</summary>
-    public TimeSpan Every => configuration.GetValue("Insight:TrustRingEvery", TimeSpan.FromDays(1));
+    public TimeSpan Every => configuration?.GetValue("Insight:TrustRingEvery", TimeSpan.FromDays(1)) ?? TimeSpan.FromDays(1);
 
     /// <summary>Computes the signal of every community whose last run is older than <see cref="Every"/>; returns how many ran here.</summary>
     public async Task<int> ScanDueAsync(CancellationToken ct = default)
