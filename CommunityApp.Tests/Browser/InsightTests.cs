@@ -75,8 +75,8 @@ public sealed class InsightTests(BrowserFixture browser) : BrowserTest(browser)
         await SignInAsync(phone, "ines", "Sturdy-pass-9");
         await phone.OpenAsync(urls.NonContributors);
         await Expect(phone.GetByTestId("non-contributors-csv")).ToBeVisibleAsync();
-        await Expect(phone.GetByTestId("non-contributors").GetByRole(AriaRole.Link)).ToHaveCountAsync(25);
-        await Expect(phone.GetByTestId("non-contributors").GetByRole(AriaRole.Link).First).ToBeInViewportAsync();
+        await Expect(phone.GetByTestId("non-contributors").Locator("tbody").GetByRole(AriaRole.Link)).ToHaveCountAsync(25);
+        await Expect(phone.GetByTestId("non-contributors").Locator("tbody").GetByRole(AriaRole.Link).First).ToBeInViewportAsync();
         await phone.CheckPageAsync("insight-06-non-contributors-phone");
     }
 
