@@ -15,6 +15,13 @@ using CommunityApp.Features.Trust;
 
 var server = Environment.GetEnvironmentVariable("COMMUNITYAPP_BENCH_POSTGRES")
              ?? throw new InvalidOperationException("Set COMMUNITYAPP_BENCH_POSTGRES (./bench.sh does).");
+if (args is ["rings", ..])
+{
+    // ./bench.sh rings: the trust-ring detector on synthetic graphs (RingBench.cs); in memory, no database.
+    Console.WriteLine($"Machine load before the run (1, 5, 15 min): {BenchDatabase.Load()}");
+    RingBench.Run();
+    return;
+}
 if (args is ["councils", ..])
 {
     // ./bench.sh councils: the council page over 1,000 councils and 100,000 ledger lines (CouncilBench.cs).

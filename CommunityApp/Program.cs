@@ -55,6 +55,7 @@ try
     CommunityApp.Features.Disputes.DisputeImageEndpoint.MapDisputeImages(app);
     CommunityApp.Features.Polls.PollsFeature.MapPollResults(app);
     CommunityApp.Features.Health.HealthFeature.MapHealthCsv(app);
+    CommunityApp.Features.Insight.InsightFeature.MapExports(app);
     app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
     app.Lifetime.ApplicationStarted.Register(() =>

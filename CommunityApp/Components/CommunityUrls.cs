@@ -66,4 +66,14 @@ public readonly record struct CommunityUrls(Guid CommunityId)
     public string Health => Home + "/health";
     /// <summary>The dashboard's figures for one range ("7d", "30d", "90d", "1y") as CSV (an endpoint, not a page).</summary>
     public string HealthCsv(string range) => $"{Home}/health/figures.csv?range={Uri.EscapeDataString(range)}";
+    public string NonContributors => Home + "/insight/non-contributors";
+    public string TrustRings => Home + "/insight/trust-rings";
+    /// <summary>CSV exports (endpoints, not pages), with the page's filters and sort in the query.</summary>
+    public string MembersCsv(string? search, string sort) => $"{Home}/members.csv?sort={sort}{Query("search", search)}";
+    public string NonContributorsCsv(string sort) => $"{Home}/insight/non-contributors.csv?sort={sort}";
+    public string AuditCsv(string? actorId, string? action, DateTime? from, DateTime? to) =>
+        $"{Home}/audit.csv?x=1{Query("actor", actorId)}{Query("action", action)}{Query("from", from?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))}{Query("to", to?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))}";
+    public string RequestsCsv(bool incoming, string? status) => $"{Home}/requests.csv?incoming={(incoming ? "true" : "false")}{Query("status", status)}";
+
+    private static string Query(string name, string? value) => string.IsNullOrEmpty(value) ? "" : $"&{name}={Uri.EscapeDataString(value)}";
 }

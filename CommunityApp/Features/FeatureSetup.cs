@@ -10,6 +10,7 @@ using CommunityApp.Features.Councils;
 using CommunityApp.Features.Disputes;
 using CommunityApp.Features.Forum;
 using CommunityApp.Features.Health;
+using CommunityApp.Features.Insight;
 using CommunityApp.Features.Invites;
 using CommunityApp.Features.Members;
 using CommunityApp.Features.Needs;
@@ -51,6 +52,7 @@ public static class FeatureSetup
         .AddCheckout()
         .AddDisputes()
         .AddPolls()
+        .AddInsight()
         .AddForum()
         .AddForumModeration()
         .AddInvites()

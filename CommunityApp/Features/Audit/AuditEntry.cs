@@ -78,6 +78,8 @@ public enum AuditAction
     DisputeResolved = 113,
     DisputeClosed = 114,
     ItemValueChanged = 120,
+    /// <summary>An admin reviewed a flagged trust-ring cluster (docs/SPEC.md §13).</summary>
+    TrustRingReviewed = 140,
 }
 
 /// <summary>One append-only line of a community's audit log: who did what to whom, with old → new values.</summary>

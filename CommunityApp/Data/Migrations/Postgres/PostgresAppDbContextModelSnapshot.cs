@@ -1948,6 +1948,102 @@ namespace CommunityApp.Data.Migrations.Postgres
                         });
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Insight.TrustRingCluster", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("computed_at");
+
+                    b.Property<double>("Conductance")
+                        .HasColumnType("double precision")
+                        .HasColumnName("conductance");
+
+                    b.Property<int>("MemberCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("member_count");
+
+                    b.Property<string>("MemberKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("member_key");
+
+                    b.Property<DateTime?>("ReviewedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reviewed_at");
+
+                    b.Property<string>("ReviewedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("reviewed_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_trust_ring_clusters");
+
+                    b.HasIndex("ReviewedBy")
+                        .HasDatabaseName("ix_trust_ring_clusters_reviewed_by");
+
+                    b.HasIndex("CommunityId", "Conductance")
+                        .HasDatabaseName("ix_trust_ring_clusters_community_id_conductance");
+
+                    b.ToTable("trust_ring_clusters", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Insight.TrustRingMember", b =>
+                {
+                    b.Property<Guid>("ClusterId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("cluster_id");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<double>("Score")
+                        .HasColumnType("double precision")
+                        .HasColumnName("score");
+
+                    b.HasKey("ClusterId", "UserId")
+                        .HasName("pk_trust_ring_members");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_trust_ring_members_user_id");
+
+                    b.ToTable("trust_ring_members", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Insight.TrustRingScan", b =>
+                {
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("community_id");
+
+                    b.Property<int>("AwardCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("award_count");
+
+                    b.Property<DateTime?>("ComputedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("computed_at");
+
+                    b.Property<int>("MemberCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("member_count");
+
+                    b.HasKey("CommunityId")
+                        .HasName("pk_trust_ring_scans");
+
+                    b.ToTable("trust_ring_scans", (string)null);
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Invites.Invite", b =>
                 {
                     b.Property<Guid>("Id")
@@ -4487,6 +4583,51 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasConstraintName("fk_forum_votes_asp_net_users_user_id");
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Insight.TrustRingCluster", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_trust_ring_clusters_communities_community_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("ReviewedBy")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_trust_ring_clusters_asp_net_users_reviewed_by");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Insight.TrustRingMember", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Insight.TrustRingCluster", null)
+                        .WithMany("Members")
+                        .HasForeignKey("ClusterId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_trust_ring_members_trust_ring_clusters_cluster_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_trust_ring_members_asp_net_users_user_id");
+
+                    b.Navigation("User");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Insight.TrustRingScan", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_trust_ring_scans_communities_community_id");
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Invites.Invite", b =>
                 {
                     b.HasOne("CommunityApp.Features.Communities.Community", "Community")
@@ -5206,6 +5347,11 @@ namespace CommunityApp.Data.Migrations.Postgres
             modelBuilder.Entity("CommunityApp.Features.Forum.ForumThread", b =>
                 {
                     b.Navigation("Tags");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Insight.TrustRingCluster", b =>
+                {
+                    b.Navigation("Members");
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Invites.Invite", b =>

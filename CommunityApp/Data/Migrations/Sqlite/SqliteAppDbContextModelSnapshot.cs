@@ -1920,6 +1920,102 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         });
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Insight.TrustRingCluster", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("computed_at");
+
+                    b.Property<double>("Conductance")
+                        .HasColumnType("REAL")
+                        .HasColumnName("conductance");
+
+                    b.Property<int>("MemberCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("member_count");
+
+                    b.Property<string>("MemberKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("member_key");
+
+                    b.Property<DateTime?>("ReviewedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reviewed_at");
+
+                    b.Property<string>("ReviewedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reviewed_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_trust_ring_clusters");
+
+                    b.HasIndex("ReviewedBy")
+                        .HasDatabaseName("ix_trust_ring_clusters_reviewed_by");
+
+                    b.HasIndex("CommunityId", "Conductance")
+                        .HasDatabaseName("ix_trust_ring_clusters_community_id_conductance");
+
+                    b.ToTable("trust_ring_clusters", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Insight.TrustRingMember", b =>
+                {
+                    b.Property<Guid>("ClusterId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("cluster_id");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<double>("Score")
+                        .HasColumnType("REAL")
+                        .HasColumnName("score");
+
+                    b.HasKey("ClusterId", "UserId")
+                        .HasName("pk_trust_ring_members");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_trust_ring_members_user_id");
+
+                    b.ToTable("trust_ring_members", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Insight.TrustRingScan", b =>
+                {
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("community_id");
+
+                    b.Property<int>("AwardCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("award_count");
+
+                    b.Property<DateTime?>("ComputedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("computed_at");
+
+                    b.Property<int>("MemberCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("member_count");
+
+                    b.HasKey("CommunityId")
+                        .HasName("pk_trust_ring_scans");
+
+                    b.ToTable("trust_ring_scans", (string)null);
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Invites.Invite", b =>
                 {
                     b.Property<Guid>("Id")
@@ -4442,6 +4538,51 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .HasConstraintName("fk_forum_votes_asp_net_users_user_id");
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Insight.TrustRingCluster", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_trust_ring_clusters_communities_community_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("ReviewedBy")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_trust_ring_clusters_asp_net_users_reviewed_by");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Insight.TrustRingMember", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Insight.TrustRingCluster", null)
+                        .WithMany("Members")
+                        .HasForeignKey("ClusterId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_trust_ring_members_trust_ring_clusters_cluster_id");
+
+                    b.HasOne("CommunityApp.Data.ApplicationUser", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_trust_ring_members_asp_net_users_user_id");
+
+                    b.Navigation("User");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Insight.TrustRingScan", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_trust_ring_scans_communities_community_id");
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Invites.Invite", b =>
                 {
                     b.HasOne("CommunityApp.Features.Communities.Community", "Community")
@@ -5161,6 +5302,11 @@ namespace CommunityApp.Data.Migrations.Sqlite
             modelBuilder.Entity("CommunityApp.Features.Forum.ForumThread", b =>
                 {
                     b.Navigation("Tags");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Insight.TrustRingCluster", b =>
+                {
+                    b.Navigation("Members");
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Invites.Invite", b =>
