@@ -214,6 +214,12 @@ public sealed class NotificationCentreTests(ServiceFixture fixture) : IClassFixt
         (await ReasonAsync(reader, urls.Council(Guid.NewGuid()))).ShouldNotBeNull();
         (await ReasonAsync(reader, urls.Pool(Guid.NewGuid()))).ShouldNotBeNull();
         (await ReasonAsync(reader, urls.MyTrust, NotificationKind.TrustReceived)).ShouldBeNull();
+        // A council deleted after the notification: its page no longer opens.
+        var councils = fixture.Get<CommunityApp.Features.Councils.CouncilService>();
+        var council = await councils.CreateAsync(admin, communityId, new CommunityApp.Features.Councils.CouncilInput("Garden council", "Looks after the garden."));
+        (await ReasonAsync(reader, urls.Council(council), NotificationKind.CouncilManagerAdded)).ShouldBeNull();
+        await councils.DeleteAsync(admin, council);
+        (await ReasonAsync(reader, urls.Council(council), NotificationKind.CouncilManagerAdded)).ShouldNotBeNull();
 
         // A member who left no longer opens anything of the community; an invite's link is for a non-member anyway.
         await fixture.Get<MemberService>().LeaveAsync(reader, communityId);
