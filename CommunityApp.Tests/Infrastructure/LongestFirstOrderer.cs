@@ -23,6 +23,7 @@ public sealed class LongestFirstOrderer : ITestCollectionOrderer
         ["Browser.WealthTests"] = 35,
         ["Browser.FirstTenMinutesTests"] = 34,
         ["Browser.PoolTests"] = 32,
+        ["Browser.NotificationCentreTests"] = 53,
         ["Features.Demo.DemoSeedTests"] = 31,
         ["Http.StartupTests"] = 29,
     };

@@ -144,6 +144,26 @@ public sealed class NotificationCentreTests(ServiceFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task Parallel_saves_of_one_members_preferences_all_succeed_and_one_of_them_is_kept()
+    {
+        var me = await fixture.CreateUserAsync();
+        var choices = Enumerable.Range(0, 8).Select(i => new Dictionary<NotificationKind, NotificationDelivery>
+        {
+            [NotificationKind.TrustReceived] = i % 2 == 0 ? NotificationDelivery.Off : NotificationDelivery.Digest,
+            [NotificationKind.PollCreated] = i % 2 == 0 ? NotificationDelivery.Off : NotificationDelivery.Digest,
+        }).ToList();
+
+        var results = await Task.WhenAll(choices.Select((c, i) => Race.Attempt(() => Service.SavePreferencesAsync(me, c, i % 2 == 0 ? "en" : "es"))));
+
+        results.ShouldAllBe(won => won);
+        var saved = (await Service.PreferencesAsync(me)).Where(p => p.Kind is NotificationKind.TrustReceived or NotificationKind.PollCreated).Select(p => p.Delivery).Distinct().ToList();
+        saved.Count.ShouldBe(1, "both kinds come from the same save");
+        await using var db = await fixture.NewContextAsync();
+        var language = await db.NotificationSettings.Where(s => s.UserId == me).Select(s => s.Language).SingleAsync();
+        language.ShouldBe(saved[0] == NotificationDelivery.Off ? "en" : "es");
+    }
+
+    [Fact]
     public async Task The_decay_warning_bulk_path_honours_off()
     {
         var (communityId, _) = await fixture.CreateCommunityAsync();
@@ -194,6 +214,12 @@ public sealed class NotificationCentreTests(ServiceFixture fixture) : IClassFixt
         (await ReasonAsync(reader, urls.Council(Guid.NewGuid()))).ShouldNotBeNull();
         (await ReasonAsync(reader, urls.Pool(Guid.NewGuid()))).ShouldNotBeNull();
         (await ReasonAsync(reader, urls.MyTrust, NotificationKind.TrustReceived)).ShouldBeNull();
+        // A council deleted after the notification: its page no longer opens.
+        var councils = fixture.Get<CommunityApp.Features.Councils.CouncilService>();
+        var council = await councils.CreateAsync(admin, communityId, new CommunityApp.Features.Councils.CouncilInput("Garden council", "Looks after the garden."));
+        (await ReasonAsync(reader, urls.Council(council), NotificationKind.CouncilManagerAdded)).ShouldBeNull();
+        await councils.DeleteAsync(admin, council);
+        (await ReasonAsync(reader, urls.Council(council), NotificationKind.CouncilManagerAdded)).ShouldNotBeNull();
 
         // A member who left no longer opens anything of the community; an invite's link is for a non-member anyway.
         await fixture.Get<MemberService>().LeaveAsync(reader, communityId);

@@ -129,6 +129,8 @@ public sealed class NotificationService(IDbContextFactory<AppDbContext> dbFactor
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await db.InTransactionAsync(async () =>
         {
+            // Two saves of one member at once (two tabs) take turns on the user's row: no duplicate key, the last one wins.
+            await db.LockForUpdateAsync<ApplicationUser>(u => u.Id == userId, ct);
             var kinds = choices.Keys.ToList();
             await db.NotificationPreferences.Where(p => p.UserId == userId && kinds.Contains(p.Kind)).ExecuteDeleteAsync(ct);
             db.NotificationPreferences.AddRange(choices.Where(c => c.Value != NotificationDelivery.InApp)
