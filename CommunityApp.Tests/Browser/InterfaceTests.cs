@@ -51,6 +51,9 @@ public sealed class InterfaceTests(BrowserFixture browser) : BrowserTest(browser
             await shares.FailAsync(memberId, requestId);
             disputeId = await scope.ServiceProvider.GetRequiredService<CommunityApp.Features.Disputes.DisputeService>().OpenForRequestAsync(memberId, requestId,
                 new("The ladder that never came to number twelve on Saturday", "We agreed on **Saturday morning**; nobody was there."));
+            // As in the set-up: the walk starts with no notifications.
+            await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+            await db.Notifications.ExecuteDeleteAsync();
         }
 
         await admin.OpenAsync(urls.Home);
