@@ -28,7 +28,7 @@ public sealed class InterfaceTests(BrowserFixture browser) : BrowserTest(browser
         await SignUpAsync(admin, "ines", "Ines Admin");
         var (communityId, shareId, memberId) = await SetUpAsync("ines", "pablo", shareUnits: 3);
         var urls = CommunityUrls.For(communityId);
-        Guid councilId, poolId, categoryId, threadId, pollId;
+        Guid councilId, poolId, categoryId, threadId, pollId, requestId, disputeId;
         await using (var scope = App.Services.CreateAsyncScope())
         {
             var adminId = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext().Users
@@ -44,6 +44,16 @@ public sealed class InterfaceTests(BrowserFixture browser) : BrowserTest(browser
             threadId = await forum.CreateThreadAsync(adminId, categoryId, new("Who has a ladder long enough for the gutters of number twelve?", "Asking for **number 12**.", "tools, gutters"));
             pollId = await scope.ServiceProvider.GetRequiredService<CommunityApp.Features.Polls.PollService>()
                 .CreateAsync(adminId, communityId, new("When shall we clean the gutters together?", null, ["Saturday morning", "Sunday afternoon"]));
+            // A request that failed, disputed by the member: the admin sees the dispute, and as the owner may open one too.
+            var shares = scope.ServiceProvider.GetRequiredService<ShareService>();
+            requestId = await shares.RequestAsync(memberId, shareId, 1, "For the gutters");
+            await shares.AcceptAsync(adminId, requestId);
+            await shares.FailAsync(memberId, requestId);
+            disputeId = await scope.ServiceProvider.GetRequiredService<CommunityApp.Features.Disputes.DisputeService>().OpenForRequestAsync(memberId, requestId,
+                new("The ladder that never came to number twelve on Saturday", "We agreed on **Saturday morning**; nobody was there."));
+            // As in the set-up: the walk starts with no notifications.
+            await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+            await db.Notifications.ExecuteDeleteAsync();
         }
 
         await admin.OpenAsync(urls.Home);
@@ -69,6 +79,7 @@ public sealed class InterfaceTests(BrowserFixture browser) : BrowserTest(browser
             ("polls", urls.Polls), ("new-poll", urls.NewPoll), ("poll", urls.Poll(pollId)),
             ("notifications", CommunityApp.Features.Notifications.NotificationUrls.Centre),
             ("notification-preferences", CommunityApp.Features.Notifications.NotificationUrls.Preferences),
+            ("disputes", urls.Disputes), ("new-dispute", urls.NewDispute(requestId)), ("dispute", urls.Dispute(disputeId)),
         ];
         foreach (var ((name, url), index) in pages.Select((p, i) => (p, i)))
         {

@@ -28,7 +28,7 @@ public sealed class GovernancePagesTests(SqliteServiceFixture data) : IClassFixt
         Reason(page, Permission.RequestWealth).ShouldBe("Your trust 12 meets 10");
         Reason(page, Permission.CreatePolls).ShouldBe("Granted by role Poll creator");
         page.Find("[data-testid=my-trust]").TextContent.ShouldBe("12");
-        nav.WaitForAssertion(() => nav.FindAll("nav a").Select(a => a.TextContent.Trim()).ShouldBe(["Overview", "Members", "Trust", "My trust", "Forum", "Shared wealth", "Needs", "Requests", "Catalogue", "Councils", "Pools", "Polls"]));
+        nav.WaitForAssertion(() => nav.FindAll("nav a").Select(a => a.TextContent.Trim()).ShouldBe(["Overview", "Members", "Trust", "My trust", "Forum", "Shared wealth", "Needs", "Requests", "Catalogue", "Councils", "Pools", "Disputes", "Polls"]));
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public sealed class GovernancePagesTests(SqliteServiceFixture data) : IClassFixt
             adminContext.Render<MudPopoverProvider>();
             var nav = adminContext.Render<CommunityNav>();
             var home = adminContext.Render<CommunityHomePage>(p => p.Add(x => x.CommunityId, communityId));
-            nav.WaitForAssertion(() => nav.FindAll("nav a").Select(a => a.TextContent.Trim()).ShouldBe(["Overview", "Members", "Trust", "My trust", "Forum", "Review queue", "Shared wealth", "Needs", "Requests", "Catalogue", "Councils", "Pools", "Polls", "Settings", "Invites", "Audit log"]));
+            nav.WaitForAssertion(() => nav.FindAll("nav a").Select(a => a.TextContent.Trim()).ShouldBe(["Overview", "Members", "Trust", "My trust", "Forum", "Review queue", "Shared wealth", "Needs", "Requests", "Catalogue", "Councils", "Pools", "Disputes", "Polls", "Settings", "Invites", "Audit log"]));
             Reason(home, Permission.ModerateForum).ShouldBe("Admin");
         }
         await using var memberContext = PageTestContext.Create(data, member);
@@ -59,7 +59,7 @@ public sealed class GovernancePagesTests(SqliteServiceFixture data) : IClassFixt
         await using var context = PageTestContext.Create(data, admin);
         context.Render<MudPopoverProvider>();
         var page = context.Render<SettingsPage>(p => p.Add(x => x.CommunityId, communityId));
-        page.WaitForAssertion(() => page.FindAll("input[data-setting]").Count.ShouldBe(14 + 2 + 2, "14 thresholds, 2 decay and 2 analytics numbers"));
+        page.WaitForAssertion(() => page.FindAll("input[data-setting]").Count.ShouldBe(14 + 2 + 2 + 1, "14 thresholds, 2 decay and 2 analytics numbers, the request confirm days"));
 
         page.Find("input[data-setting=minTrustForPolls]").Change("2.5");
         page.Find("button[aria-label='Save Trust thresholds']").Click();

@@ -80,10 +80,31 @@ public sealed class SettingsPageTests(SqliteServiceFixture data) : IClassFixture
         (await Service.GetAsync(admin, communityId)).Analytics.DashboardRefreshInterval.ShouldBe(300);
     }
 
+    [Fact]
+    public async Task The_request_confirm_period_outside_1_to_365_days_gets_its_field_message_and_a_good_one_is_saved()
+    {
+        var (communityId, admin) = await data.CreateCommunityAsync();
+        await using var context = PageTestContext.Create(data, admin);
+        context.Render<MudPopoverProvider>();
+        var snackbar = context.Render<MudSnackbarProvider>();
+        var page = Render(context, communityId);
+        page.Find("input[data-setting='requestConfirmDays']").GetAttribute("value").ShouldBe("14");
+
+        page.Find("input[data-setting='requestConfirmDays']").Change("400");
+        SaveButton(page, "Requests and disputes").Click();
+        page.WaitForAssertion(() => page.Markup.ShouldContain("Between 1 and 365 days."));
+        (await Service.GetAsync(admin, communityId)).RequestConfirmDays.ShouldBe(14);
+
+        page.Find("input[data-setting='requestConfirmDays']").Change("7");
+        SaveButton(page, "Requests and disputes").Click();
+        snackbar.WaitForAssertion(() => snackbar.Markup.ShouldContain("Requests and disputes saved."));
+        (await Service.GetAsync(admin, communityId)).RequestConfirmDays.ShouldBe(7);
+    }
+
     private static IRenderedComponent<SettingsPage> Render(BunitContext context, Guid communityId)
     {
         var page = context.Render<SettingsPage>(p => p.Add(x => x.CommunityId, communityId));
-        page.WaitForAssertion(() => page.FindAll("input[data-setting]").Count.ShouldBe(14 + 4));
+        page.WaitForAssertion(() => page.FindAll("input[data-setting]").Count.ShouldBe(14 + 5));
         return page;
     }
 

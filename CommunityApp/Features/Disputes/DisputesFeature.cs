@@ -10,6 +10,6 @@ public static class DisputesFeature
         .AddScoped<DisputeService>()
         .AddHostedService<RequestConfirmJob>()
         .AddHostedService<MediationReminderJob>()
-        .AddCommunitySection(new("Community.Disputes", SectionGroup.Sharing, Icons.Material.Filled.Gavel, u => u.Disputes, Order: 40, Match: NavLinkMatch.Prefix,
+        .AddCommunitySection(new("Community.Disputes", SectionGroup.Sharing, Icons.Material.Filled.Gavel, u => u.Disputes, Order: 50, Match: NavLinkMatch.Prefix,
             Badge: (context, ct) => context.Services.GetRequiredService<DisputeService>().AwaitingMediatorCountAsync(context.UserId, context.Home.Id, ct)));
 }
