@@ -80,6 +80,7 @@ public sealed class InterfaceTests(BrowserFixture browser) : BrowserTest(browser
             ("notifications", CommunityApp.Features.Notifications.NotificationUrls.Centre),
             ("notification-preferences", CommunityApp.Features.Notifications.NotificationUrls.Preferences),
             ("disputes", urls.Disputes), ("new-dispute", urls.NewDispute(requestId)), ("dispute", urls.Dispute(disputeId)),
+            ("skills", urls.Skills), ("recognition", urls.Recognition), ("profile", "/profile"),
         ];
         foreach (var ((name, url), index) in pages.Select((p, i) => (p, i)))
         {

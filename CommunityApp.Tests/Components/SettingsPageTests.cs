@@ -101,10 +101,26 @@ public sealed class SettingsPageTests(SqliteServiceFixture data) : IClassFixture
         (await Service.GetAsync(admin, communityId)).RequestConfirmDays.ShouldBe(7);
     }
 
+    [Fact]
+    public async Task An_out_of_range_recognition_budget_gets_its_field_message_and_saves_nothing()
+    {
+        var (communityId, admin) = await data.CreateCommunityAsync();
+        await using var context = PageTestContext.Create(data, admin);
+        context.Render<MudPopoverProvider>();
+        var page = Render(context, communityId);
+        page.Markup.ShouldContain("0 to 1000");
+
+        page.Find("input[data-setting='recognitionMonthlyBudget']").Change("1001");
+        SaveButton(page, "Recognition").Click();
+
+        page.WaitForAssertion(() => page.Markup.ShouldContain("Use 0 to 1000 units."));
+        (await Service.GetAsync(admin, communityId)).RecognitionMonthlyBudget.ShouldBe(20);
+    }
+
     private static IRenderedComponent<SettingsPage> Render(BunitContext context, Guid communityId)
     {
         var page = context.Render<SettingsPage>(p => p.Add(x => x.CommunityId, communityId));
-        page.WaitForAssertion(() => page.FindAll("input[data-setting]").Count.ShouldBe(14 + 5));
+        page.WaitForAssertion(() => page.FindAll("input[data-setting]").Count.ShouldBe(16 + 5));
         return page;
     }
 

@@ -354,7 +354,7 @@ public sealed class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper out
             AuditAction.CouncilReportPublished, AuditAction.InitiativeCreated, AuditAction.InitiativeProgressAdded,
             AuditAction.PoolCreated, AuditAction.PoolDistributed, AuditAction.PollCreated,
             AuditAction.ForumCategoryCreated, AuditAction.ForumThreadPinned,
-            AuditAction.ForumPostHiddenByFlags,
+            AuditAction.ForumPostHiddenByFlags, AuditAction.ItemValueChanged,
             AuditAction.DisputeMediationOffered, AuditAction.DisputeMessagePosted, AuditAction.DisputeResolved,
         ], ignoreOrder: true);
     }
@@ -498,6 +498,22 @@ public sealed class DemoSeedTests(DemoSeedFixture fixture, ITestOutputHelper out
         // Carla is New (weight 1), Ben Trusted (weight 4): together they reach the five that hide it.
         item.Flags.Select(f => f.Weight).ShouldBe([1, 4]);
         item.HiddenAt.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task Neighbours_list_endorsed_skills_items_carry_values_and_recognition_is_logged()
+    {
+        await using var db = await fixture.NewContextAsync();
+        var community = fixture.Result.CommunityId!.Value;
+        var carpentry = await fixture.Get<CommunityApp.Features.Skills.SkillService>()
+            .SearchAsync(await db.Users.Where(u => u.UserName == "ana").Select(u => u.Id).SingleAsync(), community, "carpentry", 0, 10);
+        carpentry.Items.Select(r => (r.DisplayName, r.Endorsements)).ShouldBe([("Ben Okafor", 4), ("Dmitri Volkov", 2)]);
+        (await db.Items.CountAsync(i => i.CommunityId == community && i.ValuePoints != null)).ShouldBeGreaterThan(3);
+        var entries = await db.RecognitionEntries.Where(e => e.CommunityId == community).ToListAsync();
+        entries.Count(e => e.Kind == CommunityApp.Features.Recognition.RecognitionKind.Peer).ShouldBe(7);
+        entries.Select(e => e.Kind).Distinct().Count().ShouldBe(3, "peer grants, fulfilled requests and confirmed contributions");
+        entries.ShouldContain(e => e.Kind != CommunityApp.Features.Recognition.RecognitionKind.Peer && e.Value > 0);
+        entries.ShouldAllBe(e => e.At <= DemoSeedFixture.Now.UtcDateTime);
     }
 }
 

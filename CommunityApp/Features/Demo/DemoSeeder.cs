@@ -61,6 +61,7 @@ public static class DemoSeeder
         new PeopleDemo(),
         new TrustDemo(),
         new WealthDemo(),
+        new SkillsRecognitionDemo(),
         new CouncilsDemo(),
         new InitiativesDemo(),
         new NeedsDemo(),
