@@ -6,6 +6,7 @@
 #        ./bench.sh pools                the distribution preview over 10,000 needs
 #        ./bench.sh forum                a forum thread of 5,000 posts opening (first page and a deep page)
 #        ./bench.sh rings                the trust-ring detector: AUC on planted rings, compute time at 50,000 members
+#        ./bench.sh health               the health dashboard over 50,000 members, 1,000,000 awards and 100,000 shares
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/postgres.sh

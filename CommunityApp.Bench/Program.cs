@@ -43,6 +43,14 @@ if (args is ["forum", ..])
     await ForumBench.RunAsync(server);
     return;
 }
+if (args is ["health", ..])
+{
+    // ./bench.sh health: the health dashboard over 50,000 members, 1,000,000 awards and 100,000 shares (HealthBench.cs).
+    Console.WriteLine($"Machine load before the run (1, 5, 15 min): {BenchDatabase.Load()}");
+    await HealthBench.RunAsync(server);
+    Console.WriteLine($"Machine load after the run (1, 5, 15 min): {BenchDatabase.Load()}");
+    return;
+}
 var sizes = args.Length > 0 ? args.Select(int.Parse).ToArray() : [5_000, 50_000];
 const int AwardsPerMember = 20;
 const int Iterations = 300;

@@ -76,7 +76,7 @@ public sealed class InterfaceTests(BrowserFixture browser) : BrowserTest(browser
             ("council", urls.Council(councilId)), ("pools", urls.Pools), ("pool", urls.Pool(poolId)), ("needs", urls.Needs), ("new-need", urls.NewNeed),
             ("forum", urls.Forum), ("forum-category", urls.ForumCategory(categoryId)), ("new-thread", urls.NewForumThread(categoryId)),
             ("thread", urls.ForumThread(threadId)), ("review-queue", urls.ForumReview), ("moderation-log", urls.ForumModerationLog),
-            ("polls", urls.Polls), ("new-poll", urls.NewPoll), ("poll", urls.Poll(pollId)),
+            ("polls", urls.Polls), ("new-poll", urls.NewPoll), ("poll", urls.Poll(pollId)), ("health", urls.Health),
             ("notifications", CommunityApp.Features.Notifications.NotificationUrls.Centre),
             ("notification-preferences", CommunityApp.Features.Notifications.NotificationUrls.Preferences),
             ("disputes", urls.Disputes), ("new-dispute", urls.NewDispute(requestId)), ("dispute", urls.Dispute(disputeId)),

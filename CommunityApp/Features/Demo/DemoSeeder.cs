@@ -38,13 +38,13 @@ public static class DemoSeeder
     /// <summary>The cast. ana, ben and carla are the README's demo users; everyone signs in with <see cref="Password"/>.</summary>
     public static readonly IReadOnlyList<DemoPerson> People =
     [
-        new("ana", "Ana Torres", "Keeps the tool library running.", MemberRole.Admin, 60),
-        new("ben", "Ben Okafor", "Gardener; shares seedlings every spring.", MemberRole.Member, 59),
+        new("ana", "Ana Torres", "Keeps the tool library running.", MemberRole.Admin, 365),
+        new("ben", "Ben Okafor", "Gardener; shares seedlings every spring.", MemberRole.Member, 330),
         new("carla", "Carla Nilsen", "New in the neighbourhood.", MemberRole.Member, 15),
-        new("dmitri", "Dmitri Volkov", "Fixes bikes in the courtyard on Saturdays.", MemberRole.Member, 59),
-        new("elif", "Elif Yılmaz", "Bakes too much and makes jam from whatever is in season.", MemberRole.Member, 58),
-        new("gus", "Gus Lindqvist", "Carpenter with a shed full of tools.", MemberRole.Member, 58),
-        new("jo", "Jo Brennan", "Retired teacher; helps run the community.", MemberRole.Member, 59),
+        new("dmitri", "Dmitri Volkov", "Fixes bikes in the courtyard on Saturdays.", MemberRole.Member, 300),
+        new("elif", "Elif Yılmaz", "Bakes too much and makes jam from whatever is in season.", MemberRole.Member, 240),
+        new("gus", "Gus Lindqvist", "Carpenter with a shed full of tools.", MemberRole.Member, 200),
+        new("jo", "Jo Brennan", "Retired teacher; helps run the community.", MemberRole.Member, 270),
         new("kwame", "Kwame Mensah", "Electrician. Happy to check your wiring.", MemberRole.Member, 57),
         new("farah", "Farah Haddad", "Two kids, one cat, always up for a swap.", MemberRole.Member, 57),
         new("hana", "Hana Sato", "Teaches Japanese; learning to garden.", MemberRole.Member, 56),
@@ -72,6 +72,7 @@ public static class DemoSeeder
         new DisputesDemo(),
         new InboxDemo(),
         new ModerationDemo(),
+        new HealthDemo(),
     ];
 
     /// <summary>Seeds when <c>Demo:Seed</c> is on (Development by default) and logs how long it took.</summary>

@@ -10,8 +10,8 @@ using CommunityApp.Features.Invites;
 namespace CommunityApp.Features.Demo;
 
 /// <summary>
-/// Accounts, the community and its members (Communities, Invites, Members): Ana founds Riverside Commons and invites
-/// her neighbours one by one over two months; Nora comes in through a link; Olga's invite is still open; Jo becomes
+/// Accounts, the community and its members (Communities, Invites, Members): Ana founds Riverside Commons a year ago and invites
+/// her neighbours one by one over the year; Nora comes in through a link; Olga's invite is still open; Jo becomes
 /// a second admin. Fills in whatever is missing, so a database from an older seed gets the new neighbours.
 /// </summary>
 internal sealed class PeopleDemo : IDemoStep
@@ -38,7 +38,7 @@ internal sealed class PeopleDemo : IDemoStep
         }
         if (s.CommunityIdOrNull is null)
         {
-            s.CommunityIdOrNull = await s.At(60, 9).Communities.CreateAsync(ana, new(DemoSeeder.CommunityName, DemoSeeder.CommunityDescription));
+            s.CommunityIdOrNull = await s.At(DemoSeeder.People[0].JoinedDaysAgo!.Value, 9).Communities.CreateAsync(ana, new(DemoSeeder.CommunityName, DemoSeeder.CommunityDescription));
             changed = true;
         }
 

@@ -4,7 +4,7 @@ using CommunityApp.Features.Communities;
 
 namespace CommunityApp.Features.Health;
 
-/// <summary>What a metric computes from: one context, the community, its trust levels and the window.</summary>
+/// <summary>What a metric computes from: a context of its own, the community, its trust levels and the window.</summary>
 public sealed record HealthQuery(AppDbContext Db, Guid CommunityId, HealthWindow Window, IReadOnlyList<TrustLevelInfo> Levels)
 {
     public Task<List<HealthRow>> RowsAsync(string sql, CancellationToken ct) => HealthSql.RowsAsync(Db, CommunityId, Window, sql, ct);
@@ -204,7 +204,7 @@ internal sealed class NewMemberPathMetric : IHealthMetric
                 GROUP BY user_id HAVING MIN(created_at) >= @prev AND MIN(created_at) < @to),
             running AS (
                 SELECT h.subject_id, h.created_at,
-                       SUM(h.points) OVER (PARTITION BY h.subject_id ORDER BY h.created_at, h.id ROWS UNBOUNDED PRECEDING) AS score
+                       SUM(h.points) OVER (PARTITION BY h.subject_id ORDER BY h.created_at ROWS UNBOUNDED PRECEDING) AS score
                 FROM trust_history h JOIN cohort c ON c.user_id = h.subject_id WHERE h.community_id = @c),
             reached AS (
                 SELECT CASE WHEN c.joined >= @from THEN 1 ELSE 0 END AS p, l.min_score, SECS(c.joined, MIN(r.created_at)) AS secs

@@ -32,21 +32,26 @@ public sealed class HealthService(IDbContextFactory<AppDbContext> dbFactory, Hea
         return new HealthView(dashboard, visible, check, standing.IsAdmin, refresh, hidden);
     }
 
-    /// <summary>Every metric, computed now on one context, one metric after another (what the cache holds).</summary>
+    /// <summary>
+    /// Every metric, computed now (what the cache holds): each on a context of its own, all at once, so the database works
+    /// on them side by side; the result keeps the order of <see cref="HealthMetrics.All"/>.
+    /// </summary>
     public async Task<HealthDashboard> ComputeAsync(Guid communityId, HealthRange range, IReadOnlyList<TrustLevelInfo> levels, DateTime now,
         CancellationToken ct = default)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var window = HealthWindow.At(range, now);
+        var metrics = HealthMetrics.All.Select(async metric =>
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            return await metric.ComputeAsync(new HealthQuery(db, communityId, window, levels), ct);
+        }).ToList();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var members = await db.Memberships.CountAsync(m => m.CommunityId == communityId, ct);
         var hasHistory = await db.Shares.AnyAsync(s => s.CommunityId == communityId, ct)
                          || await db.Needs.AnyAsync(n => n.CommunityId == communityId, ct)
                          || await db.TrustHistory.AnyAsync(h => h.CommunityId == communityId && h.Action == TrustHistoryAction.Awarded, ct)
                          || await db.ForumPosts.AnyAsync(p => p.CommunityId == communityId, ct);
-        var query = new HealthQuery(db, communityId, window, levels);
-        var metrics = new List<HealthMetricResult>();
-        foreach (var metric in HealthMetrics.All) metrics.Add(await metric.ComputeAsync(query, ct));
-        return new HealthDashboard(window, now, members, hasHistory, metrics);
+        return new HealthDashboard(window, now, members, hasHistory, await Task.WhenAll(metrics));
     }
 
     /// <summary>
