@@ -67,6 +67,7 @@ public sealed class InterfaceTests(BrowserFixture browser) : BrowserTest(browser
             ("forum", urls.Forum), ("forum-category", urls.ForumCategory(categoryId)), ("new-thread", urls.NewForumThread(categoryId)),
             ("thread", urls.ForumThread(threadId)), ("review-queue", urls.ForumReview), ("moderation-log", urls.ForumModerationLog),
             ("polls", urls.Polls), ("new-poll", urls.NewPoll), ("poll", urls.Poll(pollId)),
+            ("non-contributors", urls.NonContributors), ("trust-rings", urls.TrustRings),
         ];
         foreach (var ((name, url), index) in pages.Select((p, i) => (p, i)))
         {
