@@ -81,6 +81,7 @@ public sealed class InterfaceTests(BrowserFixture browser) : BrowserTest(browser
             ("notification-preferences", CommunityApp.Features.Notifications.NotificationUrls.Preferences),
             ("disputes", urls.Disputes), ("new-dispute", urls.NewDispute(requestId)), ("dispute", urls.Dispute(disputeId)),
             ("skills", urls.Skills), ("recognition", urls.Recognition), ("profile", "/profile"),
+            ("non-contributors", urls.NonContributors), ("trust-rings", urls.TrustRings),
         ];
         foreach (var ((name, url), index) in pages.Select((p, i) => (p, i)))
         {

@@ -41,7 +41,7 @@ public sealed class GovernancePagesTests(SqliteServiceFixture data) : IClassFixt
             adminContext.Render<MudPopoverProvider>();
             var nav = adminContext.Render<CommunityNav>();
             var home = adminContext.Render<CommunityHomePage>(p => p.Add(x => x.CommunityId, communityId));
-            nav.WaitForAssertion(() => nav.FindAll("nav a").Select(a => a.TextContent.Trim()).ShouldBe(["Overview", "Members", "Trust", "My trust", "Forum", "Review queue", "Shared wealth", "Needs", "Requests", "Catalogue", "Councils", "Pools", "Disputes", "Polls", "Settings", "Invites", "Audit log"]));
+            nav.WaitForAssertion(() => nav.FindAll("nav a").Select(a => a.TextContent.Trim()).ShouldBe(["Overview", "Members", "Trust", "My trust", "Forum", "Review queue", "Shared wealth", "Needs", "Requests", "Catalogue", "Councils", "Pools", "Disputes", "Polls", "Non-contributors", "Trust rings", "Settings", "Invites", "Audit log"]));
             Reason(home, Permission.ModerateForum).ShouldBe("Admin");
         }
         await using var memberContext = PageTestContext.Create(data, member);

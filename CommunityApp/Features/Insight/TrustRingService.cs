@@ -65,8 +65,7 @@ public sealed class TrustRingService(IDbContextFactory<AppDbContext> dbFactory, 
         return await db.InTransactionAsync(async () =>
         {
             var now = Now;
-            var scans = db.Set<TrustRingScan>();
-            var scan = await scans.AsNoTracking().SingleOrDefaultAsync(s => s.CommunityId == communityId, ct);
+            var scan = await db.Set<TrustRingScan>().AsNoTracking().SingleOrDefaultAsync(s => s.CommunityId == communityId, ct);
             if (scan is null)
             {
                 await db.Database.ExecuteSqlAsync($"INSERT INTO trust_ring_scans (community_id, member_count, award_count) VALUES ({communityId}, 0, 0) ON CONFLICT DO NOTHING", ct);
@@ -75,8 +74,8 @@ public sealed class TrustRingService(IDbContextFactory<AppDbContext> dbFactory, 
             if (!force && scan.ComputedAt is { } last && last > now - Every) return false;
             var previous = scan.ComputedAt;
             var claimed = previous is null
-                ? await scans.Where(s => s.CommunityId == communityId && s.ComputedAt == null).ExecuteUpdateAsync(s => s.SetProperty(x => x.ComputedAt, now), ct)
-                : await scans.Where(s => s.CommunityId == communityId && s.ComputedAt == previous).ExecuteUpdateAsync(s => s.SetProperty(x => x.ComputedAt, now), ct);
+                ? await db.Set<TrustRingScan>().Where(s => s.CommunityId == communityId && s.ComputedAt == null).ExecuteUpdateAsync(s => s.SetProperty(x => x.ComputedAt, now), ct)
+                : await db.Set<TrustRingScan>().Where(s => s.CommunityId == communityId && s.ComputedAt == previous).ExecuteUpdateAsync(s => s.SetProperty(x => x.ComputedAt, now), ct);
             if (claimed == 0) return false;
 
             var members = await db.Memberships.Where(m => m.CommunityId == communityId)
@@ -108,7 +107,7 @@ public sealed class TrustRingService(IDbContextFactory<AppDbContext> dbFactory, 
                     Members = found.Members.Select(i => new TrustRingMember { UserId = members[i].UserId, Score = analysis.Scores[i] }).ToList(),
                 });
             }
-            await scans.Where(s => s.CommunityId == communityId)
+            await db.Set<TrustRingScan>().Where(s => s.CommunityId == communityId)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.MemberCount, members.Count).SetProperty(x => x.AwardCount, edges.Count), ct);
             await db.SaveChangesAsync(ct);
             return true;
