@@ -52,8 +52,6 @@ public readonly record struct CommunityUrls(Guid CommunityId)
     public string ForumReview => Home + "/forum/review";
     public string ForumModerationLog => Home + "/forum/moderation-log";
     public string Skills => Home + "/skills";
-    /// <summary>"Who can help with …": the skills page searching for <paramref name="skill"/>.</summary>
-    public string SkillsOf(string skill) => $"{Home}/skills?q={Uri.EscapeDataString(skill)}";
     public string Recognition => Home + "/recognition";
     public string Settings => Home + "/settings";
     public string Invites => Home + "/invites";
