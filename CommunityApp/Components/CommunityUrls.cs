@@ -56,8 +56,6 @@ public readonly record struct CommunityUrls(Guid CommunityId)
     public string NewDispute(Guid requestId) => $"{Home}/disputes/new?request={requestId}";
     public string Dispute(Guid disputeId) => $"{Home}/disputes/{disputeId}";
     public string Skills => Home + "/skills";
-    /// <summary>"Who can help with …": the skills page searching for <paramref name="skill"/>.</summary>
-    public string SkillsOf(string skill) => $"{Home}/skills?q={Uri.EscapeDataString(skill)}";
     public string Recognition => Home + "/recognition";
     public string Settings => Home + "/settings";
     public string Invites => Home + "/invites";

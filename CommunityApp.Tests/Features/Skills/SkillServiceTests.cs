@@ -157,6 +157,7 @@ public sealed class SkillServiceTests(ServiceFixture fixture) : IClassFixture<Se
         {
             var notification = await db.Notifications.SingleAsync(n => n.UserId == owner && n.Kind == NotificationKind.SkillEndorsed);
             notification.Subject.ShouldBe("Carpentry");
+            notification.Link.ShouldBe($"/c/{communityId}/skills");
             notification.CommunityId.ShouldBe(communityId);
         }
         (await Refusal(() => Service.EndorseAsync(endorser, communityId, skill))).ShouldBe(Text.Get("Skills.Error.AlreadyEndorsed"));
@@ -165,6 +166,19 @@ public sealed class SkillServiceTests(ServiceFixture fixture) : IClassFixture<Se
 
         (await EndorsementsAsync(skill)).ShouldBe(0);
         (await Refusal(() => Service.WithdrawAsync(endorser, communityId, skill))).ShouldBe(Text.Get("Skills.Error.NotEndorsed"));
+    }
+
+    [Fact]
+    public async Task Endorsing_a_fifty_character_skill_in_another_script_notifies_with_a_short_link()
+    {
+        var (communityId, admin) = await fixture.CreateCommunityAsync();
+        var owner = await fixture.AddMemberAsync(communityId);
+        var skill = await Service.AddAsync(owner, new string('語', 50));
+
+        await Service.EndorseAsync(admin, communityId, skill);
+
+        await using var db = await fixture.NewContextAsync();
+        (await db.Notifications.SingleAsync(n => n.UserId == owner && n.Kind == NotificationKind.SkillEndorsed)).Subject.ShouldBe(new string('語', 50));
     }
 
     [Fact]

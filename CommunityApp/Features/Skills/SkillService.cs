@@ -98,7 +98,7 @@ public sealed class SkillService(IDbContextFactory<AppDbContext> dbFactory, IEve
         var now = Now;
         db.SkillEndorsements.Add(new SkillEndorsement { CommunityId = communityId, SkillId = skillId, EndorserId = actorId, CreatedAt = now });
         if (skill.UserId != actorId)
-            await NotificationWriter.AddAsync(db, skill.UserId, communityId, NotificationKind.SkillEndorsed, actorId, CommunityUrls.For(communityId).SkillsOf(skill.Name), now, skill.Name, ct);
+            await NotificationWriter.AddAsync(db, skill.UserId, communityId, NotificationKind.SkillEndorsed, actorId, CommunityUrls.For(communityId).Skills, now, skill.Name, ct);
         try
         {
             await db.SaveChangesAsync(ct);
