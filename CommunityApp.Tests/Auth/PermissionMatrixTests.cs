@@ -140,7 +140,7 @@ public sealed class PermissionMatrixTests(ServiceFixture fixture) : IClassFixtur
         PermissionCatalog.All.Select(p => p.Permission).ShouldBe(Enum.GetValues<Permission>());
         PermissionCatalog.All.Select(p => p.GrantedByRole).OfType<FeatureRole>().ShouldBe(Enum.GetValues<FeatureRole>(), ignoreOrder: true);
         // docs/SPEC.md §3.1 names no role for checkout links: only admins and trust grant it.
-        PermissionCatalog.All.Where(p => p.GrantedByRole is null).Select(p => p.Permission).ShouldBe([Permission.UseCheckoutLinks]);
+        PermissionCatalog.All.Where(p => p.GrantedByRole is null).Select(p => p.Permission).ShouldBe([Permission.UseCheckoutLinks, Permission.GrantRecognition]);
         PermissionCatalog.Get(Permission.UseCheckoutLinks).ShouldBe(new PermissionDefinition(Permission.UseCheckoutLinks, "minTrustForCheckoutLinks", 5, null));
         PermissionCatalog.RoleAreas.SelectMany(a => a.Roles).ShouldBe(Enum.GetValues<FeatureRole>(), ignoreOrder: true);
     }

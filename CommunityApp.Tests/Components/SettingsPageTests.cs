@@ -120,7 +120,7 @@ public sealed class SettingsPageTests(SqliteServiceFixture data) : IClassFixture
     private static IRenderedComponent<SettingsPage> Render(BunitContext context, Guid communityId)
     {
         var page = context.Render<SettingsPage>(p => p.Add(x => x.CommunityId, communityId));
-        page.WaitForAssertion(() => page.FindAll("input[data-setting]").Count.ShouldBe(16 + 5));
+        page.WaitForAssertion(() => page.FindAll("input[data-setting]").Count.ShouldBe(17 + 5));
         return page;
     }
 

@@ -18,6 +18,7 @@ public enum Permission
     ModerateForum = 13,
     UseCheckoutLinks = 14,
     EndorseSkills = 15,
+    GrantRecognition = 16,
 }
 
 /// <summary>Roles an admin grants to a member, each granting one permission regardless of trust (docs/SPEC.md §3.1).</summary>
@@ -64,6 +65,7 @@ public static class PermissionCatalog
         new(Permission.ModerateForum, "minTrustForForumModeration", 30, FeatureRole.ForumManager),
         new(Permission.UseCheckoutLinks, "minTrustForCheckoutLinks", 5, null),
         new(Permission.EndorseSkills, "minTrustForSkillEndorsement", 10, FeatureRole.SkillEndorser),
+        new(Permission.GrantRecognition, "minTrustForRecognition", 10, null),
     ];
 
     public static PermissionDefinition Get(Permission permission) => All[(int)permission - 1];

@@ -18,7 +18,7 @@ public sealed class CommunitySettingsTests
 
         thresholds.GetProperty("minTrustToAwardTrust").GetRawText().ShouldBe("""{"type":"number","value":15}""");
         thresholds.GetProperty("minTrustForPolls").GetRawText().ShouldBe($$"""{"type":"level","value":"{{levelId}}"}""");
-        thresholds.EnumerateObject().Count().ShouldBe(15);
+        thresholds.EnumerateObject().Count().ShouldBe(16);
         CommunitySettings.FromJson(settings.ToJson()).ThresholdFor(Permission.CreatePolls).ShouldBe(Threshold.Level(levelId));
     }
 

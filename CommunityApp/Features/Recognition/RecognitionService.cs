@@ -87,7 +87,7 @@ public sealed class RecognitionService(IDbContextFactory<AppDbContext> dbFactory
         var (start, end) = (MonthStart(now), MonthStart(now).AddMonths(1));
         var entry = await db.InTransactionAsync(async () =>
         {
-            var giver = await PermissionService.DemandMemberAsync(db, communityId, actorId, ct);
+            var giver = await PermissionService.DemandAsync(db, communityId, actorId, Permission.GrantRecognition, ct);
             var budget = giver.Settings.RecognitionMonthlyBudget;
             if (units < 1 || units > Math.Max(1, budget)) errors["units"] = Text.Get("Recognition.Error.Units", Math.Max(1, budget));
             ValidationFailedException.ThrowIfAny(errors);
