@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.EntityFrameworkCore;
 using CommunityApp.Auth;
 using CommunityApp.Features.Health;
 using CommunityApp.Features.Settings;
@@ -145,6 +146,38 @@ public sealed class HealthServiceTests(ServiceFixture fixture) : IClassFixture<S
         Shares(fresh).ShouldBe(3);
 
         static double? Shares(HealthView view) => view.Metric(HealthMetricKeys.SharesPublished).Figure("Health.Figure.SharesPublished").Current;
+    }
+
+    [Fact]
+    public async Task A_requests_first_response_is_its_owners_first_answer_a_message_or_a_decision()
+    {
+        fixture.Clock.Set(Now);
+        var (communityId, owner) = await fixture.CreateCommunityAsync();
+        var requester = await fixture.AddMemberAsync(communityId, featureRoles: FeatureRole.WealthPublisher);
+        var shares = fixture.Get<ShareService>();
+        var share = await shares.CreateAsync(owner, communityId, new ShareInput("Ladder", null, WealthKind.Object, 3));
+        var messaged = await shares.RequestAsync(requester, share, 1, null);
+        var decided = await shares.RequestAsync(requester, share, 1, null);
+
+        fixture.Clock.Set(Now.AddMinutes(10));
+        await shares.PostMessageAsync(requester, messaged, "Still free?");
+        (await RespondedAsync(messaged)).ShouldBeNull();
+        fixture.Clock.Set(Now.AddMinutes(30));
+        await shares.PostMessageAsync(owner, messaged, "Yes, come by.");
+        fixture.Clock.Set(Now.AddMinutes(50));
+        await shares.PostMessageAsync(owner, messaged, "Or tomorrow.");
+        await shares.AcceptAsync(owner, messaged);
+        (await RespondedAsync(messaged)).ShouldBe(Now.AddMinutes(30));
+
+        fixture.Clock.Set(Now.AddHours(3));
+        await shares.RejectAsync(owner, decided);
+        (await RespondedAsync(decided)).ShouldBe(Now.AddHours(3));
+
+        async Task<DateTime?> RespondedAsync(Guid requestId)
+        {
+            await using var db = await fixture.NewContextAsync();
+            return await db.ShareRequests.Where(r => r.Id == requestId).Select(r => r.RespondedAt).SingleAsync();
+        }
     }
 
     [Fact]
