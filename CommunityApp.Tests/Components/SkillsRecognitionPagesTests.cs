@@ -37,7 +37,7 @@ public sealed class SkillsRecognitionPagesTests(SqliteServiceFixture data) : ICl
     public async Task The_recognition_page_shows_the_budget_the_members_own_entries_and_totals_without_names()
     {
         var (communityId, admin) = await data.CreateCommunityAsync();
-        var giver = await data.AddMemberAsync(communityId);
+        var giver = await data.AddMemberAsync(communityId, score: 10);
         await data.Get<RecognitionService>().GrantAsync(giver, communityId, admin, 6, "Ran the spring meeting");
         await using var context = PageTestContext.Create(data, giver);
         context.Render<MudPopoverProvider>();

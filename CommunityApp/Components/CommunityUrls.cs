@@ -54,6 +54,8 @@ public readonly record struct CommunityUrls(Guid CommunityId)
     public string Disputes => Home + "/disputes";
     /// <summary>The form that opens a dispute about a request.</summary>
     public string NewDispute(Guid requestId) => $"{Home}/disputes/new?request={requestId}";
+    /// <summary>The form that opens a dispute about a value-recognition entry (docs/SPEC.md §18).</summary>
+    public string NewDisputeForEntry(Guid entryId) => $"{Home}/disputes/new?entry={entryId}";
     public string Dispute(Guid disputeId) => $"{Home}/disputes/{disputeId}";
     public string Skills => Home + "/skills";
     public string Recognition => Home + "/recognition";

@@ -46,6 +46,27 @@ public sealed class DisputeServiceTests(ServiceFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_party_of_a_recognition_entry_disputes_it_and_no_one_else_can()
+    {
+        var world = await CreateAsync(fixture, failed: false);
+        var entryId = await fixture.Get<CommunityApp.Features.Recognition.RecognitionService>()
+            .GrantAsync(world.Requester, world.CommunityId, world.Owner, 3, "Mowed the common lawn");
+
+        (await Disputes.RecognitionEntryTitleForOpeningAsync(world.Owner, entryId)).ShouldStartWith("3 units from ");
+        await Should.ThrowAsync<ForbiddenException>(() => Disputes.OpenForRecognitionEntryAsync(world.Outsider, entryId, Input));
+        await Should.ThrowAsync<ForbiddenException>(() => Disputes.RecognitionEntryTitleForOpeningAsync(world.Outsider, entryId));
+        var id = await Disputes.OpenForRecognitionEntryAsync(world.Owner, entryId, Input);
+
+        var view = await Disputes.GetAsync(world.Requester, id);
+        (view.SubjectKind, view.SubjectId, view.Status).ShouldBe((DisputeSubjectKind.RecognitionEntry, entryId, DisputeStatus.Open));
+        view.Parties.Select(p => p.UserId).ShouldBe([world.Requester, world.Owner], ignoreOrder: true);
+        view.Subject!.Link.ShouldEndWith("/recognition");
+        (await NotificationsAsync(world.Requester, NotificationKind.DisputeOpened)).ShouldBe(1);
+        (await Key(() => Disputes.OpenForRecognitionEntryAsync(world.Requester, entryId, Input))).ShouldBe("Disputes.Error.AlreadyOpen");
+        await Should.ThrowAsync<NotFoundException>(() => Disputes.GetAsync(world.Outsider, id));
+    }
+
+    [Fact]
     public async Task A_party_of_a_failed_request_opens_a_dispute_with_both_parties_and_the_other_party_is_told()
     {
         var (world, id) = await OpenedAsync();

@@ -80,6 +80,46 @@ public sealed class HealthServiceTests(ServiceFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task The_dispute_rate_counts_disputes_per_100_requests_against_the_previous_period()
+    {
+        void At(double daysAgo, double hours = 0) => fixture.Clock.Set(Now.AddDays(-daysAgo).AddHours(hours));
+        At(20);
+        var (communityId, ana) = await fixture.CreateCommunityAsync("Dispute commons");
+        var roles = new[] { FeatureRole.WealthPublisher };
+        var ben = await fixture.AddMemberAsync(communityId, featureRoles: roles);
+        var eli = await fixture.AddMemberAsync(communityId, featureRoles: roles);
+        var dana = await fixture.AddMemberAsync(communityId, featureRoles: roles);
+        var shares = fixture.Get<ShareService>();
+        var disputes = fixture.Get<CommunityApp.Features.Disputes.DisputeService>();
+        var input = new CommunityApp.Features.Disputes.DisputeInput("It never came", null);
+        var share = await shares.CreateAsync(ben, communityId, new ShareInput("Jars of honey", null, WealthKind.Object, 5));
+        async Task<Guid> FailedAndDisputedAsync(double daysAgo)
+        {
+            At(daysAgo);
+            var request = await shares.RequestAsync(eli, share, 1, null);
+            At(daysAgo, 1);
+            await shares.AcceptAsync(ben, request);
+            At(daysAgo, 2);
+            await shares.FailAsync(eli, request);
+            At(daysAgo, 3);
+            return await disputes.OpenForRequestAsync(eli, request, input);
+        }
+        // The week before: one request, disputed. This week: two requests, one of them disputed.
+        await FailedAndDisputedAsync(10);
+        At(4);
+        var fine = await shares.RequestAsync(dana, share, 1, null);
+        await shares.AcceptAsync(ben, fine);
+        await shares.FulfilAsync(dana, fine);
+        await FailedAndDisputedAsync(2);
+        fixture.Clock.Set(Now);
+
+        var metric = (await Health.GetAsync(ana, communityId, HealthRange.Week)).Metric(HealthMetricKeys.DisputeRate);
+
+        Figures(metric).ShouldBe([("Health.Figure.DisputeRate", 50, 100), ("Health.Figure.DisputesOpened", 1, 1), ("Health.Figure.DisputesResolved", 0, 0)]);
+        metric.Charts.Single().Series.Select(s => s.Values).ShouldBe([[0, 0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0, 0, 0]]);
+    }
+
+    [Fact]
     public async Task The_previous_period_moves_with_the_range()
     {
         var cast = await WriteAsync(fixture);
@@ -114,7 +154,7 @@ public sealed class HealthServiceTests(ServiceFixture fixture) : IClassFixture<S
         var admin = await Health.GetAsync(cast.Ana, cast.CommunityId, HealthRange.Week);
         admin.Check.Reason.ShouldBe(PermissionReason.Admin);
         admin.Metrics.Count.ShouldBe(HealthMetrics.All.Count);
-        admin.HiddenFromMembers.ShouldBe([HealthMetricKeys.ActiveMembers, HealthMetricKeys.TrustNetwork, HealthMetricKeys.NewMemberPath], ignoreOrder: true);
+        admin.HiddenFromMembers.ShouldBe([HealthMetricKeys.ActiveMembers, HealthMetricKeys.TrustNetwork, HealthMetricKeys.NewMemberPath, HealthMetricKeys.DisputeRate], ignoreOrder: true);
 
         (await Refusal(() => Health.GetAsync(below, cast.CommunityId, HealthRange.Week))).ShouldBe("You need 20 trust to view health analytics; you have 12.");
         var outsider = await fixture.CreateUserAsync();

@@ -129,8 +129,8 @@ public sealed class RecognitionServiceTests(ServiceFixture fixture) : IClassFixt
     public async Task A_grant_is_logged_notified_and_counted_against_the_budget()
     {
         var (communityId, _) = await fixture.CreateCommunityAsync();
-        var giver = await fixture.AddMemberAsync(communityId);
-        var receiver = await fixture.AddMemberAsync(communityId);
+        var giver = await fixture.AddMemberAsync(communityId, score: 10);
+        var receiver = await fixture.AddMemberAsync(communityId, score: 10);
 
         var id = await Service.GrantAsync(giver, communityId, receiver, 5, "  Fixed the community fridge  ");
 
@@ -145,11 +145,24 @@ public sealed class RecognitionServiceTests(ServiceFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task Granting_needs_the_recognition_permission_and_says_why_not()
+    {
+        var (communityId, _) = await fixture.CreateCommunityAsync();
+        var giver = await fixture.AddMemberAsync(communityId, score: 9);
+        var receiver = await fixture.AddMemberAsync(communityId, score: 10);
+
+        var refusal = await Should.ThrowAsync<ForbiddenException>(() => Service.GrantAsync(giver, communityId, receiver, 1, "Helped at the fair"));
+
+        refusal.Message.ShouldBe("You need 10 trust to grant recognition; you have 9.");
+        (await EntriesAsync(communityId)).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Every_bad_input_gets_its_field_message_and_saves_nothing()
     {
         var (communityId, _) = await fixture.CreateCommunityAsync();
-        var giver = await fixture.AddMemberAsync(communityId);
-        var receiver = await fixture.AddMemberAsync(communityId);
+        var giver = await fixture.AddMemberAsync(communityId, score: 10);
+        var receiver = await fixture.AddMemberAsync(communityId, score: 10);
         var stranger = await fixture.CreateUserAsync();
 
         (await FieldErrors(() => Service.GrantAsync(giver, communityId, giver, 1, "Me")))["receiver"].ShouldBe(Text.Get("Recognition.Error.Self"));
@@ -170,9 +183,9 @@ public sealed class RecognitionServiceTests(ServiceFixture fixture) : IClassFixt
     public async Task The_budget_refuses_what_is_over_it_and_a_fourth_grant_to_one_person_is_refused()
     {
         var (communityId, _) = await fixture.CreateCommunityAsync();
-        var giver = await fixture.AddMemberAsync(communityId);
-        var ana = await fixture.AddMemberAsync(communityId);
-        var ben = await fixture.AddMemberAsync(communityId);
+        var giver = await fixture.AddMemberAsync(communityId, score: 10);
+        var ana = await fixture.AddMemberAsync(communityId, score: 10);
+        var ben = await fixture.AddMemberAsync(communityId, score: 10);
 
         await Service.GrantAsync(giver, communityId, ana, 2, "Childcare");
         await Service.GrantAsync(giver, communityId, ana, 2, "Childcare again");
@@ -192,8 +205,8 @@ public sealed class RecognitionServiceTests(ServiceFixture fixture) : IClassFixt
     public async Task The_budget_and_the_three_grants_start_again_with_each_calendar_month_in_utc()
     {
         var (communityId, _) = await fixture.CreateCommunityAsync();
-        var giver = await fixture.AddMemberAsync(communityId);
-        var receiver = await fixture.AddMemberAsync(communityId);
+        var giver = await fixture.AddMemberAsync(communityId, score: 10);
+        var receiver = await fixture.AddMemberAsync(communityId, score: 10);
         await using var app = new FakeClockServices(fixture);
         var service = app.Get<RecognitionService>();
         app.Clock.SetUtcNow(Utc(2027, 1, 31, 23, 59));
@@ -215,8 +228,8 @@ public sealed class RecognitionServiceTests(ServiceFixture fixture) : IClassFixt
     public async Task The_community_setting_sets_the_budget_and_is_validated()
     {
         var (communityId, admin) = await fixture.CreateCommunityAsync();
-        var giver = await fixture.AddMemberAsync(communityId);
-        var receiver = await fixture.AddMemberAsync(communityId);
+        var giver = await fixture.AddMemberAsync(communityId, score: 10);
+        var receiver = await fixture.AddMemberAsync(communityId, score: 10);
         var settings = fixture.Get<SettingsService>();
 
         foreach (var bad in new[] { -1, 1001 })
@@ -238,9 +251,9 @@ public sealed class RecognitionServiceTests(ServiceFixture fixture) : IClassFixt
     public async Task Ten_parallel_grants_by_one_giver_never_exceed_the_budget()
     {
         var (communityId, _) = await fixture.CreateCommunityAsync();
-        var giver = await fixture.AddMemberAsync(communityId);
+        var giver = await fixture.AddMemberAsync(communityId, score: 10);
         var receivers = new List<string>();
-        for (var i = 0; i < 10; i++) receivers.Add(await fixture.AddMemberAsync(communityId));
+        for (var i = 0; i < 10; i++) receivers.Add(await fixture.AddMemberAsync(communityId, score: 10));
 
         // 10 × 3 units against a budget of 20: exactly six fit.
         var wins = await Task.WhenAll(receivers.Select(r => Race.Attempt(() => Service.GrantAsync(giver, communityId, r, 3, "Helped at the harvest"))));
@@ -255,8 +268,8 @@ public sealed class RecognitionServiceTests(ServiceFixture fixture) : IClassFixt
     public async Task Ten_parallel_grants_to_one_person_stop_at_three()
     {
         var (communityId, _) = await fixture.CreateCommunityAsync();
-        var giver = await fixture.AddMemberAsync(communityId);
-        var receiver = await fixture.AddMemberAsync(communityId);
+        var giver = await fixture.AddMemberAsync(communityId, score: 10);
+        var receiver = await fixture.AddMemberAsync(communityId, score: 10);
 
         var wins = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Race.Attempt(() => Service.GrantAsync(giver, communityId, receiver, 1, "Cooked for the meeting"))));
 
@@ -293,9 +306,9 @@ public sealed class RecognitionServiceTests(ServiceFixture fixture) : IClassFixt
     public async Task The_dispute_hook_gives_the_parties_to_a_party_and_refuses_anyone_else()
     {
         var (communityId, admin) = await fixture.CreateCommunityAsync();
-        var giver = await fixture.AddMemberAsync(communityId);
-        var receiver = await fixture.AddMemberAsync(communityId);
-        var bystander = await fixture.AddMemberAsync(communityId);
+        var giver = await fixture.AddMemberAsync(communityId, score: 10);
+        var receiver = await fixture.AddMemberAsync(communityId, score: 10);
+        var bystander = await fixture.AddMemberAsync(communityId, score: 10);
         var stranger = await fixture.CreateUserAsync();
         var entry = await Service.GrantAsync(giver, communityId, receiver, 2, "Walked the dogs");
 

@@ -62,7 +62,7 @@ internal sealed class SkillsRecognitionDemo : IDemoStep
         }
 
         await s.At(43, 9).Get<SettingsService>().SaveAsync(s["ana"], s.CommunityId,
-            new SettingsPatch { Thresholds = new Dictionary<string, string> { ["minTrustForSkillEndorsement"] = "2" } }, ct);
+            new SettingsPatch { Thresholds = new Dictionary<string, string> { ["minTrustForSkillEndorsement"] = "2", ["minTrustForRecognition"] = "2" } }, ct);
         // A value per unit for every third item of the catalogue: 1–5.
         for (var i = 0; i < items.Count; i += 3)
             await s.At(43, 10, i % 60).Catalog.SetItemValueAsync(s["ana"], s.CommunityId, items[i].Id, 1 + i % 5, ct);

@@ -6,6 +6,7 @@ using CommunityApp.Events;
 using CommunityApp.Features.Audit;
 using CommunityApp.Features.Communities;
 using CommunityApp.Features.Notifications;
+using CommunityApp.Features.Recognition;
 using CommunityApp.Features.Wealth;
 using CommunityApp.Resources;
 
@@ -29,7 +30,7 @@ public sealed class DisputeRefusal(string key, params object?[] args) : AppExcep
 /// under the dispute's row lock, so parallel clicks move it once. Only the parties, accepted mediators and admins see the
 /// details; anyone else is told the dispute does not exist.
 /// </summary>
-public sealed class DisputeService(IDbContextFactory<AppDbContext> dbFactory, IEventHub events, TimeProvider clock)
+public sealed class DisputeService(IDbContextFactory<AppDbContext> dbFactory, IEventHub events, TimeProvider clock, RecognitionService recognition)
 {
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
@@ -51,6 +52,39 @@ public sealed class DisputeService(IDbContextFactory<AppDbContext> dbFactory, IE
         if (!MayDispute(request.Status, request.AcceptedAt, request.ConfirmAskedAt, standing.Settings.RequestConfirmDays, Now))
             throw new DisputeRefusal("Disputes.Error.NotEligible");
         return await OpenAsync(actorId, request.CommunityId, DisputeSubjectKind.Request, requestId, [request.RequesterId, request.OwnerId], input, ct);
+    }
+
+    /// <summary>
+    /// A party of a value-recognition entry (the member credited or the giver; for an automatic entry the two sides of its
+    /// request or contribution) says it is wrong (docs/SPEC.md §18). The Recognition feature names the parties and refuses
+    /// anyone else.
+    /// </summary>
+    public async Task<Guid> OpenForRecognitionEntryAsync(string actorId, Guid entryId, DisputeInput input, CancellationToken ct = default)
+    {
+        Validate(input);
+        var entry = await recognition.DisputePartiesAsync(actorId, entryId, ct);
+        return await OpenAsync(actorId, entry.CommunityId, DisputeSubjectKind.RecognitionEntry, entryId, entry.PartyUserIds, input, ct);
+    }
+
+    /// <summary>The entry as the opening form shows it ("5 units from Ana to Ben"), when the viewer is one of its parties.</summary>
+    public async Task<string> RecognitionEntryTitleForOpeningAsync(string actorId, Guid entryId, CancellationToken ct = default)
+    {
+        await recognition.DisputePartiesAsync(actorId, entryId, ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return (await EntrySubjectAsync(db, entryId, ct))!.Title;
+    }
+
+    private static async Task<SubjectRef?> EntrySubjectAsync(AppDbContext db, Guid entryId, CancellationToken ct)
+    {
+        var entry = await db.RecognitionEntries.Where(e => e.Id == entryId)
+            .Select(e => new
+            {
+                e.CommunityId, e.Units,
+                Giver = db.Users.Where(u => u.Id == e.GiverId).Select(u => u.DisplayName).FirstOrDefault(),
+                Contributor = db.Users.Where(u => u.Id == e.ContributorId).Select(u => u.DisplayName).FirstOrDefault(),
+            }).SingleOrDefaultAsync(ct);
+        return entry is null ? null
+            : new SubjectRef(Text.Get("Disputes.EntrySubject", entry.Units, entry.Giver ?? "", entry.Contributor ?? ""), CommunityUrls.For(entry.CommunityId).Recognition);
     }
 
     /// <summary>
@@ -464,6 +498,8 @@ public sealed class DisputeService(IDbContextFactory<AppDbContext> dbFactory, IE
             subject = await db.ShareRequests.Where(r => r.Id == d.SubjectId)
                 .Select(r => new SubjectRef(r.Share.Title, CommunityUrls.For(d.CommunityId).Share(r.ShareId))).SingleOrDefaultAsync(ct);
         }
+        else if (d.SubjectKind == DisputeSubjectKind.RecognitionEntry)
+            subject = await EntrySubjectAsync(db, d.SubjectId, ct);
         return new DisputeView(d.Id, d.CommunityId, d.SubjectKind, d.SubjectId, subject, d.Title, d.Details, d.Status, d.OpenedById, opener, d.CreatedAt,
             parties, mediators, d.Outcome, d.OutcomePublic, d.ResolvedAt, d.CloseReason, d.ClosedAt,
             access.IsParty, access.IsMediator, access.IsAdmin, access.Dispute.OpenedById == actorId);

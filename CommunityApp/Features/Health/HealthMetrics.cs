@@ -24,7 +24,7 @@ public interface IHealthMetric
     Task<HealthMetricResult> ComputeAsync(HealthQuery query, CancellationToken ct);
 }
 
-/// <summary>The dashboard's metrics in the order shown. The dispute rate (<c>ShowDisputeRate</c>) joins when Disputes lands.</summary>
+/// <summary>The dashboard's metrics in the order shown. </summary>
 public static class HealthMetrics
 {
     public static readonly IReadOnlyList<IHealthMetric> All =
@@ -37,6 +37,7 @@ public static class HealthMetrics
         new CouncilActivityMetric(),
         new NeedsFulfilmentMetric(),
         new FirstResponseMetric(),
+        new DisputeRateMetric(),
     ];
 
     /// <summary>Per-bucket values of the current period, and the totals of both periods, from rows keyed by bucket of the whole window.</summary>
@@ -349,4 +350,40 @@ internal sealed class FirstResponseMetric : IHealthMetric
              new HealthFigure("Health.Figure.NeedsAnswered", Answered(1, 1), Answered(0, 1), FigureUnit.Count)],
             []);
     }
+}
+
+/// <summary>
+/// The dispute rate (docs/SPEC.md §12, §13): disputes opened in the period per 100 requests made in it, with the disputes
+/// opened and resolved over time. Disputes about recognition entries count too: each is a complaint about an exchange.
+/// </summary>
+internal sealed class DisputeRateMetric : IHealthMetric
+{
+    public string Key => HealthMetricKeys.DisputeRate;
+
+    public bool VisibleTo(MetricVisibilitySettings switches) => switches.ShowDisputeRate;
+
+    public async Task<HealthMetricResult> ComputeAsync(HealthQuery query, CancellationToken ct)
+    {
+        var rows = await query.RowsAsync("""
+            SELECT BUCKET(created_at) AS key, 0 AS sub, NULL AS label, DBL(COUNT(*)) AS value, DBL(0) AS extra
+            FROM disputes WHERE community_id = @c AND created_at >= @prev AND created_at < @to GROUP BY 1
+            UNION ALL
+            SELECT BUCKET(resolved_at), 1, NULL, DBL(COUNT(*)), DBL(0)
+            FROM disputes WHERE community_id = @c AND resolved_at >= @prev AND resolved_at < @to GROUP BY 1
+            UNION ALL
+            SELECT BUCKET(r.created_at), 2, NULL, DBL(COUNT(*)), DBL(0)
+            FROM share_requests r JOIN shares s ON s.id = r.share_id
+            WHERE s.community_id = @c AND r.created_at >= @prev AND r.created_at < @to GROUP BY 1
+            """, ct);
+        var (opened, total, previous) = HealthMetrics.Buckets(query.Window, rows.Where(r => r.Sub == 0), r => r.Value);
+        var (resolved, done, previousDone) = HealthMetrics.Buckets(query.Window, rows.Where(r => r.Sub == 1), r => r.Value);
+        var (_, requests, previousRequests) = HealthMetrics.Buckets(query.Window, rows.Where(r => r.Sub == 2), r => r.Value);
+        return new(Key,
+            [new HealthFigure("Health.Figure.DisputeRate", Per100(total, requests), Per100(previous, previousRequests), FigureUnit.Percent),
+             new HealthFigure("Health.Figure.DisputesOpened", total, previous, FigureUnit.Count),
+             new HealthFigure("Health.Figure.DisputesResolved", done, previousDone, FigureUnit.Count)],
+            [new HealthChart(HealthChartKind.Bar, [new HealthSeries("Health.Series.DisputesOpened", opened), new HealthSeries("Health.Series.DisputesResolved", resolved)])]);
+    }
+
+    private static double? Per100(double disputes, double requests) => requests > 0 ? Math.Round(disputes / requests * 100, 1) : null;
 }

@@ -118,6 +118,7 @@ public static class HealthMetricKeys
     public const string CouncilActivity = "CouncilActivity";
     public const string NeedsFulfilment = "NeedsFulfilment";
     public const string FirstResponse = "FirstResponse";
+    public const string DisputeRate = "DisputeRate";
 }
 
 /// <summary>The dashboard as CSV: <see cref="WriteAsync"/> streams it after the checks have passed.</summary>
