@@ -43,7 +43,7 @@ public sealed class HealthTests(BrowserFixture browser) : BrowserTest(browser)
         await ana.OpenAsync(urls.Home);
         await ana.GetByRole(AriaRole.Navigation, new() { Name = "Community sections" }).GetByRole(AriaRole.Link, new() { Name = "Health" }).ClickAsync();
         await Expect(ana).ToHaveURLAsync(BaseUrl.TrimEnd('/') + urls.Health);
-        await Expect(ana.GetByTestId("health-metric")).ToHaveCountAsync(8);
+        await Expect(ana.GetByTestId("health-metric")).ToHaveCountAsync(9);
         await Expect(ana.GetByTestId("health-why")).ToContainTextAsync("Admin");
         await Expect(ana.Locator("[data-testid=health-chart] svg").First).ToBeVisibleAsync();
         (await ana.Locator("[data-testid=health-chart] svg").CountAsync()).ShouldBeGreaterThan(4);

@@ -64,12 +64,12 @@ public sealed class SkillsRecognitionTests(BrowserFixture browser) : BrowserTest
         await ben.Locator(".mud-popover-open").GetByText("Ana Maker (@ana)").ClickAsync();
         foreach (var (reason, used) in new[] { ("Built the seed library shelves", 8), ("Fixed the workshop door", 16) })
         {
-            await ben.GetByLabel("Units").FillAsync("8");
+            await ben.GetByRole(AriaRole.Spinbutton, new() { Name = "Units" }).FillAsync("8");
             await ben.GetByLabel("What did you witness?").FillAsync(reason);
             await ben.GetByRole(AriaRole.Button, new() { Name = "Recognise", Exact = true }).ClickAsync();
             await Expect(ben.GetByTestId("budget")).ToHaveTextAsync($"Used {used} of 20 units this month.");
         }
-        await ben.GetByLabel("Units").FillAsync("5");
+        await ben.GetByRole(AriaRole.Spinbutton, new() { Name = "Units" }).FillAsync("5");
         await ben.GetByLabel("What did you witness?").FillAsync("Lent her tools");
         await ben.GetByRole(AriaRole.Button, new() { Name = "Recognise", Exact = true }).ClickAsync();
         await Expect(ben.GetByText("That is more than you have left this month: 4 of your 20 units.")).ToBeVisibleAsync();

@@ -23,12 +23,12 @@ public sealed class GovernancePagesTests(SqliteServiceFixture data) : IClassFixt
 
         var page = context.Render<CommunityHomePage>(p => p.Add(x => x.CommunityId, communityId));
 
-        page.WaitForAssertion(() => page.FindAll("li[data-permission]").Count.ShouldBe(14));
+        page.WaitForAssertion(() => page.FindAll("li[data-permission]").Count.ShouldBe(16));
         Reason(page, Permission.AwardTrust).ShouldBe("Needs 15 trust, you have 12");
         Reason(page, Permission.RequestWealth).ShouldBe("Your trust 12 meets 10");
         Reason(page, Permission.CreatePolls).ShouldBe("Granted by role Poll creator");
         page.Find("[data-testid=my-trust]").TextContent.ShouldBe("12");
-        nav.WaitForAssertion(() => nav.FindAll("nav a").Select(a => a.TextContent.Trim()).ShouldBe(["Overview", "Members", "Trust", "My trust", "Forum", "Shared wealth", "Needs", "Requests", "Catalogue", "Councils", "Pools", "Disputes", "Polls"]));
+        nav.WaitForAssertion(() => nav.FindAll("nav a").Select(a => a.TextContent.Trim()).ShouldBe(["Overview", "Members", "Skills", "Trust", "My trust", "Forum", "Shared wealth", "Needs", "Requests", "Catalogue", "Councils", "Pools", "Disputes", "Recognition", "Polls"]));
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public sealed class GovernancePagesTests(SqliteServiceFixture data) : IClassFixt
             adminContext.Render<MudPopoverProvider>();
             var nav = adminContext.Render<CommunityNav>();
             var home = adminContext.Render<CommunityHomePage>(p => p.Add(x => x.CommunityId, communityId));
-            nav.WaitForAssertion(() => nav.FindAll("nav a").Select(a => a.TextContent.Trim()).ShouldBe(["Overview", "Members", "Trust", "My trust", "Forum", "Review queue", "Shared wealth", "Needs", "Requests", "Catalogue", "Councils", "Pools", "Disputes", "Polls", "Non-contributors", "Trust rings", "Settings", "Invites", "Audit log"]));
+            nav.WaitForAssertion(() => nav.FindAll("nav a").Select(a => a.TextContent.Trim()).ShouldBe(["Overview", "Members", "Skills", "Trust", "My trust", "Forum", "Review queue", "Shared wealth", "Needs", "Requests", "Catalogue", "Councils", "Pools", "Disputes", "Recognition", "Polls", "Health", "Non-contributors", "Trust rings", "Settings", "Invites", "Audit log"]));
             Reason(home, Permission.ModerateForum).ShouldBe("Admin");
         }
         await using var memberContext = PageTestContext.Create(data, member);
@@ -59,7 +59,7 @@ public sealed class GovernancePagesTests(SqliteServiceFixture data) : IClassFixt
         await using var context = PageTestContext.Create(data, admin);
         context.Render<MudPopoverProvider>();
         var page = context.Render<SettingsPage>(p => p.Add(x => x.CommunityId, communityId));
-        page.WaitForAssertion(() => page.FindAll("input[data-setting]").Count.ShouldBe(14 + 2 + 2 + 1, "14 thresholds, 2 decay and 2 analytics numbers, the request confirm days"));
+        page.WaitForAssertion(() => page.FindAll("input[data-setting]").Count.ShouldBe(16 + 2 + 2 + 1 + 1, "16 thresholds, 2 decay and 2 analytics numbers, the request confirm days, the recognition budget"));
 
         page.Find("input[data-setting=minTrustForPolls]").Change("2.5");
         page.Find("button[aria-label='Save Trust thresholds']").Click();

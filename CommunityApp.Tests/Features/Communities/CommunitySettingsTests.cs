@@ -31,7 +31,7 @@ public sealed class CommunitySettingsTests
             ["minTrustForDisputes"] = 20, ["minTrustForPoolCreation"] = 20, ["minTrustForCouncilCreation"] = 25,
             ["minTrustForItemManagement"] = 20, ["minTrustForHealthAnalytics"] = 20, ["minTrustForThreadCreation"] = 10,
             ["minTrustForFlagging"] = 15, ["minTrustForFlagReview"] = 30, ["minTrustForForumModeration"] = 30, ["minTrustForCheckoutLinks"] = 5,
-            ["minTrustForSkillEndorsement"] = 10,
+            ["minTrustForSkillEndorsement"] = 10, ["minTrustForRecognition"] = 10,
         };
 
         new CommunitySettings().Thresholds.ToDictionary(t => t.Key, t => t.Value.Value).ShouldBe(expected, ignoreOrder: true);

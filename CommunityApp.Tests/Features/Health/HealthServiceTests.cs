@@ -91,7 +91,7 @@ public sealed class HealthServiceTests(ServiceFixture fixture) : IClassFixture<S
         var dana = await fixture.AddMemberAsync(communityId, featureRoles: roles);
         var shares = fixture.Get<ShareService>();
         var disputes = fixture.Get<CommunityApp.Features.Disputes.DisputeService>();
-        var input = new CommunityApp.Features.Disputes.DisputeInput("It never came", null);
+        var input = new CommunityApp.Features.Disputes.DisputeInput("It never came", "We agreed on Saturday; nothing came.");
         var share = await shares.CreateAsync(ben, communityId, new ShareInput("Jars of honey", null, WealthKind.Object, 5));
         async Task<Guid> FailedAndDisputedAsync(double daysAgo)
         {

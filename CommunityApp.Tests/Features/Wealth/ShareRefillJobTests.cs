@@ -18,6 +18,7 @@ public sealed class ShareRefillJobTests(ServiceFixture fixture) : IClassFixture<
     {
         await using (var db = await fixture.NewContextAsync())
         {
+            await db.RecognitionEntries.ExecuteDeleteAsync();
             await db.ShareRequests.ExecuteDeleteAsync();
             await db.Shares.ExecuteDeleteAsync();
         }

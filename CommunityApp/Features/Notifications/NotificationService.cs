@@ -43,7 +43,7 @@ public sealed class NotificationService(IDbContextFactory<AppDbContext> dbFactor
     {
         pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var query = Filtered(db, userId, filter);
+        var query = Filtered(db.Notifications, userId, filter);
         // The first condition repeats the keyset's bound so PostgreSQL starts its index range there.
         if (after is { } c) query = query.Where(n => n.CreatedAt <= c.CreatedAt && (n.CreatedAt < c.CreatedAt || (n.CreatedAt == c.CreatedAt && n.Id.CompareTo(c.Id) < 0)));
         var rows = await query.OrderByDescending(n => n.CreatedAt).ThenByDescending(n => n.Id).Take(pageSize + 1)
@@ -79,7 +79,8 @@ public sealed class NotificationService(IDbContextFactory<AppDbContext> dbFactor
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
-        var marked = await Filtered(db, userId, (filter ?? new NotificationFilter()) with { UnreadOnly = true })
+        var unread = (filter ?? new NotificationFilter()) with { UnreadOnly = true };
+        var marked = await Filtered(db.Notifications, userId, unread)
             .ExecuteUpdateAsync(s => s.SetProperty(n => n.ReadAt, now), ct);
         if (marked > 0) events.Publish(new NotificationsChanged(userId));
         return marked;
@@ -96,9 +97,9 @@ public sealed class NotificationService(IDbContextFactory<AppDbContext> dbFactor
             .SingleOrDefaultAsync(ct);
     }
 
-    private static IQueryable<Notification> Filtered(AppDbContext db, string userId, NotificationFilter filter)
+    private static IQueryable<Notification> Filtered(IQueryable<Notification> notifications, string userId, NotificationFilter filter)
     {
-        var query = db.Notifications.Where(n => n.UserId == userId);
+        var query = notifications.Where(n => n.UserId == userId);
         if (filter.Kind is { } kind) query = query.Where(n => n.Kind == kind);
         if (filter.CommunityId is { } community) query = query.Where(n => n.CommunityId == community);
         if (filter.UnreadOnly) query = query.Where(n => n.ReadAt == null);

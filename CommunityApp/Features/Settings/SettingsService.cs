@@ -351,14 +351,14 @@ public static class SettingsPresets
 {
     public static readonly IReadOnlyList<(string Key, IReadOnlyDictionary<string, int> Thresholds)> All =
     [
-        ("SmallNew", Build(award: 3, wealth: 1, needs: 0, polls: 5, disputes: 5, pools: 5, councils: 8, items: 5, analytics: 5, threads: 2, flag: 3, review: 8, moderate: 10, checkout: 0, endorse: 2)),
+        ("SmallNew", Build(award: 3, wealth: 1, needs: 0, polls: 5, disputes: 5, pools: 5, councils: 8, items: 5, analytics: 5, threads: 2, flag: 3, review: 8, moderate: 10, checkout: 0, endorse: 2, recognition: 2)),
         ("Default", PermissionCatalog.All.ToDictionary(p => p.SettingName, p => p.DefaultThreshold)),
-        ("LargeMature", Build(award: 25, wealth: 15, needs: 10, polls: 30, disputes: 40, pools: 40, councils: 50, items: 40, analytics: 40, threads: 20, flag: 25, review: 60, moderate: 60, checkout: 10, endorse: 15)),
+        ("LargeMature", Build(award: 25, wealth: 15, needs: 10, polls: 30, disputes: 40, pools: 40, councils: 50, items: 40, analytics: 40, threads: 20, flag: 25, review: 60, moderate: 60, checkout: 10, endorse: 15, recognition: 15)),
     ];
 
-    private static Dictionary<string, int> Build(int award, int wealth, int needs, int polls, int disputes, int pools, int councils, int items, int analytics, int threads, int flag, int review, int moderate, int checkout, int endorse)
+    private static Dictionary<string, int> Build(int award, int wealth, int needs, int polls, int disputes, int pools, int councils, int items, int analytics, int threads, int flag, int review, int moderate, int checkout, int endorse, int recognition)
     {
-        int[] values = [award, wealth, needs, polls, disputes, pools, councils, items, analytics, threads, flag, review, moderate, checkout, endorse];
+        int[] values = [award, wealth, needs, polls, disputes, pools, councils, items, analytics, threads, flag, review, moderate, checkout, endorse, recognition];
         return PermissionCatalog.All.Select((p, i) => (p.SettingName, values[i])).ToDictionary();
     }
 }
