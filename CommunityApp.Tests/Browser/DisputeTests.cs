@@ -100,6 +100,12 @@ public sealed class DisputeTests(BrowserFixture browser) : BrowserTest(browser)
             await Expect(ivan.GetByTestId("dispute-outcome")).ToContainTextAsync("next Saturday");
             await jo.CheckPageAsync("94-dispute-resolved");
 
+            // Iván's notification centre has the dispute's story, newest first: it was resolved.
+            await ivan.OpenAsync(CommunityApp.Features.Notifications.NotificationUrls.Centre);
+            await Expect(ivan.GetByTestId("notification").First).ToContainTextAsync($"resolved the dispute “{Title}”");
+            await Expect(ivan.GetByTestId("notification").Filter(new() { HasText = "offered to mediate" })).ToHaveCountAsync(1);
+            await ivan.CheckPageAsync("94b-dispute-notifications");
+
             // Nora is a member but no party: the address says "not found", never the title.
             await nora.OpenAsync(disputeUrl);
             await Expect(nora.GetByTestId("dispute-not-found")).ToHaveTextAsync("Dispute not found.");

@@ -62,6 +62,7 @@ public sealed class SkillsRecognitionTests(BrowserFixture browser) : BrowserTest
         await Expect(ben.GetByTestId("budget")).ToHaveTextAsync("Used 0 of 20 units this month.");
         await ben.GetByRole(AriaRole.Combobox, new() { Name = "Member" }).FillAsync("Ana");
         await ben.Locator(".mud-popover-open").GetByText("Ana Maker (@ana)").ClickAsync();
+        await Expect(ben.GetByRole(AriaRole.Combobox, new() { Name = "Member" })).ToHaveValueAsync("Ana Maker (@ana)");
         foreach (var (reason, used) in new[] { ("Built the seed library shelves", 8), ("Fixed the workshop door", 16) })
         {
             await ben.GetByRole(AriaRole.Spinbutton, new() { Name = "Units" }).FillAsync("8");
@@ -83,6 +84,12 @@ public sealed class SkillsRecognitionTests(BrowserFixture browser) : BrowserTest
         await Expect(ana.GetByTestId("totals-by-category")).ToContainTextAsync("Peer recognition");
         await Expect(ana.GetByTestId("totals-by-category")).Not.ToContainTextAsync("Ben Phone");
         await ana.CheckPageAsync("124-recognition");
+
+        // Her notification centre says who endorsed her skill and who recognised her work.
+        await ana.OpenAsync(CommunityApp.Features.Notifications.NotificationUrls.Centre);
+        await Expect(ana.GetByTestId("notification").Filter(new() { HasText = "endorsed your skill “Carpentry”" })).ToHaveCountAsync(1);
+        await Expect(ana.GetByTestId("notification").Filter(new() { HasText = "recognised your work" })).ToHaveCountAsync(2);
+        await ana.CheckPageAsync("125-recognition-notifications");
     }
 
     private async Task<Guid> SetUpAsync()

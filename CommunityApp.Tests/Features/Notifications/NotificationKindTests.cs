@@ -3,14 +3,18 @@ using CommunityApp.Components;
 using CommunityApp.Features.Checkout;
 using CommunityApp.Features.Communities;
 using CommunityApp.Features.Councils;
+using CommunityApp.Features.Disputes;
 using CommunityApp.Features.Forum;
 using CommunityApp.Features.Invites;
 using CommunityApp.Features.Needs;
 using CommunityApp.Features.Notifications;
 using CommunityApp.Features.Polls;
 using CommunityApp.Features.Pools;
+using CommunityApp.Features.Recognition;
+using CommunityApp.Features.Skills;
 using CommunityApp.Features.Trust;
 using CommunityApp.Features.Wealth;
+using CommunityApp.Tests.Features.Disputes;
 using CommunityApp.Tests.Infrastructure;
 
 namespace CommunityApp.Tests.Features.Notifications;
@@ -43,7 +47,7 @@ public sealed class NotificationKindTests(ServiceFixture fixture) : IClassFixtur
     {
         var tested = typeof(NotificationKindTests).GetMethods().Select(m => m.Name).Where(n => n.StartsWith("Kind_", StringComparison.Ordinal))
             .Select(n => n["Kind_".Length..]).ToHashSet();
-        Enum.GetNames<NotificationKind>().Where(k => (int)Enum.Parse<NotificationKind>(k) <= 62).ShouldBeSubsetOf(tested);
+        Enum.GetNames<NotificationKind>().ShouldBeSubsetOf(tested);
     }
 
     [Fact]
@@ -375,5 +379,151 @@ public sealed class NotificationKindTests(ServiceFixture fixture) : IClassFixtur
         await HideAsync(s);
         await Get<ModerationService>().ReviewAsync(s.Reviewer, s.ReplyId, ReviewDecision.Agree);
         await NotifiedAsync(s.Author, NotificationKind.ForumFlagsAgreed, CommunityUrls.For(s.CommunityId).ForumPost(s.ThreadId, s.ReplyId));
+    }
+
+    // ---------------------------------------------------------------- disputes (docs/SPEC.md §12)
+
+    private DisputeService Disputes => Get<DisputeService>();
+
+    private async Task<(DisputeWorld World, Guid Id, string Link)> OpenDisputeAsync(bool failed = true)
+    {
+        var world = await DisputeWorld.CreateAsync(fixture, failed);
+        var id = await Disputes.OpenForRequestAsync(world.Requester, world.RequestId, DisputeWorld.Input);
+        return (world, id, CommunityUrls.For(world.CommunityId).Dispute(id));
+    }
+
+    private async Task<(DisputeWorld World, Guid Id, string Link, Guid MediatorId)> OfferedAsync()
+    {
+        var (world, id, link) = await OpenDisputeAsync();
+        await Disputes.OfferToMediateAsync(world.Handler, id);
+        return (world, id, link, (await Disputes.GetAsync(world.Requester, id)).Mediators.Single().Id);
+    }
+
+    private async Task<(DisputeWorld World, Guid Id, string Link)> InMediationAsync()
+    {
+        var (world, id, link, mediator) = await OfferedAsync();
+        await Disputes.AnswerMediatorAsync(world.Requester, mediator, true);
+        await Disputes.AnswerMediatorAsync(world.Owner, mediator, true);
+        return (world, id, link);
+    }
+
+    [Fact]
+    public async Task Kind_DisputeOpened()
+    {
+        var (world, _, link) = await OpenDisputeAsync();
+        await NotifiedAsync(world.Owner, NotificationKind.DisputeOpened, link);
+    }
+
+    [Fact]
+    public async Task Kind_DisputeMediatorOffered()
+    {
+        var (world, _, link, _) = await OfferedAsync();
+        await NotifiedAsync(world.Requester, NotificationKind.DisputeMediatorOffered, link);
+    }
+
+    [Fact]
+    public async Task Kind_DisputeMediatorRejected()
+    {
+        var (world, _, link, mediator) = await OfferedAsync();
+        await Disputes.AnswerMediatorAsync(world.Owner, mediator, false);
+        await NotifiedAsync(world.Handler, NotificationKind.DisputeMediatorRejected, link);
+    }
+
+    [Fact]
+    public async Task Kind_DisputeMediatorAccepted()
+    {
+        var (world, _, link) = await InMediationAsync();
+        await NotifiedAsync(world.Handler, NotificationKind.DisputeMediatorAccepted, link);
+    }
+
+    [Fact]
+    public async Task Kind_DisputeMessage()
+    {
+        var (world, id, link) = await OpenDisputeAsync();
+        await Disputes.PostMessageAsync(world.Requester, id, "Nobody came on Sunday.");
+        await NotifiedAsync(world.Owner, NotificationKind.DisputeMessage, link);
+    }
+
+    [Fact]
+    public async Task Kind_DisputeEvidenceAdded()
+    {
+        var (world, id, link) = await OpenDisputeAsync();
+        await Disputes.AddImageAsync(world.Requester, id, new MemoryStream([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3]));
+        await NotifiedAsync(world.Owner, NotificationKind.DisputeEvidenceAdded, link);
+    }
+
+    [Fact]
+    public async Task Kind_DisputeResolved()
+    {
+        var (world, id, link) = await InMediationAsync();
+        await Disputes.ResolveAsync(world.Handler, id, "The mower comes next Sunday.", isPublic: false);
+        await NotifiedAsync(world.Requester, NotificationKind.DisputeResolved, link);
+    }
+
+    [Fact]
+    public async Task Kind_DisputeClosed()
+    {
+        var (world, id, link) = await OpenDisputeAsync();
+        await Disputes.WithdrawAsync(world.Requester, id);
+        await NotifiedAsync(world.Owner, NotificationKind.DisputeClosed, link);
+    }
+
+    [Fact]
+    public async Task Kind_DisputeMediationQuiet()
+    {
+        var now = DateTimeOffset.UtcNow;
+        fixture.Clock.Set(now);
+        try
+        {
+            var (world, _, link) = await InMediationAsync();
+            fixture.Clock.Set(now.AddDays(31));
+            (await Disputes.RemindQuietMediationsAsync()).ShouldBeGreaterThanOrEqualTo(1);
+            await NotifiedAsync(world.Handler, NotificationKind.DisputeMediationQuiet, link);
+        }
+        finally
+        {
+            fixture.Clock.Reset();
+        }
+    }
+
+    [Fact]
+    public async Task Kind_RequestConfirmDue()
+    {
+        var now = DateTimeOffset.UtcNow;
+        fixture.Clock.Set(now);
+        try
+        {
+            var world = await DisputeWorld.CreateAsync(fixture, failed: false);
+            fixture.Clock.Set(now.AddDays(15));
+            (await Disputes.AskToConfirmDueAsync()).ShouldBeGreaterThanOrEqualTo(1);
+            await NotifiedAsync(world.Requester, NotificationKind.RequestConfirmDue, CommunityUrls.For(world.CommunityId).Share(world.ShareId));
+        }
+        finally
+        {
+            fixture.Clock.Reset();
+        }
+    }
+
+    // ---------------------------------------------------------------- skills and recognition (docs/SPEC.md §17, §18)
+
+    [Fact]
+    public async Task Kind_SkillEndorsed()
+    {
+        var (c, _) = await fixture.CreateCommunityAsync();
+        var holder = await fixture.AddMemberAsync(c);
+        var endorser = await fixture.AddMemberAsync(c, score: 10);
+        var skill = await Get<SkillService>().AddAsync(holder, "Carpentry");
+        await Get<SkillService>().EndorseAsync(endorser, c, skill);
+        await NotifiedAsync(holder, NotificationKind.SkillEndorsed, CommunityUrls.For(c).Skills);
+    }
+
+    [Fact]
+    public async Task Kind_RecognitionReceived()
+    {
+        var (c, _) = await fixture.CreateCommunityAsync();
+        var giver = await fixture.AddMemberAsync(c, score: 10);
+        var receiver = await fixture.AddMemberAsync(c);
+        await Get<RecognitionService>().GrantAsync(giver, c, receiver, 2, "Looked after the seedlings");
+        await NotifiedAsync(receiver, NotificationKind.RecognitionReceived, CommunityUrls.For(c).Recognition);
     }
 }
