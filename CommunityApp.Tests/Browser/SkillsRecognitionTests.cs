@@ -61,6 +61,9 @@ public sealed class SkillsRecognitionTests(BrowserFixture browser) : BrowserTest
         await ben.OpenAsync(urls.Recognition);
         await Expect(ben.GetByTestId("budget")).ToHaveTextAsync("Used 0 of 20 units this month.");
         await ben.GetByRole(AriaRole.Combobox, new() { Name = "Member" }).FillAsync("Ana");
+        // Wait for the search of "Ana" (debounced) to replace the first list, which also names the admin, before choosing.
+        await Expect(ben.Locator(".mud-popover-open").GetByText("Ana Maker (@ana)")).ToBeVisibleAsync();
+        await Expect(ben.Locator(".mud-popover-open").GetByText("Skill Admin")).ToHaveCountAsync(0);
         await ben.Locator(".mud-popover-open").GetByText("Ana Maker (@ana)").ClickAsync();
         await Expect(ben.GetByRole(AriaRole.Combobox, new() { Name = "Member" })).ToHaveValueAsync("Ana Maker (@ana)");
         foreach (var (reason, used) in new[] { ("Built the seed library shelves", 8), ("Fixed the workshop door", 16) })
