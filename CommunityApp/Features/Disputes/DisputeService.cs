@@ -237,13 +237,14 @@ public sealed class DisputeService(IDbContextFactory<AppDbContext> dbFactory, IE
                 if (accepted >= parties.Count)
                 {
                     (mediator.Status, mediator.DecidedAt) = (MediatorStatus.Accepted, now);
-                    db.DisputeEvents.Add(new DisputeEvent { DisputeId = disputeId, Kind = DisputeEventKind.MediatorAccepted, ActorId = actorId, SubjectUserId = mediator.UserId, CreatedAt = now.AddTicks(1) });
+                    // A microsecond apart (what PostgreSQL keeps), so the timeline reads in this order.
+                    db.DisputeEvents.Add(new DisputeEvent { DisputeId = disputeId, Kind = DisputeEventKind.MediatorAccepted, ActorId = actorId, SubjectUserId = mediator.UserId, CreatedAt = now.AddMicroseconds(1) });
                     if (dispute.Status == DisputeStatus.Open)
                     {
                         var moved = await db.Disputes.Where(d => d.Id == disputeId && d.Status == DisputeStatus.Open)
                             .ExecuteUpdateStampedAsync(now, s => s.SetProperty(d => d.Status, DisputeStatus.InMediation), ct);
                         if (moved == 0) throw NotActive(dispute);
-                        db.DisputeEvents.Add(new DisputeEvent { DisputeId = disputeId, Kind = DisputeEventKind.MediationStarted, ActorId = actorId, SubjectUserId = mediator.UserId, CreatedAt = now.AddTicks(2) });
+                        db.DisputeEvents.Add(new DisputeEvent { DisputeId = disputeId, Kind = DisputeEventKind.MediationStarted, ActorId = actorId, SubjectUserId = mediator.UserId, CreatedAt = now.AddMicroseconds(2) });
                     }
                     await NotifyAsync(db, dispute, NotificationKind.DisputeMediatorAccepted, actorId, others, now, ct);
                 }
