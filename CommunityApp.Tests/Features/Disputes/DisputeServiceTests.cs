@@ -33,6 +33,10 @@ public sealed class DisputeServiceTests(ServiceFixture fixture) : IClassFixture<
         return (world, id, mediatorId);
     }
 
+    /// <summary>One request's dispute state as its share page reads it.</summary>
+    private async Task<RequestDisputes> RequestStateAsync(DisputeWorld world, string viewer) =>
+        (await Disputes.ForRequestsAsync(viewer, world.CommunityId, [world.RequestId]))[world.RequestId];
+
     private async Task<int> NotificationsAsync(string userId, NotificationKind kind)
     {
         await using var db = await fixture.NewContextAsync();
@@ -43,6 +47,26 @@ public sealed class DisputeServiceTests(ServiceFixture fixture) : IClassFixture<
     {
         await using var db = await fixture.NewContextAsync();
         return await db.AuditLog.CountAsync(a => a.CommunityId == communityId && a.Action == action);
+    }
+
+    [Fact]
+    public async Task A_share_page_reads_the_dispute_state_of_all_its_requests_at_once()
+    {
+        var world = await CreateAsync(fixture);
+        var shares = fixture.Get<ShareService>();
+        var pending = await shares.RequestAsync(world.Requester, world.ShareId, 1, "Another Sunday");
+        var ids = new[] { world.RequestId, pending };
+
+        var before = await Disputes.ForRequestsAsync(world.Owner, world.CommunityId, ids);
+        (before[world.RequestId].MayOpen, before[world.RequestId].ActiveDisputeId, before[pending].MayOpen).ShouldBe((true, (Guid?)null, false));
+
+        var id = await Disputes.OpenForRequestAsync(world.Requester, world.RequestId, Input);
+        var party = await Disputes.ForRequestsAsync(world.Owner, world.CommunityId, ids);
+        (party[world.RequestId].MayOpen, party[world.RequestId].ActiveDisputeId).ShouldBe((false, (Guid?)id));
+        // Someone else sees neither the dispute nor a way to open one; a stranger gets nothing.
+        var outsider = await Disputes.ForRequestsAsync(world.Outsider, world.CommunityId, ids);
+        (outsider[world.RequestId].MayOpen, outsider[world.RequestId].ActiveDisputeId).ShouldBe((false, (Guid?)null));
+        (await Disputes.ForRequestsAsync(await fixture.CreateUserAsync(), world.CommunityId, ids)).ShouldBeEmpty();
     }
 
     [Fact]
@@ -88,12 +112,12 @@ public sealed class DisputeServiceTests(ServiceFixture fixture) : IClassFixture<
         var world = await CreateAsync(fixture, failed: false);
 
         (await Key(() => Disputes.OpenForRequestAsync(world.Owner, world.RequestId, Input))).ShouldBe("Disputes.Error.NotEligible");
-        (await Disputes.ForRequestAsync(world.Owner, world.RequestId)).MayOpen.ShouldBeFalse();
+        (await RequestStateAsync(world, world.Owner)).MayOpen.ShouldBeFalse();
 
         fixture.Clock.Set(DateTimeOffset.UtcNow.AddDays(14).AddMinutes(1));
         try
         {
-            (await Disputes.ForRequestAsync(world.Owner, world.RequestId)).ShouldSatisfyAllConditions(
+            (await RequestStateAsync(world, world.Owner)).ShouldSatisfyAllConditions(
                 r => r.MayOpen.ShouldBeTrue(), r => r.ConfirmDue.ShouldBeTrue());
             var id = await Disputes.OpenForRequestAsync(world.Owner, world.RequestId, Input);
             (await Disputes.GetAsync(world.Owner, id)).IAmOpener.ShouldBeTrue();
@@ -323,8 +347,8 @@ public sealed class DisputeServiceTests(ServiceFixture fixture) : IClassFixture<
         var view = await Disputes.GetAsync(world.Requester, id);
         view.Status.ShouldBe(DisputeStatus.Resolved);
         view.OutcomePublic.ShouldBe(false);
-        (await Disputes.ForRequestAsync(world.Outsider, world.RequestId)).PublicOutcomes.ShouldBeEmpty();
-        (await Disputes.ForRequestAsync(world.Requester, world.RequestId)).PublicOutcomes.ShouldBeEmpty();
+        (await RequestStateAsync(world, world.Outsider)).PublicOutcomes.ShouldBeEmpty();
+        (await RequestStateAsync(world, world.Requester)).PublicOutcomes.ShouldBeEmpty();
         (await NotificationsAsync(world.Requester, NotificationKind.DisputeResolved)).ShouldBe(1);
         (await NotificationsAsync(world.Owner, NotificationKind.DisputeResolved)).ShouldBe(1);
         (await AuditAsync(world.CommunityId, AuditAction.DisputeResolved)).ShouldBe(1);
@@ -340,7 +364,7 @@ public sealed class DisputeServiceTests(ServiceFixture fixture) : IClassFixture<
     {
         var (world, id, _) = await InMediationAsync();
         await Disputes.ResolveAsync(world.Handler, id, "Lent next Sunday.", isPublic: true);
-        (await Disputes.ForRequestAsync(world.Outsider, world.RequestId)).PublicOutcomes.ShouldBe(["Lent next Sunday."]);
+        (await RequestStateAsync(world, world.Outsider)).PublicOutcomes.ShouldBe(["Lent next Sunday."]);
     }
 
     [Fact]

@@ -63,7 +63,7 @@ public sealed class DisputeTimerTests(ServiceFixture fixture) : IClassFixture<Se
         await using var db = await fixture.NewContextAsync();
         (await db.ShareRequests.SingleAsync(r => r.Id == fulfilled)).ConfirmAskedAt.ShouldBeNull();
         // Asked, the parties may now open a dispute about it (the clock of the app that asked).
-        (await first.Get<DisputeService>().ForRequestAsync(owner, requests[0])).MayOpen.ShouldBeTrue();
+        (await first.Get<DisputeService>().ForRequestsAsync(owner, communityId, [requests[0]]))[requests[0]].MayOpen.ShouldBeTrue();
     }
 
     [Fact]

@@ -569,27 +569,34 @@ public sealed class DisputeService(IDbContextFactory<AppDbContext> dbFactory, IE
     }
 
     /// <summary>
-    /// What a request's card shows about disputes: whether the viewer may open one now (and whether the parties were asked to
-    /// confirm), the active dispute the viewer may open (parties only), and the outcomes of publicly resolved ones (any member).
+    /// The dispute state of every request a share page lists, for its viewer, in three queries however many there are:
+    /// whether a party is due to confirm or may open a dispute, the one going, and the public outcomes (any member reads those).
     /// </summary>
-    public async Task<RequestDisputes> ForRequestAsync(string actorId, Guid requestId, CancellationToken ct = default)
+    public async Task<IReadOnlyDictionary<Guid, RequestDisputes>> ForRequestsAsync(string actorId, Guid communityId, IReadOnlyCollection<Guid> requestIds,
+        CancellationToken ct = default)
     {
+        if (requestIds.Count == 0) return new Dictionary<Guid, RequestDisputes>();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var request = await db.ShareRequests.AsNoTracking().Where(r => r.Id == requestId)
-            .Select(r => new { r.RequesterId, r.Share.OwnerId, r.Share.CommunityId, r.Status, r.AcceptedAt, r.ConfirmAskedAt }).SingleOrDefaultAsync(ct);
-        if (request is null) return RequestDisputes.None;
-        var standing = await PermissionService.LoadStandingAsync(db, request.CommunityId, actorId, ct);
-        if (standing is null) return RequestDisputes.None;
-        var isParty = request.RequesterId == actorId || request.OwnerId == actorId;
-        var active = isParty
-            ? await db.Disputes.Where(d => d.SubjectKind == DisputeSubjectKind.Request && d.SubjectId == requestId && (d.Status == DisputeStatus.Open || d.Status == DisputeStatus.InMediation))
-                .Select(d => (Guid?)d.Id).FirstOrDefaultAsync(ct)
-            : null;
-        var outcomes = await db.Disputes.Where(d => d.SubjectKind == DisputeSubjectKind.Request && d.SubjectId == requestId && d.Status == DisputeStatus.Resolved && d.OutcomePublic == true)
-            .OrderBy(d => d.ResolvedAt).Select(d => d.Outcome!).ToListAsync(ct);
-        var mayOpen = isParty && active is null && MayDispute(request.Status, request.AcceptedAt, request.ConfirmAskedAt, standing.Settings.RequestConfirmDays, Now);
-        var confirmDue = isParty && request.Status == RequestStatus.Accepted && MayDispute(request.Status, request.AcceptedAt, request.ConfirmAskedAt, standing.Settings.RequestConfirmDays, Now);
-        return new RequestDisputes(mayOpen, confirmDue, active, outcomes, request.CommunityId);
+        var standing = await PermissionService.LoadStandingAsync(db, communityId, actorId, ct);
+        if (standing is null) return new Dictionary<Guid, RequestDisputes>();
+        var requests = await db.ShareRequests.AsNoTracking().Where(r => requestIds.Contains(r.Id) && r.Share.CommunityId == communityId)
+            .Select(r => new { r.Id, r.RequesterId, r.Share.OwnerId, r.Status, r.AcceptedAt, r.ConfirmAskedAt }).ToListAsync(ct);
+        var ids = requests.Select(r => r.Id).ToList();
+        var disputes = await db.Disputes.AsNoTracking()
+            .Where(d => d.SubjectKind == DisputeSubjectKind.Request && ids.Contains(d.SubjectId)
+                        && (d.Status == DisputeStatus.Open || d.Status == DisputeStatus.InMediation || (d.Status == DisputeStatus.Resolved && d.OutcomePublic == true)))
+            .OrderBy(d => d.ResolvedAt).Select(d => new { d.Id, d.SubjectId, d.Status, d.Outcome }).ToListAsync(ct);
+        var now = Now;
+        var confirmDays = standing.Settings.RequestConfirmDays;
+        return requests.ToDictionary(r => r.Id, r =>
+        {
+            var isParty = r.RequesterId == actorId || r.OwnerId == actorId;
+            var about = disputes.Where(d => d.SubjectId == r.Id).ToList();
+            var active = isParty ? about.Where(d => d.Status != DisputeStatus.Resolved).Select(d => (Guid?)d.Id).FirstOrDefault() : null;
+            var mayDispute = isParty && MayDispute(r.Status, r.AcceptedAt, r.ConfirmAskedAt, confirmDays, now);
+            return new RequestDisputes(mayDispute && active is null, mayDispute && r.Status == RequestStatus.Accepted, active,
+                about.Where(d => d.Status == DisputeStatus.Resolved).Select(d => d.Outcome!).ToList(), communityId);
+        });
     }
 
     /// <summary>Which of these requests wait for the viewer to confirm them (accepted, the confirm period over, the viewer a party).</summary>
