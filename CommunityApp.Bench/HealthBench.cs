@@ -31,6 +31,22 @@ static class HealthBench
 
         var health = services.GetRequiredService<HealthService>();
         var clock = services.GetRequiredService<TimeProvider>();
+        // The rollups (HealthRollups) as a running app keeps them: every closed day once. First the two years up to yesterday
+        // (what the first view after an upgrade does), then one day (what the first view of each day does).
+        var today = HealthWindow.At(HealthRange.Week, clock.GetUtcNow().UtcDateTime).To;
+        var dbFactory = services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<CommunityApp.Data.AppDbContext>>();
+        foreach (var (until, what) in new[] { (today.AddDays(-1), "two years up to yesterday"), (today, "one more day") })
+        {
+            watch.Restart();
+            await using var rollDb = await dbFactory.CreateDbContextAsync();
+            var days = await HealthRollups.RollAsync(rollDb, communityId, until);
+            Console.WriteLine($"  rolled up {what} ({days:N0} days) in {watch.Elapsed.TotalMilliseconds:N0} ms");
+        }
+        await using (var analyze = new NpgsqlConnection(connectionString))
+        {
+            await analyze.OpenAsync();
+            await new NpgsqlCommand("VACUUM ANALYZE health_active_cells, health_trust_firsts, health_days, health_member_states", analyze).ExecuteNonQueryAsync();
+        }
         IReadOnlyList<TrustLevelInfo> levels;
         await using (var db = await services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<CommunityApp.Data.AppDbContext>>().CreateDbContextAsync())
             levels = (await PermissionService.DemandMemberAsync(db, communityId, "u0")).Levels;
@@ -84,7 +100,8 @@ static class HealthBench
                 Parameters =
                 {
                     new("c", communityId), new("prev", window.PreviousFrom), new("from", window.From), new("to", window.To),
-                    new("e", (window.PreviousFrom - DateTime.UnixEpoch).TotalSeconds), new("len", window.BucketLength.TotalSeconds),
+                    new("e", (window.PreviousFrom - DateTime.UnixEpoch).TotalSeconds), new("bk", window.Buckets), new("nd", window.Days),
+                    new("pd", HealthSql.DayNumber(window.PreviousFrom)), new("fd", HealthSql.DayNumber(window.From)), new("td", HealthSql.DayNumber(window.To)),
                 },
             };
             await using var reader = await command.ExecuteReaderAsync();
@@ -106,46 +123,33 @@ static class HealthBench
     }
 
     const string Dashboard = """
-        WITH acts AS (
-            SELECT actor_id AS u, created_at AS t FROM trust_history WHERE community_id = @c AND action = 'Awarded' AND created_at >= @prev AND created_at < @to
-            UNION ALL SELECT owner_id, created_at FROM shares WHERE community_id = @c AND created_at >= @prev AND created_at < @to
-            UNION ALL SELECT r.requester_id, r.created_at FROM share_requests r JOIN shares s ON s.id = r.share_id
-                WHERE s.community_id = @c AND r.created_at >= @prev AND r.created_at < @to
-            UNION ALL SELECT s.owner_id, r.updated_at FROM share_requests r JOIN shares s ON s.id = r.share_id
-                WHERE s.community_id = @c AND r.status = 'Fulfilled' AND r.updated_at >= @prev AND r.updated_at < @to
-            UNION ALL SELECT owner_id, created_at FROM needs WHERE community_id = @c AND created_at >= @prev AND created_at < @to
-            UNION ALL SELECT author_id, created_at FROM forum_posts WHERE community_id = @c AND created_at >= @prev AND created_at < @to
-            UNION ALL SELECT v.user_id, v.at FROM poll_votes v JOIN polls p ON p.id = v.poll_id WHERE p.community_id = @c AND v.at >= @prev AND v.at < @to
-            UNION ALL SELECT v.user_id, v.at FROM initiative_votes v JOIN initiatives i ON i.id = v.initiative_id
-                WHERE i.community_id = @c AND v.at >= @prev AND v.at < @to),
-        bucketed AS (SELECT u, (floor((extract(epoch from t) - @e) / @len))::int AS b, CASE WHEN t >= @from THEN 1 ELSE 0 END AS p FROM acts)
-        SELECT b AS key, 0 AS sub, NULL AS label, (COUNT(DISTINCT u))::float8 AS value, 0.0 AS extra FROM bucketed GROUP BY b
+        WITH cells AS (
+            SELECT day, previous_day, members, (day - @pd) * @bk / @nd AS b
+            FROM health_active_cells WHERE community_id = @c AND day >= @pd AND day < @td)
+        SELECT b AS key, 0 AS sub, NULL AS label, (SUM(members))::float8 AS value, 0.0 AS extra
+        FROM cells WHERE previous_day < @pd + (b * @nd + @bk - 1) / @bk GROUP BY b
         UNION ALL
-        SELECT -1 - p, 0, NULL, (COUNT(DISTINCT u))::float8, 0.0 FROM bucketed GROUP BY p;
-        SELECT (floor((extract(epoch from created_at) - @e) / @len))::int AS key, 0 AS sub, NULL AS label, (COUNT(*))::float8 AS value, (SUM(units_offered))::float8 AS extra
+        SELECT -1 - p, 0, NULL, (SUM(members))::float8, 0.0 FROM (SELECT CASE WHEN day >= @fd THEN 1 ELSE 0 END AS p, previous_day, members FROM cells) x
+        WHERE previous_day < CASE WHEN p = 1 THEN @fd ELSE @pd END GROUP BY p;
+        SELECT ((floor((extract(epoch from created_at) - @e) / 86400))::int * @bk / @nd) AS key, 0 AS sub, NULL AS label, (COUNT(*))::float8 AS value, (SUM(units_offered))::float8 AS extra
         FROM shares WHERE community_id = @c AND created_at >= @prev AND created_at < @to
         GROUP BY 1;
-        SELECT (floor((extract(epoch from r.updated_at) - @e) / @len))::int AS key, 0 AS sub, NULL AS label, (SUM(r.units))::float8 AS value, (COUNT(*))::float8 AS extra
+        SELECT ((floor((extract(epoch from r.updated_at) - @e) / 86400))::int * @bk / @nd) AS key, 0 AS sub, NULL AS label, (SUM(r.units))::float8 AS value, (COUNT(*))::float8 AS extra
         FROM share_requests r JOIN shares s ON s.id = r.share_id
         WHERE s.community_id = @c AND r.status = 'Fulfilled' AND r.updated_at >= @prev AND r.updated_at < @to
         GROUP BY 1;
-        SELECT (floor((extract(epoch from created_at) - @e) / @len))::int AS key, 0 AS sub, NULL AS label, (COUNT(*))::float8 AS value, 0.0 AS extra
-        FROM trust_history WHERE community_id = @c AND action = 'Awarded' AND created_at >= @prev AND created_at < @to
+        SELECT (day - @pd) * @bk / @nd AS key, 0 AS sub, NULL AS label, (SUM(awards))::float8 AS value, 0.0 AS extra
+        FROM health_days WHERE community_id = @c AND day >= @pd AND day < @td
         GROUP BY 1
         UNION ALL
         SELECT -1, trust_score, NULL, (COUNT(*))::float8, 0.0 FROM memberships WHERE community_id = @c AND deleted_at IS NULL GROUP BY trust_score;
         WITH cohort AS (
             SELECT user_id, MIN(created_at) AS joined FROM memberships WHERE community_id = @c
             GROUP BY user_id HAVING MIN(created_at) >= @prev AND MIN(created_at) < @to),
-        running AS (
-            SELECT h.subject_id, h.created_at,
-                   SUM(h.points) OVER (PARTITION BY h.subject_id ORDER BY h.created_at ROWS UNBOUNDED PRECEDING) AS score
-            FROM trust_history h JOIN cohort c ON c.user_id = h.subject_id WHERE h.community_id = @c),
         reached AS (
-            SELECT CASE WHEN c.joined >= @from THEN 1 ELSE 0 END AS p, l.min_score, extract(epoch from (MIN(r.created_at) - c.joined))::float8 AS secs
-            FROM cohort c JOIN running r ON r.subject_id = c.user_id
-            JOIN trust_levels l ON l.community_id = @c AND l.min_score > 0 AND r.score >= l.min_score
-            GROUP BY c.user_id, c.joined, l.min_score),
+            SELECT CASE WHEN c.joined >= @from THEN 1 ELSE 0 END AS p, l.min_score, extract(epoch from (f.reached_at - c.joined))::float8 AS secs
+            FROM cohort c JOIN health_trust_firsts f ON f.community_id = @c AND f.user_id = c.user_id
+            JOIN trust_levels l ON l.community_id = @c AND l.min_score > 0 AND f.score = l.min_score),
         ordered AS (
             SELECT p, min_score, secs, ROW_NUMBER() OVER (PARTITION BY p, min_score ORDER BY secs) AS rn,
                    COUNT(*) OVER (PARTITION BY p, min_score) AS n
@@ -160,14 +164,14 @@ static class HealthBench
             UNION ALL SELECT council_id, created_at FROM initiatives WHERE community_id = @c AND created_at >= @prev AND created_at < @to
             UNION ALL SELECT i.council_id, g.created_at FROM initiative_progress g JOIN initiatives i ON i.id = g.initiative_id
                 WHERE i.community_id = @c AND g.created_at >= @prev AND g.created_at < @to)
-        SELECT (floor((extract(epoch from t) - @e) / @len))::int AS key, 0 AS sub, NULL AS label, (COUNT(*))::float8 AS value, 0.0 AS extra FROM acts GROUP BY 1
+        SELECT ((floor((extract(epoch from t) - @e) / 86400))::int * @bk / @nd) AS key, 0 AS sub, NULL AS label, (COUNT(*))::float8 AS value, 0.0 AS extra FROM acts GROUP BY 1
         UNION ALL
         SELECT -1, 0, c.name, (COUNT(*))::float8, 0.0 FROM acts a JOIN councils c ON c.id = a.k WHERE a.t >= @from GROUP BY c.id, c.name
         UNION ALL
         SELECT -2, 0, NULL, (COUNT(DISTINCT k))::float8, 0.0 FROM acts WHERE t >= @from
         UNION ALL
         SELECT -3, 0, NULL, (COUNT(DISTINCT k))::float8, 0.0 FROM acts WHERE t < @from;
-        SELECT (floor((extract(epoch from created_at) - @e) / @len))::int AS key, 0 AS sub, NULL AS label, (COUNT(*))::float8 AS value,
+        SELECT ((floor((extract(epoch from created_at) - @e) / 86400))::int * @bk / @nd) AS key, 0 AS sub, NULL AS label, (COUNT(*))::float8 AS value,
                (SUM(CASE WHEN status = 'Fulfilled' THEN 1 ELSE 0 END))::float8 AS extra
         FROM needs WHERE community_id = @c AND created_at >= @prev AND created_at < @to
         GROUP BY 1;
@@ -189,6 +193,15 @@ static class HealthBench
             SELECT kind, p, secs, ROW_NUMBER() OVER (PARTITION BY kind, p ORDER BY secs) AS rn, COUNT(*) OVER (PARTITION BY kind, p) AS n FROM waits)
         SELECT p AS key, kind AS sub, NULL AS label, (AVG(secs))::float8 AS value, (MAX(n))::float8 AS extra
         FROM ordered WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY kind, p;
+        SELECT ((floor((extract(epoch from created_at) - @e) / 86400))::int * @bk / @nd) AS key, 0 AS sub, NULL AS label, (COUNT(*))::float8 AS value, (0)::float8 AS extra
+        FROM disputes WHERE community_id = @c AND created_at >= @prev AND created_at < @to GROUP BY 1
+        UNION ALL
+        SELECT ((floor((extract(epoch from resolved_at) - @e) / 86400))::int * @bk / @nd), 1, NULL, (COUNT(*))::float8, (0)::float8
+        FROM disputes WHERE community_id = @c AND resolved_at >= @prev AND resolved_at < @to GROUP BY 1
+        UNION ALL
+        SELECT ((floor((extract(epoch from r.created_at) - @e) / 86400))::int * @bk / @nd), 2, NULL, (COUNT(*))::float8, (0)::float8
+        FROM share_requests r JOIN shares s ON s.id = r.share_id
+        WHERE s.community_id = @c AND r.created_at >= @prev AND r.created_at < @to GROUP BY 1;
         """;
 
     static async Task<Guid> GenerateAsync(string connectionString)

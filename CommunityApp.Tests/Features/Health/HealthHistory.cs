@@ -25,7 +25,8 @@ namespace CommunityApp.Tests.Features.Health;
 /// </summary>
 internal static class HealthHistory
 {
-    public static readonly DateTime Now = new(2026, 6, 30, 12, 0, 0, DateTimeKind.Utc);
+    // Midnight: the dashboard counts whole days before the day it is viewed on, so "now" opens the day after the history.
+    public static readonly DateTime Now = new(2026, 6, 30, 0, 0, 0, DateTimeKind.Utc);
 
     public sealed record Cast(Guid CommunityId, string Ana, string Ben, string Dana, string Eli, Guid CouncilId);
 

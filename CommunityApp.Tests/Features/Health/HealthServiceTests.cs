@@ -131,7 +131,10 @@ public sealed class HealthServiceTests(ServiceFixture fixture) : IClassFixture<S
         Figures(month.Metric(HealthMetricKeys.NewMemberPath))[0].ShouldBe(("Health.Figure.NewMembers", 4, 0));
         var year = await Health.GetAsync(cast.Ana, cast.CommunityId, HealthRange.Year);
         year.Metric(HealthMetricKeys.SharesPublished).Charts.Single().Series.Single().Values.ShouldBe([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3]);
-        year.Dashboard.Window.BucketLength.ShouldBe(TimeSpan.FromDays(365) / 12);
+        // A year's twelve buckets are whole days, 30 or 31 of them (day d of the period is in bucket ⌊12·d ÷ 365⌋).
+        year.Dashboard.Window.BucketStart(0).ShouldBe(Now.AddDays(-365));
+        year.Dashboard.Window.BucketStart(1).ShouldBe(Now.AddDays(-365 + 31));
+        year.Dashboard.Window.BucketStart(11).ShouldBe(Now.AddDays(-365 + 335));
     }
 
     [Fact]
@@ -162,28 +165,38 @@ public sealed class HealthServiceTests(ServiceFixture fixture) : IClassFixture<S
     }
 
     [Fact]
-    public async Task Figures_are_at_most_the_refresh_interval_old_by_the_clock()
+    public async Task Figures_are_at_most_the_refresh_interval_old_by_the_clock_and_a_day_counts_once_it_has_ended()
     {
         var cast = await WriteAsync(fixture);
         await fixture.Get<SettingsService>().SaveAsync(cast.Ana, cast.CommunityId, new SettingsPatch { DashboardRefreshInterval = 60 });
         fixture.Clock.Set(Now);
         var first = await Health.GetAsync(cast.Ana, cast.CommunityId, HealthRange.Week);
         first.RefreshSeconds.ShouldBe(60);
+        first.Dashboard.Members.ShouldBe(4);
         Shares(first).ShouldBe(2);
 
         fixture.Clock.Set(Now.AddSeconds(1));
+        await fixture.AddMemberAsync(cast.CommunityId);
         await fixture.Get<ShareService>().CreateAsync(cast.Ben, cast.CommunityId, new ShareInput("Seedlings", null, WealthKind.Object, 4));
         fixture.Clock.Set(Now.AddSeconds(59));
         var cached = await Health.GetAsync(cast.Ana, cast.CommunityId, HealthRange.Week);
         cached.Dashboard.ShouldBeSameAs(first.Dashboard);
-        Shares(cached).ShouldBe(2);
+        cached.Dashboard.Members.ShouldBe(4);
         // Another range is another entry, computed now.
-        Shares(await Health.GetAsync(cast.Ana, cast.CommunityId, HealthRange.Month)).ShouldBe(4);
+        (await Health.GetAsync(cast.Ana, cast.CommunityId, HealthRange.Month)).Dashboard.Members.ShouldBe(5);
 
         fixture.Clock.Set(Now.AddSeconds(60));
         var fresh = await Health.GetAsync(cast.Ana, cast.CommunityId, HealthRange.Week);
         fresh.Dashboard.ComputedAt.ShouldBe(Now.AddSeconds(60));
-        Shares(fresh).ShouldBe(3);
+        fresh.Dashboard.Members.ShouldBe(5);
+        // Today's share waits for its day to end: periods are whole days, so none is compared with a longer one.
+        Shares(fresh).ShouldBe(2);
+
+        fixture.Clock.Set(Now.AddDays(1).AddSeconds(60));
+        var tomorrow = await Health.GetAsync(cast.Ana, cast.CommunityId, HealthRange.Week);
+        tomorrow.Dashboard.Window.LastDay.ShouldBe(Now);
+        Shares(tomorrow).ShouldBe(3);
+        tomorrow.Metric(HealthMetricKeys.ActiveMembers).Charts.Single().Series.Single().Values.ShouldBe([0, 1, 1, 2, 3, 1, 1]);
 
         static double? Shares(HealthView view) => view.Metric(HealthMetricKeys.SharesPublished).Figure("Health.Figure.SharesPublished").Current;
     }
@@ -239,11 +252,11 @@ public sealed class HealthServiceTests(ServiceFixture fixture) : IClassFixture<S
 
         var lines = await CsvAsync(cast.Ana, cast.CommunityId);
         lines[0].ShouldBe("Metric,Figure,From,To,Value,Previous period,Change %");
-        lines.ShouldContain("Active members,Active members,2026-06-23,2026-06-30,3,2,50");
-        lines.ShouldContain("Wealth generation,Shares published,2026-06-23,2026-06-30,2,1,100");
-        lines.ShouldContain("Wealth exchanged,Units exchanged,2026-06-23,2026-06-30,1,0,new");
-        lines.ShouldContain("Path of new members,Median days to Stable,2026-06-23,2026-06-30,2,,new");
-        lines.ShouldContain("Time to first response,Needs: median first response,2026-06-23,2026-06-30,18,,new");
+        lines.ShouldContain("Active members,Active members,2026-06-23,2026-06-29,3,2,50");
+        lines.ShouldContain("Wealth generation,Shares published,2026-06-23,2026-06-29,2,1,100");
+        lines.ShouldContain("Wealth exchanged,Units exchanged,2026-06-23,2026-06-29,1,0,new");
+        lines.ShouldContain("Path of new members,Median days to Stable,2026-06-23,2026-06-29,2,,new");
+        lines.ShouldContain("Time to first response,Needs: median first response,2026-06-23,2026-06-29,18,,new");
         var points = Array.IndexOf(lines, "Metric,Series,Point,Value");
         points.ShouldBeGreaterThan(0);
         lines[points - 1].ShouldBe("");
@@ -253,7 +266,7 @@ public sealed class HealthServiceTests(ServiceFixture fixture) : IClassFixture<S
 
         var member = await CsvAsync(viewer, cast.CommunityId);
         member.ShouldNotContain(l => l.StartsWith("Trust network,", StringComparison.Ordinal) || l.StartsWith("Path of new members,", StringComparison.Ordinal));
-        member.ShouldContain("Wealth generation,Shares published,2026-06-23,2026-06-30,2,1,100");
+        member.ShouldContain("Wealth generation,Shares published,2026-06-23,2026-06-29,2,1,100");
     }
 
     private async Task<string[]> CsvAsync(string userId, Guid communityId)

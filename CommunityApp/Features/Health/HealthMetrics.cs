@@ -4,10 +4,17 @@ using CommunityApp.Features.Communities;
 
 namespace CommunityApp.Features.Health;
 
-/// <summary>What a metric computes from: a context of its own, the community, its trust levels and the window.</summary>
-public sealed record HealthQuery(AppDbContext Db, Guid CommunityId, HealthWindow Window, IReadOnlyList<TrustLevelInfo> Levels)
+/// <summary>
+/// What a metric computes from: a context of its own, the community, its trust levels and the window; with
+/// <see cref="Rollups"/> (PostgreSQL, rolled through the window's end) a metric may read <see cref="HealthRollups"/> instead
+/// of the raw tables, for the same figures.
+/// </summary>
+public sealed record HealthQuery(AppDbContext Db, Guid CommunityId, HealthWindow Window, IReadOnlyList<TrustLevelInfo> Levels, bool Rollups = false)
 {
     public Task<List<HealthRow>> RowsAsync(string sql, CancellationToken ct) => HealthSql.RowsAsync(Db, CommunityId, Window, sql, ct);
+
+    /// <summary>The rows of <paramref name="rolledUp"/> when the rollups are there, otherwise of <paramref name="raw"/>.</summary>
+    public Task<List<HealthRow>> RowsAsync(string raw, string rolledUp, CancellationToken ct) => RowsAsync(Rollups ? rolledUp : raw, ct);
 }
 
 /// <summary>
@@ -74,28 +81,32 @@ internal sealed class ActiveMembersMetric : IHealthMetric
 {
     public string Key => HealthMetricKeys.ActiveMembers;
 
+    private const string Raw = $$"""
+        WITH acts AS ({{HealthSql.Activity}}),
+        bucketed AS (SELECT DISTINCT u, BUCKET(t) AS b, CASE WHEN t >= @from THEN 1 ELSE 0 END AS p FROM acts)
+        SELECT b AS key, 0 AS sub, NULL AS label, DBL(COUNT(DISTINCT u)) AS value, 0.0 AS extra FROM bucketed GROUP BY b
+        UNION ALL
+        SELECT -1 - p, 0, NULL, DBL(COUNT(DISTINCT u)), 0.0 FROM bucketed GROUP BY p
+        """;
+
+    // A member counts in a bucket (a period) on the first day of it they were active: where their previous active day lies
+    // before the bucket's first day, d × bk ÷ nd rounded up (the period's).
+    private const string RolledUp = """
+        WITH cells AS (
+            SELECT day, previous_day, members, (day - @pd) * @bk / @nd AS b
+            FROM health_active_cells WHERE community_id = @c AND day >= @pd AND day < @td)
+        SELECT b AS key, 0 AS sub, NULL AS label, DBL(SUM(members)) AS value, 0.0 AS extra
+        FROM cells WHERE previous_day < @pd + (b * @nd + @bk - 1) / @bk GROUP BY b
+        UNION ALL
+        SELECT -1 - p, 0, NULL, DBL(SUM(members)), 0.0 FROM (SELECT CASE WHEN day >= @fd THEN 1 ELSE 0 END AS p, previous_day, members FROM cells) x
+        WHERE previous_day < CASE WHEN p = 1 THEN @fd ELSE @pd END GROUP BY p
+        """;
+
     public bool VisibleTo(MetricVisibilitySettings switches) => switches.ShowActiveMembers;
 
     public async Task<HealthMetricResult> ComputeAsync(HealthQuery query, CancellationToken ct)
     {
-        var rows = await query.RowsAsync("""
-            WITH acts AS (
-                SELECT actor_id AS u, created_at AS t FROM trust_history WHERE community_id = @c AND action = 'Awarded' AND created_at >= @prev AND created_at < @to
-                UNION ALL SELECT owner_id, created_at FROM shares WHERE community_id = @c AND created_at >= @prev AND created_at < @to
-                UNION ALL SELECT r.requester_id, r.created_at FROM share_requests r JOIN shares s ON s.id = r.share_id
-                    WHERE s.community_id = @c AND r.created_at >= @prev AND r.created_at < @to
-                UNION ALL SELECT s.owner_id, r.updated_at FROM share_requests r JOIN shares s ON s.id = r.share_id
-                    WHERE s.community_id = @c AND r.status = 'Fulfilled' AND r.updated_at >= @prev AND r.updated_at < @to
-                UNION ALL SELECT owner_id, created_at FROM needs WHERE community_id = @c AND created_at >= @prev AND created_at < @to
-                UNION ALL SELECT author_id, created_at FROM forum_posts WHERE community_id = @c AND created_at >= @prev AND created_at < @to
-                UNION ALL SELECT v.user_id, v.at FROM poll_votes v JOIN polls p ON p.id = v.poll_id WHERE p.community_id = @c AND v.at >= @prev AND v.at < @to
-                UNION ALL SELECT v.user_id, v.at FROM initiative_votes v JOIN initiatives i ON i.id = v.initiative_id
-                    WHERE i.community_id = @c AND v.at >= @prev AND v.at < @to),
-            bucketed AS (SELECT u, BUCKET(t) AS b, CASE WHEN t >= @from THEN 1 ELSE 0 END AS p FROM acts)
-            SELECT b AS key, 0 AS sub, NULL AS label, DBL(COUNT(DISTINCT u)) AS value, 0.0 AS extra FROM bucketed GROUP BY b
-            UNION ALL
-            SELECT -1 - p, 0, NULL, DBL(COUNT(DISTINCT u)), 0.0 FROM bucketed GROUP BY p
-            """, ct);
+        var rows = await query.RowsAsync(Raw, RolledUp, ct);
         var (series, _, _) = HealthMetrics.Buckets(query.Window, rows.Where(r => r.Key >= 0), r => r.Value);
         double Total(int key) => rows.FirstOrDefault(r => r.Key == key)?.Value ?? 0;
         return new(Key,
@@ -157,18 +168,26 @@ internal sealed class UnitsExchangedMetric : IHealthMetric
 /// </summary>
 internal sealed class TrustNetworkMetric : IHealthMetric
 {
+    private const string Levels = "SELECT -1, trust_score, NULL, DBL(COUNT(*)), 0.0 FROM memberships WHERE community_id = @c AND deleted_at IS NULL GROUP BY trust_score";
+
     public string Key => HealthMetricKeys.TrustNetwork;
 
     public bool VisibleTo(MetricVisibilitySettings switches) => switches.ShowTrustNetwork;
 
     public async Task<HealthMetricResult> ComputeAsync(HealthQuery query, CancellationToken ct)
     {
-        var rows = await query.RowsAsync("""
+        var rows = await query.RowsAsync($$"""
             SELECT BUCKET(created_at) AS key, 0 AS sub, NULL AS label, DBL(COUNT(*)) AS value, 0.0 AS extra
             FROM trust_history WHERE community_id = @c AND action = 'Awarded' AND created_at >= @prev AND created_at < @to
             GROUP BY 1
             UNION ALL
-            SELECT -1, trust_score, NULL, DBL(COUNT(*)), 0.0 FROM memberships WHERE community_id = @c AND deleted_at IS NULL GROUP BY trust_score
+            {{Levels}}
+            """, $$"""
+            SELECT (day - @pd) * @bk / @nd AS key, 0 AS sub, NULL AS label, DBL(SUM(awards)) AS value, 0.0 AS extra
+            FROM health_days WHERE community_id = @c AND day >= @pd AND day < @td
+            GROUP BY 1
+            UNION ALL
+            {{Levels}}
             """, ct);
         var (awards, total, previous) = HealthMetrics.Buckets(query.Window, rows.Where(r => r.Key >= 0), r => r.Value);
         var scores = rows.Where(r => r.Key == -1).ToList();
@@ -193,34 +212,55 @@ internal sealed class TrustNetworkMetric : IHealthMetric
 /// </summary>
 internal sealed class NewMemberPathMetric : IHealthMetric
 {
+    private const string Cohort = """
+        cohort AS (
+            SELECT user_id, MIN(created_at) AS joined FROM memberships WHERE community_id = @c
+            GROUP BY user_id HAVING MIN(created_at) >= @prev AND MIN(created_at) < @to)
+        """;
+
+    private const string Medians = """
+        ordered AS (
+            SELECT p, min_score, secs, ROW_NUMBER() OVER (PARTITION BY p, min_score ORDER BY secs) AS rn,
+                   COUNT(*) OVER (PARTITION BY p, min_score) AS n
+            FROM reached)
+        SELECT p AS key, min_score AS sub, NULL AS label, DBL(AVG(secs)) AS value, DBL(MAX(n)) AS extra
+        FROM ordered WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY p, min_score
+        UNION ALL
+        SELECT CASE WHEN joined >= @from THEN 1 ELSE 0 END, -1, NULL, 0.0, DBL(COUNT(*)) FROM cohort GROUP BY 1
+        """;
+
+    // The running sum of each new member's history up to the window's end, and when it first stood at each level.
+    private const string Raw = $$"""
+        WITH {{Cohort}},
+        running AS (
+            SELECT h.subject_id, h.created_at,
+                   SUM(h.points) OVER (PARTITION BY h.subject_id ORDER BY h.created_at, h.id ROWS UNBOUNDED PRECEDING) AS score
+            FROM trust_history h JOIN cohort c ON c.user_id = h.subject_id WHERE h.community_id = @c AND h.created_at < @to),
+        reached AS (
+            SELECT CASE WHEN c.joined >= @from THEN 1 ELSE 0 END AS p, l.min_score, SECS(c.joined, MIN(r.created_at)) AS secs
+            FROM cohort c JOIN running r ON r.subject_id = c.user_id
+            JOIN trust_levels l ON l.community_id = @c AND l.min_score > 0 AND r.score >= l.min_score
+            GROUP BY c.user_id, c.joined, l.min_score),
+        {{Medians}}
+        """;
+
+    // The same from the rollup: when each new member's history first stood at each level's score.
+    private const string RolledUp = $$"""
+        WITH {{Cohort}},
+        reached AS (
+            SELECT CASE WHEN c.joined >= @from THEN 1 ELSE 0 END AS p, l.min_score, SECS(c.joined, f.reached_at) AS secs
+            FROM cohort c JOIN health_trust_firsts f ON f.community_id = @c AND f.user_id = c.user_id
+            JOIN trust_levels l ON l.community_id = @c AND l.min_score > 0 AND f.score = l.min_score),
+        {{Medians}}
+        """;
+
     public string Key => HealthMetricKeys.NewMemberPath;
 
     public bool VisibleTo(MetricVisibilitySettings switches) => switches.ShowTrustNetwork;
 
     public async Task<HealthMetricResult> ComputeAsync(HealthQuery query, CancellationToken ct)
     {
-        var rows = await query.RowsAsync("""
-            WITH cohort AS (
-                SELECT user_id, MIN(created_at) AS joined FROM memberships WHERE community_id = @c
-                GROUP BY user_id HAVING MIN(created_at) >= @prev AND MIN(created_at) < @to),
-            running AS (
-                SELECT h.subject_id, h.created_at,
-                       SUM(h.points) OVER (PARTITION BY h.subject_id ORDER BY h.created_at ROWS UNBOUNDED PRECEDING) AS score
-                FROM trust_history h JOIN cohort c ON c.user_id = h.subject_id WHERE h.community_id = @c),
-            reached AS (
-                SELECT CASE WHEN c.joined >= @from THEN 1 ELSE 0 END AS p, l.min_score, SECS(c.joined, MIN(r.created_at)) AS secs
-                FROM cohort c JOIN running r ON r.subject_id = c.user_id
-                JOIN trust_levels l ON l.community_id = @c AND l.min_score > 0 AND r.score >= l.min_score
-                GROUP BY c.user_id, c.joined, l.min_score),
-            ordered AS (
-                SELECT p, min_score, secs, ROW_NUMBER() OVER (PARTITION BY p, min_score ORDER BY secs) AS rn,
-                       COUNT(*) OVER (PARTITION BY p, min_score) AS n
-                FROM reached)
-            SELECT p AS key, min_score AS sub, NULL AS label, DBL(AVG(secs)) AS value, DBL(MAX(n)) AS extra
-            FROM ordered WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY p, min_score
-            UNION ALL
-            SELECT CASE WHEN joined >= @from THEN 1 ELSE 0 END, -1, NULL, 0.0, DBL(COUNT(*)) FROM cohort GROUP BY 1
-            """, ct);
+        var rows = await query.RowsAsync(Raw, RolledUp, ct);
         double Joined(int period) => rows.FirstOrDefault(r => r.Key == period && r.Sub == -1)?.Extra ?? 0;
         var levels = query.Levels.Where(l => l.MinScore > 0).OrderBy(l => l.MinScore).ToList();
         var figures = new List<HealthFigure> { new("Health.Figure.NewMembers", Joined(1), Joined(0), FigureUnit.Count) };

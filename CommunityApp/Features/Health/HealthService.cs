@@ -33,17 +33,24 @@ public sealed class HealthService(IDbContextFactory<AppDbContext> dbFactory, Hea
     }
 
     /// <summary>
-    /// Every metric, computed now (what the cache holds): each on a context of its own, all at once, so the database works
-    /// on them side by side; the result keeps the order of <see cref="HealthMetrics.All"/>.
+    /// Every metric, computed now (what the cache holds): on PostgreSQL the days closed since the last view are rolled up
+    /// first (<see cref="HealthRollups"/>; <paramref name="rollups"/> false reads the raw tables instead, as SQLite always
+    /// does); then each metric on a context of its own, all at once, so the database works on them side by side; the result
+    /// keeps the order of <see cref="HealthMetrics.All"/>.
     /// </summary>
     public async Task<HealthDashboard> ComputeAsync(Guid communityId, HealthRange range, IReadOnlyList<TrustLevelInfo> levels, DateTime now,
-        CancellationToken ct = default)
+        CancellationToken ct = default, bool rollups = true)
     {
         var window = HealthWindow.At(range, now);
+        await using (var roll = await dbFactory.CreateDbContextAsync(ct))
+        {
+            rollups &= roll is PostgresAppDbContext;
+            if (rollups) await HealthRollups.RollAsync(roll, communityId, window.To, ct);
+        }
         var metrics = HealthMetrics.All.Select(async metric =>
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            return await metric.ComputeAsync(new HealthQuery(db, communityId, window, levels), ct);
+            return await metric.ComputeAsync(new HealthQuery(db, communityId, window, levels, rollups), ct);
         }).ToList();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var members = await db.Memberships.CountAsync(m => m.CommunityId == communityId, ct);
@@ -77,7 +84,7 @@ public sealed class HealthService(IDbContextFactory<AppDbContext> dbFactory, Hea
                     csv.WriteField(Text.Get($"Health.Metric.{metric.Key}"));
                     csv.WriteField(FigureTitle(figure));
                     csv.WriteField(Day(window.From));
-                    csv.WriteField(Day(window.To));
+                    csv.WriteField(Day(window.LastDay));
                     csv.WriteField(Number(figure.Current));
                     csv.WriteField(Number(figure.Previous));
                     csv.WriteField(figure.ChangePercent is { } change ? Number(Math.Round(change, 1)) : figure.IsNew ? Text.Get("Health.New") : "");

@@ -1948,6 +1948,123 @@ namespace CommunityApp.Data.Migrations.Postgres
                         });
                 });
 
+            modelBuilder.Entity("CommunityApp.Features.Health.HealthActiveCell", b =>
+                {
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("community_id");
+
+                    b.Property<int>("Day")
+                        .HasColumnType("integer")
+                        .HasColumnName("day");
+
+                    b.Property<int>("PreviousDay")
+                        .HasColumnType("integer")
+                        .HasColumnName("previous_day");
+
+                    b.Property<int>("Members")
+                        .HasColumnType("integer")
+                        .HasColumnName("members");
+
+                    b.HasKey("CommunityId", "Day", "PreviousDay")
+                        .HasName("pk_health_active_cells");
+
+                    b.ToTable("health_active_cells", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Health.HealthDay", b =>
+                {
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("community_id");
+
+                    b.Property<int>("Day")
+                        .HasColumnType("integer")
+                        .HasColumnName("day");
+
+                    b.Property<int>("Awards")
+                        .HasColumnType("integer")
+                        .HasColumnName("awards");
+
+                    b.HasKey("CommunityId", "Day")
+                        .HasName("pk_health_days");
+
+                    b.ToTable("health_days", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Health.HealthMemberState", b =>
+                {
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("community_id");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("user_id");
+
+                    b.Property<int?>("LastActiveDay")
+                        .HasColumnType("integer")
+                        .HasColumnName("last_active_day");
+
+                    b.Property<int>("TrustPeak")
+                        .HasColumnType("integer")
+                        .HasColumnName("trust_peak");
+
+                    b.Property<int>("TrustSum")
+                        .HasColumnType("integer")
+                        .HasColumnName("trust_sum");
+
+                    b.HasKey("CommunityId", "UserId")
+                        .HasName("pk_health_member_states");
+
+                    b.ToTable("health_member_states", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Health.HealthRollupState", b =>
+                {
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("community_id");
+
+                    b.Property<DateTime?>("RolledUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("rolled_until");
+
+                    b.HasKey("CommunityId")
+                        .HasName("pk_health_rollups");
+
+                    b.ToTable("health_rollups", (string)null);
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Health.HealthTrustFirst", b =>
+                {
+                    b.Property<Guid>("CommunityId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("community_id");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("user_id");
+
+                    b.Property<int>("Score")
+                        .HasColumnType("integer")
+                        .HasColumnName("score");
+
+                    b.Property<DateTime>("ReachedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reached_at");
+
+                    b.HasKey("CommunityId", "UserId", "Score")
+                        .HasName("pk_health_trust_firsts");
+
+                    b.HasIndex("CommunityId", "Score")
+                        .HasDatabaseName("ix_health_trust_firsts_community_id_score");
+
+                    b.ToTable("health_trust_firsts", (string)null);
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Insight.TrustRingCluster", b =>
                 {
                     b.Property<Guid>("Id")
@@ -4581,6 +4698,56 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_forum_votes_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Health.HealthActiveCell", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_health_active_cells_communities_community_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Health.HealthDay", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_health_days_communities_community_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Health.HealthMemberState", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_health_member_states_communities_community_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Health.HealthRollupState", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithOne()
+                        .HasForeignKey("CommunityApp.Features.Health.HealthRollupState", "CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_health_rollups_communities_community_id");
+                });
+
+            modelBuilder.Entity("CommunityApp.Features.Health.HealthTrustFirst", b =>
+                {
+                    b.HasOne("CommunityApp.Features.Communities.Community", null)
+                        .WithMany()
+                        .HasForeignKey("CommunityId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_health_trust_firsts_communities_community_id");
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Insight.TrustRingCluster", b =>
