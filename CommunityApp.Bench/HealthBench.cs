@@ -33,14 +33,14 @@ static class HealthBench
         var clock = services.GetRequiredService<TimeProvider>();
         // The rollups (HealthRollups) as a running app keeps them: every closed day once. First the two years up to yesterday
         // (what the first view after an upgrade does), then one day (what the first view of each day does).
-        var today = HealthWindow.At(HealthRange.Week, clock.GetUtcNow().UtcDateTime).To;
+        var today = HealthWindow.At(HealthRange.Week, clock.GetUtcNow().UtcDateTime).LastDay;
         var dbFactory = services.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<CommunityApp.Data.AppDbContext>>();
         foreach (var (until, what) in new[] { (today.AddDays(-1), "two years up to yesterday"), (today, "one more day") })
         {
             watch.Restart();
             await using var rollDb = await dbFactory.CreateDbContextAsync();
-            var days = await HealthRollups.RollAsync(rollDb, communityId, until);
-            Console.WriteLine($"  rolled up {what} ({days:N0} days) in {watch.Elapsed.TotalMilliseconds:N0} ms");
+            await HealthRollups.RollAsync(rollDb, communityId, until);
+            Console.WriteLine($"  rolled up {what} in {watch.Elapsed.TotalMilliseconds:N0} ms");
         }
         await using (var analyze = new NpgsqlConnection(connectionString))
         {
@@ -102,6 +102,7 @@ static class HealthBench
                     new("c", communityId), new("prev", window.PreviousFrom), new("from", window.From), new("to", window.To),
                     new("e", (window.PreviousFrom - DateTime.UnixEpoch).TotalSeconds), new("bk", window.Buckets), new("nd", window.Days),
                     new("pd", HealthSql.DayNumber(window.PreviousFrom)), new("fd", HealthSql.DayNumber(window.From)), new("td", HealthSql.DayNumber(window.To)),
+                    new("ru", window.LastDay), new("rud", HealthSql.DayNumber(window.LastDay)),
                 },
             };
             await using var reader = await command.ExecuteReaderAsync();
@@ -123,11 +124,26 @@ static class HealthBench
     }
 
     const string Dashboard = """
-        WITH cells AS (
-            SELECT day, previous_day, members, (day - @pd) * @bk / @nd AS b
-            FROM health_active_cells WHERE community_id = @c AND day >= @pd AND day < @td)
+        WITH today AS (SELECT DISTINCT u FROM (
+            SELECT actor_id AS u FROM trust_history WHERE community_id = @c AND action = 'Awarded' AND created_at >= @ru AND created_at < @to
+            UNION ALL SELECT owner_id FROM shares WHERE community_id = @c AND created_at >= @ru AND created_at < @to
+            UNION ALL SELECT r.requester_id FROM share_requests r JOIN shares s ON s.id = r.share_id
+                WHERE s.community_id = @c AND r.created_at >= @ru AND r.created_at < @to
+            UNION ALL SELECT s.owner_id FROM share_requests r JOIN shares s ON s.id = r.share_id
+                WHERE s.community_id = @c AND r.status = 'Fulfilled' AND r.updated_at >= @ru AND r.updated_at < @to
+            UNION ALL SELECT owner_id FROM needs WHERE community_id = @c AND created_at >= @ru AND created_at < @to
+            UNION ALL SELECT author_id FROM forum_posts WHERE community_id = @c AND created_at >= @ru AND created_at < @to
+            UNION ALL SELECT v.user_id FROM poll_votes v JOIN polls p ON p.id = v.poll_id WHERE p.community_id = @c AND v.at >= @ru AND v.at < @to
+            UNION ALL SELECT v.user_id FROM initiative_votes v JOIN initiatives i ON i.id = v.initiative_id
+                WHERE i.community_id = @c AND v.at >= @ru AND v.at < @to) a),
+        cells AS (
+            SELECT day, previous_day, members FROM health_active_cells WHERE community_id = @c AND day >= @pd AND day < @rud
+            UNION ALL
+            SELECT @rud, COALESCE(s.last_active_day, -1), COUNT(*) FROM today t
+            LEFT JOIN health_member_states s ON s.community_id = @c AND s.user_id = t.u GROUP BY 2),
+        bucketed AS (SELECT day, previous_day, members, (day - @pd) * @bk / @nd AS b FROM cells)
         SELECT b AS key, 0 AS sub, NULL AS label, (SUM(members))::float8 AS value, 0.0 AS extra
-        FROM cells WHERE previous_day < @pd + (b * @nd + @bk - 1) / @bk GROUP BY b
+        FROM bucketed WHERE previous_day < @pd + (b * @nd + @bk - 1) / @bk GROUP BY b
         UNION ALL
         SELECT -1 - p, 0, NULL, (SUM(members))::float8, 0.0 FROM (SELECT CASE WHEN day >= @fd THEN 1 ELSE 0 END AS p, previous_day, members FROM cells) x
         WHERE previous_day < CASE WHEN p = 1 THEN @fd ELSE @pd END GROUP BY p;
@@ -139,17 +155,33 @@ static class HealthBench
         WHERE s.community_id = @c AND r.status = 'Fulfilled' AND r.updated_at >= @prev AND r.updated_at < @to
         GROUP BY 1;
         SELECT (day - @pd) * @bk / @nd AS key, 0 AS sub, NULL AS label, (SUM(awards))::float8 AS value, 0.0 AS extra
-        FROM health_days WHERE community_id = @c AND day >= @pd AND day < @td
+        FROM health_days WHERE community_id = @c AND day >= @pd AND day < @rud
         GROUP BY 1
+        UNION ALL
+        SELECT (@rud - @pd) * @bk / @nd, 0, NULL, (COUNT(*))::float8, 0.0
+        FROM trust_history WHERE community_id = @c AND action = 'Awarded' AND created_at >= @ru AND created_at < @to
         UNION ALL
         SELECT -1, trust_score, NULL, (COUNT(*))::float8, 0.0 FROM memberships WHERE community_id = @c AND deleted_at IS NULL GROUP BY trust_score;
         WITH cohort AS (
-            SELECT user_id, MIN(created_at) AS joined FROM memberships WHERE community_id = @c
-            GROUP BY user_id HAVING MIN(created_at) >= @prev AND MIN(created_at) < @to),
+            SELECT m.user_id, m.created_at AS joined FROM memberships m
+            WHERE m.community_id = @c AND m.created_at >= @prev AND m.created_at < @to
+              AND NOT EXISTS (SELECT 1 FROM memberships e WHERE e.community_id = @c AND e.user_id = m.user_id AND e.created_at < m.created_at)),
+        today AS (
+            SELECT h.subject_id AS u, h.created_at AS t, COALESCE(s.trust_peak, 0) AS carried,
+                   COALESCE(s.trust_sum, 0) + SUM(h.points) OVER (PARTITION BY h.subject_id ORDER BY h.created_at, h.id ROWS UNBOUNDED PRECEDING) AS score
+            FROM trust_history h LEFT JOIN health_member_states s ON s.community_id = @c AND s.user_id = h.subject_id
+            WHERE h.community_id = @c AND h.created_at >= @ru AND h.created_at < @to),
+        firsts AS (
+            SELECT f.user_id AS u, l.min_score, f.reached_at AS at
+            FROM health_trust_firsts f JOIN trust_levels l ON l.community_id = @c AND l.min_score > 0 AND f.score = l.min_score
+            WHERE f.community_id = @c
+            UNION ALL
+            SELECT r.u, l.min_score, MIN(r.t) FROM today r
+            JOIN trust_levels l ON l.community_id = @c AND l.min_score > r.carried AND r.score >= l.min_score
+            GROUP BY r.u, l.min_score),
         reached AS (
-            SELECT CASE WHEN c.joined >= @from THEN 1 ELSE 0 END AS p, l.min_score, extract(epoch from (f.reached_at - c.joined))::float8 AS secs
-            FROM cohort c JOIN health_trust_firsts f ON f.community_id = @c AND f.user_id = c.user_id
-            JOIN trust_levels l ON l.community_id = @c AND l.min_score > 0 AND f.score = l.min_score),
+            SELECT CASE WHEN c.joined >= @from THEN 1 ELSE 0 END AS p, f.min_score, extract(epoch from (f.at - c.joined))::float8 AS secs
+            FROM cohort c JOIN firsts f ON f.u = c.user_id),
         ordered AS (
             SELECT p, min_score, secs, ROW_NUMBER() OVER (PARTITION BY p, min_score ORDER BY secs) AS rn,
                    COUNT(*) OVER (PARTITION BY p, min_score) AS n
@@ -175,20 +207,20 @@ static class HealthBench
                (SUM(CASE WHEN status = 'Fulfilled' THEN 1 ELSE 0 END))::float8 AS extra
         FROM needs WHERE community_id = @c AND created_at >= @prev AND created_at < @to
         GROUP BY 1;
-        WITH waits AS (
+        WITH asked AS MATERIALIZED (
+            SELECT n.created_at, CASE WHEN n.created_at >= @from THEN 1 ELSE 0 END AS p,
+                   (SELECT MIN(x.at) FROM (
+                       SELECT MIN(s.created_at) AS at FROM shares s
+                       WHERE s.item_id = n.item_id AND s.community_id = n.community_id AND s.owner_id <> n.owner_id AND s.created_at >= n.created_at
+                       UNION ALL SELECT MIN(a.created_at) FROM pool_allocations a WHERE a.need_id = n.id
+                       UNION ALL SELECT n.fulfilled_at) x) AS answered
+            FROM needs n WHERE n.community_id = @c AND n.created_at >= @prev AND n.created_at < @to),
+        waits AS (
             SELECT 0 AS kind, CASE WHEN r.created_at >= @from THEN 1 ELSE 0 END AS p, extract(epoch from (r.responded_at - r.created_at))::float8 AS secs
             FROM share_requests r JOIN shares s ON s.id = r.share_id
             WHERE s.community_id = @c AND r.responded_at IS NOT NULL AND r.created_at >= @prev AND r.created_at < @to
             UNION ALL
-            SELECT 1, p, extract(epoch from (answered - created_at))::float8 FROM (
-                SELECT n.created_at, CASE WHEN n.created_at >= @from THEN 1 ELSE 0 END AS p,
-                       (SELECT MIN(x.at) FROM (
-                           SELECT MIN(s.created_at) AS at FROM shares s
-                           WHERE s.item_id = n.item_id AND s.community_id = n.community_id AND s.owner_id <> n.owner_id AND s.created_at >= n.created_at
-                           UNION ALL SELECT MIN(a.created_at) FROM pool_allocations a WHERE a.need_id = n.id
-                           UNION ALL SELECT n.fulfilled_at) x) AS answered
-                FROM needs n WHERE n.community_id = @c AND n.created_at >= @prev AND n.created_at < @to) asked
-            WHERE answered IS NOT NULL),
+            SELECT 1, p, extract(epoch from (answered - created_at))::float8 FROM asked WHERE answered IS NOT NULL),
         ordered AS (
             SELECT kind, p, secs, ROW_NUMBER() OVER (PARTITION BY kind, p ORDER BY secs) AS rn, COUNT(*) OVER (PARTITION BY kind, p) AS n FROM waits)
         SELECT p AS key, kind AS sub, NULL AS label, (AVG(secs))::float8 AS value, (MAX(n))::float8 AS extra

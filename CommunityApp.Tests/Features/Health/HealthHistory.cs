@@ -25,8 +25,13 @@ namespace CommunityApp.Tests.Features.Health;
 /// </summary>
 internal static class HealthHistory
 {
-    // Midnight: the dashboard counts whole days before the day it is viewed on, so "now" opens the day after the history.
     public static readonly DateTime Now = new(2026, 6, 30, 0, 0, 0, DateTimeKind.Utc);
+
+    /// <summary>
+    /// When the dashboard is looked at: the last minute of the history's last day (periods are whole days, today included), so
+    /// the days before come from the rollups and the last one from the raw tables.
+    /// </summary>
+    public static readonly DateTime Evening = Now.AddMinutes(-1);
 
     public sealed record Cast(Guid CommunityId, string Ana, string Ben, string Dana, string Eli, Guid CouncilId);
 
@@ -74,7 +79,7 @@ internal static class HealthHistory
         var ladder = await needs.CreateAsync(dana, communityId, new NeedInput(null, "A ladder", null, 1));
         At(1, 12);
         await needs.FulfilAsync(dana, ladder);
-        fixture.Clock.Set(Now);
+        fixture.Clock.Set(Evening);
         return new Cast(communityId, ana, ben, dana, eli, council);
     }
 

@@ -111,7 +111,7 @@ public sealed class HealthServiceTests(ServiceFixture fixture) : IClassFixture<S
         await shares.AcceptAsync(ben, fine);
         await shares.FulfilAsync(dana, fine);
         await FailedAndDisputedAsync(2);
-        fixture.Clock.Set(Now);
+        fixture.Clock.Set(Evening);
 
         var metric = (await Health.GetAsync(ana, communityId, HealthRange.Week)).Metric(HealthMetricKeys.DisputeRate);
 
@@ -165,38 +165,35 @@ public sealed class HealthServiceTests(ServiceFixture fixture) : IClassFixture<S
     }
 
     [Fact]
-    public async Task Figures_are_at_most_the_refresh_interval_old_by_the_clock_and_a_day_counts_once_it_has_ended()
+    public async Task Figures_are_at_most_the_refresh_interval_old_by_the_clock_and_roll_on_with_the_days()
     {
         var cast = await WriteAsync(fixture);
         await fixture.Get<SettingsService>().SaveAsync(cast.Ana, cast.CommunityId, new SettingsPatch { DashboardRefreshInterval = 60 });
-        fixture.Clock.Set(Now);
+        fixture.Clock.Set(Evening);
         var first = await Health.GetAsync(cast.Ana, cast.CommunityId, HealthRange.Week);
         first.RefreshSeconds.ShouldBe(60);
-        first.Dashboard.Members.ShouldBe(4);
         Shares(first).ShouldBe(2);
 
-        fixture.Clock.Set(Now.AddSeconds(1));
-        await fixture.AddMemberAsync(cast.CommunityId);
+        fixture.Clock.Set(Evening.AddSeconds(1));
         await fixture.Get<ShareService>().CreateAsync(cast.Ben, cast.CommunityId, new ShareInput("Seedlings", null, WealthKind.Object, 4));
-        fixture.Clock.Set(Now.AddSeconds(59));
+        fixture.Clock.Set(Evening.AddSeconds(59));
         var cached = await Health.GetAsync(cast.Ana, cast.CommunityId, HealthRange.Week);
         cached.Dashboard.ShouldBeSameAs(first.Dashboard);
-        cached.Dashboard.Members.ShouldBe(4);
+        Shares(cached).ShouldBe(2);
         // Another range is another entry, computed now.
-        (await Health.GetAsync(cast.Ana, cast.CommunityId, HealthRange.Month)).Dashboard.Members.ShouldBe(5);
+        Shares(await Health.GetAsync(cast.Ana, cast.CommunityId, HealthRange.Month)).ShouldBe(4);
 
-        fixture.Clock.Set(Now.AddSeconds(60));
+        fixture.Clock.Set(Evening.AddSeconds(60));
         var fresh = await Health.GetAsync(cast.Ana, cast.CommunityId, HealthRange.Week);
-        fresh.Dashboard.ComputedAt.ShouldBe(Now.AddSeconds(60));
-        fresh.Dashboard.Members.ShouldBe(5);
-        // Today's share waits for its day to end: periods are whole days, so none is compared with a longer one.
-        Shares(fresh).ShouldBe(2);
+        fresh.Dashboard.ComputedAt.ShouldBe(Evening.AddSeconds(60));
+        Shares(fresh).ShouldBe(3);
 
-        fixture.Clock.Set(Now.AddDays(1).AddSeconds(60));
+        // The next day the last one is rolled up with the rest, and the week moves on by a day.
+        fixture.Clock.Set(Evening.AddDays(1));
         var tomorrow = await Health.GetAsync(cast.Ana, cast.CommunityId, HealthRange.Week);
         tomorrow.Dashboard.Window.LastDay.ShouldBe(Now);
         Shares(tomorrow).ShouldBe(3);
-        tomorrow.Metric(HealthMetricKeys.ActiveMembers).Charts.Single().Series.Single().Values.ShouldBe([0, 1, 1, 2, 3, 1, 1]);
+        tomorrow.Metric(HealthMetricKeys.ActiveMembers).Charts.Single().Series.Single().Values.ShouldBe([0, 1, 1, 2, 3, 2, 0]);
 
         static double? Shares(HealthView view) => view.Metric(HealthMetricKeys.SharesPublished).Figure("Health.Figure.SharesPublished").Current;
     }

@@ -90,13 +90,18 @@ internal sealed class ActiveMembersMetric : IHealthMetric
         """;
 
     // A member counts in a bucket (a period) on the first day of it they were active: where their previous active day lies
-    // before the bucket's first day, d × bk ÷ nd rounded up (the period's).
-    private const string RolledUp = """
-        WITH cells AS (
-            SELECT day, previous_day, members, (day - @pd) * @bk / @nd AS b
-            FROM health_active_cells WHERE community_id = @c AND day >= @pd AND day < @td)
+    // before the bucket's first day, d × bk ÷ nd rounded up (the period's). The days before today come from the rollup's
+    // cells; today's members from the raw tables, each with the last active day the rollup carries for them.
+    private static readonly string RolledUp = $$"""
+        WITH today AS (SELECT DISTINCT u FROM ({{HealthSql.ActivityToday}}) a),
+        cells AS (
+            SELECT day, previous_day, members FROM health_active_cells WHERE community_id = @c AND day >= @pd AND day < @rud
+            UNION ALL
+            SELECT @rud, COALESCE(s.last_active_day, -1), COUNT(*) FROM today t
+            LEFT JOIN health_member_states s ON s.community_id = @c AND s.user_id = t.u GROUP BY 2),
+        bucketed AS (SELECT day, previous_day, members, (day - @pd) * @bk / @nd AS b FROM cells)
         SELECT b AS key, 0 AS sub, NULL AS label, DBL(SUM(members)) AS value, 0.0 AS extra
-        FROM cells WHERE previous_day < @pd + (b * @nd + @bk - 1) / @bk GROUP BY b
+        FROM bucketed WHERE previous_day < @pd + (b * @nd + @bk - 1) / @bk GROUP BY b
         UNION ALL
         SELECT -1 - p, 0, NULL, DBL(SUM(members)), 0.0 FROM (SELECT CASE WHEN day >= @fd THEN 1 ELSE 0 END AS p, previous_day, members FROM cells) x
         WHERE previous_day < CASE WHEN p = 1 THEN @fd ELSE @pd END GROUP BY p
@@ -184,8 +189,11 @@ internal sealed class TrustNetworkMetric : IHealthMetric
             {{Levels}}
             """, $$"""
             SELECT (day - @pd) * @bk / @nd AS key, 0 AS sub, NULL AS label, DBL(SUM(awards)) AS value, 0.0 AS extra
-            FROM health_days WHERE community_id = @c AND day >= @pd AND day < @td
+            FROM health_days WHERE community_id = @c AND day >= @pd AND day < @rud
             GROUP BY 1
+            UNION ALL
+            SELECT (@rud - @pd) * @bk / @nd, 0, NULL, DBL(COUNT(*)), 0.0
+            FROM trust_history WHERE community_id = @c AND action = 'Awarded' AND created_at >= @ru AND created_at < @to
             UNION ALL
             {{Levels}}
             """, ct);
@@ -214,8 +222,9 @@ internal sealed class NewMemberPathMetric : IHealthMetric
 {
     private const string Cohort = """
         cohort AS (
-            SELECT user_id, MIN(created_at) AS joined FROM memberships WHERE community_id = @c
-            GROUP BY user_id HAVING MIN(created_at) >= @prev AND MIN(created_at) < @to)
+            SELECT m.user_id, m.created_at AS joined FROM memberships m
+            WHERE m.community_id = @c AND m.created_at >= @prev AND m.created_at < @to
+              AND NOT EXISTS (SELECT 1 FROM memberships e WHERE e.community_id = @c AND e.user_id = m.user_id AND e.created_at < m.created_at))
         """;
 
     private const string Medians = """
@@ -244,13 +253,26 @@ internal sealed class NewMemberPathMetric : IHealthMetric
         {{Medians}}
         """;
 
-    // The same from the rollup: when each new member's history first stood at each level's score.
+    // The same from the rollup (when each member's history first stood at each level's score, up to today) and today's
+    // history run on from the sum and peak the rollup carries.
     private const string RolledUp = $$"""
         WITH {{Cohort}},
+        today AS (
+            SELECT h.subject_id AS u, h.created_at AS t, COALESCE(s.trust_peak, 0) AS carried,
+                   COALESCE(s.trust_sum, 0) + SUM(h.points) OVER (PARTITION BY h.subject_id ORDER BY h.created_at, h.id ROWS UNBOUNDED PRECEDING) AS score
+            FROM trust_history h LEFT JOIN health_member_states s ON s.community_id = @c AND s.user_id = h.subject_id
+            WHERE h.community_id = @c AND h.created_at >= @ru AND h.created_at < @to),
+        firsts AS (
+            SELECT f.user_id AS u, l.min_score, f.reached_at AS at
+            FROM health_trust_firsts f JOIN trust_levels l ON l.community_id = @c AND l.min_score > 0 AND f.score = l.min_score
+            WHERE f.community_id = @c
+            UNION ALL
+            SELECT r.u, l.min_score, MIN(r.t) FROM today r
+            JOIN trust_levels l ON l.community_id = @c AND l.min_score > r.carried AND r.score >= l.min_score
+            GROUP BY r.u, l.min_score),
         reached AS (
-            SELECT CASE WHEN c.joined >= @from THEN 1 ELSE 0 END AS p, l.min_score, SECS(c.joined, f.reached_at) AS secs
-            FROM cohort c JOIN health_trust_firsts f ON f.community_id = @c AND f.user_id = c.user_id
-            JOIN trust_levels l ON l.community_id = @c AND l.min_score > 0 AND f.score = l.min_score),
+            SELECT CASE WHEN c.joined >= @from THEN 1 ELSE 0 END AS p, f.min_score, SECS(c.joined, f.at) AS secs
+            FROM cohort c JOIN firsts f ON f.u = c.user_id),
         {{Medians}}
         """;
 
@@ -362,20 +384,21 @@ internal sealed class FirstResponseMetric : IHealthMetric
     public async Task<HealthMetricResult> ComputeAsync(HealthQuery query, CancellationToken ct)
     {
         var rows = await query.RowsAsync("""
-            WITH waits AS (
+            WITH asked AS MATERIALIZED (
+                -- Materialized: each need's first answer is looked up once, not again for the filter below.
+                SELECT n.created_at, CASE WHEN n.created_at >= @from THEN 1 ELSE 0 END AS p,
+                       (SELECT MIN(x.at) FROM (
+                           SELECT MIN(s.created_at) AS at FROM shares s
+                           WHERE s.item_id = n.item_id AND s.community_id = n.community_id AND s.owner_id <> n.owner_id AND s.created_at >= n.created_at
+                           UNION ALL SELECT MIN(a.created_at) FROM pool_allocations a WHERE a.need_id = n.id
+                           UNION ALL SELECT n.fulfilled_at) x) AS answered
+                FROM needs n WHERE n.community_id = @c AND n.created_at >= @prev AND n.created_at < @to),
+            waits AS (
                 SELECT 0 AS kind, CASE WHEN r.created_at >= @from THEN 1 ELSE 0 END AS p, SECS(r.created_at, r.responded_at) AS secs
                 FROM share_requests r JOIN shares s ON s.id = r.share_id
                 WHERE s.community_id = @c AND r.responded_at IS NOT NULL AND r.created_at >= @prev AND r.created_at < @to
                 UNION ALL
-                SELECT 1, p, SECS(created_at, answered) FROM (
-                    SELECT n.created_at, CASE WHEN n.created_at >= @from THEN 1 ELSE 0 END AS p,
-                           (SELECT MIN(x.at) FROM (
-                               SELECT MIN(s.created_at) AS at FROM shares s
-                               WHERE s.item_id = n.item_id AND s.community_id = n.community_id AND s.owner_id <> n.owner_id AND s.created_at >= n.created_at
-                               UNION ALL SELECT MIN(a.created_at) FROM pool_allocations a WHERE a.need_id = n.id
-                               UNION ALL SELECT n.fulfilled_at) x) AS answered
-                    FROM needs n WHERE n.community_id = @c AND n.created_at >= @prev AND n.created_at < @to) asked
-                WHERE answered IS NOT NULL),
+                SELECT 1, p, SECS(created_at, answered) FROM asked WHERE answered IS NOT NULL),
             ordered AS (
                 SELECT kind, p, secs, ROW_NUMBER() OVER (PARTITION BY kind, p ORDER BY secs) AS rn, COUNT(*) OVER (PARTITION BY kind, p) AS n FROM waits)
             SELECT p AS key, kind AS sub, NULL AS label, DBL(AVG(secs)) AS value, DBL(MAX(n)) AS extra

@@ -12,20 +12,20 @@ public enum HealthRange
 }
 
 /// <summary>
-/// One range of whole UTC days ending before <see cref="To"/>, the start of the day the dashboard is computed on: the period
-/// [<see cref="From"/>, <see cref="To"/>) of <see cref="Days"/> days and the previous one of the same length
-/// [<see cref="PreviousFrom"/>, <see cref="From"/>). Today's partial day is left out, so a period is never compared with a
-/// longer one, and the figures of a closed day can be kept as rollups (<see cref="HealthRollups"/>). Each period is cut into
-/// <see cref="Buckets"/> buckets of whole days for the charts (7 and 30 days: a day each; 90 days: 6 days; a year: 12 of
-/// 30 or 31 days): day <c>d</c> of the whole window (0 = <see cref="PreviousFrom"/>) falls in bucket
-/// <c>d × Buckets ÷ Days</c> (integer division); buckets 0 … Buckets−1 are the previous period.
+/// One range of whole UTC days, today included: the period [<see cref="From"/>, <see cref="To"/>) of <see cref="Days"/>
+/// days ending with today (<see cref="To"/> is tomorrow's midnight; today counts so far) and the previous one of the same
+/// number of days [<see cref="PreviousFrom"/>, <see cref="From"/>). Whole days let the days before today be kept as rollups
+/// (<see cref="HealthRollups"/>). Each period is cut into <see cref="Buckets"/> buckets of whole days for the charts (7 and
+/// 30 days: a day each; 90 days: 6 days; a year: 12 of 30 or 31 days): day <c>d</c> of the whole window
+/// (0 = <see cref="PreviousFrom"/>) falls in bucket <c>d × Buckets ÷ Days</c> (integer division); buckets 0 … Buckets−1 are
+/// the previous period.
 /// </summary>
 public sealed record HealthWindow(HealthRange Range, DateTime From, DateTime To)
 {
     public int Days => (int)Range;
     public DateTime PreviousFrom => From.AddDays(-Days);
 
-    /// <summary>The last day the period covers (<see cref="To"/> is the start of the day after it).</summary>
+    /// <summary>The last day the period covers, today: its midnight, up to which the rollups reach.</summary>
     public DateTime LastDay => To.AddDays(-1);
 
     public int Buckets => Range switch
@@ -39,11 +39,11 @@ public sealed record HealthWindow(HealthRange Range, DateTime From, DateTime To)
     /// <summary>When bucket <paramref name="index"/> of the current period starts: the first day <c>d</c> with <c>d × Buckets ÷ Days = index</c>.</summary>
     public DateTime BucketStart(int index) => From.AddDays((index * Days + Buckets - 1) / Buckets);
 
-    /// <summary>The window for <paramref name="range"/> as seen at <paramref name="now"/>: the whole days before today (UTC).</summary>
+    /// <summary>The window for <paramref name="range"/> as seen at <paramref name="now"/>: the days up to today (UTC).</summary>
     public static HealthWindow At(HealthRange range, DateTime now)
     {
-        var today = DateTime.SpecifyKind(now.Date, DateTimeKind.Utc);
-        return new(range, today.AddDays(-(int)range), today);
+        var tomorrow = DateTime.SpecifyKind(now.Date, DateTimeKind.Utc).AddDays(1);
+        return new(range, tomorrow.AddDays(-(int)range), tomorrow);
     }
 
     /// <summary>"7d", "30d", "90d", "1y": the range in addresses and file names.</summary>

@@ -70,23 +70,23 @@ public static class HealthRollups
     /// <summary>Where a community's history starts when it has never been rolled (nothing here is older).</summary>
     private static readonly DateTime Beginning = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
-    /// <summary>Rolls every whole day before <paramref name="until"/> (a UTC midnight) not rolled yet; returns the days rolled.</summary>
-    public static async Task<int> RollAsync(AppDbContext db, Guid communityId, DateTime until, CancellationToken ct = default)
+    /// <summary>Rolls every whole day before <paramref name="until"/> (a UTC midnight) not rolled yet; returns how far the rollups now reach.</summary>
+    public static async Task<DateTime?> RollAsync(AppDbContext db, Guid communityId, DateTime until, CancellationToken ct = default)
     {
-        if (db is not PostgresAppDbContext) return 0;
-        return await db.InTransactionAsync(async () =>
+        if (db is not PostgresAppDbContext) return null;
+        return await db.InTransactionAsync<DateTime?>(async () =>
         {
             await db.Database.ExecuteSqlAsync(
                 $"INSERT INTO health_rollups (community_id, rolled_until) VALUES ({communityId}, NULL) ON CONFLICT (community_id) DO NOTHING", ct);
             var rolled = await db.Database.SqlQuery<DateTime?>(
                 $"SELECT rolled_until AS \"Value\" FROM health_rollups WHERE community_id = {communityId} FOR UPDATE").SingleAsync(ct);
             var from = rolled ?? Beginning;
-            if (from >= until) return 0;
+            if (from >= until) return from;
             var values = new Dictionary<string, object> { ["c"] = communityId, ["lo"] = from, ["hi"] = until };
             foreach (var statement in new[] { ActivityRoll, TrustRoll, AwardsRoll })
                 await db.Database.ExecuteSqlAsync(HealthSql.Build(db, statement, values), ct);
             await db.Database.ExecuteSqlAsync($"UPDATE health_rollups SET rolled_until = {until} WHERE community_id = {communityId}", ct);
-            return (int)(until - from).TotalDays;
+            return until;
         }, ct);
     }
 

@@ -45,6 +45,9 @@ public static partial class HealthSql
             ["pd"] = DayNumber(window.PreviousFrom),
             ["fd"] = DayNumber(window.From),
             ["td"] = DayNumber(window.To),
+            // Today: the rollups reach its midnight; what happened since is read from the raw tables.
+            ["ru"] = window.LastDay,
+            ["rud"] = DayNumber(window.LastDay),
         };
         return await db.Database.SqlQuery<HealthRow>(Build(db, sql, values)).ToListAsync(ct);
     }
@@ -89,6 +92,9 @@ public static partial class HealthSql
         UNION ALL SELECT v.user_id, v.at FROM initiative_votes v JOIN initiatives i ON i.id = v.initiative_id
             WHERE i.community_id = @c AND v.at >= @lo AND v.at < @hi
         """;
+
+    /// <summary><see cref="Activity"/> over today so far: [<c>@ru</c>, <c>@to</c>).</summary>
+    public static readonly string ActivityToday = Activity.Replace("@lo", "@ru").Replace("@hi", "@to");
 
     /// <summary>Days since 1970-01-01 (UTC): how the rollups number days (<see cref="HealthRollups"/>).</summary>
     public static int DayNumber(DateTime at) => (int)Math.Floor((at - DateTime.UnixEpoch).TotalDays);
