@@ -68,3 +68,13 @@ public sealed class InMemoryEventHub(ILogger<InMemoryEventHub> logger) : IEventH
         }
     }
 }
+
+public static class EventHubSetup
+{
+    /// <summary>The in-process hub, unless a hub was registered already (<see cref="PostgresEventHub"/> on PostgreSQL, by <c>AddData</c>).</summary>
+    public static IServiceCollection AddEventHub(this IServiceCollection services)
+    {
+        Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<IEventHub, InMemoryEventHub>(services);
+        return services;
+    }
+}
