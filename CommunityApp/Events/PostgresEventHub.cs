@@ -38,6 +38,7 @@ public sealed class PostgresEventHub : IEventHub, IHostedService, IAsyncDisposab
     private readonly CancellationTokenSource stopping = new();
     private readonly TaskCompletionSource listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? sendLoop, listenLoop;
+    private int stopped, disposed;
 
     public PostgresEventHub(string connectionString, ILoggerFactory loggers)
     {
@@ -88,6 +89,8 @@ public sealed class PostgresEventHub : IEventHub, IHostedService, IAsyncDisposab
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // A host may be stopped twice (stopped, then disposed): the second time there is nothing left to do.
+        if (Interlocked.Exchange(ref stopped, 1) == 1) return;
         outbox.Writer.TryComplete();
         // What was published before shutting down still goes out (the queue is short), unless the host stops waiting.
         try
@@ -104,9 +107,12 @@ public sealed class PostgresEventHub : IEventHub, IHostedService, IAsyncDisposab
 
     public async ValueTask DisposeAsync()
     {
-        if (!stopping.IsCancellationRequested) await stopping.CancelAsync();
+        if (Interlocked.Exchange(ref disposed, 1) == 1) return;
+        Interlocked.Exchange(ref stopped, 1);
+        outbox.Writer.TryComplete();
+        await stopping.CancelAsync();
+        if (listenLoop is not null) await listenLoop.ConfigureAwait(false);
         await sender.DisposeAsync();
-        stopping.Dispose();
     }
 
     private async Task SendAsync(CancellationToken ct)
