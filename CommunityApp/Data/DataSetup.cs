@@ -43,7 +43,7 @@ public static class DataSetup
 
         // ASP.NET Core Identity's stores need a scoped context.
         builder.Services.AddScoped<AppDbContext>(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
-        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [Telemetry.ReadyTag]);
         builder.AddKeyStorage();
     }
 
