@@ -65,6 +65,7 @@ public sealed class ScaleOutTests(BrowserFixture browser) : BrowserTest(browser)
         await pinned.OpenAsync($"{other.BaseUrl}/c/{communityId}");
         await Expect(pinned.GetByTestId("signed-in-user")).ToHaveTextAsync("ben");
         await Expect(pinned.GetByTestId("my-trust")).ToHaveTextAsync("0");
+        AppMetrics.OpenCircuits.ShouldBeGreaterThanOrEqualTo(2, "the circuit handler counts both tabs' circuits (the metric is per process)");
 
         // An award made on one instance shows live on the page open on the other (and on the one through nginx).
         await using (var scope = home.Services.CreateAsyncScope())
