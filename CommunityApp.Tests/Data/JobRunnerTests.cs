@@ -143,6 +143,25 @@ public sealed class JobRunnerTests(ServiceFixture fixture) : IClassFixture<Servi
         foreach (var app in apps) app.Clock.SetUtcNow(new DateTimeOffset(at));
     }
 
+    [Fact]
+    public async Task A_run_stopped_by_its_instance_shutting_down_leaves_the_period_to_another_instance()
+    {
+        await using var first = new FakeClockServices(fixture);
+        await using var second = new FakeClockServices(fixture);
+        Sync(first, second);
+        var name = "test." + Guid.NewGuid().ToString("N");
+        using var shutdown = new CancellationTokenSource();
+        var started = new TaskCompletionSource();
+        var stopped = first.Get<JobRunner>().RunAsync(name, Period, async (_, ct) => { started.SetResult(); await Task.Delay(Timeout.Infinite, ct); }, shutdown.Token);
+        await started.Task;
+        await shutdown.CancelAsync();
+        await Should.ThrowAsync<OperationCanceledException>(() => stopped);
+
+        (await RowAsync(name)).ShouldSatisfyAllConditions(r => r.LeaseUntil.ShouldBeNull(), r => r.LastStartedAt.ShouldBeNull(), r => r.Failures.ShouldBe(0));
+        (await second.Get<JobRunner>().RunAsync(name, Period, (_, _) => Task.CompletedTask, TestContext.Current.CancellationToken)).ShouldBe(JobOutcome.Succeeded,
+            "the same period runs on the other instance");
+    }
+
     private static void Advance(TimeSpan by, params FakeClockServices[] apps)
     {
         foreach (var app in apps) app.Clock.Advance(by);

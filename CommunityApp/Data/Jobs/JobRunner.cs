@@ -49,7 +49,7 @@ public sealed class JobRunner(IServiceScopeFactory scopes, IDbContextFactory<App
         }
         finally
         {
-            // Recorded even when stopped mid-run (the lease is let go, so the next period is not held up).
+            // Recorded even when stopped mid-run (the lease is let go and the period opened again).
             await FinishAsync(name, failure, ct.IsCancellationRequested && failure is null);
         }
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
@@ -112,7 +112,11 @@ public sealed class JobRunner(IServiceScopeFactory scopes, IDbContextFactory<App
             }
             else if (stopped)
             {
-                await mine.ExecuteUpdateAsync(s => s.SetProperty(j => j.LeaseUntil, (DateTime?)null));
+                // Stopped before its end (the instance shutting down): the period is open again, so another instance (or
+                // this one after a restart) runs it; the bodies are safe to run twice.
+                await mine.ExecuteUpdateAsync(s => s
+                    .SetProperty(j => j.LeaseUntil, (DateTime?)null)
+                    .SetProperty(j => j.LastStartedAt, (DateTime?)null));
             }
             else
             {
