@@ -20,6 +20,7 @@ install_missing() {
   [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
   command -v chromium >/dev/null || need+=(chromium)
   command -v docker-compose >/dev/null || need+=(docker-compose)
+  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || need+=(nginx)  # the two-instance test's proxy (ScaleOutTests)
   command -v node >/dev/null || need+=(nodejs npm)
   fc-list 2>/dev/null | grep -qi liberation || need+=(fonts-liberation)
   if [ ${#need[@]} -gt 0 ]; then

@@ -13,6 +13,7 @@ try
     var builder = WebApplication.CreateBuilder(args);
 
     builder.AddData();
+    builder.AddTelemetry();
     builder.AddProxySupport();
     builder.AddSecurityHeaders();
     builder.AddAuth();
@@ -48,7 +49,7 @@ try
     app.UseAntiforgery();
 
     app.MapStaticAssets();
-    app.MapHealthChecks("/health");
+    app.MapProbes();
     app.MapAccountEndpoints();
     CommunityApp.Features.Wealth.ShareImages.MapShareImages(app);
     CommunityApp.Features.Councils.CouncilReportService.MapReportImages(app);

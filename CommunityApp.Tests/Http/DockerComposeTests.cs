@@ -22,6 +22,23 @@ public sealed class DockerComposeTests
     }
 
     [Fact]
+    public void Two_app_instances_run_behind_nginx_with_sticky_sessions_and_websockets()
+    {
+        var compose = File.ReadAllText(Path.Combine(RepositoryRoot(), "docker-compose.yml"));
+        compose.ShouldContain("  app1: &app");
+        compose.ShouldContain("  app2:\n    <<: *app");
+        compose.ShouldContain("./nginx/communityapp.conf:/etc/nginx/conf.d/default.conf:ro");
+        var nginx = File.ReadAllText(Path.Combine(RepositoryRoot(), "nginx", "communityapp.conf"));
+        nginx.ShouldSatisfyAllConditions(
+            n => n.ShouldContain("ip_hash;"),
+            n => n.ShouldContain("server app1:8080"),
+            n => n.ShouldContain("server app2:8080"),
+            n => n.ShouldContain("proxy_set_header Upgrade $http_upgrade;"),
+            n => n.ShouldContain("proxy_set_header Connection $connection_upgrade;"),
+            n => n.ShouldContain("proxy_read_timeout 1h;"));
+    }
+
+    [Fact]
     public void The_keycloak_realm_has_the_apps_client_and_a_demo_user()
     {
         using var realm = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "keycloak", "realm-community.json")));

@@ -55,7 +55,23 @@ public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>This factory's own PostgreSQL database (another factory can be pointed at it through <see cref="Settings"/>).</summary>
     public string ConnectionString => connectionString;
 
-    public async ValueTask InitializeAsync() => connectionString = await TestDatabases.CreatePostgresAsync();
+    public async ValueTask InitializeAsync()
+    {
+        if (!sharesDatabase) connectionString = await TestDatabases.CreatePostgresAsync();
+    }
+
+    private bool sharesDatabase;
+
+    /// <summary>
+    /// Another instance of the app on this one's database (several instances on one PostgreSQL), with the same settings; it
+    /// leaves the database to this one, which empties or drops it.
+    /// </summary>
+    public AppFactory SecondInstance()
+    {
+        var second = new AppFactory { connectionString = connectionString, sharesDatabase = true, EnvironmentName = EnvironmentName };
+        foreach (var (key, value) in Settings) second.Settings[key] = value;
+        return second;
+    }
 
     /// <summary>Starts Kestrel on 127.0.0.1 (a given port, or a free one) and returns the base URL.</summary>
     public string StartKestrel(int port = 0)
@@ -98,7 +114,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        if (connectionString.Length > 0) await TestDatabases.RecycleAsync(connectionString);
+        if (connectionString.Length > 0 && !sharesDatabase) await TestDatabases.RecycleAsync(connectionString);
     }
 
     /// <summary>

@@ -78,10 +78,14 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
     /// <summary>Data-protection keys (they sign the sign-in cookies) live in the database, so they survive restarts and are shared by instances.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
+    /// <summary>Background jobs' shared state: the claim that runs each period once across instances, and each job's last outcome.</summary>
+    public DbSet<Jobs.JobRun> JobRuns => Set<Jobs.JobRun>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
-        builder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly, type => type.Namespace?.StartsWith("CommunityApp.Features") == true || type.Namespace == typeof(AppDbContext).Namespace);
+        builder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly, type => type.Namespace?.StartsWith("CommunityApp.Features") == true || type.Namespace == typeof(AppDbContext).Namespace
+            || type.Namespace == typeof(Jobs.JobRun).Namespace);
 
         builder.Entity<Features.Invites.Invite>().HasQueryFilter(i => i.Community.DeletedAt == null);
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using CommunityApp.Events;
 
 namespace CommunityApp.Data;
 
@@ -37,10 +38,12 @@ public static class DataSetup
                 $"Set it in appsettings.json or the environment variable ConnectionStrings__{ConnectionName(options.Provider)}.");
         }
         builder.Services.AddAppDatabase(options.Provider, connectionString);
+        // Live updates reach pages on every instance on the same PostgreSQL; SQLite (one instance) keeps the in-process hub.
+        if (options.Provider == DatabaseProvider.Postgres) builder.Services.AddPostgresEventHub(connectionString);
 
         // ASP.NET Core Identity's stores need a scoped context.
         builder.Services.AddScoped<AppDbContext>(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
-        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [Telemetry.ReadyTag]);
         builder.AddKeyStorage();
     }
 

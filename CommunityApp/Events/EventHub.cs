@@ -13,7 +13,7 @@ public sealed record NotificationsChanged(string UserId) : AppEvent;
 
 /// <summary>
 /// Live updates (docs/ARCHITECTURE.md, "Live updates"): services publish, open pages subscribe and unsubscribe when disposed.
-/// One process today; running several instances moves this behind PostgreSQL LISTEN/NOTIFY with the same interface.
+/// In process on SQLite (<see cref="InMemoryEventHub"/>); across instances over PostgreSQL LISTEN/NOTIFY (<see cref="PostgresEventHub"/>).
 /// </summary>
 public interface IEventHub
 {
@@ -66,5 +66,24 @@ public sealed class InMemoryEventHub(ILogger<InMemoryEventHub> logger) : IEventH
         {
             if (Interlocked.Exchange(ref disposed, 1) == 0) dispose();
         }
+    }
+}
+
+public static class EventHubSetup
+{
+    /// <summary>The hub over PostgreSQL LISTEN/NOTIFY (instances on one database see each other's events), a hosted service too.</summary>
+    public static IServiceCollection AddPostgresEventHub(this IServiceCollection services, string connectionString)
+    {
+        services.AddSingleton(sp => new PostgresEventHub(connectionString, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<IEventHub>(sp => sp.GetRequiredService<PostgresEventHub>());
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresEventHub>());
+        return services;
+    }
+
+    /// <summary>The in-process hub, unless a hub was registered already (<see cref="PostgresEventHub"/> on PostgreSQL, by <c>AddData</c>).</summary>
+    public static IServiceCollection AddEventHub(this IServiceCollection services)
+    {
+        Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<IEventHub, InMemoryEventHub>(services);
+        return services;
     }
 }

@@ -1,3 +1,4 @@
+using CommunityApp.Data.Jobs;
 namespace CommunityApp.Features.Insight;
 
 /// <summary>
@@ -6,30 +7,15 @@ namespace CommunityApp.Features.Insight;
 /// claimed by a conditional UPDATE on the time of its last run (<see cref="TrustRingService.ScanAsync"/>), so it is
 /// computed once however many instances see it due.
 /// </summary>
-public sealed class TrustRingJob(IServiceScopeFactory scopes, IConfiguration configuration, TimeProvider clock, ILogger<TrustRingJob> logger) : BackgroundService
+public sealed class TrustRingJob(JobRunner runner, IConfiguration configuration, TimeProvider clock, ILogger<TrustRingJob> logger) : PeriodicJob(runner, clock)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public override string Name => "insight.trust-ring";
+
+    public override TimeSpan Period { get; } = configuration.GetValue("Insight:TrustRingJobInterval", TimeSpan.FromHours(1));
+
+    protected override async Task RunOnceAsync(IServiceProvider services, CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(configuration.GetValue("Insight:TrustRingJobInterval", TimeSpan.FromHours(1)), clock);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    var ran = await scope.ServiceProvider.GetRequiredService<TrustRingService>().ScanDueAsync(stoppingToken);
-                    if (ran > 0) logger.LogInformation("Trust-ring signal computed for {Count} communities", ran);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    logger.LogError(ex, "The trust-ring job failed; it runs again at the next interval");
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Shutting down.
-        }
+        var ran = await services.GetRequiredService<TrustRingService>().ScanDueAsync(ct);
+        if (ran > 0) logger.LogInformation("Trust-ring signal computed for {Count} communities", ran);
     }
 }

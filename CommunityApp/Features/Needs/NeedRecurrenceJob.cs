@@ -1,3 +1,4 @@
+using CommunityApp.Data.Jobs;
 namespace CommunityApp.Features.Needs;
 
 /// <summary>
@@ -5,33 +6,18 @@ namespace CommunityApp.Features.Needs;
 /// recurring needs whose period has ended (a fulfilled weekly need is active again for the new week). Safe with several
 /// app instances: each move is a conditional UPDATE, so it happens once however many runs see it due.
 /// </summary>
-public sealed class NeedRecurrenceJob(IServiceScopeFactory scopes, IConfiguration configuration, TimeProvider clock, ILogger<NeedRecurrenceJob> logger) : BackgroundService
+public sealed class NeedRecurrenceJob(JobRunner runner, IConfiguration configuration, TimeProvider clock, ILogger<NeedRecurrenceJob> logger) : PeriodicJob(runner, clock)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public override string Name => "needs.recurrence";
+
+    public override TimeSpan Period { get; } = configuration.GetValue("Needs:RecurrenceJobInterval", TimeSpan.FromMinutes(15));
+
+    protected override async Task RunOnceAsync(IServiceProvider services, CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(configuration.GetValue("Needs:RecurrenceJobInterval", TimeSpan.FromMinutes(15)), clock);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    var needs = scope.ServiceProvider.GetRequiredService<NeedService>();
-                    var expired = await needs.ExpireDueAsync(stoppingToken);
-                    if (expired > 0) logger.LogInformation("{Count} needs expired", expired);
-                    var started = await needs.ReplenishDueAsync(stoppingToken);
-                    if (started > 0) logger.LogInformation("{Count} recurring needs started a new period", started);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    logger.LogError(ex, "The need recurrence job failed; it runs again at the next interval");
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Shutting down.
-        }
+        var needs = services.GetRequiredService<NeedService>();
+        var expired = await needs.ExpireDueAsync(ct);
+        if (expired > 0) logger.LogInformation("{Count} needs expired", expired);
+        var started = await needs.ReplenishDueAsync(ct);
+        if (started > 0) logger.LogInformation("{Count} recurring needs started a new period", started);
     }
 }

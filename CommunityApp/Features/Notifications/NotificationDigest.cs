@@ -1,3 +1,4 @@
+using CommunityApp.Data.Jobs;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using CommunityApp.Auth;
@@ -80,31 +81,16 @@ public sealed class NotificationDigest(IDbContextFactory<AppDbContext> dbFactory
 }
 
 /// <summary>Runs <see cref="NotificationDigest.SendDueAsync"/> at an interval (<c>Notifications:DigestJobInterval</c>, an hour by default).</summary>
-public sealed class NotificationDigestJob(IServiceScopeFactory scopes, IConfiguration configuration, TimeProvider clock, ILogger<NotificationDigestJob> logger) : BackgroundService
+public sealed class NotificationDigestJob(JobRunner runner, IConfiguration configuration, TimeProvider clock, ILogger<NotificationDigestJob> logger) : PeriodicJob(runner, clock)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public override string Name => "notifications.digest";
+
+    public override TimeSpan Period { get; } = configuration.GetValue("Notifications:DigestJobInterval", TimeSpan.FromHours(1));
+
+    protected override async Task RunOnceAsync(IServiceProvider services, CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(configuration.GetValue("Notifications:DigestJobInterval", TimeSpan.FromHours(1)), clock);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    var sent = await scope.ServiceProvider.GetRequiredService<NotificationDigest>().SendDueAsync(stoppingToken);
-                    if (sent > 0) logger.LogInformation("{Count} notification digests mailed", sent);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    logger.LogError(ex, "The notification digest job failed; it runs again at the next interval");
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Shutting down.
-        }
+        var sent = await services.GetRequiredService<NotificationDigest>().SendDueAsync(ct);
+        if (sent > 0) logger.LogInformation("{Count} notification digests mailed", sent);
     }
 }
 

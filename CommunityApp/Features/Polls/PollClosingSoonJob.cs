@@ -1,3 +1,4 @@
+using CommunityApp.Data.Jobs;
 namespace CommunityApp.Features.Polls;
 
 /// <summary>
@@ -5,30 +6,15 @@ namespace CommunityApp.Features.Polls;
 /// instances: each poll's reminder is claimed by a conditional UPDATE on the moment it was due, in the transaction that
 /// writes the notifications, so it is sent once however many runs see it due.
 /// </summary>
-public sealed class PollClosingSoonJob(IServiceScopeFactory scopes, IConfiguration configuration, TimeProvider clock, ILogger<PollClosingSoonJob> logger) : BackgroundService
+public sealed class PollClosingSoonJob(JobRunner runner, IConfiguration configuration, TimeProvider clock, ILogger<PollClosingSoonJob> logger) : PeriodicJob(runner, clock)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public override string Name => "polls.closing-soon";
+
+    public override TimeSpan Period { get; } = configuration.GetValue("Polls:ClosingSoonJobInterval", TimeSpan.FromMinutes(5));
+
+    protected override async Task RunOnceAsync(IServiceProvider services, CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(configuration.GetValue("Polls:ClosingSoonJobInterval", TimeSpan.FromMinutes(5)), clock);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    var sent = await scope.ServiceProvider.GetRequiredService<PollService>().SendClosingSoonAsync(stoppingToken);
-                    if (sent > 0) logger.LogInformation("{Count} polls announced as closing soon", sent);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    logger.LogError(ex, "The poll closing-soon job failed; it runs again at the next interval");
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Shutting down.
-        }
+        var sent = await services.GetRequiredService<PollService>().SendClosingSoonAsync(ct);
+        if (sent > 0) logger.LogInformation("{Count} polls announced as closing soon", sent);
     }
 }

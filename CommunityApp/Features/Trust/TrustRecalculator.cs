@@ -1,3 +1,4 @@
+using CommunityApp.Data.Jobs;
 using Microsoft.EntityFrameworkCore;
 using CommunityApp.Components;
 using CommunityApp.Data;
@@ -127,31 +128,18 @@ public sealed class TrustRecalculator(IDbContextFactory<AppDbContext> dbFactory,
 }
 
 /// <summary>Runs <see cref="TrustRecalculator.RunDailyAsync"/> shortly after start-up and then once a day.</summary>
-public sealed class TrustDecayJob(IServiceScopeFactory scopes, IConfiguration configuration, TimeProvider clock, ILogger<TrustDecayJob> logger) : BackgroundService
+public sealed class TrustDecayJob(JobRunner runner, IConfiguration configuration, TimeProvider clock) : PeriodicJob(runner, clock)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public override string Name => "trust.decay";
+
+    public override TimeSpan Period { get; } = configuration.GetValue("Trust:DecayJobInterval", TimeSpan.FromDays(1));
+
+    protected override TimeSpan? FirstRunAfter => TimeSpan.FromMinutes(1);
+
+    protected override async Task RunOnceAsync(IServiceProvider services, CancellationToken ct)
     {
-        var interval = configuration.GetValue("Trust:DecayJobInterval", TimeSpan.FromDays(1));
-        using var timer = new PeriodicTimer(interval, clock);
-        try
-        {
-            await Task.Delay(TimeSpan.FromMinutes(1), clock, stoppingToken);
-            do
-            {
-                try
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    await scope.ServiceProvider.GetRequiredService<TrustRecalculator>().RunDailyAsync(stoppingToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    logger.LogError(ex, "The trust decay job failed; it runs again at the next interval");
-                }
-            } while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException)
-        {
-            // Shutting down.
-        }
+        // One community that fails is logged and skipped by the run; the run is recorded as failed so it shows.
+        var failed = await services.GetRequiredService<TrustRecalculator>().RunDailyAsync(ct);
+        if (failed > 0) throw new JobPartlyFailedException($"Trust decay failed for {failed} communities (see the log); the others were processed");
     }
 }

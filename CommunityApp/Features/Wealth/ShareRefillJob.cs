@@ -1,3 +1,4 @@
+using CommunityApp.Data.Jobs;
 namespace CommunityApp.Features.Wealth;
 
 /// <summary>
@@ -6,30 +7,15 @@ namespace CommunityApp.Features.Wealth;
 /// read with, so it is refilled once however many runs see it due. Requests never wait for it: the first request after
 /// the boundary refills the share itself, the same way.
 /// </summary>
-public sealed class ShareRefillJob(IServiceScopeFactory scopes, IConfiguration configuration, TimeProvider clock, ILogger<ShareRefillJob> logger) : BackgroundService
+public sealed class ShareRefillJob(JobRunner runner, IConfiguration configuration, TimeProvider clock, ILogger<ShareRefillJob> logger) : PeriodicJob(runner, clock)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public override string Name => "wealth.share-refill";
+
+    public override TimeSpan Period { get; } = configuration.GetValue("Wealth:RefillJobInterval", TimeSpan.FromMinutes(15));
+
+    protected override async Task RunOnceAsync(IServiceProvider services, CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(configuration.GetValue("Wealth:RefillJobInterval", TimeSpan.FromMinutes(15)), clock);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    var refilled = await scope.ServiceProvider.GetRequiredService<ShareService>().RefillDueAsync(stoppingToken);
-                    if (refilled > 0) logger.LogInformation("{Count} recurring shares refilled for a new period", refilled);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    logger.LogError(ex, "The share refill job failed; it runs again at the next interval");
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Shutting down.
-        }
+        var refilled = await services.GetRequiredService<ShareService>().RefillDueAsync(ct);
+        if (refilled > 0) logger.LogInformation("{Count} recurring shares refilled for a new period", refilled);
     }
 }

@@ -136,6 +136,53 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.ToTable("asp_net_users", (string)null);
                 });
 
+            modelBuilder.Entity("CommunityApp.Data.Jobs.JobRun", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<long>("Failures")
+                        .HasColumnType("bigint")
+                        .HasColumnName("failures");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTime?>("LastFailedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_failed_at");
+
+                    b.Property<DateTime?>("LastStartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_started_at");
+
+                    b.Property<DateTime?>("LastSucceededAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_succeeded_at");
+
+                    b.Property<DateTime?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_until");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("owner");
+
+                    b.Property<long>("Runs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("runs");
+
+                    b.HasKey("Name")
+                        .HasName("pk_job_runs");
+
+                    b.ToTable("job_runs", (string)null);
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Audit.AuditEntry", b =>
                 {
                     b.Property<Guid>("Id")

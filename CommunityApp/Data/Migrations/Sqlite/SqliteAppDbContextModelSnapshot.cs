@@ -130,6 +130,53 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     b.ToTable("asp_net_users", (string)null);
                 });
 
+            modelBuilder.Entity("CommunityApp.Data.Jobs.JobRun", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("Failures")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failures");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTime?>("LastFailedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_failed_at");
+
+                    b.Property<DateTime?>("LastStartedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_started_at");
+
+                    b.Property<DateTime?>("LastSucceededAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_succeeded_at");
+
+                    b.Property<DateTime?>("LeaseUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lease_until");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("owner");
+
+                    b.Property<long>("Runs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("runs");
+
+                    b.HasKey("Name")
+                        .HasName("pk_job_runs");
+
+                    b.ToTable("job_runs", (string)null);
+                });
+
             modelBuilder.Entity("CommunityApp.Features.Audit.AuditEntry", b =>
                 {
                     b.Property<Guid>("Id")
