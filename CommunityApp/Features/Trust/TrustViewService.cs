@@ -104,11 +104,13 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
         var members = db.Memberships.Where(m => m.CommunityId == communityId);
         if (!string.IsNullOrWhiteSpace(search))
         {
-            var lower = search.Trim().ToLowerInvariant();
-            var upper = search.Trim().ToUpperInvariant();
-            members = members.Where(m => m.User.DisplayName.ToLower().Contains(lower) || m.User.NormalizedUserName!.Contains(upper));
+            // The member list's infix search, served by the same trigram indexes on PostgreSQL.
+            var lower = Names.LikeContains(search.Trim().ToLowerInvariant());
+            var upper = Names.LikeContains(search.Trim().ToUpperInvariant());
+            members = members.Where(m => EF.Functions.Like(m.User.DisplayName.ToLower(), lower, Names.LikeEscape) || EF.Functions.Like(m.User.NormalizedUserName!, upper, Names.LikeEscape));
         }
-        var total = await members.CountAsync(ct);
+        // Counted up to a cap, as the member list is: the ranking's pager says "more than 10000" beyond it.
+        var total = await members.Take(Members.MemberService.CountCap + 1).CountAsync(ct);
         var rows = await members.OrderByDescending(m => m.TrustScore).ThenByDescending(m => m.Id)
             .Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize)
             .Select(m => new
