@@ -163,6 +163,11 @@ public sealed class PermissionService(IDbContextFactory<AppDbContext> dbFactory)
         return s => s.MinTrust == null || s.MinTrust <= score;
     }
 
+    /// <summary>
+    /// The member's standing in one round trip: their row, feature roles and managed councils, and the community's
+    /// settings and levels from <see cref="CommunityCache"/> when its stamp (read in the same query) still matches; a second
+    /// query reads them when it does not.
+    /// </summary>
     public static async Task<MemberStanding?> LoadStandingAsync(AppDbContext db, Guid communityId, string userId, CancellationToken ct = default)
     {
         var row = await db.Memberships
@@ -173,21 +178,41 @@ public sealed class PermissionService(IDbContextFactory<AppDbContext> dbFactory)
                 m.Role,
                 m.TrustScore,
                 Roles = m.FeatureRoles.Select(r => r.Role).ToList(),
-                m.Community.Settings,
-                Levels = m.Community.TrustLevels.Select(l => new TrustLevelInfo(l.Id, l.Name, l.MinScore)).ToList(),
                 // Correlated on the membership row, so it joins (SQLite has no APPLY).
                 Councils = db.CouncilManagers.Where(c => c.UserId == m.UserId && c.Council.CommunityId == m.CommunityId)
                     .Select(c => c.CouncilId).ToList(),
+                m.Community.UpdatedAt,
+                LevelCount = m.Community.TrustLevels.Count(),
+                LevelsUpdatedAt = m.Community.TrustLevels.Max(l => (DateTime?)l.UpdatedAt),
             })
-            // One round trip: the small collections (feature roles, levels, managed councils) join onto the one membership row.
+            // One round trip: the small collections (feature roles, managed councils) join onto the one membership row.
             .AsSingleQuery()
             .SingleOrDefaultAsync(ct);
-        return row is null
-            ? null
-            : new MemberStanding(communityId, row.Id, userId, row.Role, row.TrustScore, row.Roles.ToHashSet(), row.Settings, row.Levels)
+        if (row is null) return null;
+        var stamp = new CommunityCache.Stamp(row.UpdatedAt, row.LevelCount, row.LevelsUpdatedAt);
+        var community = CommunityCache.Get(communityId, stamp) ?? await LoadCommunityAsync(db, communityId, ct);
+        return new MemberStanding(communityId, row.Id, userId, row.Role, row.TrustScore, row.Roles.ToHashSet(), community.Settings, community.Levels)
+        {
+            ManagedCouncils = row.Councils.ToHashSet(),
+        };
+    }
+
+    /// <summary>Reads a community's settings and levels with their stamp, and caches them.</summary>
+    private static async Task<CommunityCache.Entry> LoadCommunityAsync(AppDbContext db, Guid communityId, CancellationToken ct)
+    {
+        var read = await db.Communities.IgnoreQueryFilters().Where(c => c.Id == communityId)
+            .Select(c => new
             {
-                ManagedCouncils = row.Councils.ToHashSet(),
-            };
+                c.Settings,
+                c.UpdatedAt,
+                Levels = c.TrustLevels.Select(l => new TrustLevelInfo(l.Id, l.Name, l.MinScore)).ToList(),
+                LevelsUpdatedAt = c.TrustLevels.Max(l => (DateTime?)l.UpdatedAt),
+            })
+            .AsSingleQuery()
+            .SingleAsync(ct);
+        var entry = new CommunityCache.Entry(new CommunityCache.Stamp(read.UpdatedAt, read.Levels.Count, read.LevelsUpdatedAt), read.Settings, read.Levels);
+        CommunityCache.Set(communityId, entry);
+        return entry;
     }
 
     /// <summary>May <paramref name="userId"/> (empty: signed out) do <paramref name="permission"/> in <paramref name="scope"/>, and why.</summary>
