@@ -75,6 +75,9 @@ public sealed record MemberStanding(
     /// <summary>Councils of this community the member manages: the council scope and the <c>disputeHandlingCouncils</c> list read it.</summary>
     public IReadOnlySet<Guid> ManagedCouncils { get; init; } = new HashSet<Guid>();
 
+    /// <summary>The trust an admin granted the member (part of <see cref="Score"/>).</summary>
+    public int AdminGrant { get; init; }
+
     public bool Manages(Guid councilId) => ManagedCouncils.Contains(councilId);
 
     /// <summary>The member's title: the highest level whose minimum is at most the score.</summary>
@@ -177,6 +180,7 @@ public sealed class PermissionService(IDbContextFactory<AppDbContext> dbFactory)
                 m.Id,
                 m.Role,
                 m.TrustScore,
+                m.AdminGrant,
                 Roles = m.FeatureRoles.Select(r => r.Role).ToList(),
                 // Correlated on the membership row, so it joins (SQLite has no APPLY).
                 Councils = db.CouncilManagers.Where(c => c.UserId == m.UserId && c.Council.CommunityId == m.CommunityId)
@@ -194,6 +198,7 @@ public sealed class PermissionService(IDbContextFactory<AppDbContext> dbFactory)
         return new MemberStanding(communityId, row.Id, userId, row.Role, row.TrustScore, row.Roles.ToHashSet(), community.Settings, community.Levels)
         {
             ManagedCouncils = row.Councils.ToHashSet(),
+            AdminGrant = row.AdminGrant,
         };
     }
 

@@ -42,7 +42,7 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
         var me = await PermissionService.DemandMemberAsync(db, communityId, userId, ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var decay = me.Settings.Decay;
-        var adminGrant = await db.Memberships.Where(m => m.CommunityId == communityId && m.UserId == userId).Select(m => m.AdminGrant).SingleAsync(ct);
+        var adminGrant = me.AdminGrant;
 
         var levels = me.Levels.OrderBy(l => l.MinScore).ToList();
         var title = me.Title;
@@ -64,9 +64,12 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
         var givenLines = await given.OrderBy(a => a.RenewedAt).Take(ListLimit)
             .Select(a => new { a.ReceiverId, a.Receiver.DisplayName, a.RenewedAt }).ToListAsync(ct);
 
+        // Both counts in one round trip.
+        var counts = await db.Memberships.Where(m => m.CommunityId == communityId && m.UserId == userId)
+            .Select(m => new { Received = received.Count(), Given = given.Count() }).SingleAsync(ct);
         return new MyTrustView(me.Score, adminGrant, title, next, progress, unlocks, decay.Enabled,
-            await received.CountAsync(ct), receivedLines.Select(a => Line(a.GiverId, a.DisplayName, a.RenewedAt, decay, now)).ToList(),
-            await given.CountAsync(ct), givenLines.Select(a => Line(a.ReceiverId, a.DisplayName, a.RenewedAt, decay, now)).ToList(),
+            counts.Received, receivedLines.Select(a => Line(a.GiverId, a.DisplayName, a.RenewedAt, decay, now)).ToList(),
+            counts.Given, givenLines.Select(a => Line(a.ReceiverId, a.DisplayName, a.RenewedAt, decay, now)).ToList(),
             await HistoryAsync(db, communityId, h => h.SubjectId == userId || h.ActorId == userId, ct));
     }
 
