@@ -114,7 +114,7 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
         }
         // Counted up to a cap, as the member list is: the ranking's pager says "more than 10000" beyond it.
         var total = await members.Take(Members.MemberService.CountCap + 1).CountAsync(ct);
-        var rows = await members.OrderByDescending(m => m.TrustScore).ThenByDescending(m => m.Id)
+        var page = members.OrderByDescending(m => m.TrustScore).ThenByDescending(m => m.Id)
             .Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize)
             .Select(m => new
             {
@@ -123,9 +123,10 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
                 Received = db.TrustAwards.Count(a => a.CommunityId == communityId && a.ReceiverId == m.UserId),
                 TrustedBy = db.TrustAwards.Where(a => a.CommunityId == communityId && a.ReceiverId == m.UserId)
                     .OrderBy(a => a.Giver.DisplayName).Select(a => a.Giver.DisplayName).Take(10).ToList(),
-            })
-            .AsSplitQuery()
-            .ToListAsync(ct);
+            });
+        // PostgreSQL: one query, the ten names per row from a LATERAL join over that member's awards. A split query would
+        // number every award of the community to keep ten per member: the whole community per page. SQLite has no LATERAL.
+        var rows = await (db.Database.IsNpgsql() ? page.AsSingleQuery() : page.AsSplitQuery()).ToListAsync(ct);
         return new Page<NetworkRow>(rows.Select(r => new NetworkRow(r.UserId, r.DisplayName, r.TrustScore, r.Given, r.Received, r.TrustedBy)).ToList(), total, pageIndex, pageSize);
     }
 
