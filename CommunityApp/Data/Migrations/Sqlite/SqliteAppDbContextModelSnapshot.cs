@@ -3594,16 +3594,16 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     b.HasIndex("OwnerId", "Status")
                         .HasDatabaseName("ix_shares_owner_id_status");
 
+                    b.HasIndex("CommunityId", "ExpiresAt", "Id")
+                        .IsDescending(false, false, true)
+                        .HasDatabaseName("ix_shares_community_id_expires_at_id")
+                        .HasFilter("status = 'Active' AND target = 'Community' AND deleted_at IS NULL");
+
                     b.HasIndex("CommunityId", "Status", "CreatedAt")
                         .HasDatabaseName("ix_shares_community_id_status_created_at");
 
                     b.HasIndex("CommunityId", "Status", "ExpiresAt")
                         .HasDatabaseName("ix_shares_community_id_status_expires_at");
-
-                    b.HasIndex(new[] { "CommunityId", "ExpiresAt", "Id" }, "ix_shares_browse_expiring")
-                        .IsDescending(false, false, true)
-                        .HasDatabaseName("ix_shares_community_id_expires_at_id")
-                        .HasFilter("status = 'Active' AND target = 'Community' AND deleted_at IS NULL");
 
                     b.ToTable("shares", null, t =>
                         {
