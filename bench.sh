@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The trust benchmark, on demand (not part of ./test.sh): a throwaway PostgreSQL, generated communities of
-# 5,000 and 50,000 members (20 awards each), each operation timed through the app and through hand-written SQL.
-# Usage: ./bench.sh [member counts …]   e.g. ./bench.sh 5000 50000
+# The pages benchmark, on demand (not part of ./test.sh): a throwaway PostgreSQL, a generated community at each size
+# (1,000,000 awards with their history, 100,000 shares, notifications, 100,000 audit entries), each page and action
+# timed through the app and through hand-written SQL doing the same work, interleaved; then the daily decay pass.
+# Usage: ./bench.sh [member counts …]   e.g. ./bench.sh 5000 50000 500000
+#        (BENCH_DECAY_MAX_MEMBERS=N skips the decay pass above N members)
 #        ./bench.sh councils             the council page over 1,000 councils and 100,000 ledger lines
 #        ./bench.sh pools                the distribution preview over 10,000 needs
 #        ./bench.sh forum                a forum thread of 5,000 posts opening (first page and a deep page)

@@ -69,3 +69,5 @@ static class BenchTiming
         return new Stats(samples[samples.Length / 2], samples[(int)(samples.Length * 0.95)]);
     }
 }
+
+sealed record Stats(double Median, double P95);

@@ -1,31 +1,44 @@
 using Npgsql;
 
-/// <summary>The baseline: the same data as each service call, fetched by hand-written SQL in one round trip.</summary>
+/// <summary>
+/// The baseline: each service call's work written by hand, in one round trip where SQL allows (the award takes four, as
+/// its decisions need the answers). Every read starts with the same membership check the app makes (the member's row,
+/// feature roles, levels, managed councils and the community's settings), and returns the same rows.
+/// </summary>
 static class HandWritten
 {
+    /// <summary>The member's standing, as the app's permission check loads it; @c is the community, @u the member.</summary>
+    const string Standing = """
+        SELECT m.id, m.role, m.trust_score, c.settings,
+               ARRAY(SELECT r.role FROM member_feature_roles r WHERE r.membership_id = m.id),
+               ARRAY(SELECT l.min_score FROM trust_levels l WHERE l.community_id = m.community_id),
+               ARRAY(SELECT cm.council_id FROM council_managers cm JOIN councils co ON co.id = cm.council_id
+                     WHERE cm.user_id = m.user_id AND co.community_id = m.community_id)
+        FROM memberships m JOIN communities c ON c.id = m.community_id
+        WHERE m.community_id = @c AND m.user_id = @u AND m.deleted_at IS NULL AND c.deleted_at IS NULL;
+        """;
+
+    /// <summary>Pages count up to this many rows ("more than 10000"), as the app does.</summary>
+    const int CountCap = 10_001;
+
     public static async Task PermissionAsync(NpgsqlConnection connection, Guid communityId, string userId)
     {
-        await using var command = new NpgsqlCommand("""
-            SELECT m.role, m.trust_score, c.settings,
-                   ARRAY(SELECT r.role FROM member_feature_roles r WHERE r.membership_id = m.id),
-                   ARRAY(SELECT l.min_score FROM trust_levels l WHERE l.community_id = m.community_id)
-            FROM memberships m JOIN communities c ON c.id = m.community_id
-            WHERE m.community_id = @c AND m.user_id = @u AND m.deleted_at IS NULL AND c.deleted_at IS NULL
-            """, connection) { Parameters = { new("c", communityId), new("u", userId) } };
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) { _ = reader.GetValue(2); }
+        await using var command = new NpgsqlCommand(Standing, connection) { Parameters = { new("c", communityId), new("u", userId) } };
+        await DrainAsync(command);
     }
 
-    /// <summary>Lock the receiver, insert the award, recount the score, write history: false if the pair already has an award.</summary>
+    /// <summary>
+    /// Check the giver, lock the receiver, insert the award (false if the pair already has one), store the recounted
+    /// score and write the history and the notification (unless the receiver turned that kind off).
+    /// </summary>
     public static async Task<bool> AwardAsync(NpgsqlConnection connection, Guid communityId, string giverId, string receiverId)
     {
         await using var transaction = await connection.BeginTransactionAsync();
-        await using (var check = new NpgsqlCommand("""
-            SELECT trust_score FROM memberships WHERE community_id = @c AND user_id = @u AND deleted_at IS NULL;
-            UPDATE memberships SET trust_score = trust_score WHERE community_id = @c AND user_id = @r AND deleted_at IS NULL;
+        await using (var check = new NpgsqlCommand(Standing + """
+            SELECT trust_score FROM memberships WHERE community_id = @c AND user_id = @r AND deleted_at IS NULL FOR NO KEY UPDATE;
             """, connection, transaction) { Parameters = { new("c", communityId), new("u", giverId), new("r", receiverId) } })
         {
-            await check.ExecuteNonQueryAsync();
+            await DrainAsync(check);
         }
         await using (var insert = new NpgsqlCommand("""
             INSERT INTO trust_awards (id, community_id, giver_id, receiver_id, renewed_at, created_at, updated_at)
@@ -41,52 +54,95 @@ static class HandWritten
             }
         }
         await using var score = new NpgsqlCommand("""
-            UPDATE memberships SET trust_score = admin_grant + (SELECT count(*) FROM trust_awards a WHERE a.community_id = @c AND a.receiver_id = @r AND a.deleted_at IS NULL)
-            WHERE community_id = @c AND user_id = @r AND deleted_at IS NULL;
+            UPDATE memberships SET trust_score = admin_grant + (SELECT count(*) FROM trust_awards a WHERE a.community_id = @c AND a.receiver_id = @r AND a.deleted_at IS NULL), updated_at = now()
+            WHERE community_id = @c AND user_id = @r AND deleted_at IS NULL RETURNING trust_score;
             INSERT INTO trust_history (id, community_id, actor_id, subject_id, action, points, created_at) VALUES (gen_random_uuid(), @c, @u, @r, 'Awarded', 1, now());
+            INSERT INTO notifications (id, user_id, community_id, kind, actor, subject, link, created_at, in_digest)
+            SELECT gen_random_uuid(), @r, @c, 'TrustReceived', u.display_name, c.name, '/c/' || @c || '/trust/me', now(), false
+            FROM asp_net_users u, communities c
+            WHERE u.id = @u AND c.id = @c
+              AND NOT EXISTS (SELECT 1 FROM notification_preferences p WHERE p.user_id = @r AND p.kind = 'TrustReceived' AND p.delivery = 'Off');
             """, connection, transaction) { Parameters = { new("c", communityId), new("u", giverId), new("r", receiverId) } };
-        await score.ExecuteNonQueryAsync();
+        await DrainAsync(score);
         await transaction.CommitAsync();
         return true;
     }
 
-    public static async Task MemberPageAsync(NpgsqlConnection connection, Guid communityId, string viewerId)
+    /// <summary>A first page of members in the given order, optionally searched by name or username (infix), with the capped count.</summary>
+    public static async Task MemberPageAsync(NpgsqlConnection connection, Guid communityId, string viewerId, string? search, string orderBy)
     {
-        await using var command = new NpgsqlCommand("""
-            SELECT count(*) FROM memberships WHERE community_id = @c AND deleted_at IS NULL;
+        var match = search is null ? "" : "AND (lower(u.display_name) LIKE @s OR u.normalized_user_name LIKE upper(@s))";
+        await using var command = new NpgsqlCommand(Standing + $"""
+            SELECT count(*) FROM (SELECT 1 FROM memberships m JOIN asp_net_users u ON u.id = m.user_id
+                                  WHERE m.community_id = @c AND m.deleted_at IS NULL {match} LIMIT {CountCap}) capped;
             SELECT m.user_id, u.display_name, u.user_name, u.email, m.role, m.trust_score, m.created_at,
                    ARRAY(SELECT r.role FROM member_feature_roles r WHERE r.membership_id = m.id),
                    EXISTS (SELECT 1 FROM trust_awards a WHERE a.community_id = @c AND a.giver_id = @u AND a.receiver_id = m.user_id AND a.deleted_at IS NULL)
             FROM memberships m JOIN asp_net_users u ON u.id = m.user_id
-            WHERE m.community_id = @c AND m.deleted_at IS NULL
-            ORDER BY m.trust_score DESC, m.id DESC
-            LIMIT 25;
-            """, connection) { Parameters = { new("c", communityId), new("u", viewerId) } };
-        await using var reader = await command.ExecuteReaderAsync();
-        do { while (await reader.ReadAsync()) { } } while (await reader.NextResultAsync());
+            WHERE m.community_id = @c AND m.deleted_at IS NULL {match}
+            ORDER BY {orderBy}
+            LIMIT 26;
+            """, connection) { Parameters = { new("c", communityId), new("u", viewerId), new("s", $"%{search?.ToLowerInvariant()}%") } };
+        await DrainAsync(command);
     }
 
-    public static async Task SharePageAsync(NpgsqlConnection connection, Guid communityId, string? text)
+    /// <summary>The trust network's first page: members by trust with counts given and received and up to ten givers' names.</summary>
+    public static async Task NetworkPageAsync(NpgsqlConnection connection, Guid communityId, string viewerId)
+    {
+        await using var command = new NpgsqlCommand(Standing + $"""
+            SELECT count(*) FROM (SELECT 1 FROM memberships m WHERE m.community_id = @c AND m.deleted_at IS NULL LIMIT {CountCap}) capped;
+            SELECT m.user_id, u.display_name, m.trust_score,
+                   (SELECT count(*) FROM trust_awards a WHERE a.community_id = @c AND a.giver_id = m.user_id AND a.deleted_at IS NULL),
+                   (SELECT count(*) FROM trust_awards a WHERE a.community_id = @c AND a.receiver_id = m.user_id AND a.deleted_at IS NULL),
+                   ARRAY(SELECT g.display_name FROM trust_awards a JOIN asp_net_users g ON g.id = a.giver_id
+                         WHERE a.community_id = @c AND a.receiver_id = m.user_id AND a.deleted_at IS NULL ORDER BY g.display_name LIMIT 10)
+            FROM memberships m JOIN asp_net_users u ON u.id = m.user_id
+            WHERE m.community_id = @c AND m.deleted_at IS NULL
+            ORDER BY m.trust_score DESC, m.id DESC LIMIT 25;
+            """, connection) { Parameters = { new("c", communityId), new("u", viewerId) } };
+        await DrainAsync(command);
+    }
+
+    /// <summary>The audit log's first page for an admin, newest first, with the capped count.</summary>
+    public static async Task AuditPageAsync(NpgsqlConnection connection, Guid communityId, string adminId)
+    {
+        await using var command = new NpgsqlCommand(Standing + $"""
+            SELECT count(*) FROM (SELECT 1 FROM audit_log e WHERE e.community_id = @c LIMIT {CountCap}) capped;
+            SELECT e.id, e.created_at, e.actor_id, a.display_name, e.action, t.display_name, e.details
+            FROM audit_log e JOIN asp_net_users a ON a.id = e.actor_id LEFT JOIN asp_net_users t ON t.id = e.target_user_id
+            WHERE e.community_id = @c ORDER BY e.created_at DESC, e.id DESC LIMIT 26;
+            """, connection) { Parameters = { new("c", communityId), new("u", adminId) } };
+        await DrainAsync(command);
+    }
+
+    public static async Task SharePageAsync(NpgsqlConnection connection, Guid communityId, string viewerId, string? text, string orderBy)
     {
         var match = text is null ? "" : "AND s.search_vector @@ websearch_to_tsquery('simple', @t)";
-        await using var command = new NpgsqlCommand($"""
-            SELECT count(*) FROM (SELECT 1 FROM shares s WHERE s.community_id = @c AND s.deleted_at IS NULL AND s.status = 'Active' AND (s.expires_at IS NULL OR s.expires_at > now()) {match} LIMIT 10001) capped;
+        var live = $"s.community_id = @c AND s.deleted_at IS NULL AND s.target = 'Community' AND s.status = 'Active' AND (s.expires_at IS NULL OR s.expires_at > now()) {match}";
+        await using var command = new NpgsqlCommand(Standing + $"""
+            SELECT count(*) FROM (SELECT 1 FROM shares s WHERE {live} LIMIT {CountCap}) capped;
             SELECT s.id, s.title, s.description, s.kind, u.display_name, s.owner_id, s.units_offered, s.units_offered - s.units_reserved - s.units_given,
                    s.status, s.expires_at, s.min_trust, c.name, s.created_at
             FROM shares s JOIN asp_net_users u ON u.id = s.owner_id LEFT JOIN item_categories c ON c.id = s.category_id
-            WHERE s.community_id = @c AND s.deleted_at IS NULL AND s.status = 'Active' AND (s.expires_at IS NULL OR s.expires_at > now()) {match}
-            ORDER BY s.created_at DESC, s.id DESC LIMIT 20;
-            """, connection) { Parameters = { new("c", communityId), new("t", text ?? "") } };
-        await using var reader = await command.ExecuteReaderAsync();
-        do { while (await reader.ReadAsync()) { } } while (await reader.NextResultAsync());
+            WHERE {live}
+            ORDER BY {orderBy} LIMIT 20;
+            """, connection) { Parameters = { new("c", communityId), new("u", viewerId), new("t", text ?? "") } };
+        await DrainAsync(command);
+    }
+
+    /// <summary>The bell: the signed-in user's unread notifications, counted up to 100 (the badge shows "99+").</summary>
+    public static async Task UnreadAsync(NpgsqlConnection connection, string userId)
+    {
+        await using var command = new NpgsqlCommand("""
+            SELECT count(*) FROM (SELECT 1 FROM notifications WHERE user_id = @u AND read_at IS NULL LIMIT 100) capped;
+            """, connection) { Parameters = { new("u", userId) } };
+        await DrainAsync(command);
     }
 
     public static async Task MyTrustAsync(NpgsqlConnection connection, Guid communityId, string userId)
     {
-        await using var command = new NpgsqlCommand("""
-            SELECT m.role, m.trust_score, m.admin_grant, c.settings FROM memberships m JOIN communities c ON c.id = m.community_id
-            WHERE m.community_id = @c AND m.user_id = @u AND m.deleted_at IS NULL;
-            SELECT id, name, min_score FROM trust_levels WHERE community_id = @c;
+        await using var command = new NpgsqlCommand(Standing + """
+            SELECT m.admin_grant FROM memberships m WHERE m.community_id = @c AND m.user_id = @u AND m.deleted_at IS NULL;
             SELECT count(*) FROM trust_awards WHERE community_id = @c AND receiver_id = @u AND deleted_at IS NULL;
             SELECT a.giver_id, u.display_name, a.renewed_at FROM trust_awards a JOIN asp_net_users u ON u.id = a.giver_id
             WHERE a.community_id = @c AND a.receiver_id = @u AND a.deleted_at IS NULL ORDER BY a.renewed_at DESC LIMIT 100;
@@ -97,6 +153,11 @@ static class HandWritten
             JOIN asp_net_users ua ON ua.id = h.actor_id JOIN asp_net_users us ON us.id = h.subject_id
             WHERE h.community_id = @c AND (h.subject_id = @u OR h.actor_id = @u) ORDER BY h.created_at DESC, h.id DESC LIMIT 50;
             """, connection) { Parameters = { new("c", communityId), new("u", userId) } };
+        await DrainAsync(command);
+    }
+
+    private static async Task DrainAsync(NpgsqlCommand command)
+    {
         await using var reader = await command.ExecuteReaderAsync();
         do { while (await reader.ReadAsync()) { } } while (await reader.NextResultAsync());
     }

@@ -98,6 +98,27 @@ public sealed class GovernancePagesTests(SqliteServiceFixture data) : IClassFixt
         top.ShouldContain("55");
     }
 
+    [Fact]
+    public async Task The_member_list_pages_forward_and_back_by_keyset()
+    {
+        var (communityId, admin) = await data.CreateCommunityAsync();
+        for (var i = 1; i <= 26; i++) await data.AddMemberAsync(communityId, score: i);
+        await using var context = PageTestContext.Create(data, admin);
+        context.Render<MudPopoverProvider>();
+
+        var page = context.Render<MembersPage>(p => p.Add(x => x.CommunityId, communityId));
+        page.WaitForAssertion(() => page.FindAll("tbody tr").Count.ShouldBe(25));
+        page.FindAll("tbody tr")[0].TextContent.ShouldContain("26");
+        // The pager's buttons: first, previous, next, last.
+        page.FindAll(".mud-table-pagination-actions button")[2].Click();
+        page.WaitForAssertion(() => page.FindAll("tbody tr").Count.ShouldBe(2));
+        page.FindAll("tbody tr")[0].TextContent.ShouldContain("1");
+        page.Markup.ShouldContain("26-27 of 27");
+        page.FindAll(".mud-table-pagination-actions button")[1].Click();
+        page.WaitForAssertion(() => page.FindAll("tbody tr").Count.ShouldBe(25));
+        page.FindAll("tbody tr")[0].TextContent.ShouldContain("26");
+    }
+
     private static string Reason(IRenderedComponent<CommunityHomePage> page, Permission permission) =>
         page.Find($"li[data-permission={permission}] [data-testid=permission-reason]").TextContent;
 }

@@ -75,6 +75,9 @@ public sealed record MemberStanding(
     /// <summary>Councils of this community the member manages: the council scope and the <c>disputeHandlingCouncils</c> list read it.</summary>
     public IReadOnlySet<Guid> ManagedCouncils { get; init; } = new HashSet<Guid>();
 
+    /// <summary>The trust an admin granted the member (part of <see cref="Score"/>).</summary>
+    public int AdminGrant { get; init; }
+
     public bool Manages(Guid councilId) => ManagedCouncils.Contains(councilId);
 
     /// <summary>The member's title: the highest level whose minimum is at most the score.</summary>
@@ -163,6 +166,11 @@ public sealed class PermissionService(IDbContextFactory<AppDbContext> dbFactory)
         return s => s.MinTrust == null || s.MinTrust <= score;
     }
 
+    /// <summary>
+    /// The member's standing in one round trip: their row, feature roles and managed councils, and the community's
+    /// settings and levels from <see cref="CommunityCache"/> when its stamp (read in the same query) still matches; a second
+    /// query reads them when it does not.
+    /// </summary>
     public static async Task<MemberStanding?> LoadStandingAsync(AppDbContext db, Guid communityId, string userId, CancellationToken ct = default)
     {
         var row = await db.Memberships
@@ -172,22 +180,44 @@ public sealed class PermissionService(IDbContextFactory<AppDbContext> dbFactory)
                 m.Id,
                 m.Role,
                 m.TrustScore,
+                m.AdminGrant,
                 Roles = m.FeatureRoles.Select(r => r.Role).ToList(),
-                m.Community.Settings,
-                Levels = m.Community.TrustLevels.Select(l => new TrustLevelInfo(l.Id, l.Name, l.MinScore)).ToList(),
                 // Correlated on the membership row, so it joins (SQLite has no APPLY).
                 Councils = db.CouncilManagers.Where(c => c.UserId == m.UserId && c.Council.CommunityId == m.CommunityId)
                     .Select(c => c.CouncilId).ToList(),
+                m.Community.UpdatedAt,
+                LevelCount = m.Community.TrustLevels.Count(),
+                LevelsUpdatedAt = m.Community.TrustLevels.Max(l => (DateTime?)l.UpdatedAt),
             })
-            // One round trip: the small collections (feature roles, levels, managed councils) join onto the one membership row.
+            // One round trip: the small collections (feature roles, managed councils) join onto the one membership row.
             .AsSingleQuery()
             .SingleOrDefaultAsync(ct);
-        return row is null
-            ? null
-            : new MemberStanding(communityId, row.Id, userId, row.Role, row.TrustScore, row.Roles.ToHashSet(), row.Settings, row.Levels)
+        if (row is null) return null;
+        var stamp = new CommunityCache.Stamp(row.UpdatedAt, row.LevelCount, row.LevelsUpdatedAt);
+        var community = CommunityCache.Get(communityId, stamp) ?? await LoadCommunityAsync(db, communityId, ct);
+        return new MemberStanding(communityId, row.Id, userId, row.Role, row.TrustScore, row.Roles.ToHashSet(), community.Settings, community.Levels)
+        {
+            ManagedCouncils = row.Councils.ToHashSet(),
+            AdminGrant = row.AdminGrant,
+        };
+    }
+
+    /// <summary>Reads a community's settings and levels with their stamp, and caches them.</summary>
+    private static async Task<CommunityCache.Entry> LoadCommunityAsync(AppDbContext db, Guid communityId, CancellationToken ct)
+    {
+        var read = await db.Communities.IgnoreQueryFilters().Where(c => c.Id == communityId)
+            .Select(c => new
             {
-                ManagedCouncils = row.Councils.ToHashSet(),
-            };
+                c.Settings,
+                c.UpdatedAt,
+                Levels = c.TrustLevels.Select(l => new TrustLevelInfo(l.Id, l.Name, l.MinScore)).ToList(),
+                LevelsUpdatedAt = c.TrustLevels.Max(l => (DateTime?)l.UpdatedAt),
+            })
+            .AsSingleQuery()
+            .SingleAsync(ct);
+        var entry = new CommunityCache.Entry(new CommunityCache.Stamp(read.UpdatedAt, read.Levels.Count, read.LevelsUpdatedAt), read.Settings, read.Levels);
+        CommunityCache.Set(communityId, entry);
+        return entry;
     }
 
     /// <summary>May <paramref name="userId"/> (empty: signed out) do <paramref name="permission"/> in <paramref name="scope"/>, and why.</summary>

@@ -104,6 +104,8 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityDbContext
             user.Property(u => u.DisplayName).HasMaxLength(100);
             user.Property(u => u.Bio).HasMaxLength(1000);
             user.Property(u => u.AvatarUrl).HasMaxLength(500);
+            // The member list sorted by name walks this; searching names uses trigram indexes on PostgreSQL (migration PagesAtScale).
+            user.HasIndex(u => new { u.DisplayName, u.UserName });
         });
 
         // Soft delete: every ISoftDeletable entity hides deleted rows unless a query says IgnoreQueryFilters().

@@ -44,6 +44,15 @@ public sealed class AuditInterceptor(TimeProvider clock) : SaveChangesIntercepto
                     break;
             }
         }
+        // A community's settings and levels are cached for permission checks: a save that touches them drops the entry.
+        foreach (var entry in context.ChangeTracker.Entries<Features.Communities.Community>().Where(e => e.State is not EntityState.Unchanged))
+        {
+            Features.Communities.CommunityCache.Invalidate(entry.Entity.Id);
+        }
+        foreach (var entry in context.ChangeTracker.Entries<Features.Communities.TrustLevel>().Where(e => e.State is not EntityState.Unchanged))
+        {
+            Features.Communities.CommunityCache.Invalidate(entry.Entity.CommunityId);
+        }
         foreach (var entry in context.ChangeTracker.Entries<ICreatedAt>())
         {
             if (entry.State == EntityState.Added && entry.Entity.CreatedAt == default) entry.Entity.CreatedAt = now;

@@ -47,20 +47,24 @@ public static class DataSetup
         builder.AddKeyStorage();
     }
 
-    /// <summary>The context factory for one provider, with the audit interceptor (and the row-lock one on PostgreSQL). Tests use it too.</summary>
+    /// <summary>
+    /// The context factory for one provider, with the audit interceptor (and the row-lock one on PostgreSQL). Tests use it too.
+    /// Contexts are pooled: a service's "new" context is a reset one from the pool, which saves building the context's
+    /// services on every call; <see cref="ProviderContextFactory{TContext}"/> clears the app's own state (<see cref="AppDbContext.ActorId"/>).
+    /// </summary>
     public static IServiceCollection AddAppDatabase(this IServiceCollection services, DatabaseProvider provider, string connectionString)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<AuditInterceptor>();
         if (provider == DatabaseProvider.Postgres)
         {
-            services.AddDbContextFactory<PostgresAppDbContext>((sp, db) => ConfigurePostgres(db, connectionString)
+            services.AddPooledDbContextFactory<PostgresAppDbContext>((sp, db) => ConfigurePostgres(db, connectionString)
                 .AddInterceptors(sp.GetRequiredService<AuditInterceptor>(), new RowLockInterceptor()));
             services.AddSingleton<IDbContextFactory<AppDbContext>, ProviderContextFactory<PostgresAppDbContext>>();
         }
         else
         {
-            services.AddDbContextFactory<SqliteAppDbContext>((sp, db) => ConfigureSqlite(db, connectionString).AddInterceptors(sp.GetRequiredService<AuditInterceptor>()));
+            services.AddPooledDbContextFactory<SqliteAppDbContext>((sp, db) => ConfigureSqlite(db, connectionString).AddInterceptors(sp.GetRequiredService<AuditInterceptor>()));
             services.AddSingleton<IDbContextFactory<AppDbContext>, ProviderContextFactory<SqliteAppDbContext>>();
         }
         return services;
@@ -140,12 +144,22 @@ public static class DataSetup
         if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
     }
 
-    /// <summary>Lets services ask for <see cref="AppDbContext"/> whichever provider is configured.</summary>
+    /// <summary>
+    /// Lets services ask for <see cref="AppDbContext"/> whichever provider is configured. A pooled context keeps the
+    /// properties of the app's own that EF Core does not know about, so they are cleared here: a context never writes
+    /// as the previous user of the same instance.
+    /// </summary>
     private sealed class ProviderContextFactory<TContext>(IDbContextFactory<TContext> inner) : IDbContextFactory<AppDbContext>
         where TContext : AppDbContext
     {
-        public AppDbContext CreateDbContext() => inner.CreateDbContext();
+        public AppDbContext CreateDbContext() => Reset(inner.CreateDbContext());
         public async Task<AppDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default) =>
-            await inner.CreateDbContextAsync(cancellationToken);
+            Reset(await inner.CreateDbContextAsync(cancellationToken));
+
+        private static AppDbContext Reset(AppDbContext db)
+        {
+            db.ActorId = null;
+            return db;
+        }
     }
 }

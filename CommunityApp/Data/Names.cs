@@ -24,6 +24,13 @@ public static class Names
     public static bool HasHiddenCharacters(string value) =>
         !Texts.TryCompose(value, out _) || value.EnumerateRunes().Any(r => Rune.GetUnicodeCategory(r) is UnicodeCategory.Control or UnicodeCategory.Format);
 
+    /// <summary>The escape character of <see cref="LikeContains"/> patterns.</summary>
+    public const string LikeEscape = "\\";
+
+    /// <summary>A LIKE pattern matching <paramref name="text"/> anywhere, its own <c>%</c>, <c>_</c> and <c>\</c> taken literally.</summary>
+    public static string LikeContains(string text) =>
+        "%" + text.Replace(LikeEscape, LikeEscape + LikeEscape).Replace("%", LikeEscape + "%").Replace("_", LikeEscape + "_") + "%";
+
     /// <summary>The field message for a name with hidden characters.</summary>
     public static string HiddenCharactersMessage => Text.Get("Error.HiddenCharacters");
 }

@@ -38,6 +38,36 @@ public static class RowLocks
         if (db is PostgresAppDbContext) query = query.TagWith(Tag);
         return (await query.Select(_ => 1).ToListAsync(ct)).Count;
     }
+
+    /// <summary>
+    /// <see cref="LockForUpdateAsync{T}(AppDbContext, Expression{Func{T, bool}}, CancellationToken)"/> that also reads the locked
+    /// rows' <paramref name="select"/> in the same statement (a score before it changes): one round trip instead of two.
+    /// </summary>
+    public static async Task<List<TResult>> LockAndReadAsync<T, TResult>(this AppDbContext db, Expression<Func<T, bool>> rows, Expression<Func<T, TResult>> select,
+        CancellationToken ct = default)
+        where T : class
+    {
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("LockAndReadAsync needs an open transaction: the lock lasts until it ends.");
+        var query = db.Set<T>().Where(rows);
+        if (db is PostgresAppDbContext) query = query.TagWith(Tag);
+        return await query.Select(select).ToListAsync(ct);
+    }
+
+    /// <summary>
+    /// <see cref="LockForUpdateAsync{T}(AppDbContext, Expression{Func{T, bool}}, CancellationToken)"/> for many rows at once,
+    /// taking the locks in <paramref name="order"/>, so two writers locking overlapping sets in the same order cannot deadlock.
+    /// </summary>
+    public static async Task<int> LockForUpdateAsync<T, TKey>(this AppDbContext db, Expression<Func<T, bool>> rows, Expression<Func<T, TKey>> order,
+        CancellationToken ct = default)
+        where T : class
+    {
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("LockForUpdateAsync needs an open transaction: the lock lasts until it ends.");
+        var query = db.Set<T>().Where(rows).OrderBy(order).AsQueryable();
+        if (db is PostgresAppDbContext) query = query.TagWith(Tag);
+        return (await query.Select(_ => 1).ToListAsync(ct)).Count;
+    }
 }
 
 /// <summary>

@@ -122,7 +122,8 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         entry.HasOne(e => e.Actor).WithMany().HasForeignKey(e => e.ActorId).OnDelete(DeleteBehavior.Restrict);
         entry.HasOne(e => e.TargetUser).WithMany().HasForeignKey(e => e.TargetUserId).OnDelete(DeleteBehavior.Restrict);
         // The log page filters by community, then date, actor or action.
-        entry.HasIndex(e => new { e.CommunityId, e.CreatedAt });
+        // Newest first, keyset on (created, id).
+        entry.HasIndex(e => new { e.CommunityId, e.CreatedAt, e.Id });
         entry.HasIndex(e => new { e.CommunityId, e.ActorId, e.CreatedAt });
         entry.HasIndex(e => new { e.CommunityId, e.Action, e.CreatedAt });
         entry.HasIndex(e => e.ActorId);

@@ -4,7 +4,15 @@ using CommunityApp.Data;
 
 namespace CommunityApp.Features.Audit;
 
-public sealed record AuditFilter(string? ActorId = null, AuditAction? Action = null, DateTime? From = null, DateTime? To = null, int PageIndex = 0, int PageSize = 25);
+/// <summary>
+/// The log's filter and page. <see cref="After"/> pages by keyset (the entries older than that one, as "next" does);
+/// without it, <see cref="PageIndex"/> skips whole pages.
+/// </summary>
+public sealed record AuditFilter(string? ActorId = null, AuditAction? Action = null, DateTime? From = null, DateTime? To = null, int PageIndex = 0, int PageSize = 25,
+    AuditCursor? After = null);
+
+/// <summary>The last entry of a page (newest first): the next page starts after it.</summary>
+public sealed record AuditCursor(DateTime At, Guid Id);
 
 public sealed record AuditRow(Guid Id, DateTime At, string ActorId, string ActorName, AuditAction Action, string? TargetName, string Details);
 
@@ -12,6 +20,8 @@ public sealed record AuditRow(Guid Id, DateTime At, string ActorId, string Actor
 public sealed class AuditService(IDbContextFactory<AppDbContext> dbFactory)
 {
     public const int MaxPageSize = 100;
+    /// <summary>Counting stops here ("more than 10000"): the log only grows.</summary>
+    public const int CountCap = 10_000;
 
     public async Task<Page<AuditRow>> ListAsync(string actorId, Guid communityId, AuditFilter filter, CancellationToken ct = default)
     {
@@ -26,10 +36,10 @@ public sealed class AuditService(IDbContextFactory<AppDbContext> dbFactory)
         if (filter.Action is { } action) entries = entries.Where(e => e.Action == action);
         if (filter.From is { } from) entries = entries.Where(e => e.CreatedAt >= from.ToUniversalTime());
         if (filter.To is { } to) entries = entries.Where(e => e.CreatedAt < to.ToUniversalTime());
-        var total = await entries.CountAsync(ct);
-        var rows = await entries
-            .OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id)
-            .Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize)
+        var total = await entries.Take(CountCap + 1).CountAsync(ct);
+        if (filter.After is { } c) entries = entries.Where(e => e.CreatedAt <= c.At && (e.CreatedAt < c.At || e.Id.CompareTo(c.Id) < 0));
+        var ordered = entries.OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Id);
+        var rows = await (filter.After is null ? ordered.Skip(Paging.Offset(pageIndex, pageSize)) : ordered).Take(pageSize)
             .Select(e => new AuditRow(e.Id, e.CreatedAt, e.ActorId, e.Actor.DisplayName, e.Action, e.TargetUser != null ? e.TargetUser.DisplayName : null, e.Details))
             .ToListAsync(ct);
         return new Page<AuditRow>(rows, total, pageIndex, pageSize);

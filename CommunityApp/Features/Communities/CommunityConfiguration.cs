@@ -36,6 +36,8 @@ internal sealed class MembershipConfiguration : IEntityTypeConfiguration<Members
         membership.HasIndex(m => m.UserId);
         // The member list pages by trust.
         membership.HasIndex(m => new { m.CommunityId, m.TrustScore, m.Id });
+        // … and by newest (keyset on joined, id); sorting by name walks the users' (display name, username) index.
+        membership.HasIndex(m => new { m.CommunityId, m.CreatedAt, m.Id }).HasFilter("deleted_at IS NULL");
         membership.Property(m => m.AdminGrantSetBy).HasMaxLength(450);
         membership.ToTable(t =>
         {

@@ -19,63 +19,106 @@ public enum MemberSort
     Newest,
 }
 
-public sealed record MemberQuery(string? Search = null, MemberSort Sort = MemberSort.TrustDescending, int PageIndex = 0, int PageSize = 25);
+/// <summary>
+/// What the member list asks for. <see cref="After"/> pages by keyset (the rows after that one in the sort, as "next" does);
+/// without it, <see cref="PageIndex"/> skips whole pages (a jump to a page not reached one by one).
+/// </summary>
+public sealed record MemberQuery(string? Search = null, MemberSort Sort = MemberSort.TrustDescending, int PageIndex = 0, int PageSize = 25,
+    MemberCursor? After = null);
+
+/// <summary>Where a page of members ended, in every sort's terms: the next page starts after it.</summary>
+public sealed record MemberCursor(int TrustScore, DateTime JoinedAt, string DisplayName, string UserName, Guid MembershipId);
 
 public sealed record MemberRow(
     string UserId, string DisplayName, string UserName, string? Email, MemberRole Role,
     IReadOnlyList<FeatureRole> FeatureRoles, int TrustScore, string? Title, DateTime JoinedAt, bool AwardedByMe);
+
+/// <summary>
+/// One page of members. <see cref="Total"/> counts matches only up to <see cref="MemberService.CountCap"/> + 1
+/// (<see cref="TotalCapped"/>: "more than 10000"); <see cref="Next"/> is the cursor of the page after, null on the last.
+/// </summary>
+public sealed record MemberPage(IReadOnlyList<MemberRow> Items, int Total, int PageIndex, int PageSize, MemberCursor? Next)
+{
+    public bool TotalCapped => Total > MemberService.CountCap;
+}
 
 /// <summary>Membership (docs/SPEC.md §3.1, §3.2): the member list, roles, feature roles, removal and leaving, with the last-admin rule.</summary>
 public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, IEventHub events, TimeProvider clock)
 {
     public const int MaxPageSize = 100;
 
-    /// <summary>One page of members, searchable by name and username (and e-mail for admins), sortable by trust.</summary>
-    public async Task<Page<MemberRow>> ListAsync(string actorId, Guid communityId, MemberQuery query, CancellationToken ct = default)
+    /// <summary>Counting stops here: a community of 500,000 members costs no more to page than one of 10,000.</summary>
+    public const int CountCap = 10_000;
+
+    /// <summary>
+    /// One page of members, searchable by name and username (and e-mail for admins) anywhere in the text, sorted by trust,
+    /// name or newest. Every sort has an index to walk and a total order (ties broken by the membership id, or the
+    /// username for names), so keyset pages never skip or repeat a member.
+    /// </summary>
+    public async Task<MemberPage> ListAsync(string actorId, Guid communityId, MemberQuery query, CancellationToken ct = default)
     {
         var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
         var pageIndex = Math.Max(0, query.PageIndex);
+        var search = query.Search?.Trim();
+        if (!Texts.IsStorable(search)) throw new ValidationFailedException(new Dictionary<string, string> { ["search"] = Texts.UnstorableMessage });
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var me = await PermissionService.DemandMemberAsync(db, communityId, actorId, ct);
 
         var members = db.Memberships.Where(m => m.CommunityId == communityId);
-        var search = query.Search?.Trim();
-        if (!Texts.IsStorable(search)) throw new ValidationFailedException(new Dictionary<string, string> { ["search"] = Texts.UnstorableMessage });
         if (!string.IsNullOrEmpty(search))
         {
-            // Matched case-insensitively through the normalized columns and a lower-cased display name.
-            var upper = search.ToUpperInvariant();
-            var lower = search.ToLowerInvariant();
+            // An infix LIKE on the lower-cased display name and the normalized columns: PostgreSQL answers it from trigram
+            // indexes (pg_trgm), so a keystroke does not scan every member.
+            var lower = Names.LikeContains(search.ToLowerInvariant());
+            var upper = Names.LikeContains(search.ToUpperInvariant());
             members = me.IsAdmin
-                ? members.Where(m => m.User.NormalizedUserName!.Contains(upper) || m.User.DisplayName.ToLower().Contains(lower) || (m.User.EmailConfirmed && m.User.NormalizedEmail!.Contains(upper)))
-                : members.Where(m => m.User.NormalizedUserName!.Contains(upper) || m.User.DisplayName.ToLower().Contains(lower));
+                ? members.Where(m => EF.Functions.Like(m.User.NormalizedUserName!, upper, Names.LikeEscape) || EF.Functions.Like(m.User.DisplayName.ToLower(), lower, Names.LikeEscape)
+                                     || (m.User.EmailConfirmed && EF.Functions.Like(m.User.NormalizedEmail!, upper, Names.LikeEscape)))
+                : members.Where(m => EF.Functions.Like(m.User.NormalizedUserName!, upper, Names.LikeEscape) || EF.Functions.Like(m.User.DisplayName.ToLower(), lower, Names.LikeEscape));
         }
-        var total = await members.CountAsync(ct);
+        var total = await members.Take(CountCap + 1).CountAsync(ct);
+        if (query.After is { } after) members = After(members, query.Sort, after);
         members = query.Sort switch
         {
             // Ties broken by the membership id so the (community, trust, id) index serves the first page without a sort.
             MemberSort.TrustAscending => members.OrderBy(m => m.TrustScore).ThenBy(m => m.Id),
             MemberSort.Name => members.OrderBy(m => m.User.DisplayName).ThenBy(m => m.User.UserName),
             MemberSort.NameDescending => members.OrderByDescending(m => m.User.DisplayName).ThenByDescending(m => m.User.UserName),
-            MemberSort.Newest => members.OrderByDescending(m => m.CreatedAt),
+            MemberSort.Newest => members.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id),
             _ => members.OrderByDescending(m => m.TrustScore).ThenByDescending(m => m.Id),
         };
+        if (query.After is null) members = members.Skip(Paging.Offset(pageIndex, pageSize));
         var rows = await members
-            .Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize)
+            .Take(pageSize + 1)
             .Select(m => new
             {
-                m.UserId, m.User.DisplayName, m.User.UserName, Email = m.User.EmailConfirmed ? m.User.Email : null, m.Role, m.TrustScore, m.CreatedAt,
+                m.Id, m.UserId, m.User.DisplayName, m.User.UserName, Email = m.User.EmailConfirmed ? m.User.Email : null, m.Role, m.TrustScore, m.CreatedAt,
                 Roles = m.FeatureRoles.Select(r => r.Role).ToList(),
                 AwardedByMe = db.TrustAwards.Any(a => a.CommunityId == communityId && a.GiverId == actorId && a.ReceiverId == m.UserId),
             })
-            .AsSplitQuery()
+            // One round trip: the feature roles (a few per member at most) join onto the page's rows.
+            .AsSingleQuery()
             .ToListAsync(ct);
-        var items = rows.Select(r => new MemberRow(
+        var shown = rows.Take(pageSize).ToList();
+        var items = shown.Select(r => new MemberRow(
                 r.UserId, r.DisplayName, r.UserName!, me.IsAdmin ? r.Email : null, r.Role,
                 r.Roles.Order().ToList(), r.TrustScore, TrustTitles.For(me.Levels, r.TrustScore)?.Name, r.CreatedAt, r.AwardedByMe))
             .ToList();
-        return new Page<MemberRow>(items, total, pageIndex, pageSize);
+        var next = rows.Count > pageSize && shown[^1] is var last ? new MemberCursor(last.TrustScore, last.CreatedAt, last.DisplayName, last.UserName!, last.Id) : null;
+        return new MemberPage(items, total, pageIndex, pageSize, next);
     }
+
+    /// <summary>The members after <paramref name="c"/> in <paramref name="sort"/>; the first condition repeats the keyset's bound so the index range starts there.</summary>
+    private static IQueryable<Membership> After(IQueryable<Membership> members, MemberSort sort, MemberCursor c) => sort switch
+    {
+        MemberSort.TrustAscending => members.Where(m => m.TrustScore >= c.TrustScore && (m.TrustScore > c.TrustScore || m.Id.CompareTo(c.MembershipId) > 0)),
+        MemberSort.Name => members.Where(m => m.User.DisplayName.CompareTo(c.DisplayName) >= 0
+            && (m.User.DisplayName.CompareTo(c.DisplayName) > 0 || m.User.UserName!.CompareTo(c.UserName) > 0)),
+        MemberSort.NameDescending => members.Where(m => m.User.DisplayName.CompareTo(c.DisplayName) <= 0
+            && (m.User.DisplayName.CompareTo(c.DisplayName) < 0 || m.User.UserName!.CompareTo(c.UserName) < 0)),
+        MemberSort.Newest => members.Where(m => m.CreatedAt <= c.JoinedAt && (m.CreatedAt < c.JoinedAt || m.Id.CompareTo(c.MembershipId) < 0)),
+        _ => members.Where(m => m.TrustScore <= c.TrustScore && (m.TrustScore < c.TrustScore || m.Id.CompareTo(c.MembershipId) < 0)),
+    };
 
     public async Task ChangeRoleAsync(string actorId, Guid communityId, string userId, MemberRole role, CancellationToken ct = default)
     {

@@ -98,10 +98,19 @@ public static class NotificationWriter
     public static async Task AddAsync(AppDbContext db, string userId, Guid communityId, NotificationKind kind, string actorId, string link,
         DateTime now, string? subject, CancellationToken ct)
     {
-        var delivery = await NotificationPreferences.DeliveryAsync(db, userId, kind, ct);
+        // One round trip: the reader's preference for this kind, the actor's name and (unless given) the community's.
+        var found = await db.Users.Where(u => u.Id == actorId)
+            .Select(u => new
+            {
+                u.DisplayName,
+                Delivery = db.NotificationPreferences.Where(p => p.UserId == userId && p.Kind == kind).Select(p => (NotificationDelivery?)p.Delivery).FirstOrDefault(),
+                Community = subject == null ? db.Communities.Where(c => c.Id == communityId).Select(c => c.Name).FirstOrDefault() : null,
+            })
+            .SingleAsync(ct);
+        var delivery = found.Delivery ?? NotificationDelivery.InApp;
         if (delivery == NotificationDelivery.Off) return;
-        var actor = await db.Users.Where(u => u.Id == actorId).Select(u => u.DisplayName).SingleAsync(ct);
-        subject ??= await db.Communities.Where(c => c.Id == communityId).Select(c => c.Name).SingleAsync(ct);
+        var actor = found.DisplayName;
+        subject ??= found.Community ?? throw new InvalidOperationException($"Community {communityId} not found");
         db.Notifications.Add(new Notification
         {
             UserId = userId, CommunityId = communityId, Kind = kind, Actor = actor, Subject = subject, Link = link, CreatedAt = now,

@@ -29,10 +29,14 @@ public sealed class NotificationService(IDbContextFactory<AppDbContext> dbFactor
     public const int PageSize = 20;
     public const int MaxPageSize = 100;
 
+    /// <summary>The bell's badge counts this far and shows "99+" above: a reader with thousands unread costs what one with a hundred does.</summary>
+    public const int UnreadCap = 100;
+
+    /// <summary>The user's unread notifications, counted up to <see cref="UnreadCap"/> (the (user, read) index's range of unread ones).</summary>
     public async Task<int> UnreadCountAsync(string userId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Notifications.CountAsync(n => n.UserId == userId && n.ReadAt == null, ct);
+        return await db.Notifications.Where(n => n.UserId == userId && n.ReadAt == null).Take(UnreadCap).CountAsync(ct);
     }
 
     public async Task<IReadOnlyList<NotificationRow>> LatestAsync(string userId, int count = PageSize, CancellationToken ct = default) =>

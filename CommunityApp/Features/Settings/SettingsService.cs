@@ -191,6 +191,7 @@ public sealed class SettingsService(IDbContextFactory<AppDbContext> dbFactory, T
                 community.Settings = CopyWith(settings, thresholds);
             }
             await db.TrustLevels.Where(l => l.Id == levelId).ExecuteDeleteAsync(ct);
+            CommunityCache.Invalidate(communityId);
             db.AuditLog.Add(AuditEntry.Record(communityId, actorId, AuditAction.TrustLevelDeleted,
                 new { name = level.Name, level.MinScore, replacedIn = referencing }, at: Now));
             return levelId;

@@ -15,7 +15,7 @@ namespace CommunityApp.Features.Trust;
 /// </summary>
 public sealed class TrustRecalculator(IDbContextFactory<AppDbContext> dbFactory, IEventHub events, TimeProvider clock, ILogger<TrustRecalculator> logger)
 {
-    private const int Batch = 500;
+    private const int Batch = 5_000;
 
     /// <summary>
     /// The daily pass over every community with decay on. One community that fails (its settings do not load, a write
@@ -52,38 +52,62 @@ public sealed class TrustRecalculator(IDbContextFactory<AppDbContext> dbFactory,
         return failed;
     }
 
-    /// <summary>Recomputes every score in the community that differs from the grant plus its (weighted) awards. Returns how many changed.</summary>
+    /// <summary>
+    /// Recomputes every score in the community that differs from the grant plus its (weighted) awards. Returns how many changed.
+    /// Set-based, a batch of members at a time: the batch's scores are computed from one read of their awards; the members
+    /// whose score moved are then locked together (in user-id order, as renewals lock), their awards read again under the
+    /// locks so a concurrent award or removal is counted, and their scores stored with one UPDATE per distinct score,
+    /// all in one transaction per batch. About eight commands per batch instead of five per changed member.
+    /// </summary>
     public async Task<int> RecomputeCommunityAsync(Guid communityId, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var changed = 0;
         string? after = null;
+        DecaySettings decay;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            decay = (await db.Communities.Where(c => c.Id == communityId).Select(c => c.Settings).SingleAsync(ct)).Decay;
+        }
         while (true)
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var decay = (await db.Communities.Where(c => c.Id == communityId).Select(c => c.Settings).SingleAsync(ct)).Decay;
             var page = db.Memberships.Where(m => m.CommunityId == communityId);
             if (after is not null) page = page.Where(m => string.Compare(m.UserId, after) > 0);
             var members = await page.OrderBy(m => m.UserId).Take(Batch).Select(m => new { m.UserId, m.AdminGrant, m.TrustScore }).ToListAsync(ct);
             if (members.Count == 0) return changed;
             after = members[^1].UserId;
             var ids = members.Select(m => m.UserId).ToList();
-            var awards = (await db.TrustAwards.Where(a => a.CommunityId == communityId && ids.Contains(a.ReceiverId))
-                    .Select(a => new { a.ReceiverId, a.RenewedAt }).ToListAsync(ct))
-                .ToLookup(a => a.ReceiverId, a => TrustDecay.Weight(decay, a.RenewedAt, now));
-            foreach (var member in members.Where(m => TrustDecay.Score(m.AdminGrant, awards[m.UserId]) != m.TrustScore))
+            var weights = await WeightsAsync(db, communityId, ids, decay, now, ct);
+            var stale = members.Where(m => TrustDecay.Score(m.AdminGrant, weights[m.UserId]) != m.TrustScore).Select(m => m.UserId).ToList();
+            if (stale.Count == 0) continue;
+            var stored = await db.InTransactionAsync(async () =>
             {
-                // Recompute under the member's row lock, exactly as an award would, so no concurrent change is lost.
-                await db.InTransactionAsync(async () =>
+                await db.LockForUpdateAsync<Membership, string>(m => m.CommunityId == communityId && stale.Contains(m.UserId), m => m.UserId, ct);
+                var current = await db.Memberships.Where(m => m.CommunityId == communityId && stale.Contains(m.UserId))
+                    .Select(m => new { m.UserId, m.AdminGrant, m.TrustScore }).ToListAsync(ct);
+                var fresh = await WeightsAsync(db, communityId, stale, decay, now, ct);
+                var scores = current.Select(m => (m.UserId, Score: TrustDecay.Score(m.AdminGrant, fresh[m.UserId]), Stored: m.TrustScore))
+                    .Where(m => m.Score != m.Stored).ToList();
+                foreach (var group in scores.GroupBy(m => m.Score))
                 {
-                    await db.LockForUpdateAsync<Membership>(m => m.CommunityId == communityId && m.UserId == member.UserId, ct);
-                    await TrustService.RecomputeAsync(db, communityId, member.UserId, decay, now, ct);
-                }, ct);
-                events.Publish(new TrustChanged(communityId, member.UserId));
-                changed++;
-            }
+                    var users = group.Select(m => m.UserId).ToList();
+                    await db.Memberships.Where(m => m.CommunityId == communityId && users.Contains(m.UserId))
+                        .ExecuteUpdateStampedAsync(now, s => s.SetProperty(m => m.TrustScore, group.Key), ct);
+                }
+                return scores.Select(m => m.UserId).ToList();
+            }, ct);
+            foreach (var userId in stored) events.Publish(new TrustChanged(communityId, userId));
+            changed += stored.Count;
         }
     }
+
+    /// <summary>The weights of the active awards received by <paramref name="receivers"/>, by receiver.</summary>
+    private static async Task<ILookup<string, double>> WeightsAsync(AppDbContext db, Guid communityId, List<string> receivers, DecaySettings decay,
+        DateTime now, CancellationToken ct) =>
+        (await db.TrustAwards.Where(a => a.CommunityId == communityId && receivers.Contains(a.ReceiverId))
+            .Select(a => new { a.ReceiverId, a.RenewedAt }).ToListAsync(ct))
+        .ToLookup(a => a.ReceiverId, a => TrustDecay.Weight(decay, a.RenewedAt, now));
 
     /// <summary>Notifies givers whose awards have started decaying; each award is warned about once (until renewed).</summary>
     public async Task<int> WarnDecayStartedAsync(Guid communityId, DecaySettings decay, CancellationToken ct = default)

@@ -28,13 +28,13 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
         await db.InTransactionAsync(async () =>
         {
             var giver = await PermissionService.DemandAsync(db, communityId, giverId, Permission.AwardTrust, ct);
-            await LockMemberAsync(db, communityId, receiverId, ct);
-            if (await db.TrustAwards.AnyAsync(a => a.CommunityId == communityId && a.GiverId == giverId && a.ReceiverId == receiverId, ct))
-                throw new AppException(Text.Get("Error.AlreadyTrusted"));
+            var before = await LockMemberScoreAsync(db, communityId, receiverId, ct);
 
             var now = Now;
             db.TrustAwards.Add(new TrustAward { CommunityId = communityId, GiverId = giverId, ReceiverId = receiverId, RenewedAt = now });
-            var before = await ScoreAsync(db, communityId, receiverId, ct);
+            // No read first: the filtered unique index refuses a second active award for the pair, and the refusal ends the
+            // award (so no savepoint is needed to survive it).
+            db.Database.AutoSavepointsEnabled = false;
             await SaveOnceAsync(db, Text.Get("Error.AlreadyTrusted"), ct);
             var after = await RecomputeAsync(db, communityId, receiverId, giver.Settings.Decay, now, ct);
             db.TrustHistory.Add(new TrustHistoryEntry { CommunityId = communityId, ActorId = giverId, SubjectId = receiverId, Action = TrustHistoryAction.Awarded, Points = after - before, CreatedAt = now });
@@ -133,6 +133,17 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
     {
         var member = db.Memberships.Where(m => m.CommunityId == communityId && m.UserId == userId);
         var received = db.TrustAwards.Where(a => a.CommunityId == communityId && a.ReceiverId == userId);
+        if (!decay.Enabled && db.Database.IsNpgsql())
+        {
+            // Every award weighs 1: the database counts them in the statement that stores the score, and returns it.
+            var stored = await db.Database.SqlQuery<int>($"""
+                UPDATE memberships SET updated_at = {now},
+                    trust_score = admin_grant + (SELECT count(*) FROM trust_awards a WHERE a.community_id = {communityId} AND a.receiver_id = {userId} AND a.deleted_at IS NULL)
+                WHERE community_id = {communityId} AND user_id = {userId} AND deleted_at IS NULL
+                RETURNING trust_score AS "Value"
+                """).ToListAsync(ct);
+            return stored.Single();
+        }
         if (!decay.Enabled)
         {
             // Every award weighs 1: the database counts them in the same statement that stores the score.
@@ -178,6 +189,13 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
             db.TrustHistory.Add(new TrustHistoryEntry { CommunityId = communityId, ActorId = userId, SubjectId = receiverId, Action = TrustHistoryAction.Ended, Points = after - before, CreatedAt = now });
         }
         return receivers;
+    }
+
+    /// <summary>Takes the member's row lock until the transaction ends and returns their stored score; refuses when the user is not a member.</summary>
+    private static async Task<int> LockMemberScoreAsync(AppDbContext db, Guid communityId, string userId, CancellationToken ct)
+    {
+        var scores = await db.LockAndReadAsync<Membership, int>(m => m.CommunityId == communityId && m.UserId == userId, m => m.TrustScore, ct);
+        return scores.Count == 1 ? scores[0] : throw new AppException(Text.Get("Error.PersonNotMember"));
     }
 
     /// <summary>Takes the member's row lock until the transaction ends; refuses when the user is not a member.</summary>

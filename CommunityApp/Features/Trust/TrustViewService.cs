@@ -42,7 +42,7 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
         var me = await PermissionService.DemandMemberAsync(db, communityId, userId, ct);
         var now = clock.GetUtcNow().UtcDateTime;
         var decay = me.Settings.Decay;
-        var adminGrant = await db.Memberships.Where(m => m.CommunityId == communityId && m.UserId == userId).Select(m => m.AdminGrant).SingleAsync(ct);
+        var adminGrant = me.AdminGrant;
 
         var levels = me.Levels.OrderBy(l => l.MinScore).ToList();
         var title = me.Title;
@@ -64,9 +64,12 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
         var givenLines = await given.OrderBy(a => a.RenewedAt).Take(ListLimit)
             .Select(a => new { a.ReceiverId, a.Receiver.DisplayName, a.RenewedAt }).ToListAsync(ct);
 
+        // Both counts in one round trip.
+        var counts = await db.Memberships.Where(m => m.CommunityId == communityId && m.UserId == userId)
+            .Select(m => new { Received = received.Count(), Given = given.Count() }).SingleAsync(ct);
         return new MyTrustView(me.Score, adminGrant, title, next, progress, unlocks, decay.Enabled,
-            await received.CountAsync(ct), receivedLines.Select(a => Line(a.GiverId, a.DisplayName, a.RenewedAt, decay, now)).ToList(),
-            await given.CountAsync(ct), givenLines.Select(a => Line(a.ReceiverId, a.DisplayName, a.RenewedAt, decay, now)).ToList(),
+            counts.Received, receivedLines.Select(a => Line(a.GiverId, a.DisplayName, a.RenewedAt, decay, now)).ToList(),
+            counts.Given, givenLines.Select(a => Line(a.ReceiverId, a.DisplayName, a.RenewedAt, decay, now)).ToList(),
             await HistoryAsync(db, communityId, h => h.SubjectId == userId || h.ActorId == userId, ct));
     }
 
@@ -104,12 +107,14 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
         var members = db.Memberships.Where(m => m.CommunityId == communityId);
         if (!string.IsNullOrWhiteSpace(search))
         {
-            var lower = search.Trim().ToLowerInvariant();
-            var upper = search.Trim().ToUpperInvariant();
-            members = members.Where(m => m.User.DisplayName.ToLower().Contains(lower) || m.User.NormalizedUserName!.Contains(upper));
+            // The member list's infix search, served by the same trigram indexes on PostgreSQL.
+            var lower = Names.LikeContains(search.Trim().ToLowerInvariant());
+            var upper = Names.LikeContains(search.Trim().ToUpperInvariant());
+            members = members.Where(m => EF.Functions.Like(m.User.DisplayName.ToLower(), lower, Names.LikeEscape) || EF.Functions.Like(m.User.NormalizedUserName!, upper, Names.LikeEscape));
         }
-        var total = await members.CountAsync(ct);
-        var rows = await members.OrderByDescending(m => m.TrustScore).ThenByDescending(m => m.Id)
+        // Counted up to a cap, as the member list is: the ranking's pager says "more than 10000" beyond it.
+        var total = await members.Take(Members.MemberService.CountCap + 1).CountAsync(ct);
+        var page = members.OrderByDescending(m => m.TrustScore).ThenByDescending(m => m.Id)
             .Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize)
             .Select(m => new
             {
@@ -118,9 +123,10 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
                 Received = db.TrustAwards.Count(a => a.CommunityId == communityId && a.ReceiverId == m.UserId),
                 TrustedBy = db.TrustAwards.Where(a => a.CommunityId == communityId && a.ReceiverId == m.UserId)
                     .OrderBy(a => a.Giver.DisplayName).Select(a => a.Giver.DisplayName).Take(10).ToList(),
-            })
-            .AsSplitQuery()
-            .ToListAsync(ct);
+            });
+        // PostgreSQL: one query, the ten names per row from a LATERAL join over that member's awards. A split query would
+        // number every award of the community to keep ten per member: the whole community per page. SQLite has no LATERAL.
+        var rows = await (db.Database.IsNpgsql() ? page.AsSingleQuery() : page.AsSplitQuery()).ToListAsync(ct);
         return new Page<NetworkRow>(rows.Select(r => new NetworkRow(r.UserId, r.DisplayName, r.TrustScore, r.Given, r.Received, r.TrustedBy)).ToList(), total, pageIndex, pageSize);
     }
 

@@ -269,6 +269,10 @@ internal sealed class WealthConfiguration :
         // Browsing lists a community's shares by status, newest first or expiring first.
         share.HasIndex(s => new { s.CommunityId, s.Status, s.CreatedAt });
         share.HasIndex(s => new { s.CommunityId, s.Status, s.ExpiresAt });
+        // Browsing sorted by "expiring soon" walks this in order (nulls last on PostgreSQL, as the sort puts them); the
+        // "most available" sort has an expression index of its own, on PostgreSQL (migration PagesAtScale).
+        share.HasIndex(s => new { s.CommunityId, s.ExpiresAt, s.Id }).IsDescending(false, false, true)
+            .HasFilter("status = 'Active' AND target = 'Community' AND deleted_at IS NULL");
         share.HasIndex(s => new { s.CommunityId, s.CategoryId });
         share.HasIndex(s => new { s.OwnerId, s.Status });
         share.HasIndex(s => s.ItemId);

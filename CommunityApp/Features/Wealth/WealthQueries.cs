@@ -110,13 +110,29 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
                 : shares.Where(_ => false);
         }
         var total = await shares.Take(CountCap + 1).CountAsync(ct);
+        var offset = Paging.Offset(pageIndex, pageSize);
+        if (query.Sort == ShareSort.MostAvailable)
+        {
+            // The stored free units are what an index can order (PostgreSQL: ix_shares_browse_available). A recurring share whose
+            // period has ended is full again before the refill job stores it: those few are read apart and merged, so the page
+            // is exactly the one the "free as of now" order gives (a share ranks no higher by its stored units than by those).
+            var wanted = offset + pageSize;
+            var byStored = await Project(db, shares.OrderByDescending(s => s.UnitsOffered - s.UnitsReserved - s.UnitsGiven).ThenByDescending(s => s.Id).Take(wanted),
+                now, CatalogNames.Spanish).ToListAsync(ct);
+            var refilled = await Project(db, shares.Where(s => s.PeriodEnd <= now).OrderByDescending(s => s.UnitsOffered).ThenByDescending(s => s.Id).Take(wanted),
+                now, CatalogNames.Spanish).ToListAsync(ct);
+            var page = refilled.Concat(byStored).Select(r => r.At(now)).DistinctBy(r => r.Id)
+                .OrderByDescending(r => r.UnitsFree).ThenByDescending(r => r.Id).Skip(offset).Take(pageSize).ToList();
+            return new Page<ShareRow>(page, total, pageIndex, pageSize);
+        }
         shares = query.Sort switch
         {
+            // PostgreSQL puts nulls last in an ascending order, as this sort wants them: the (community, expires, id) index of active shares serves it.
+            ShareSort.ExpiringSoon when db.Database.IsNpgsql() => shares.OrderBy(s => s.ExpiresAt).ThenByDescending(s => s.Id),
             ShareSort.ExpiringSoon => shares.OrderBy(s => s.ExpiresAt == null).ThenBy(s => s.ExpiresAt).ThenByDescending(s => s.Id),
-            ShareSort.MostAvailable => shares.OrderByDescending(s => s.PeriodEnd <= now ? s.UnitsOffered : s.UnitsOffered - s.UnitsReserved - s.UnitsGiven).ThenByDescending(s => s.Id),
             _ => shares.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id),
         };
-        var rows = await Project(db, shares.Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize), now, CatalogNames.Spanish).ToListAsync(ct);
+        var rows = await Project(db, shares.Skip(offset).Take(pageSize), now, CatalogNames.Spanish).ToListAsync(ct);
         return new Page<ShareRow>(rows.Select(r => r.At(now)).ToList(), total, pageIndex, pageSize);
     }
 

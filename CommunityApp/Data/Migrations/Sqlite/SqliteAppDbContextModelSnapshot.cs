@@ -127,6 +127,9 @@ namespace CommunityApp.Data.Migrations.Sqlite
                         .IsUnique()
                         .HasDatabaseName("UserNameIndex");
 
+                    b.HasIndex("DisplayName", "UserName")
+                        .HasDatabaseName("ix_asp_net_users_display_name_user_name");
+
                     b.ToTable("asp_net_users", (string)null);
                 });
 
@@ -221,14 +224,14 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     b.HasIndex("TargetUserId")
                         .HasDatabaseName("ix_audit_log_target_user_id");
 
-                    b.HasIndex("CommunityId", "CreatedAt")
-                        .HasDatabaseName("ix_audit_log_community_id_created_at");
-
                     b.HasIndex("CommunityId", "Action", "CreatedAt")
                         .HasDatabaseName("ix_audit_log_community_id_action_created_at");
 
                     b.HasIndex("CommunityId", "ActorId", "CreatedAt")
                         .HasDatabaseName("ix_audit_log_community_id_actor_id_created_at");
+
+                    b.HasIndex("CommunityId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_audit_log_community_id_created_at_id");
 
                     b.ToTable("audit_log", (string)null);
                 });
@@ -519,6 +522,10 @@ namespace CommunityApp.Data.Migrations.Sqlite
                     b.HasIndex("CommunityId", "UserId")
                         .IsUnique()
                         .HasDatabaseName("ix_memberships_community_id_user_id")
+                        .HasFilter("deleted_at IS NULL");
+
+                    b.HasIndex("CommunityId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_memberships_community_id_created_at_id")
                         .HasFilter("deleted_at IS NULL");
 
                     b.HasIndex("CommunityId", "TrustScore", "Id")
@@ -3633,6 +3640,11 @@ namespace CommunityApp.Data.Migrations.Sqlite
 
                     b.HasIndex("OwnerId", "Status")
                         .HasDatabaseName("ix_shares_owner_id_status");
+
+                    b.HasIndex("CommunityId", "ExpiresAt", "Id")
+                        .IsDescending(false, false, true)
+                        .HasDatabaseName("ix_shares_community_id_expires_at_id")
+                        .HasFilter("status = 'Active' AND target = 'Community' AND deleted_at IS NULL");
 
                     b.HasIndex("CommunityId", "Status", "CreatedAt")
                         .HasDatabaseName("ix_shares_community_id_status_created_at");
