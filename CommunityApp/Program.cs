@@ -49,6 +49,7 @@ try
 
     app.MapStaticAssets();
     app.MapHealthChecks("/health");
+    app.MapBenchDiagnostics();
     app.MapAccountEndpoints();
     CommunityApp.Features.Wealth.ShareImages.MapShareImages(app);
     CommunityApp.Features.Councils.CouncilReportService.MapReportImages(app);
