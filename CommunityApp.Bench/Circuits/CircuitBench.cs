@@ -118,7 +118,7 @@ public static partial class CircuitBench
         }
         Console.WriteLine($"  JS calls on start: {string.Join(", ", warm[0].JsCalls.Distinct())}");
         foreach (var client in warm) await client.CloseAsync(http);
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        await QuietAsync(server);
         var emptyHeap = await HeapAsync(http);
         var emptyWorkingSet = server.WorkingSet;
         var emptyIdle = await IdleShareAsync(server, options.IdleSeconds);
@@ -160,7 +160,7 @@ public static partial class CircuitBench
 
                 // Quiet: the circuits idle (SignalR pings both ways every 15 s, MudBlazor's timers, whatever the page runs).
                 // The empty server's own idle CPU is taken off, so the figure is what the circuits cost.
-                await Task.Delay(TimeSpan.FromSeconds(5));
+                await QuietAsync(server);
                 var idleShare = await IdleShareAsync(server, options.IdleSeconds);
                 var idlePer1000 = Math.Max(0, idleShare - emptyIdle) * 100 * 1000 / Math.Max(1, circuits.Count);
 
@@ -202,6 +202,22 @@ public static partial class CircuitBench
             await Parallel.ForEachAsync(circuits, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (c, _) => await c.DisposeAsync());
         }
         return rows;
+    }
+
+    /// <summary>
+    /// Waits until the server's CPU settles after a burst (the runtime's tiered JIT recompiles hot methods for a while, and
+    /// late renders finish): 5 s windows until two in a row differ by less than 1 % of a core, at most a minute.
+    /// </summary>
+    private static async Task QuietAsync(ServerProcess server)
+    {
+        var previous = double.MaxValue;
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromMinutes(1))
+        {
+            var share = await IdleShareAsync(server, 5);
+            if (Math.Abs(share - previous) < 0.01) return;
+            previous = share;
+        }
     }
 
     /// <summary>The server's CPU over a quiet window, as a share of one core.</summary>
