@@ -35,7 +35,7 @@ public static partial class CircuitBench
             rows.AddRange(app switch
             {
                 "baseline" => await MeasureAsync(Target.Baseline(), options),
-                "community" => await MeasureAsync(await Target.CommunityAsync(postgresServer), options),
+                "community" => await MeasureCommunityAsync(postgresServer, options),
                 _ => throw new ArgumentException($"Unknown app '{app}' (baseline, community)."),
             });
         }
@@ -50,7 +50,7 @@ public static partial class CircuitBench
     }
 
     /// <summary>An app to measure: how to start its process, sign in, and which page and button.</summary>
-    private sealed class Target
+    private sealed record Target
     {
         public required string Name { get; init; }
         public required string Dll { get; init; }
@@ -66,13 +66,13 @@ public static partial class CircuitBench
             SignInAsync = _ => Task.FromResult(("", "")),
         };
 
-        public static async Task<Target> CommunityAsync(string postgresServer)
+        public static async Task<Target> CommunityAsync(string postgresServer, string dll)
         {
             var connectionString = await BenchDatabase.CreateAsync(postgresServer, "bench_circuits");
             return new Target
             {
                 Name = "CommunityApp, community home",
-                Dll = Path.GetFullPath("CommunityApp/bin/Release/net10.0/CommunityApp.dll"),
+                Dll = dll,
                 Environment = new()
                 {
                     ["Database__Provider"] = "Postgres",
@@ -92,6 +92,24 @@ public static partial class CircuitBench
                 SignInAsync = SignInAsAnaAsync,
             };
         }
+    }
+
+    /// <summary>
+    /// The community home; COMMUNITYAPP_BENCH_APP_DLL measures other builds instead, one after another (comma-separated
+    /// paths: copies of the output before and after a change, to compare them in one run).
+    /// </summary>
+    private static async Task<List<Row>> MeasureCommunityAsync(string postgresServer, Options options)
+    {
+        var builds = System.Environment.GetEnvironmentVariable("COMMUNITYAPP_BENCH_APP_DLL")?.Split(',', StringSplitOptions.RemoveEmptyEntries)
+                     ?? [Path.GetFullPath("CommunityApp/bin/Release/net10.0/CommunityApp.dll")];
+        var rows = new List<Row>();
+        foreach (var dll in builds)
+        {
+            var target = await Target.CommunityAsync(postgresServer, dll);
+            if (builds.Length > 1) target = target with { Name = $"{target.Name} ({Path.GetFileName(Path.GetDirectoryName(dll))})" };
+            rows.AddRange(await MeasureAsync(target, options));
+        }
+        return rows;
     }
 
     private static async Task<List<Row>> MeasureAsync(Target target, Options options)
