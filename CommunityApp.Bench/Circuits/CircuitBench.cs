@@ -19,7 +19,8 @@ namespace CommunityApp.Bench.Circuits;
 /// </summary>
 public static partial class CircuitBench
 {
-    public sealed record Options(int[] Sizes, int Parallelism = 16, double ClicksPerSecond = 200, int IdleSeconds = 20, string[]? Apps = null);
+    /// <param name="Clicks">How many of the held circuits click once at each N (spread over all of them), at <paramref name="ClicksPerSecond"/>.</param>
+    public sealed record Options(int[] Sizes, int Parallelism = 16, int Clicks = 1_000, double ClicksPerSecond = 100, int IdleSeconds = 20, string[]? Apps = null);
 
     public sealed record Row(string App, int Circuits, double HeapKb, double WorkingSetKb, double CpuMsPerStart, double IdlePercentPer1000,
         double ClickP50, double ClickP95, int Failures, double StartSeconds);
@@ -187,10 +188,13 @@ public static partial class CircuitBench
                 var heapKb = (heap - emptyHeap) / 1024.0 / circuits.Count;
                 var workingSetKb = (workingSet - emptyWorkingSet) / 1024.0 / circuits.Count;
 
-                // Every circuit clicks once, at a steady rate, while the others are held.
+                // Circuits spread over all the held ones click once each, at a steady rate, while the others are held.
                 var latencies = new ConcurrentBag<double>();
                 var clickFailures = 0;
-                var all = circuits.ToArray();
+                string? firstClickError = null;
+                var held = circuits.ToArray();
+                var step = Math.Max(1, held.Length / Math.Max(1, options.Clicks));
+                var all = held.Where((_, i) => i % step == 0).Take(options.Clicks).ToArray();
                 var pacing = Stopwatch.StartNew();
                 var clicks = new List<Task>(all.Length);
                 for (var i = 0; i < all.Length; i++)
@@ -201,7 +205,11 @@ public static partial class CircuitBench
                     clicks.Add(Task.Run(async () =>
                     {
                         try { latencies.Add((await client.ClickAsync(TimeSpan.FromSeconds(30))).TotalMilliseconds); }
-                        catch (Exception) { Interlocked.Increment(ref clickFailures); }
+                        catch (Exception ex)
+                        {
+                            Interlocked.Increment(ref clickFailures);
+                            Interlocked.CompareExchange(ref firstClickError, ex.GetType().Name + ": " + ex.Message, null);
+                        }
                     }));
                 }
                 await Task.WhenAll(clicks);
@@ -210,7 +218,8 @@ public static partial class CircuitBench
                 failures += clickFailures;
                 Console.WriteLine($"  heap {heapKb:F0} KB and working set {workingSetKb:F0} KB per circuit; idle {idleShare * 100:F1} % of a core " +
                                   $"({idlePer1000:F2} % per 1,000); clicks p50 {Percentile(0.5):F1} ms, p95 {Percentile(0.95):F1} ms" +
-                                  (clickFailures > 0 ? $", {clickFailures} clicks failed" : ""));
+                                  $" ({latencies.Count:N0} clicks at {options.ClicksPerSecond:F0}/s)" +
+                                  (clickFailures > 0 ? $", {clickFailures} clicks failed (first: {firstClickError})" : ""));
                 rows.Add(new Row(target.Name, circuits.Count, heapKb, workingSetKb, cpuPerStart, idlePer1000, Percentile(0.5), Percentile(0.95),
                     failedNow + clickFailures, startSeconds));
             }
@@ -377,7 +386,7 @@ public static partial class CircuitBench
                 }
                 catch (HttpRequestException) { }
                 catch (TaskCanceledException) { }
-                if (deadline.Elapsed > TimeSpan.FromMinutes(3)) throw new TimeoutException($"{target.Name} did not answer; see {logPath}.");
+                if (deadline.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException($"{target.Name} did not answer; see {logPath}.");
                 await Task.Delay(500);
             }
             Console.WriteLine($"  server log: {logPath}");
