@@ -375,19 +375,28 @@ public static partial class CircuitBench
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             var server = new ServerProcess(process, baseUri, log);
-            using var probe = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(5) };
-            var deadline = Stopwatch.StartNew();
-            while (true)
+            try
             {
-                if (process.HasExited) throw new InvalidOperationException($"{target.Name} exited at start-up; see {logPath}.");
-                try
+                using var probe = new HttpClient { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(5) };
+                var deadline = Stopwatch.StartNew();
+                while (true)
                 {
-                    if ((await probe.GetAsync("_bench/heap")).IsSuccessStatusCode) break;
+                    if (process.HasExited) throw new InvalidOperationException($"{target.Name} exited at start-up; see {logPath}.");
+                    try
+                    {
+                        if ((await probe.GetAsync("_bench/heap")).IsSuccessStatusCode) break;
+                    }
+                    catch (HttpRequestException) { }
+                    catch (TaskCanceledException) { }
+                    if (deadline.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException($"{target.Name} did not answer; see {logPath}.");
+                    await Task.Delay(500);
                 }
-                catch (HttpRequestException) { }
-                catch (TaskCanceledException) { }
-                if (deadline.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException($"{target.Name} did not answer; see {logPath}.");
-                await Task.Delay(500);
+            }
+            catch
+            {
+                // A server that never answered is not left running.
+                await server.DisposeAsync();
+                throw;
             }
             Console.WriteLine($"  server log: {logPath}");
             return server;
