@@ -9,10 +9,18 @@
 #        ./bench.sh forum                a forum thread of 5,000 posts opening (first page and a deep page)
 #        ./bench.sh rings                the trust-ring detector: AUC on planted rings, compute time at 50,000 members
 #        ./bench.sh health               the health dashboard over 50,000 members, 1,000,000 awards and 100,000 shares
+#        ./bench.sh circuits [N …]       N real Blazor circuits held on the community home, beside the Blazor template with
+#                                        MudBlazor (CommunityApp.Bench/Baseline), e.g. ./bench.sh circuits 1000 5000 10000;
+#                                        add "baseline" or "community" to measure only one of them
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/postgres.sh
 trap stop_postgres EXIT
 start_postgres "${COMMUNITYAPP_BENCH_PG_PORT:-25452}"
 export COMMUNITYAPP_BENCH_POSTGRES="$PG_URL"
+if [[ "${1:-}" == "circuits" ]]; then
+  # Every circuit holds a WebSocket on both ends of loopback; each app runs as its own Release process.
+  ulimit -n 100000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+  dotnet build -c Release -nologo -v quiet CommunityApp.Bench/Baseline/BlazorBaseline.csproj
+fi
 dotnet run -c Release --project CommunityApp.Bench -- "$@"

@@ -10,6 +10,15 @@ if (args is ["rings", ..])
     RingBench.Run();
     return;
 }
+if (args is ["circuits", .. var circuitArgs])
+{
+    // ./bench.sh circuits [N …]: N real Blazor circuits held, CommunityApp's community home beside the template (Circuits/).
+    var circuitSizes = circuitArgs.Where(a => int.TryParse(a, out _)).Select(int.Parse).ToArray();
+    var apps = circuitArgs.Where(a => !int.TryParse(a, out _)).ToArray();
+    await CommunityApp.Bench.Circuits.CircuitBench.RunAsync(server,
+        new(circuitSizes.Length > 0 ? circuitSizes : [1_000, 5_000, 10_000], Apps: apps.Length > 0 ? apps : null));
+    return;
+}
 if (args is ["councils", ..])
 {
     // ./bench.sh councils: the council page over 1,000 councils and 100,000 ledger lines (CouncilBench.cs).

@@ -1,6 +1,5 @@
 using CommunityApp.Components.Pages;
 using Microsoft.Extensions.Options;
-using MudBlazor.Services;
 using CommunityApp.Auth;
 using CommunityApp.Components;
 using CommunityApp.Data;
@@ -20,7 +19,7 @@ try
     builder.AddThrottling();
     builder.AddAppLocalization();
     builder.Services.AddFeatures();
-    builder.Services.AddMudServices();
+    builder.Services.AddAppMudServices();
     builder.Services.AddTransient<MudBlazor.MudLocalizer, CommunityApp.Components.Shared.AppMudLocalizer>();
     // SignalR's default 32 KB message drops the circuit on a long text, and the change event carries a field's value twice
     // (the event's field info and its arguments). 128 KB carries every field up to its service limit (the longest is 4000
@@ -50,6 +49,7 @@ try
 
     app.MapStaticAssets();
     app.MapProbes();
+    app.MapBenchDiagnostics();
     app.MapAccountEndpoints();
     CommunityApp.Features.Wealth.ShareImages.MapShareImages(app);
     CommunityApp.Features.Councils.CouncilReportService.MapReportImages(app);

@@ -1,0 +1,55 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using CommunityApp.Bench.Circuits;
+using CommunityApp.Features.Communities;
+using CommunityApp.Tests.Infrastructure;
+
+namespace CommunityApp.Tests.Http;
+
+/// <summary>
+/// The protocol client of <c>./bench.sh circuits</c> (CommunityApp.Bench/Circuits, linked here) against the real app on
+/// Kestrel: signed in through the form, it opens circuits on a community home as blazor.web.js does, and a click renders.
+/// The benchmark itself runs on demand only.
+/// </summary>
+public sealed class CircuitClientTests(AppFactory app) : IClassFixture<AppFactory>
+{
+    [Fact]
+    public async Task Two_circuits_open_on_the_community_home_without_a_browser_and_a_click_renders()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        app.StartKestrel();
+        var user = await app.CreateUserAsync("circuitclient");
+        Guid communityId;
+        using (var scope = app.Services.CreateScope())
+        {
+            communityId = await scope.ServiceProvider.GetRequiredService<CommunityService>().CreateAsync(user.Id, new("Circuit client", null), ct);
+        }
+        var cookies = new CookieContainer();
+        using var http = new HttpClient(new SocketsHttpHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = new Uri(app.BaseUrl + "/") };
+        var signIn = await http.PostFormAsync("/Account/Login", "login", new Dictionary<string, string>
+        {
+            ["Input.Login"] = "circuitclient",
+            ["Input.Password"] = AccountForms.Password,
+        }, ct);
+        signIn.StatusCode.ShouldBe(HttpStatusCode.Redirect, "the sign-in succeeded");
+        var cookie = cookies.GetCookieHeader(http.BaseAddress!);
+
+        await using var first = new CircuitClient(http.BaseAddress!, cookie, "Toggle navigation");
+        await using var second = new CircuitClient(http.BaseAddress!, cookie, "Toggle navigation");
+        await Task.WhenAll(
+            first.StartAsync(http, $"c/{communityId}", TimeSpan.FromSeconds(60), ct),
+            second.StartAsync(http, $"c/{communityId}", TimeSpan.FromSeconds(60), ct));
+
+        foreach (var circuit in new[] { first, second })
+        {
+            circuit.CircuitId.ShouldNotBeNullOrEmpty("the server started the circuit");
+            circuit.Error.ShouldBeNull();
+            circuit.JsCalls.ShouldContain("Blazor._internal.attachWebRendererInterop", "the renderer attached its .NET object, where clicks go");
+            var before = circuit.RenderBatches;
+            await circuit.ClickAsync(TimeSpan.FromSeconds(30));
+            circuit.RenderBatches.ShouldBeGreaterThan(before, "the click on the menu button rendered");
+            circuit.Error.ShouldBeNull();
+        }
+        first.CircuitId.ShouldNotBe(second.CircuitId);
+    }
+}
