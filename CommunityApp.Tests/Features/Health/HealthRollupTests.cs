@@ -145,6 +145,28 @@ public sealed class HealthRollupTests(ServiceFixture fixture) : IClassFixture<Se
         static double? Active(HealthDashboard view) => view.Metrics.Single(m => m.Key == HealthMetricKeys.ActiveMembers).Figures.Single().Current;
     }
 
+    [Fact]
+    public async Task The_job_rolls_every_community_up_to_today_once()
+    {
+        fixture.Clock.Set(Start);
+        var (first, ana) = await fixture.CreateCommunityAsync("Early commons");
+        var (second, bo) = await fixture.CreateCommunityAsync("Late commons");
+        await fixture.Get<ShareService>().CreateAsync(ana, first, new ShareInput("Soup", null, WealthKind.Object, 2));
+        fixture.Clock.Set(Start.AddDays(3).AddHours(2));
+        await fixture.Get<ShareService>().CreateAsync(bo, second, new ShareInput("Bread", null, WealthKind.Object, 2));
+        var health = fixture.Get<HealthService>();
+
+        (await health.RollAllAsync(TestContext.Current.CancellationToken)).ShouldBeGreaterThanOrEqualTo(2);
+        (await health.RollAllAsync(TestContext.Current.CancellationToken)).ShouldBe(0);
+
+        await using var db = await fixture.NewContextAsync();
+        var states = await db.Set<HealthRollupState>().Where(s => s.CommunityId == first || s.CommunityId == second).ToListAsync(TestContext.Current.CancellationToken);
+        states.Select(s => s.RolledUntil).ShouldBe([Start.AddDays(3), Start.AddDays(3)]);
+        // Today's share is not rolled yet; the first community's day is.
+        (await db.Set<HealthActiveCell>().Where(c => c.CommunityId == first).SumAsync(c => c.Members, TestContext.Current.CancellationToken)).ShouldBe(1);
+        (await db.Set<HealthActiveCell>().CountAsync(c => c.CommunityId == second, TestContext.Current.CancellationToken)).ShouldBe(0);
+    }
+
     private async Task<IReadOnlyList<TrustLevelInfo>> LevelsAsync(Guid communityId, string userId)
     {
         await using var db = await fixture.NewContextAsync();

@@ -13,7 +13,7 @@ namespace CommunityApp.Features.Health;
 /// see it; admins every metric, others those the community's <c>metricVisibilitySettings</c> switch on. Figures come from
 /// <see cref="HealthCache"/>, at most <c>dashboardRefreshInterval</c> seconds old; each view still checks the viewer.
 /// </summary>
-public sealed class HealthService(IDbContextFactory<AppDbContext> dbFactory, HealthCache cache)
+public sealed class HealthService(IDbContextFactory<AppDbContext> dbFactory, HealthCache cache, TimeProvider clock)
 {
     /// <summary>The dashboard for <paramref name="range"/> as <paramref name="userId"/> may see it; refused with the reason otherwise.</summary>
     public async Task<HealthView> GetAsync(string userId, Guid communityId, HealthRange range, CancellationToken ct = default)
@@ -59,6 +59,26 @@ public sealed class HealthService(IDbContextFactory<AppDbContext> dbFactory, Hea
                          || await db.TrustHistory.AnyAsync(h => h.CommunityId == communityId && h.Action == TrustHistoryAction.Awarded, ct)
                          || await db.ForumPosts.AnyAsync(p => p.CommunityId == communityId, ct);
         return new HealthDashboard(window, now, members, hasHistory, await Task.WhenAll(metrics));
+    }
+
+    /// <summary>
+    /// Rolls up the days closed since the last roll for every community (PostgreSQL; <see cref="HealthRollupJob"/>), so the
+    /// first view of a day does not wait for it; returns how many communities had days to roll.
+    /// </summary>
+    public async Task<int> RollAllAsync(CancellationToken ct = default)
+    {
+        var today = HealthWindow.At(HealthRange.Week, clock.GetUtcNow().UtcDateTime).LastDay;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (db is not PostgresAppDbContext) return 0;
+        var behind = await db.Communities
+            .Where(c => !db.Set<HealthRollupState>().Any(s => s.CommunityId == c.Id && s.RolledUntil >= today))
+            .Select(c => c.Id).ToListAsync(ct);
+        foreach (var communityId in behind)
+        {
+            await using var roll = await dbFactory.CreateDbContextAsync(ct);
+            await HealthRollups.RollAsync(roll, communityId, today, ct);
+        }
+        return behind.Count;
     }
 
     /// <summary>
