@@ -11,7 +11,7 @@ namespace CommunityApp.Tests.Features.Health;
 
 /// <summary>
 /// The dashboard's rollups on PostgreSQL (<see cref="HealthRollups"/>) give exactly the figures the raw tables give: on a
-/// random history of three months (awards, removals, grants up and down, shares, requests, needs, members joining over
+/// random history of two months (awards, removals, grants up and down, shares, requests, needs, members joining over
 /// time), viewed half-way (rolling the first half) and at the end (rolling the rest on top), for every range. And views at
 /// once roll each day once.
 /// </summary>
@@ -36,7 +36,7 @@ public sealed class HealthRollupTests(ServiceFixture fixture) : IClassFixture<Se
         var health = fixture.Get<HealthService>();
         var levels = await LevelsAsync(communityId, ana);
 
-        for (var day = 0; day < 90; day++)
+        for (var day = 0; day < 60; day++)
         {
             void At(int hour) => fixture.Clock.Set(Start.AddDays(day).AddHours(hour).AddMinutes(random.Next(60)));
             At(1);
@@ -55,7 +55,13 @@ public sealed class HealthRollupTests(ServiceFixture fixture) : IClassFixture<Se
                 awarded.Remove((giver, receiver));
                 await trust.RemoveAsync(giver, communityId, receiver);
             }
-            if (random.Next(7) == 0)
+            if (day == 20)
+            {
+                // Someone reaches the top level for sure.
+                At(6);
+                await trust.SetAdminGrantAsync(ana, communityId, members[1], 55);
+            }
+            if (random.Next(4) == 0)
             {
                 At(7);
                 var member = Someone();
@@ -89,7 +95,7 @@ public sealed class HealthRollupTests(ServiceFixture fixture) : IClassFixture<Se
                 At(17);
                 await needs.CreateAsync(Someone(), communityId, new NeedInput(carrots, null, null, 1));
             }
-            if (day is 44 or 89)
+            if (day is 29 or 59)
             {
                 // A view in the evening rolls every day before it up and reads the day itself from the raw tables.
                 fixture.Clock.Set(Start.AddDays(day).AddHours(23));
