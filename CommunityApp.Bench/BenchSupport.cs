@@ -17,7 +17,8 @@ static class BenchDatabase
             await new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin).ExecuteNonQueryAsync();
             await new NpgsqlCommand($"CREATE DATABASE {name}", admin).ExecuteNonQueryAsync();
         }
-        return new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = 20 }.ConnectionString;
+        // The hand-written SQL's sessions as the app's: JIT off (DataSetup.WithoutJit).
+        return CommunityApp.Data.DataSetup.WithoutJit(new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = 20 }.ConnectionString);
     }
 
     /// <summary>The app's services over <paramref name="connectionString"/>, as the app registers them, with the schema migrated.</summary>
