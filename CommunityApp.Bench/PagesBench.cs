@@ -146,7 +146,7 @@ static class PagesBench
                 // Decay on (6 months full, gone at 12): the first daily pass changes nearly every score.
                 await using (var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync())
                 {
-                    var settings = new CommunitySettings { Decay = new DecaySettings { Enabled = true } };
+                    var settings = Settings(decay: true);
                     await db.Database.ExecuteSqlAsync($"UPDATE communities SET settings = {settings.ToJson()}::jsonb, updated_at = now() WHERE id = {communityId}");
                 }
                 var recalculator = services.GetRequiredService<TrustRecalculator>();
@@ -187,6 +187,12 @@ static class PagesBench
         }
     }
 
+    static CommunitySettings Settings(bool decay) => new()
+    {
+        Thresholds = { ["minTrustToAwardTrust"] = Threshold.Number(0) },
+        Decay = new DecaySettings { Enabled = decay },
+    };
+
     /// <summary>
     /// One community of <paramref name="members"/> members, set-based (generate_series), so 500,000 members take a minute
     /// or two. Award k of member r comes from member (r + 7k + 1) mod N: distinct givers, never oneself, renewed over the
@@ -199,7 +205,8 @@ static class PagesBench
         var notificationsPerMember = Math.Clamp(2_000_000 / members, 2, 20);
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        var settings = new CommunitySettings().ToJson();
+        // Anyone may award trust: with 1,000,000 awards over 500,000 members most scores are 2, below the default threshold.
+        var settings = Settings(decay: false).ToJson();
         string[] script =
         [
             $"""
