@@ -115,7 +115,22 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
         // Counted up to a cap, as the member list is: the ranking's pager says "more than 10000" beyond it.
         var total = await members.Take(Members.MemberService.CountCap + 1).CountAsync(ct);
         var page = members.OrderByDescending(m => m.TrustScore).ThenByDescending(m => m.Id)
-            .Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize)
+            .Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize);
+        if (db.Database.IsNpgsql())
+        {
+            // The counts are index lookups per row; the ten givers' names per row come from a LATERAL join over that member's
+            // awards (EF Core would number every award of the community to keep ten per member: the whole community per page).
+            var found = await page.Select(m => new
+            {
+                m.UserId, m.User.DisplayName, m.TrustScore,
+                Given = db.TrustAwards.Count(a => a.CommunityId == communityId && a.GiverId == m.UserId),
+                Received = db.TrustAwards.Count(a => a.CommunityId == communityId && a.ReceiverId == m.UserId),
+            }).ToListAsync(ct);
+            var names = await TrustedByAsync(db, communityId, found.Select(r => r.UserId).ToArray(), ct);
+            return new Page<NetworkRow>(found.Select(r => new NetworkRow(r.UserId, r.DisplayName, r.TrustScore, r.Given, r.Received,
+                names.TryGetValue(r.UserId, out var trustedBy) ? trustedBy : [])).ToList(), total, pageIndex, pageSize);
+        }
+        var rows = await page
             .Select(m => new
             {
                 m.UserId, m.User.DisplayName, m.TrustScore,
@@ -123,10 +138,9 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
                 Received = db.TrustAwards.Count(a => a.CommunityId == communityId && a.ReceiverId == m.UserId),
                 TrustedBy = db.TrustAwards.Where(a => a.CommunityId == communityId && a.ReceiverId == m.UserId)
                     .OrderBy(a => a.Giver.DisplayName).Select(a => a.Giver.DisplayName).Take(10).ToList(),
-            });
-        // PostgreSQL: one query, the ten names per row from a LATERAL join over that member's awards. A split query would
-        // number every award of the community to keep ten per member: the whole community per page. SQLite has no LATERAL.
-        var rows = await (db.Database.IsNpgsql() ? page.AsSingleQuery() : page.AsSplitQuery()).ToListAsync(ct);
+            })
+            .AsSplitQuery()
+            .ToListAsync(ct);
         return new Page<NetworkRow>(rows.Select(r => new NetworkRow(r.UserId, r.DisplayName, r.TrustScore, r.Given, r.Received, r.TrustedBy)).ToList(), total, pageIndex, pageSize);
     }
 
@@ -151,6 +165,42 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return (await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct)).Levels;
+    }
+
+    /// <summary>Up to ten givers' names (by name) for each of <paramref name="receivers"/>, one LATERAL join (PostgreSQL).</summary>
+    private static async Task<Dictionary<string, List<string>>> TrustedByAsync(AppDbContext db, Guid communityId, string[] receivers, CancellationToken ct)
+    {
+        var names = new Dictionary<string, List<string>>();
+        if (receivers.Length == 0) return names;
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT r.receiver_id, g.display_name
+                FROM unnest(@receivers) WITH ORDINALITY AS r(receiver_id, n)
+                CROSS JOIN LATERAL (
+                    SELECT u.display_name FROM trust_awards a JOIN asp_net_users u ON u.id = a.giver_id
+                    WHERE a.community_id = @community AND a.receiver_id = r.receiver_id AND a.deleted_at IS NULL
+                    ORDER BY u.display_name LIMIT 10) g
+                ORDER BY r.n, g.display_name
+                """;
+            command.Parameters.Add(new Npgsql.NpgsqlParameter("receivers", receivers));
+            command.Parameters.Add(new Npgsql.NpgsqlParameter("community", communityId));
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var receiver = reader.GetString(0);
+                if (!names.TryGetValue(receiver, out var list)) names[receiver] = list = [];
+                list.Add(reader.GetString(1));
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+        return names;
     }
 
     private static AwardLine Line(string userId, string name, DateTime renewedAt, DecaySettings decay, DateTime now) =>
