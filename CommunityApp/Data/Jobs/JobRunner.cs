@@ -77,16 +77,15 @@ public sealed class JobRunner(IServiceScopeFactory scopes, IDbContextFactory<App
         var leaseUntil = now + period;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await db.Database.ExecuteSqlAsync($"INSERT INTO job_runs (name, runs, failures) VALUES ({name}, 0, 0) ON CONFLICT (name) DO NOTHING", ct);
-        var rows = db.JobRuns.Where(j => j.Name == name);
-        if (db.Database.IsNpgsql())
-        {
-            // Not yet started in this slot (a start outside it, before or after: a clock set back in tests, too), and no
-            // other instance still holding the lease of a run that outlasted its period.
-            rows = rows.Where(j => (j.LastStartedAt == null || j.LastStartedAt < slotStart || j.LastStartedAt >= slotEnd)
-                && (j.LeaseUntil == null || j.LeaseUntil <= now));
-        }
+        // On PostgreSQL: not yet started in this slot (a start outside it, before or after: a clock set back in tests, too),
+        // and no other instance still holding the lease of a run that outlasted its period. SQLite (one instance) just runs.
+        var shared = db.Database.IsNpgsql();
         var owner = Owner;
-        return await rows.ExecuteUpdateAsync(s => s
+        return await db.JobRuns
+            .Where(j => j.Name == name)
+            .Where(j => !shared || ((j.LastStartedAt == null || j.LastStartedAt < slotStart || j.LastStartedAt >= slotEnd)
+                && (j.LeaseUntil == null || j.LeaseUntil <= now)))
+            .ExecuteUpdateAsync(s => s
             .SetProperty(j => j.LastStartedAt, now)
             .SetProperty(j => j.LeaseUntil, leaseUntil)
             .SetProperty(j => j.Owner, owner)
@@ -100,11 +99,10 @@ public sealed class JobRunner(IServiceScopeFactory scopes, IDbContextFactory<App
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
-            var mine = db.JobRuns.Where(j => j.Name == name && j.Owner == owner);
             if (failure is not null)
             {
                 var error = Truncate($"{failure.GetType().Name}: {failure.Message}", JobRun.ErrorLength);
-                await mine.ExecuteUpdateAsync(s => s
+                await db.JobRuns.Where(j => j.Name == name && j.Owner == owner).ExecuteUpdateAsync(s => s
                     .SetProperty(j => j.LeaseUntil, (DateTime?)null)
                     .SetProperty(j => j.LastFailedAt, now)
                     .SetProperty(j => j.LastError, error)
@@ -114,13 +112,13 @@ public sealed class JobRunner(IServiceScopeFactory scopes, IDbContextFactory<App
             {
                 // Stopped before its end (the instance shutting down): the period is open again, so another instance (or
                 // this one after a restart) runs it; the bodies are safe to run twice.
-                await mine.ExecuteUpdateAsync(s => s
+                await db.JobRuns.Where(j => j.Name == name && j.Owner == owner).ExecuteUpdateAsync(s => s
                     .SetProperty(j => j.LeaseUntil, (DateTime?)null)
                     .SetProperty(j => j.LastStartedAt, (DateTime?)null));
             }
             else
             {
-                await mine.ExecuteUpdateAsync(s => s
+                await db.JobRuns.Where(j => j.Name == name && j.Owner == owner).ExecuteUpdateAsync(s => s
                     .SetProperty(j => j.LeaseUntil, (DateTime?)null)
                     .SetProperty(j => j.LastSucceededAt, now));
             }

@@ -116,6 +116,8 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
             // The stored free units are what an index can order (PostgreSQL: ix_shares_browse_available). A recurring share whose
             // period has ended is full again before the refill job stores it: those few are read apart and merged, so the page
             // is exactly the one the "free as of now" order gives (a share ranks no higher by its stored units than by those).
+            // Past the counted rows there is nothing to merge (and the two reads below never load more than the count's cap).
+            if (offset >= total) return new Page<ShareRow>([], total, pageIndex, pageSize);
             var wanted = offset + pageSize;
             var byStored = await Project(db, shares.OrderByDescending(s => s.UnitsOffered - s.UnitsReserved - s.UnitsGiven).ThenByDescending(s => s.Id).Take(wanted),
                 now, CatalogNames.Spanish).ToListAsync(ct);
