@@ -48,6 +48,7 @@ try
     app.UseAntiforgery();
 
     app.MapStaticAssets();
+    await app.MapThemeStylesheetAsync();
     app.MapProbes();
     app.MapBenchDiagnostics();
     app.MapAccountEndpoints();

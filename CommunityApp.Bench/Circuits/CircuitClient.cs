@@ -53,8 +53,16 @@ public sealed partial class CircuitClient : IAsyncDisposable
     /// <summary>JS interop identifiers the server called, for a reader who wants to see what the page asks of the browser.</summary>
     public List<string> JsCalls { get; } = [];
 
-    /// <summary>Opens the circuit on <paramref name="page"/> (relative) and waits until its button to click has rendered.</summary>
-    public async Task StartAsync(HttpClient http, string page, TimeSpan timeout, CancellationToken ct = default)
+    /// <summary>When set (before starting), every string the render batches carried is kept in <see cref="Strings"/>.</summary>
+    public bool KeepStrings { get; init; }
+    /// <summary>The strings the render batches carried, when <see cref="KeepStrings"/>.</summary>
+    public HashSet<string> Strings { get; } = [];
+
+    /// <summary>
+    /// Opens the circuit on <paramref name="page"/> (relative) and waits until its button to click has rendered;
+    /// <paramref name="afterPrerender"/> runs between the prerendered page's arrival and the circuit's start.
+    /// </summary>
+    public async Task StartAsync(HttpClient http, string page, TimeSpan timeout, CancellationToken ct = default, Func<Task>? afterPrerender = null)
     {
         var pageUri = new Uri(baseUri, page);
         using var request = new HttpRequestMessage(HttpMethod.Get, pageUri);
@@ -65,6 +73,7 @@ public sealed partial class CircuitClient : IAsyncDisposable
         var markers = Markers(html);
         if (markers.Count == 0) throw new InvalidOperationException($"{page} carries no interactive server component marker.");
         var state = ServerState().Match(html) is { Success: true } m ? m.Groups[1].Value : "";
+        if (afterPrerender is not null) await afterPrerender();
 
         connection = new HubConnectionBuilder()
             .WithUrl(new Uri(baseUri, "_blazor"), options =>
@@ -164,6 +173,7 @@ public sealed partial class CircuitClient : IAsyncDisposable
                 // The button is found where its component inserts it; when that component re-renders, a SetAttribute edit
                 // in its diff carries the button's new handler id (the old one is disposed in the same batch).
                 var reader = new RenderBatchReader(data);
+                if (KeepStrings) Strings.UnionWith(reader.Strings());
                 foreach (var (componentId, type, frame) in reader.Edits())
                 {
                     if (type == RenderBatchReader.PrependFrame)

@@ -87,6 +87,15 @@ public readonly ref struct RenderBatchReader
         return elements;
     }
 
+    /// <summary>Every string of the batch's string table (text, attribute names and values).</summary>
+    public List<string> Strings()
+    {
+        var count = (batch.Length - 20 - stringTable) / 4;
+        var strings = new List<string>(count);
+        for (var i = 0; i < count; i++) strings.Add(String(i)!);
+        return strings;
+    }
+
     private int At(int frame) => referenceFrames + frame * FrameSize;
     private int Type(int frame) => Int(At(frame));
     private int Int(int at) => BinaryPrimitives.ReadInt32LittleEndian(batch[at..]);

@@ -43,6 +43,18 @@ public sealed class LiveTrustTests(BrowserFixture browser) : BrowserTest(browser
         await Expect(member.GetByText("Irene Admin trusts you in Live Street.")).ToBeVisibleAsync();
         await member.CheckPageAsync("41-notifications");
         await member.Keyboard.PressAsync("Escape");
+        await Expect(member.GetByText("Irene Admin trusts you in Live Street.")).ToBeHiddenAsync();
+        await Expect(member.GetByRole(AriaRole.Button, new() { Name = "Notifications, 1 unread" })).ToHaveAttributeAsync("aria-expanded", "false");
+
+        // On a wide screen the drawer sits beside the page; the menu button puts it away and brings it back.
+        var sections = member.GetByRole(AriaRole.Navigation, new() { Name = "Community sections" });
+        var menu = member.GetByRole(AriaRole.Button, new() { Name = "Toggle navigation" });
+        await Expect(sections).ToBeInViewportAsync();
+        await menu.ClickAsync();
+        await Expect(sections).Not.ToBeInViewportAsync();
+        await Expect(menu).ToHaveAttributeAsync("aria-expanded", "false");
+        await menu.ClickAsync();
+        await Expect(sections).ToBeInViewportAsync();
 
         await admin.GetByRole(AriaRole.Button, new() { Name = "Remove trust from Tomas Member" }).ClickAsync();
         var confirm = admin.GetByRole(AriaRole.Dialog, new() { Name = "Remove your trust?" });

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using CommunityApp.Bench.Circuits;
 using CommunityApp.Features.Communities;
@@ -51,5 +52,51 @@ public sealed class CircuitClientTests(AppFactory app) : IClassFixture<AppFactor
             circuit.Error.ShouldBeNull();
         }
         first.CircuitId.ShouldNotBe(second.CircuitId);
+    }
+
+    /// <summary>
+    /// docs/ARCHITECTURE.md, "Circuits": the community page carries what its prerender loaded (the community, what the member
+    /// may do) to the circuit, whose first render does not load it again. Renamed in between, the circuit still shows the
+    /// name the prerender read: it did not ask the database; a later load shows the new one.
+    /// </summary>
+    [Fact]
+    public async Task The_circuits_first_render_uses_what_the_prerender_loaded_instead_of_loading_it_again()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        app.StartKestrel();
+        var user = await app.CreateUserAsync("circuitcarry");
+        Guid communityId;
+        using (var scope = app.Services.CreateScope())
+        {
+            communityId = await scope.ServiceProvider.GetRequiredService<CommunityService>().CreateAsync(user.Id, new("Carried garden", null), ct);
+        }
+        var cookies = new CookieContainer();
+        using var http = new HttpClient(new SocketsHttpHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = new Uri(app.BaseUrl + "/") };
+        (await http.PostFormAsync("/Account/Login", "login", new Dictionary<string, string>
+        {
+            ["Input.Login"] = "circuitcarry",
+            ["Input.Password"] = AccountForms.Password,
+        }, ct)).StatusCode.ShouldBe(HttpStatusCode.Redirect, "the sign-in succeeded");
+        var cookie = cookies.GetCookieHeader(http.BaseAddress!);
+
+        async Task RenameAsync()
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            await using var db = await scope.ServiceProvider.GetRequiredService<Microsoft.EntityFrameworkCore.IDbContextFactory<CommunityApp.Data.AppDbContext>>().CreateDbContextAsync(ct);
+            (await db.Communities.Where(c => c.Id == communityId).ExecuteUpdateAsync(s => s.SetProperty(c => c.Name, "Renamed meanwhile"), ct)).ShouldBe(1);
+        }
+
+        await using var carried = new CircuitClient(http.BaseAddress!, cookie, "Toggle navigation") { KeepStrings = true };
+        await carried.StartAsync(http, $"c/{communityId}", TimeSpan.FromSeconds(60), ct, afterPrerender: RenameAsync);
+
+        carried.Error.ShouldBeNull();
+        carried.Strings.ShouldContain("Carried garden", "the circuit rendered the community the prerender loaded");
+        carried.Strings.ShouldNotContain("Renamed meanwhile", "the circuit's first render did not load the community again");
+        carried.Strings.ShouldContain("Award trust", "and what the member may do came along too");
+
+        // A new page load (a new prerender) reads the database again.
+        await using var fresh = new CircuitClient(http.BaseAddress!, cookie, "Toggle navigation") { KeepStrings = true };
+        await fresh.StartAsync(http, $"c/{communityId}", TimeSpan.FromSeconds(60), ct);
+        fresh.Strings.ShouldContain("Renamed meanwhile");
     }
 }

@@ -61,6 +61,26 @@ public sealed class HttpTests(AppFactory app) : IClassFixture<AppFactory>
     }
 
     [Fact]
+    public async Task The_theme_is_one_cached_stylesheet_not_inline_in_every_page()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var html = await Client().GetStringAsync("/", ct);
+
+        html.ShouldNotContain("mud-theme-provider", customMessage: "the theme's 12 KB of CSS is no longer in every page");
+        var href = System.Text.RegularExpressions.Regex.Match(html, "<link rel=\"stylesheet\" href=\"(/theme\\.[0-9a-f]{12}\\.css)\"").Groups[1].Value;
+        href.ShouldNotBeEmpty("the page links the theme's stylesheet");
+        var css = await Client().GetAsync(href, ct);
+        css.StatusCode.ShouldBe(HttpStatusCode.OK);
+        css.Content.Headers.ContentType!.MediaType.ShouldBe("text/css");
+        css.Headers.CacheControl!.ToString().ShouldContain("immutable");
+        var text = await css.Content.ReadAsStringAsync(ct);
+        text.ShouldContain("--mud-palette-primary: rgba(36,73,61,1);", customMessage: "the app's own palette (AppTheme)");
+        text.ShouldContain("--mud-typography-default-family", customMessage: "the typography too");
+        // Its address follows its content: another theme would be another address, so a year's caching never serves an old one.
+        href.ShouldBe(CommunityApp.Components.ThemeStylesheet.Url);
+    }
+
+    [Fact]
     public async Task An_unknown_page_says_not_found_without_a_stack_trace()
     {
         var response = await Client().GetAsync("/no/such/page", TestContext.Current.CancellationToken);

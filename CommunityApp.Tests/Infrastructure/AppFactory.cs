@@ -76,6 +76,8 @@ public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>Starts Kestrel on 127.0.0.1 (a given port, or a free one) and returns the base URL.</summary>
     public string StartKestrel(int port = 0)
     {
+        // Started already (another test of the same class fixture): the same server.
+        if (BaseUrl.Length > 0 && port == 0) return BaseUrl;
         UseKestrel(options => options.Listen(IPAddress.Loopback, port));
         StartServer();
         var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -39,14 +39,34 @@ public abstract class CommunityPageBase : ActionComponentBase, IDisposable
     /// <summary>The community scope, for permission checks.</summary>
     protected PermissionScope Scope => PermissionScope.Community(CommunityId);
 
+    /// <summary>
+    /// The community as the prerendered page showed it, carried to the circuit in the page (protected by the data-protection
+    /// keys), so the circuit's first render does not ask the database for it again. Only from the prerender
+    /// (<see cref="RestoreBehavior.SkipLastSnapshot"/>): a tab resumed later loads afresh. Not for pages to use.
+    /// </summary>
+    [PersistentState(RestoreBehavior = RestoreBehavior.SkipLastSnapshot)]
+    public CommunityHome? PrerenderedHome { get; set; }
+
     protected override async Task OnParametersSetAsync()
     {
         UserId = await AuthState.GetUserIdAsync();
+        if (PrerenderedHome is { } carried && RendererInfo.IsInteractive)
+        {
+            PrerenderedHome = null;
+            if (carried.Id == CommunityId)
+            {
+                if (!RestorePrerenderedState()) await OnCommunityLoadedAsync(carried);
+                (Home, Refusal) = (carried, null);
+                NavState.Show(Home, UserId);
+                return;
+            }
+        }
         try
         {
             var home = await Communities.GetHomeAsync(UserId, CommunityId);
             await OnCommunityLoadedAsync(home);
             (Home, Refusal) = (home, null);
+            if (!RendererInfo.IsInteractive) PrerenderedHome = home;
         }
         catch (AppException ex) when (ex is ForbiddenException or NotFoundException)
         {
@@ -55,6 +75,12 @@ public abstract class CommunityPageBase : ActionComponentBase, IDisposable
         }
         NavState.Show(Home, UserId);
     }
+
+    /// <summary>
+    /// On the circuit's first render after a prerender: takes the page's own data from what the prerender carried (its own
+    /// <c>[PersistentState]</c> properties) and returns true, or returns false to have <see cref="OnCommunityLoadedAsync"/> load it.
+    /// </summary>
+    protected virtual bool RestorePrerenderedState() => false;
 
     /// <summary>Loads the page's own data once the user is known to be a member.</summary>
     protected virtual Task OnCommunityLoadedAsync(CommunityHome home) => Task.CompletedTask;
