@@ -64,6 +64,7 @@ public static class AuthSetup
         {
             cookie.LoginPath = "/Account/Login";
             cookie.AccessDeniedPath = "/Account/Login";
+            cookie.Events.OnValidatePrincipal = SecurityStampCheck.ValidateWhenDueAsync;
         });
 
         // Password-reset and invite mails: SMTP, or the log in Development, or off (Email:Enabled=false); their links on App:PublicBaseUrl.
