@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Bunit;
 using MudBlazor;
 using CommunityApp.Auth;
@@ -29,6 +30,29 @@ public sealed class GovernancePagesTests(SqliteServiceFixture data) : IClassFixt
         Reason(page, Permission.CreatePolls).ShouldBe("Granted by role Poll creator");
         page.Find("[data-testid=my-trust]").TextContent.ShouldBe("12");
         nav.WaitForAssertion(() => nav.FindAll("nav a").Select(a => a.TextContent.Trim()).ShouldBe(["Overview", "Members", "Skills", "Trust", "My trust", "Forum", "Shared wealth", "Needs", "Requests", "Catalogue", "Councils", "Pools", "Disputes", "Recognition", "Polls"]));
+    }
+
+    [Fact]
+    public async Task The_navigation_loads_the_members_standing_once_for_all_its_sections_rules()
+    {
+        var ct = Xunit.TestContext.Current.CancellationToken;
+        var (communityId, admin) = await data.CreateCommunityAsync();
+        var member = await data.AddMemberAsync(communityId, score: 12);
+        await using var context = PageTestContext.Create(data, member);
+        var communities = context.Services.GetRequiredService<CommunityService>();
+        var permissions = context.Services.GetRequiredService<PermissionService>();
+
+        foreach (var userId in new[] { admin, member })
+        {
+            var section = new SectionContext(await communities.GetHomeAsync(userId, communityId, ct), userId, context.Services);
+            var first = section.StandingAsync(ct);
+            section.StandingAsync(ct).ShouldBeSameAs(first, "one load for every rule and badge of the pass");
+            foreach (var permission in new[] { Permission.ViewHealthAnalytics, Permission.ReviewFlags, Permission.HandleDisputes, Permission.RequestWealth })
+            {
+                (await section.AllowsAsync(permission, ct)).ShouldBe(
+                    (await permissions.CheckAsync(userId, permission, PermissionScope.Community(communityId), ct)).Allowed, $"{permission} for {userId}");
+            }
+        }
     }
 
     [Fact]

@@ -1,4 +1,7 @@
 using Microsoft.AspNetCore.Components.Routing;
+using Microsoft.EntityFrameworkCore;
+using CommunityApp.Auth;
+using CommunityApp.Data;
 using CommunityApp.Features.Communities;
 
 namespace CommunityApp.Components.Navigation;
@@ -16,7 +19,26 @@ public enum SectionGroup
 }
 
 /// <summary>What a section's visibility rule and badge know: the community as the signed-in member sees it.</summary>
-public sealed record SectionContext(CommunityHome Home, string UserId, IServiceProvider Services);
+public sealed record SectionContext(CommunityHome Home, string UserId, IServiceProvider Services)
+{
+    private Task<MemberStanding?>? standing;
+
+    /// <summary>
+    /// The member's standing (<see cref="PermissionService.LoadStandingAsync"/>), loaded once for all the rules and badges of
+    /// one navigation pass: four sections asked for it one after another, four round trips for the same row on every page.
+    /// </summary>
+    public Task<MemberStanding?> StandingAsync(CancellationToken ct) => standing ??= LoadStandingAsync(ct);
+
+    private async Task<MemberStanding?> LoadStandingAsync(CancellationToken ct)
+    {
+        await using var db = await Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(ct);
+        return await PermissionService.LoadStandingAsync(db, Home.Id, UserId, ct);
+    }
+
+    /// <summary>Whether the member may do <paramref name="permission"/> in this community, from <see cref="StandingAsync"/>.</summary>
+    public async Task<bool> AllowsAsync(Permission permission, CancellationToken ct) =>
+        PermissionService.Decide(await StandingAsync(ct), permission, PermissionScope.Community(Home.Id)).Allowed;
+}
 
 /// <summary>
 /// One entry of the community navigation. A feature registers its sections with

@@ -11,5 +11,6 @@ public static class DisputesFeature
         .AddHostedService<RequestConfirmJob>()
         .AddHostedService<MediationReminderJob>()
         .AddCommunitySection(new("Community.Disputes", SectionGroup.Sharing, Icons.Material.Filled.Gavel, u => u.Disputes, Order: 50, Match: NavLinkMatch.Prefix,
-            Badge: (context, ct) => context.Services.GetRequiredService<DisputeService>().AwaitingMediatorCountAsync(context.UserId, context.Home.Id, ct)));
+            Badge: async (context, ct) => await context.Services.GetRequiredService<DisputeService>()
+                .AwaitingMediatorCountAsync(await context.StandingAsync(ct), context.UserId, context.Home.Id, ct)));
 }

@@ -11,6 +11,6 @@ public static class ModerationFeature
         .AddScoped<ModerationService>()
         // Shown to reviewers, forum managers and admins; the badge counts the posts waiting (reviewers only).
         .AddCommunitySection(new("Community.ForumReview", SectionGroup.People, Icons.Material.Filled.Flag, u => u.ForumReview, Order: 41,
-            VisibleWhen: (c, ct) => c.Services.GetRequiredService<ModerationService>().MayReviewAsync(c.UserId, c.Home.Id, ct),
-            Badge: (c, ct) => c.Services.GetRequiredService<ModerationService>().QueueCountAsync(c.UserId, c.Home.Id, ct)));
+            VisibleWhen: async (c, ct) => await c.StandingAsync(ct) is { } standing && ModerationRules.MaySeeLog(standing),
+            Badge: async (c, ct) => await c.Services.GetRequiredService<ModerationService>().QueueCountAsync(await c.StandingAsync(ct), c.Home.Id, ct)));
 }

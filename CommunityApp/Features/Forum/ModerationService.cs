@@ -223,7 +223,19 @@ public sealed class ModerationService(IDbContextFactory<AppDbContext> dbFactory,
     public async Task<int> QueueCountAsync(string viewerId, Guid communityId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var standing = await PermissionService.LoadStandingAsync(db, communityId, viewerId, ct);
+        return await QueueCountAsync(db, await PermissionService.LoadStandingAsync(db, communityId, viewerId, ct), communityId, ct);
+    }
+
+    /// <summary>The queue's count for a standing already loaded (the navigation loads one for all its sections).</summary>
+    public async Task<int> QueueCountAsync(MemberStanding? standing, Guid communityId, CancellationToken ct = default)
+    {
+        if (standing is null || !PermissionService.Decide(standing, Permission.ReviewFlags).Allowed) return 0;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await QueueCountAsync(db, standing, communityId, ct);
+    }
+
+    private static async Task<int> QueueCountAsync(AppDbContext db, MemberStanding? standing, Guid communityId, CancellationToken ct)
+    {
         if (standing is null || !PermissionService.Decide(standing, Permission.ReviewFlags).Allowed) return 0;
         return await Waiting(db, communityId).CountAsync(ct);
     }

@@ -15,8 +15,7 @@ public static class HealthFeature
             .AddScoped<HealthService>()
             .AddHostedService<HealthRollupJob>()
             .AddCommunitySection(new("Community.Health", SectionGroup.Insight, Icons.Material.Filled.MonitorHeart, u => u.Health, Order: 10,
-                VisibleWhen: async (c, ct) =>
-                    (await c.Services.GetRequiredService<PermissionService>().CheckAsync(c.UserId, Permission.ViewHealthAnalytics, PermissionScope.Community(c.Home.Id), ct)).Allowed));
+                VisibleWhen: (c, ct) => c.AllowsAsync(Permission.ViewHealthAnalytics, ct)));
     }
 
     /// <summary>

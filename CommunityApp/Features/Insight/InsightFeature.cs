@@ -17,8 +17,7 @@ public static class InsightFeature
         .AddScoped<CsvExports>()
         .AddHostedService<TrustRingJob>()
         .AddCommunitySection(new("Community.NonContributors", SectionGroup.Insight, Icons.Material.Filled.PersonOff, u => u.NonContributors, Order: 20,
-            VisibleWhen: async (c, ct) => c.Home.IsAdmin
-                || (await c.Services.GetRequiredService<PermissionService>().CheckAsync(c.UserId, Permission.ViewHealthAnalytics, PermissionScope.Community(c.Home.Id), ct)).Allowed))
+            VisibleWhen: async (c, ct) => c.Home.IsAdmin || await c.AllowsAsync(Permission.ViewHealthAnalytics, ct)))
         .AddCommunitySection(new("Community.TrustRings", SectionGroup.Insight, Icons.Material.Filled.Hub, u => u.TrustRings, Order: 30, Visible: CommunitySection.AdminsOnly));
 
     /// <summary>
