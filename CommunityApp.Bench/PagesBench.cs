@@ -26,6 +26,9 @@ static class PagesBench
     const int AuditEntries = 100_000;
     /// <summary>Calls timed per operation and side (BENCH_ITERATIONS, 300 unless set).</summary>
     static readonly int Iterations = int.TryParse(Environment.GetEnvironmentVariable("BENCH_ITERATIONS"), out var n) ? n : 300;
+    /// <summary>BENCH_ONLY: a comma-separated list of words; only operations whose name contains one of them run.</summary>
+    static readonly string[] Only = (Environment.GetEnvironmentVariable("BENCH_ONLY") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    static readonly bool Reuse = Environment.GetEnvironmentVariable("BENCH_REUSE") == "1";
     const string AuditDetails = """{"role":{"old":"Member","new":"Admin"}}""";
 
     sealed record Row(int Members, string Operation, Stats App, Stats Sql, int Commands);
@@ -39,12 +42,27 @@ static class PagesBench
         using var counter = new CommandCounter();
         foreach (var members in sizes)
         {
-            var connectionString = await BenchDatabase.CreateAsync(server, $"bench_{members}");
+            // BENCH_REUSE=1 (against a server you keep, COMMUNITYAPP_BENCH_POSTGRES): an earlier run's generated community
+            // is used again, with decay switched off as generated; a few hundred awards from earlier runs stay.
+            var reused = Reuse ? await BenchDatabase.ExistingAsync(server, $"bench_{members}") : null;
+            var existing = reused is null ? null : await ReuseAsync(reused);
+            // The check's pooled connection would not survive the DROP DATABASE … WITH (FORCE) of a fresh generation.
+            NpgsqlConnection.ClearAllPools();
+            var connectionString = existing is null ? await BenchDatabase.CreateAsync(server, $"bench_{members}") : reused!;
             await using var services = await BenchDatabase.ServicesAsync(connectionString);
-            Console.WriteLine($"Generating {members:N0} members, {Awards:N0} awards and their history, {Shares:N0} shares, notifications, {AuditEntries:N0} audit entries …");
-            var generate = Stopwatch.StartNew();
-            var communityId = await GenerateAsync(connectionString, members);
-            Console.WriteLine($"  generated in {generate.Elapsed.TotalSeconds:F0} s; load {BenchDatabase.Load()}");
+            Guid communityId;
+            if (existing is not null)
+            {
+                communityId = existing.Value;
+                Console.WriteLine($"Reusing the generated community of {members:N0} members; load {BenchDatabase.Load()}");
+            }
+            else
+            {
+                Console.WriteLine($"Generating {members:N0} members, {Awards:N0} awards and their history, {Shares:N0} shares, notifications, {AuditEntries:N0} audit entries …");
+                var generate = Stopwatch.StartNew();
+                communityId = await GenerateAsync(connectionString, members);
+                Console.WriteLine($"  generated in {generate.Elapsed.TotalSeconds:F0} s; load {BenchDatabase.Load()}");
+            }
 
             await using var source = new NpgsqlDataSourceBuilder(connectionString).Build();
             var random = new Random(42);
@@ -56,6 +74,7 @@ static class PagesBench
 
             async Task Measure(string operation, Func<Task> app, Func<NpgsqlConnection, Task> sql)
             {
+                if (Only.Length > 0 && !Only.Any(o => operation.Contains(o, StringComparison.OrdinalIgnoreCase))) return;
                 // Commands of a warm call (the first call of a community fills its settings cache).
                 await app();
                 var commands = await counter.CountAsync(app);
@@ -192,6 +211,24 @@ static class PagesBench
         Thresholds = { ["minTrustToAwardTrust"] = Threshold.Number(0) },
         Decay = new DecaySettings { Enabled = decay },
     };
+
+    /// <summary>The generated community of an earlier run, with decay off again (null: none there).</summary>
+    static async Task<Guid?> ReuseAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        // The shares are generated last: a run stopped while generating leaves none, and that community is generated again.
+        await using var tables = new NpgsqlCommand("SELECT to_regclass('shares') IS NOT NULL", connection);
+        if (await tables.ExecuteScalarAsync() is not true) return null;
+        await using var find = new NpgsqlCommand("SELECT id FROM communities c WHERE name = 'Bench' AND EXISTS (SELECT 1 FROM shares s WHERE s.community_id = c.id)", connection);
+        if (await find.ExecuteScalarAsync() is not Guid id) return null;
+        await using var reset = new NpgsqlCommand("UPDATE communities SET settings = @s::jsonb, updated_at = now() WHERE id = @id", connection)
+        {
+            Parameters = { new("s", Settings(decay: false).ToJson()), new("id", id) },
+        };
+        await reset.ExecuteNonQueryAsync();
+        return id;
+    }
 
     /// <summary>
     /// One community of <paramref name="members"/> members, set-based (generate_series), so 500,000 members take a minute
