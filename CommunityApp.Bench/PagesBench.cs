@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using CommunityApp.Auth;
@@ -317,15 +316,30 @@ static class PagesBench
     }
 }
 
-/// <summary>Counts the database commands EF Core runs (its diagnostic events), for one call at a time.</summary>
-sealed class CommandCounter : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
+/// <summary>
+/// Counts the database round trips of one call at a time, other than its commit: Npgsql's command and batch activities
+/// (EF Core's commands and the app's own ADO.NET batches alike; a batch of statements is one). Between counts it samples
+/// nothing, so the timed calls of neither side pay for it.
+/// </summary>
+sealed class CommandCounter : IDisposable
 {
-    private readonly IDisposable subscription;
-    private readonly List<IDisposable> listeners = [];
+    private readonly ActivityListener listener;
     private int count;
     private volatile bool counting;
 
-    public CommandCounter() => subscription = DiagnosticListener.AllListeners.Subscribe(this);
+    public CommandCounter()
+    {
+        listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Npgsql",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => counting ? ActivitySamplingResult.AllData : ActivitySamplingResult.None,
+            ActivityStarted = _ =>
+            {
+                if (counting) Interlocked.Increment(ref count);
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+    }
 
     public async Task<int> CountAsync(Func<Task> call)
     {
@@ -336,22 +350,5 @@ sealed class CommandCounter : IObserver<DiagnosticListener>, IObserver<KeyValueP
         return count;
     }
 
-    void IObserver<DiagnosticListener>.OnNext(DiagnosticListener listener)
-    {
-        if (listener.Name == DbLoggerCategory.Name) lock (listeners) listeners.Add(listener.Subscribe(this));
-    }
-
-    void IObserver<KeyValuePair<string, object?>>.OnNext(KeyValuePair<string, object?> value)
-    {
-        if (counting && value.Key == RelationalEventId.CommandExecuting.Name) Interlocked.Increment(ref count);
-    }
-
-    public void OnCompleted() { }
-    public void OnError(Exception error) { }
-
-    public void Dispose()
-    {
-        subscription.Dispose();
-        lock (listeners) listeners.ForEach(l => l.Dispose());
-    }
+    public void Dispose() => listener.Dispose();
 }
