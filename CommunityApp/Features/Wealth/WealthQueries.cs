@@ -124,13 +124,13 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
             int? counts = offset == 0 ? null : await counted.CountAsync(ct);
             if (offset >= counts) return new Page<ShareRow>([], counts.Value, pageIndex, pageSize);
             var wanted = offset + pageSize;
-            var storedRows = await Project(db, shares.OrderByDescending(s => s.UnitsOffered - s.UnitsReserved - s.UnitsGiven).ThenByDescending(s => s.Id).Take(wanted),
-                now, CatalogNames.Spanish).Select(r => new { Row = r, Total = counted.Count() }).ToListAsync(ct);
-            var total = counts ?? (storedRows.Count > 0 ? storedRows[0].Total : 0);
-            var byStored = storedRows.Select(r => r.Row);
-            var refilled = await Project(db, shares.Where(s => s.PeriodEnd <= now).OrderByDescending(s => s.UnitsOffered).ThenByDescending(s => s.Id).Take(wanted),
-                now, CatalogNames.Spanish).ToListAsync(ct);
-            var page = refilled.Concat(byStored).Select(r => r.At(now)).DistinctBy(r => r.Id)
+            // Both reads in one query (UNION ALL), with the count on a first page.
+            var byStored = shares.OrderByDescending(s => s.UnitsOffered - s.UnitsReserved - s.UnitsGiven).ThenByDescending(s => s.Id).Take(wanted);
+            var refilled = shares.Where(s => s.PeriodEnd <= now).OrderByDescending(s => s.UnitsOffered).ThenByDescending(s => s.Id).Take(wanted);
+            var read = await Project(db, byStored.Concat(refilled), now, CatalogNames.Spanish)
+                .Select(r => new { Row = r, Total = counted.Count() }).ToListAsync(ct);
+            var total = counts ?? (read.Count > 0 ? read[0].Total : 0);
+            var page = read.Select(r => r.Row.At(now)).DistinctBy(r => r.Id)
                 .OrderByDescending(r => r.UnitsFree).ThenByDescending(r => r.Id).Skip(offset).Take(pageSize).ToList();
             return new Page<ShareRow>(page, total, pageIndex, pageSize);
         }
