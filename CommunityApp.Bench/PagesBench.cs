@@ -149,7 +149,7 @@ static class PagesBench
                 c => HandWritten.SharePageAsync(c, communityId, User(), null, "s.expires_at, s.id DESC"));
             await Measure("shares, most available",
                 () => wealth.SearchAsync(User(), communityId, new ShareQuery(Sort: ShareSort.MostAvailable, PageSize: 20)),
-                c => HandWritten.SharePageAsync(c, communityId, User(), null, "s.units_offered - s.units_reserved - s.units_given DESC, s.id DESC"));
+                c => HandWritten.SharePageAsync(c, communityId, User(), null, "s.units_offered - s.units_reserved - s.units_given DESC, s.id DESC", refills: true));
             await Measure("shares, full-text search",
                 () => wealth.SearchAsync(User(), communityId, new ShareQuery("ladder", PageSize: 20)),
                 c => HandWritten.SharePageAsync(c, communityId, User(), "ladder", "s.created_at DESC, s.id DESC"));
