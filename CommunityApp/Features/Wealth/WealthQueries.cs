@@ -120,16 +120,17 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
             // The stored free units are what an index can order (PostgreSQL: ix_shares_browse_available). A recurring share whose
             // period has ended is full again before the refill job stores it: those few are read apart and merged, so the page
             // is exactly the one the "free as of now" order gives (a share ranks no higher by its stored units than by those).
-            // Past the counted rows there is nothing to merge (and the two reads below never load more than the count's cap).
-            int? counts = offset == 0 ? null : await counted.CountAsync(ct);
-            if (offset >= counts) return new Page<ShareRow>([], counts.Value, pageIndex, pageSize);
+            // Past the counted rows there is nothing to merge (and the read below never loads more than the count's cap); a
+            // later page counts first, a first page reads its count with the rows.
+            int? laterCount = offset == 0 ? null : await counted.CountAsync(ct);
+            if (offset >= laterCount) return new Page<ShareRow>([], laterCount.Value, pageIndex, pageSize);
             var wanted = offset + pageSize;
-            // Both reads in one query (UNION ALL), with the count on a first page.
+            // Both orders in one query (UNION ALL).
             var byStored = shares.OrderByDescending(s => s.UnitsOffered - s.UnitsReserved - s.UnitsGiven).ThenByDescending(s => s.Id).Take(wanted);
             var refilled = shares.Where(s => s.PeriodEnd <= now).OrderByDescending(s => s.UnitsOffered).ThenByDescending(s => s.Id).Take(wanted);
             var read = await Project(db, byStored.Concat(refilled), now, CatalogNames.Spanish)
                 .Select(r => new { Row = r, Total = counted.Count() }).ToListAsync(ct);
-            var total = counts ?? (read.Count > 0 ? read[0].Total : 0);
+            var total = laterCount ?? (read.Count > 0 ? read[0].Total : 0);
             var page = read.Select(r => r.Row.At(now)).DistinctBy(r => r.Id)
                 .OrderByDescending(r => r.UnitsFree).ThenByDescending(r => r.Id).Skip(offset).Take(pageSize).ToList();
             return new Page<ShareRow>(page, total, pageIndex, pageSize);
