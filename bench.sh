@@ -3,7 +3,9 @@
 # (1,000,000 awards with their history, 100,000 shares, notifications, 100,000 audit entries), each page and action
 # timed through the app and through hand-written SQL doing the same work, interleaved; then the daily decay pass.
 # Usage: ./bench.sh [member counts …]   e.g. ./bench.sh 5000 50000 500000
-#        (BENCH_DECAY_MAX_MEMBERS=N skips the decay pass above N members)
+#        (BENCH_DECAY_MAX_MEMBERS=N skips the decay pass above N members; BENCH_ONLY=award,shares runs only the
+#        operations whose names contain one of the words; with COMMUNITYAPP_BENCH_POSTGRES set to a server you keep,
+#        that server is used instead of a throwaway one, and BENCH_REUSE=1 reuses the community generated there before)
 #        ./bench.sh councils             the council page over 1,000 councils and 100,000 ledger lines
 #        ./bench.sh pools                the distribution preview over 10,000 needs
 #        ./bench.sh forum                a forum thread of 5,000 posts opening (first page and a deep page)
@@ -15,9 +17,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/postgres.sh
-trap stop_postgres EXIT
-start_postgres "${COMMUNITYAPP_BENCH_PG_PORT:-25452}"
-export COMMUNITYAPP_BENCH_POSTGRES="$PG_URL"
+if [[ -z "${COMMUNITYAPP_BENCH_POSTGRES:-}" ]]; then
+  trap stop_postgres EXIT
+  start_postgres "${COMMUNITYAPP_BENCH_PG_PORT:-25452}"
+  export COMMUNITYAPP_BENCH_POSTGRES="$PG_URL"
+fi
 if [[ "${1:-}" == "circuits" ]]; then
   # Every circuit holds a WebSocket on both ends of loopback; each app runs as its own Release process.
   ulimit -n 100000 2>/dev/null || ulimit -n "$(ulimit -Hn)"

@@ -21,6 +21,17 @@ static class BenchDatabase
         return CommunityApp.Data.DataSetup.WithoutJit(new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = 20 }.ConnectionString);
     }
 
+    /// <summary>The connection string of database <paramref name="name"/> if it exists (null if not).</summary>
+    public static async Task<string?> ExistingAsync(string server, string name)
+    {
+        await using var admin = new NpgsqlConnection(server);
+        await admin.OpenAsync();
+        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @n", admin) { Parameters = { new("n", name) } };
+        return await exists.ExecuteScalarAsync() is null
+            ? null
+            : CommunityApp.Data.DataSetup.WithoutJit(new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = 20 }.ConnectionString);
+    }
+
     /// <summary>The app's services over <paramref name="connectionString"/>, as the app registers them, with the schema migrated.</summary>
     public static async Task<ServiceProvider> ServicesAsync(string connectionString)
     {

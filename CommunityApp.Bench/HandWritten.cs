@@ -115,17 +115,32 @@ static class HandWritten
         await DrainAsync(command);
     }
 
-    public static async Task SharePageAsync(NpgsqlConnection connection, Guid communityId, string viewerId, string? text, string orderBy)
+    /// <summary>
+    /// A first page of shares in the given order with the capped count: each row with its owner's, category's, council's
+    /// and pool's names and its period, as the app's share row has them. "Most available" (<paramref name="refills"/>) also
+    /// reads, as the app does, the recurring shares whose period has ended (full again before the refill job stores them),
+    /// to be merged by their full units.
+    /// </summary>
+    public static async Task SharePageAsync(NpgsqlConnection connection, Guid communityId, string viewerId, string? text, string orderBy, bool refills = false)
     {
         var match = text is null ? "" : "AND s.search_vector @@ websearch_to_tsquery('simple', @t)";
         var live = $"s.community_id = @c AND s.deleted_at IS NULL AND s.target = 'Community' AND s.status = 'Active' AND (s.expires_at IS NULL OR s.expires_at > now()) {match}";
+        string Page(string where, string order) => $"""
+            SELECT s.id, s.title, s.description, s.kind, u.display_name, s.owner_id, s.units_offered, s.units_offered - s.units_reserved - s.units_given,
+                   s.status, s.expires_at, s.min_trust, c.name, s.created_at, s.category_id, s.target, co.id, co.name, p.id, p.name,
+                   s.recurrence, s.period_start, s.period_end
+            FROM shares s JOIN asp_net_users u ON u.id = s.owner_id LEFT JOIN item_categories c ON c.id = s.category_id
+            LEFT JOIN councils co ON co.id = coalesce(s.source_council_id, s.target_id) AND co.deleted_at IS NULL
+            LEFT JOIN pools p ON p.id = coalesce(s.source_pool_id, CASE WHEN s.target = 'Pool' THEN s.target_id END)
+            WHERE {where}
+            ORDER BY {order} LIMIT 20
+            """;
+        var rows = refills
+            ? $"({Page(live, orderBy)}) UNION ALL ({Page(live + " AND s.period_end <= now()", "s.units_offered DESC, s.id DESC")})"
+            : Page(live, orderBy);
         await using var command = new NpgsqlCommand(Standing + $"""
             SELECT count(*) FROM (SELECT 1 FROM shares s WHERE {live} LIMIT {CountCap}) capped;
-            SELECT s.id, s.title, s.description, s.kind, u.display_name, s.owner_id, s.units_offered, s.units_offered - s.units_reserved - s.units_given,
-                   s.status, s.expires_at, s.min_trust, c.name, s.created_at
-            FROM shares s JOIN asp_net_users u ON u.id = s.owner_id LEFT JOIN item_categories c ON c.id = s.category_id
-            WHERE {live}
-            ORDER BY {orderBy} LIMIT 20;
+            {rows};
             """, connection) { Parameters = { new("c", communityId), new("u", viewerId), new("t", text ?? "") } };
         await DrainAsync(command);
     }

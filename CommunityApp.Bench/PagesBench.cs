@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using CommunityApp.Auth;
@@ -16,7 +15,8 @@ using CommunityApp.Features.Wealth;
 /// The pages and actions of one community at each size (issue #14, part 2): 1,000,000 awards with their trust history,
 /// 100,000 shares owned across the members, notifications and 100,000 audit entries. Each operation runs through the
 /// app's services and through hand-written SQL doing the same work (the same membership or admin check, the same rows,
-/// a pooled connection opened per call), interleaved, and the app side's database commands per call are counted.
+/// a pooled connection opened per call), interleaved, and the app side's round trips per call are counted (Npgsql's
+/// commands and batches, the commit aside).
 /// The daily decay pass is timed once per size, on its first run after decay is switched on (every score changes).
 /// </summary>
 static class PagesBench
@@ -26,6 +26,9 @@ static class PagesBench
     const int AuditEntries = 100_000;
     /// <summary>Calls timed per operation and side (BENCH_ITERATIONS, 300 unless set).</summary>
     static readonly int Iterations = int.TryParse(Environment.GetEnvironmentVariable("BENCH_ITERATIONS"), out var n) ? n : 300;
+    /// <summary>BENCH_ONLY: a comma-separated list of words; only operations whose name contains one of them run.</summary>
+    static readonly string[] Only = (Environment.GetEnvironmentVariable("BENCH_ONLY") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    static readonly bool Reuse = Environment.GetEnvironmentVariable("BENCH_REUSE") == "1";
     const string AuditDetails = """{"role":{"old":"Member","new":"Admin"}}""";
 
     sealed record Row(int Members, string Operation, Stats App, Stats Sql, int Commands);
@@ -39,12 +42,27 @@ static class PagesBench
         using var counter = new CommandCounter();
         foreach (var members in sizes)
         {
-            var connectionString = await BenchDatabase.CreateAsync(server, $"bench_{members}");
+            // BENCH_REUSE=1 (against a server you keep, COMMUNITYAPP_BENCH_POSTGRES): an earlier run's generated community
+            // is used again, with decay switched off as generated; a few hundred awards from earlier runs stay.
+            var reused = Reuse ? await BenchDatabase.ExistingAsync(server, $"bench_{members}") : null;
+            var existing = reused is null ? null : await ReuseAsync(reused);
+            // The check's pooled connection would not survive the DROP DATABASE … WITH (FORCE) of a fresh generation.
+            NpgsqlConnection.ClearAllPools();
+            var connectionString = existing is null ? await BenchDatabase.CreateAsync(server, $"bench_{members}") : reused!;
             await using var services = await BenchDatabase.ServicesAsync(connectionString);
-            Console.WriteLine($"Generating {members:N0} members, {Awards:N0} awards and their history, {Shares:N0} shares, notifications, {AuditEntries:N0} audit entries …");
-            var generate = Stopwatch.StartNew();
-            var communityId = await GenerateAsync(connectionString, members);
-            Console.WriteLine($"  generated in {generate.Elapsed.TotalSeconds:F0} s; load {BenchDatabase.Load()}");
+            Guid communityId;
+            if (existing is not null)
+            {
+                communityId = existing.Value;
+                Console.WriteLine($"Reusing the generated community of {members:N0} members; load {BenchDatabase.Load()}");
+            }
+            else
+            {
+                Console.WriteLine($"Generating {members:N0} members, {Awards:N0} awards and their history, {Shares:N0} shares, notifications, {AuditEntries:N0} audit entries …");
+                var generate = Stopwatch.StartNew();
+                communityId = await GenerateAsync(connectionString, members);
+                Console.WriteLine($"  generated in {generate.Elapsed.TotalSeconds:F0} s; load {BenchDatabase.Load()}");
+            }
 
             await using var source = new NpgsqlDataSourceBuilder(connectionString).Build();
             var random = new Random(42);
@@ -56,6 +74,7 @@ static class PagesBench
 
             async Task Measure(string operation, Func<Task> app, Func<NpgsqlConnection, Task> sql)
             {
+                if (Only.Length > 0 && !Only.Any(o => operation.Contains(o, StringComparison.OrdinalIgnoreCase))) return;
                 // Commands of a warm call (the first call of a community fills its settings cache).
                 await app();
                 var commands = await counter.CountAsync(app);
@@ -131,7 +150,7 @@ static class PagesBench
                 c => HandWritten.SharePageAsync(c, communityId, User(), null, "s.expires_at, s.id DESC"));
             await Measure("shares, most available",
                 () => wealth.SearchAsync(User(), communityId, new ShareQuery(Sort: ShareSort.MostAvailable, PageSize: 20)),
-                c => HandWritten.SharePageAsync(c, communityId, User(), null, "s.units_offered - s.units_reserved - s.units_given DESC, s.id DESC"));
+                c => HandWritten.SharePageAsync(c, communityId, User(), null, "s.units_offered - s.units_reserved - s.units_given DESC, s.id DESC", refills: true));
             await Measure("shares, full-text search",
                 () => wealth.SearchAsync(User(), communityId, new ShareQuery("ladder", PageSize: 20)),
                 c => HandWritten.SharePageAsync(c, communityId, User(), "ladder", "s.created_at DESC, s.id DESC"));
@@ -161,11 +180,11 @@ static class PagesBench
         Console.WriteLine();
         Console.WriteLine($"Machine load after the run (1, 5, 15 min): {BenchDatabase.Load()}");
         Console.WriteLine();
-        Console.WriteLine("| members | operation | app median ms | app p95 ms | SQL median ms | SQL p95 ms | p95 ratio | commands |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| members | operation | app median ms | app p95 ms | SQL median ms | SQL p95 ms | median ratio | p95 ratio | round trips |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var row in rows)
         {
-            Console.WriteLine($"| {row.Members:N0} | {row.Operation} | {row.App.Median:F2} | {row.App.P95:F2} | {row.Sql.Median:F2} | {row.Sql.P95:F2} | {row.App.P95 / row.Sql.P95:F2} | {row.Commands} |");
+            Console.WriteLine($"| {row.Members:N0} | {row.Operation} | {row.App.Median:F2} | {row.App.P95:F2} | {row.Sql.Median:F2} | {row.Sql.P95:F2} | {row.App.Median / row.Sql.Median:F2} | {row.App.P95 / row.Sql.P95:F2} | {row.Commands} |");
         }
         if (decayRuns.Count > 0)
         {
@@ -192,6 +211,24 @@ static class PagesBench
         Thresholds = { ["minTrustToAwardTrust"] = Threshold.Number(0) },
         Decay = new DecaySettings { Enabled = decay },
     };
+
+    /// <summary>The generated community of an earlier run, with decay off again (null: none there).</summary>
+    static async Task<Guid?> ReuseAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        // The shares are generated last: a run stopped while generating leaves none, and that community is generated again.
+        await using var tables = new NpgsqlCommand("SELECT to_regclass('shares') IS NOT NULL", connection);
+        if (await tables.ExecuteScalarAsync() is not true) return null;
+        await using var find = new NpgsqlCommand("SELECT id FROM communities c WHERE name = 'Bench' AND EXISTS (SELECT 1 FROM shares s WHERE s.community_id = c.id)", connection);
+        if (await find.ExecuteScalarAsync() is not Guid id) return null;
+        await using var reset = new NpgsqlCommand("UPDATE communities SET settings = @s::jsonb, updated_at = now() WHERE id = @id", connection)
+        {
+            Parameters = { new("s", Settings(decay: false).ToJson()), new("id", id) },
+        };
+        await reset.ExecuteNonQueryAsync();
+        return id;
+    }
 
     /// <summary>
     /// One community of <paramref name="members"/> members, set-based (generate_series), so 500,000 members take a minute
@@ -280,15 +317,30 @@ static class PagesBench
     }
 }
 
-/// <summary>Counts the database commands EF Core runs (its diagnostic events), for one call at a time.</summary>
-sealed class CommandCounter : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
+/// <summary>
+/// Counts the database round trips of one call at a time, other than its commit: Npgsql's command and batch activities
+/// (EF Core's commands and the app's own ADO.NET batches alike; a batch of statements is one). Between counts it samples
+/// nothing, so the timed calls of neither side pay for it.
+/// </summary>
+sealed class CommandCounter : IDisposable
 {
-    private readonly IDisposable subscription;
-    private readonly List<IDisposable> listeners = [];
+    private readonly ActivityListener listener;
     private int count;
     private volatile bool counting;
 
-    public CommandCounter() => subscription = DiagnosticListener.AllListeners.Subscribe(this);
+    public CommandCounter()
+    {
+        listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Npgsql",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => counting ? ActivitySamplingResult.AllData : ActivitySamplingResult.None,
+            ActivityStarted = _ =>
+            {
+                if (counting) Interlocked.Increment(ref count);
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+    }
 
     public async Task<int> CountAsync(Func<Task> call)
     {
@@ -299,22 +351,5 @@ sealed class CommandCounter : IObserver<DiagnosticListener>, IObserver<KeyValueP
         return count;
     }
 
-    void IObserver<DiagnosticListener>.OnNext(DiagnosticListener listener)
-    {
-        if (listener.Name == DbLoggerCategory.Name) lock (listeners) listeners.Add(listener.Subscribe(this));
-    }
-
-    void IObserver<KeyValuePair<string, object?>>.OnNext(KeyValuePair<string, object?> value)
-    {
-        if (counting && value.Key == RelationalEventId.CommandExecuting.Name) Interlocked.Increment(ref count);
-    }
-
-    public void OnCompleted() { }
-    public void OnError(Exception error) { }
-
-    public void Dispose()
-    {
-        subscription.Dispose();
-        lock (listeners) listeners.ForEach(l => l.Dispose());
-    }
+    public void Dispose() => listener.Dispose();
 }

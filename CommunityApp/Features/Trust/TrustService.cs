@@ -1,6 +1,8 @@
 using CommunityApp.Components;
 using CommunityApp.Resources;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
 using CommunityApp.Auth;
 using CommunityApp.Data;
 using CommunityApp.Events;
@@ -28,6 +30,12 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
         await db.InTransactionAsync(async () =>
         {
             var giver = await PermissionService.DemandAsync(db, communityId, giverId, Permission.AwardTrust, ct);
+            if (!giver.Settings.Decay.Enabled && db.Database.IsNpgsql())
+            {
+                // Every award weighs 1: the rest of the award is one batch (one round trip), as SQL can decide it all.
+                await AwardInOneBatchAsync(db, communityId, giverId, receiverId, Now, ct);
+                return;
+            }
             var before = await LockMemberScoreAsync(db, communityId, receiverId, ct);
 
             var now = Now;
@@ -42,6 +50,74 @@ public sealed class TrustService(IDbContextFactory<AppDbContext> dbFactory, IEve
             await db.SaveChangesAsync(ct);
         }, ct);
         Published(communityId, receiverId);
+    }
+
+    /// <summary>
+    /// PostgreSQL, decay off: the award after the giver's permission check, in one batch of statements (one round trip)
+    /// that does what the general path does in five: lock the receiver's membership row (as <see cref="RowLocks"/> does),
+    /// insert the award (the filtered unique index refuses a second active one for the pair: "already trusted"), write the
+    /// history line with the points the score moves, store the recounted score, and write the notification as
+    /// <see cref="NotificationWriter.AddAsync"/> does (the receiver's preference: none when off, marked for the digest).
+    /// Each statement of a batch reads the database as it is when it starts, so the recount, which starts after the lock
+    /// is granted, sees every award committed before it: scores stay exact under parallel awards. When the receiver is
+    /// not a member, the lock finds no row and nothing is written.
+    /// </summary>
+    private static async Task AwardInOneBatchAsync(AppDbContext db, Guid communityId, string giverId, string receiverId, DateTime now, CancellationToken ct)
+    {
+        const string receiver = "m.community_id = $1 AND m.user_id = $3 AND m.deleted_at IS NULL";
+        const string recount = "(SELECT count(*) FROM trust_awards a WHERE a.community_id = $1 AND a.receiver_id = $3 AND a.deleted_at IS NULL)";
+        const string awarded = "EXISTS (SELECT 1 FROM trust_awards a WHERE a.id = $5)";
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        var transaction = (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
+        await using var batch = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                new($"""
+                    SELECT m.trust_score FROM memberships m JOIN communities c ON c.id = m.community_id
+                    WHERE {receiver} AND c.deleted_at IS NULL FOR NO KEY UPDATE OF m
+                    """),
+                new($"""
+                    INSERT INTO trust_awards (id, community_id, giver_id, receiver_id, renewed_at, created_at, created_by, updated_at)
+                    SELECT $5, $1, $2, $3, $4, $4, $2, $4
+                    WHERE EXISTS (SELECT 1 FROM memberships m JOIN communities c ON c.id = m.community_id WHERE {receiver} AND c.deleted_at IS NULL)
+                    """),
+                new($"""
+                    INSERT INTO trust_history (id, community_id, actor_id, subject_id, action, points, created_at)
+                    SELECT $6, $1, $2, $3, '{TrustHistoryAction.Awarded}', m.admin_grant + {recount} - m.trust_score, $4
+                    FROM memberships m WHERE {receiver} AND {awarded}
+                    """),
+                new($"""
+                    UPDATE memberships m SET updated_at = $4, trust_score = m.admin_grant + {recount}
+                    WHERE {receiver} AND {awarded}
+                    """),
+                new($"""
+                    INSERT INTO notifications (id, user_id, community_id, kind, actor, subject, link, created_at, in_digest)
+                    SELECT $7, $3, $1, '{NotificationKind.TrustReceived}', u.display_name, c.name, $8, $4, coalesce(p.delivery = '{NotificationDelivery.Digest}', false)
+                    FROM asp_net_users u JOIN communities c ON c.id = $1 AND c.deleted_at IS NULL
+                    LEFT JOIN notification_preferences p ON p.user_id = $3 AND p.kind = '{NotificationKind.TrustReceived}'
+                    WHERE u.id = $2 AND p.delivery IS DISTINCT FROM '{NotificationDelivery.Off}' AND {awarded}
+                    """),
+            },
+        };
+        object[] values = [communityId, giverId, receiverId, now, Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7(), CommunityUrls.For(communityId).MyTrust];
+        foreach (var command in batch.BatchCommands)
+        {
+            // Each statement gets every value, $1 … $8, whether it reads them or not: PostgreSQL types the unused ones.
+            foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+        try
+        {
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            var member = await reader.ReadAsync(ct);
+            while (await reader.NextResultAsync(ct)) { }
+            if (!member) throw new AppException(Text.Get("Error.PersonNotMember"));
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            // The filtered unique index: the pair already has an active award (a parallel click made it first).
+            throw new AppException(Text.Get("Error.AlreadyTrusted"), ex);
+        }
     }
 
     /// <summary>The giver may remove their award at any time, whatever their own score.</summary>

@@ -72,6 +72,8 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
         var pageIndex = Math.Max(0, query.PageIndex);
         if (!Texts.IsStorable(query.Text)) throw new ValidationFailedException(new Dictionary<string, string> { ["search"] = Texts.UnstorableMessage });
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // One connection for the call's two or three queries, not one from the pool for each.
+        await db.Database.OpenConnectionAsync(ct);
         var viewer = await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
         var now = clock.GetUtcNow().UtcDateTime;
         // Browsing lists what members can ask for; gifts to councils are listed on the council's page.
@@ -109,21 +111,27 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
                                     && (s.UnitsReserved + s.UnitsGiven < s.UnitsOffered || s.PeriodEnd <= now)).Where(PermissionService.MeetsShareCap(viewer))
                 : shares.Where(_ => false);
         }
-        var total = await shares.Take(CountCap + 1).CountAsync(ct);
+        // The matches are counted up to the cap; on a first page the count rides along with the rows (a scalar subquery the
+        // database runs once), so the page costs one query, not two. An empty first page means no matches.
+        var counted = shares.Take(CountCap + 1);
         var offset = Paging.Offset(pageIndex, pageSize);
         if (query.Sort == ShareSort.MostAvailable)
         {
             // The stored free units are what an index can order (PostgreSQL: ix_shares_browse_available). A recurring share whose
             // period has ended is full again before the refill job stores it: those few are read apart and merged, so the page
             // is exactly the one the "free as of now" order gives (a share ranks no higher by its stored units than by those).
-            // Past the counted rows there is nothing to merge (and the two reads below never load more than the count's cap).
-            if (offset >= total) return new Page<ShareRow>([], total, pageIndex, pageSize);
+            // Past the counted rows there is nothing to merge (and the read below never loads more than the count's cap); a
+            // later page counts first, a first page reads its count with the rows.
+            int? laterCount = offset == 0 ? null : await counted.CountAsync(ct);
+            if (offset >= laterCount) return new Page<ShareRow>([], laterCount.Value, pageIndex, pageSize);
             var wanted = offset + pageSize;
-            var byStored = await Project(db, shares.OrderByDescending(s => s.UnitsOffered - s.UnitsReserved - s.UnitsGiven).ThenByDescending(s => s.Id).Take(wanted),
-                now, CatalogNames.Spanish).ToListAsync(ct);
-            var refilled = await Project(db, shares.Where(s => s.PeriodEnd <= now).OrderByDescending(s => s.UnitsOffered).ThenByDescending(s => s.Id).Take(wanted),
-                now, CatalogNames.Spanish).ToListAsync(ct);
-            var page = refilled.Concat(byStored).Select(r => r.At(now)).DistinctBy(r => r.Id)
+            // Both orders in one query (UNION ALL).
+            var byStored = shares.OrderByDescending(s => s.UnitsOffered - s.UnitsReserved - s.UnitsGiven).ThenByDescending(s => s.Id).Take(wanted);
+            var refilled = shares.Where(s => s.PeriodEnd <= now).OrderByDescending(s => s.UnitsOffered).ThenByDescending(s => s.Id).Take(wanted);
+            var read = await Project(db, byStored.Concat(refilled), now, CatalogNames.Spanish)
+                .Select(r => new { Row = r, Total = counted.Count() }).ToListAsync(ct);
+            var total = laterCount ?? (read.Count > 0 ? read[0].Total : 0);
+            var page = read.Select(r => r.Row.At(now)).DistinctBy(r => r.Id)
                 .OrderByDescending(r => r.UnitsFree).ThenByDescending(r => r.Id).Skip(offset).Take(pageSize).ToList();
             return new Page<ShareRow>(page, total, pageIndex, pageSize);
         }
@@ -134,8 +142,10 @@ public sealed class WealthQueries(IDbContextFactory<AppDbContext> dbFactory, Tim
             ShareSort.ExpiringSoon => shares.OrderBy(s => s.ExpiresAt == null).ThenBy(s => s.ExpiresAt).ThenByDescending(s => s.Id),
             _ => shares.OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id),
         };
-        var rows = await Project(db, shares.Skip(offset).Take(pageSize), now, CatalogNames.Spanish).ToListAsync(ct);
-        return new Page<ShareRow>(rows.Select(r => r.At(now)).ToList(), total, pageIndex, pageSize);
+        var rows = await Project(db, shares.Skip(offset).Take(pageSize), now, CatalogNames.Spanish)
+            .Select(r => new { Row = r, Total = counted.Count() }).ToListAsync(ct);
+        var matches = rows.Count > 0 ? rows[0].Total : offset == 0 ? 0 : await counted.CountAsync(ct);
+        return new Page<ShareRow>(rows.Select(r => r.Row.At(now)).ToList(), matches, pageIndex, pageSize);
     }
 
     /// <summary>A share's page: the owner sees every request, others only their own. A share of another community is not found here, whatever its id.</summary>
