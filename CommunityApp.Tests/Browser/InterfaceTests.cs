@@ -81,6 +81,17 @@ public sealed class InterfaceTests(BrowserFixture browser) : BrowserTest(browser
         await Expect(sections).ToBeHiddenAsync();
         await Expect(menu).ToHaveAttributeAsync("aria-expanded", "false");
 
+        // The bell's list spans the phone's screen under the app bar; Escape closes it.
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Notifications, 0 unread" }).ClickAsync();
+        var bell = admin.GetByRole(AriaRole.Region, new() { Name = "Notifications" });
+        await Expect(bell).ToContainTextAsync("No notifications yet.");
+        var box = (await bell.BoundingBoxAsync())!;
+        box.X.ShouldBeGreaterThanOrEqualTo(0);
+        (box.X + box.Width).ShouldBeLessThanOrEqualTo(375);
+        await admin.CheckPageAsync("60b-phone-notifications");
+        await admin.Keyboard.PressAsync("Escape");
+        await Expect(bell).ToBeHiddenAsync();
+
         (string Name, string Url)[] pages =
         [
             ("home", urls.Home), ("edit", urls.Edit), ("members", urls.Members), ("member", urls.Member(memberId)), ("trust", urls.Trust),
