@@ -24,10 +24,7 @@ public sealed class PasswordResetMailTests(BrowserFixture browser, Smtp4dev smtp
     [Fact]
     public async Task A_reset_mail_arrives_and_its_link_sets_a_new_password_that_signs_in()
     {
-        await using (var setup = await NewContextAsync())
-        {
-            await SignUpAsync(await setup.NewPageAsync(), "nora", "Nora Lind");
-        }
+        await CreateAccountAsync("nora", "Nora Lind");
         await using var context = await NewContextAsync();
         var page = await context.NewPageAsync();
 
