@@ -14,6 +14,9 @@ public sealed class PasswordResetMailTests(BrowserFixture browser, Smtp4dev smtp
         await base.InitializeAsync();
     }
 
+    /// <summary>Its app differs from the default only in sending mail to the run's smtp4dev: it borrows one configured so.</summary>
+    protected internal override bool SharesConfiguredApp => true;
+
     /// <summary>This app sends by SMTP: the confirmation link of a registration comes from smtp4dev too.</summary>
     protected override async Task<string> MailLinkAsync(string to, string linkPart)
     {

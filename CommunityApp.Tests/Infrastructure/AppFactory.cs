@@ -45,6 +45,10 @@ public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public bool HasDefaultConfiguration =>
         connectionString.Length == 0 && EnvironmentName == "Development" && Settings.Count == DefaultSettings.Count &&
         Settings.All(s => DefaultSettings.TryGetValue(s.Key, out var value) && value == s.Value);
+    /// <summary>The environment and settings: apps with the same key are configured alike (<see cref="AppPool"/>).</summary>
+    public string ConfigurationKey =>
+        EnvironmentName + "\n" + string.Join("\n", Settings.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={s.Value}"));
+
     /// <summary>The host environment; Development unless a test needs the production behaviour (mail by SMTP, for one).</summary>
     public string EnvironmentName { get; set; } = "Development";
     public ConcurrentQueue<string> Logs { get; } = new();

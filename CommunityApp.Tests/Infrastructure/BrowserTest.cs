@@ -32,11 +32,18 @@ public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
     /// </summary>
     protected virtual bool SharesApp => true;
 
+    /// <summary>
+    /// True for a test whose own settings keep no state between tests (the SMTP server the mail tests read): it borrows a
+    /// started app configured as it asked (emptied like the default ones) instead of starting one for itself. Not for a
+    /// test whose settings make the app remember something in memory that the next test would meet (a lowered rate limit).
+    /// </summary>
+    protected internal virtual bool SharesConfiguredApp => false;
+
     public virtual async ValueTask InitializeAsync()
     {
-        if (SharesApp && (app is null || app.HasDefaultConfiguration))
+        if (SharesApp && (app is null || app.HasDefaultConfiguration || SharesConfiguredApp))
         {
-            app = await browser.Apps.RentAsync();
+            app = await browser.Apps.RentAsync(app ?? new AppFactory());
             borrowed = true;
             BaseUrl = app.BaseUrl;
             return;
