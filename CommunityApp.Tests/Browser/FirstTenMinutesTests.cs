@@ -103,10 +103,7 @@ public sealed class FirstTenMinutesTests(BrowserFixture browser) : BrowserTest(b
     [Fact]
     public async Task Five_wrong_passwords_lock_the_account_and_a_reset_link_from_the_log_unlocks_it()
     {
-        await using (var setup = await NewContextAsync())
-        {
-            await SignUpAsync(await setup.NewPageAsync(), "lena", "Lena Berg");
-        }
+        await CreateAccountAsync("lena", "Lena Berg");
         await using var context = await NewContextAsync();
         var page = await context.NewPageAsync();
 

@@ -21,8 +21,7 @@ public sealed class InterfaceTests(BrowserFixture browser) : BrowserTest(browser
     [Fact]
     public async Task On_a_phone_every_community_page_fits_the_screen_and_the_sections_are_in_a_drawer()
     {
-        await using var memberContext = await NewContextAsync();
-        await SignUpAsync(await memberContext.NewPageAsync(), "pablo", "Pablo Member");
+        await CreateAccountAsync("pablo", "Pablo Member");
         await using var phoneContext = await Browser.NewContextAsync(BaseUrl, phone: true);
         var admin = await phoneContext.NewPageAsync();
         await SignUpAsync(admin, "ines", "Ines Admin");

@@ -24,6 +24,9 @@ public sealed class NotificationCentreTests(BrowserFixture browser, Smtp4dev smt
         await base.InitializeAsync();
     }
 
+    /// <summary>Its app differs from the default only in sending mail to the run's smtp4dev: it borrows one configured so.</summary>
+    protected internal override bool SharesConfiguredApp => true;
+
     [Fact]
     public async Task The_centre_filters_marks_read_live_saves_preferences_and_the_digest_arrives_by_mail()
     {

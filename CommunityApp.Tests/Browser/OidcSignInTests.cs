@@ -9,34 +9,54 @@ using CommunityApp.Tests.Infrastructure;
 
 namespace CommunityApp.Tests.Browser;
 
-/// <summary>Sign-in through a real OpenID Connect provider started by the test, in a real browser.</summary>
-public sealed class OidcSignInTests(BrowserFixture browser) : IAsyncLifetime
+/// <summary>
+/// The test OpenID Connect provider and the app it signs in to, started once for <see cref="OidcSignInTests"/> (each test
+/// empties the app's database first, and signs in with a login of its own in a browser context of its own): starting the
+/// provider's Node process and an app for each test was most of the class's time.
+/// </summary>
+public sealed class OidcApp : IAsyncLifetime
 {
-    private readonly AppFactory app = new();
-    private OidcProviderProcess? provider;
-    private string baseUrl = "";
+    public AppFactory App { get; } = new();
+    public OidcProviderProcess? Provider { get; private set; }
+    public string BaseUrl { get; private set; } = "";
 
     public async ValueTask InitializeAsync()
     {
         // The provider must know the app's redirect URI and the app the provider's issuer, so the app's port is chosen first.
         var port = AppFactory.FreePort();
-        baseUrl = $"http://127.0.0.1:{port}";
-        provider = await OidcProviderProcess.StartAsync(baseUrl);
-        app.Settings["Authentication:Oidc:Authority"] = provider.Issuer;
-        app.Settings["Authentication:Oidc:ClientId"] = OidcProviderProcess.ClientId;
-        app.Settings["Authentication:Oidc:ClientSecret"] = OidcProviderProcess.ClientSecret;
-        app.Settings["Authentication:Oidc:RequireHttpsMetadata"] = "false";
-        app.Settings["Authentication:Oidc:DisplayName"] = "Test Provider";
-        await app.InitializeAsync();
-        app.StartKestrel(port);
+        BaseUrl = $"http://127.0.0.1:{port}";
+        Provider = await OidcProviderProcess.StartAsync(BaseUrl);
+        App.Settings["Authentication:Oidc:Authority"] = Provider.Issuer;
+        App.Settings["Authentication:Oidc:ClientId"] = OidcProviderProcess.ClientId;
+        App.Settings["Authentication:Oidc:ClientSecret"] = OidcProviderProcess.ClientSecret;
+        App.Settings["Authentication:Oidc:RequireHttpsMetadata"] = "false";
+        App.Settings["Authentication:Oidc:DisplayName"] = "Test Provider";
+        await App.InitializeAsync();
+        App.StartKestrel(port);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await app.DisposeAsync();
-        if (provider is not null) await provider.DisposeAsync();
+        await App.DisposeAsync();
+        if (Provider is not null) await Provider.DisposeAsync();
+    }
+}
+
+/// <summary>Sign-in through a real OpenID Connect provider started by the test, in a real browser.</summary>
+public sealed class OidcSignInTests(BrowserFixture browser, OidcApp oidc) : IAsyncLifetime, IClassFixture<OidcApp>
+{
+    private AppFactory app => oidc.App;
+    private string baseUrl => oidc.BaseUrl;
+
+    /// <summary>Every test starts from an empty database, as with an app of its own.</summary>
+    public async ValueTask InitializeAsync() =>
+        (await app.ResetAsync()).ShouldBeTrue("the app's database could not be emptied for this test");
+
+    public ValueTask DisposeAsync()
+    {
         // Sign-out posts to the app and is redirected to the provider: the policy's form-action must allow that.
         BrowserFixture.ShouldHaveNoCspViolations(baseUrl);
+        return ValueTask.CompletedTask;
     }
 
     [Fact]

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -24,7 +26,10 @@ public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>
     /// Configuration for this app. Every test client comes from one address (loopback, or none on the test server), so the
     /// per-address limits are raised here: account forms, and new circuits (a browser test that loads 30 pages in a minute
-    /// met a refused circuit and Blazor's error bar). The throttling tests set their own to meet them.
+    /// met a refused circuit and Blazor's error bar). The throttling tests set their own to meet them. In Development the
+    /// static assets would be sent "no-cache" (for hot reload), so every page a browser test loads asked again for each
+    /// stylesheet and script, through the app's whole pipeline; the test apps cache them as Production does (the
+    /// fingerprinted ones for a year).
     /// </summary>
     public Dictionary<string, string?> Settings { get; } = new(DefaultSettings);
 
@@ -33,12 +38,17 @@ public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         ["RateLimits:AccountFormsPerMinute"] = "1000",
         ["RateLimits:CircuitStartsPerMinute"] = "1000",
         ["RateLimits:ActionsPerMinute"] = "100000",
+        ["EnableStaticAssetsDevelopmentCaching"] = "true",
     };
 
     /// <summary>Not started, and configured as every other default app is: it may be swapped for a shared one (<see cref="AppPool"/>).</summary>
     public bool HasDefaultConfiguration =>
         connectionString.Length == 0 && EnvironmentName == "Development" && Settings.Count == DefaultSettings.Count &&
         Settings.All(s => DefaultSettings.TryGetValue(s.Key, out var value) && value == s.Value);
+    /// <summary>The environment and settings: apps with the same key are configured alike (<see cref="AppPool"/>).</summary>
+    public string ConfigurationKey =>
+        EnvironmentName + "\n" + string.Join("\n", Settings.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={s.Value}"));
+
     /// <summary>The host environment; Development unless a test needs the production behaviour (mail by SMTP, for one).</summary>
     public string EnvironmentName { get; set; } = "Development";
     public ConcurrentQueue<string> Logs { get; } = new();
@@ -82,6 +92,7 @@ public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
         StartServer();
         var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseUrl = address.Replace("localhost", "127.0.0.1").TrimEnd('/');
+        PageChecks.ServesAxe(BaseUrl);
         return BaseUrl;
     }
 
@@ -110,7 +121,34 @@ public sealed class AppFactory : WebApplicationFactory<Program>, IAsyncLifetime
             // Identity's 100,000 PBKDF2 rounds cost a tenth of a core-second per registration and sign-in, which is what they are
             // for; the tests register hundreds of accounts and test sign-in, not the cost of guessing.
             services.Configure<PasswordHasherOptions>(o => o.IterationCount = 1_000);
+            services.AddSingleton<IStartupFilter, AxeScriptFilter>();
         });
+    }
+
+    /// <summary>
+    /// Serves axe-core at <see cref="PageChecks.AxeScriptPath"/> ahead of the app's own pipeline, cached for good, so the
+    /// browser fetches and compiles it once per context instead of being handed the source for every page checked.
+    /// </summary>
+    private sealed class AxeScriptFilter : IStartupFilter
+    {
+        private static readonly Lazy<byte[]> Script = new(() => System.Text.Encoding.UTF8.GetBytes(PageChecks.AxeScript));
+
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (http, nextMiddleware) =>
+            {
+                if (!HttpMethods.IsGet(http.Request.Method) || http.Request.Path != PageChecks.AxeScriptPath)
+                {
+                    await nextMiddleware(http);
+                    return;
+                }
+                http.Response.ContentType = "text/javascript; charset=utf-8";
+                http.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
+                http.Response.ContentLength = Script.Value.Length;
+                await http.Response.Body.WriteAsync(Script.Value);
+            });
+            next(app);
+        };
     }
 
     public override async ValueTask DisposeAsync()

@@ -8,29 +8,41 @@ namespace CommunityApp.Tests.Infrastructure;
 /// same moment (three at most, xunit.runner.json) instead of one per test. A returned app is made to look fresh
 /// (<see cref="AppFactory.ResetAsync"/>): its database emptied, its captured logs and errors cleared, so a test still starts
 /// from an empty database and reads only its own log lines. An app whose test failed, or whose reset failed, is stopped
-/// instead of lent again.
+/// instead of lent again. A test class whose settings differ from the default but hold no state between tests (the same
+/// SMTP server for every class that reads mail) borrows from the apps with its configuration (<see cref="BrowserTest.SharesConfiguredApp"/>).
 /// </summary>
 public sealed class AppPool : IAsyncDisposable
 {
-    private readonly ConcurrentBag<AppFactory> idle = [];
-    private readonly ConcurrentDictionary<AppFactory, byte> all = new();
+    private readonly ConcurrentDictionary<string, ConcurrentBag<AppFactory>> idle = new();
+    private readonly ConcurrentDictionary<AppFactory, string> all = new();
 
-    public async Task<AppFactory> RentAsync()
+    /// <summary>A started app with the default configuration.</summary>
+    public Task<AppFactory> RentAsync() => RentAsync(new AppFactory());
+
+    /// <summary>
+    /// A started app configured as <paramref name="configured"/> (not started yet: its settings and environment): an idle
+    /// one with the same configuration, or <paramref name="configured"/> itself, started.
+    /// </summary>
+    public async Task<AppFactory> RentAsync(AppFactory configured)
     {
-        if (idle.TryTake(out var app)) return app;
-        app = new AppFactory();
-        all[app] = 0;
-        await app.InitializeAsync();
-        app.StartKestrel();
-        return app;
+        var key = configured.ConfigurationKey;
+        if (idle.TryGetValue(key, out var apps) && apps.TryTake(out var app))
+        {
+            await configured.DisposeAsync();
+            return app;
+        }
+        all[configured] = key;
+        await configured.InitializeAsync();
+        configured.StartKestrel();
+        return configured;
     }
 
     /// <summary>Hands the app back for the next test, or stops it when <paramref name="reusable"/> is false or it cannot be reset.</summary>
     public async Task ReturnAsync(AppFactory app, bool reusable)
     {
-        if (reusable && await app.ResetAsync())
+        if (reusable && all.TryGetValue(app, out var key) && await app.ResetAsync())
         {
-            idle.Add(app);
+            idle.GetOrAdd(key, _ => []).Add(app);
             return;
         }
         all.TryRemove(app, out _);

@@ -114,6 +114,43 @@ public static class PageChecks
     // RunAxe returns every pass and inapplicable rule with its nodes, which took ten times as long as the scan itself.
     private static readonly Lazy<string> AxeSource = new(() => new Deque.AxeCore.Commons.BundledAxeScriptProvider().GetScript());
 
+    /// <summary>axe-core's source (650 KB of script), which every test app serves at <see cref="AxeScriptPath"/>.</summary>
+    internal static string AxeScript => AxeSource.Value;
+
+    /// <summary>
+    /// Where the test apps serve axe-core (<see cref="AppFactory"/>), cached by the browser: handing the 650 KB source to
+    /// every scanned page through Playwright cost about 70 ms of CPU a page (serialised by the test process, parsed and
+    /// passed on by Playwright's driver and Chromium, compiled afresh), a tenth of a page check.
+    /// </summary>
+    internal const string AxeScriptPath = "/_tests/axe.min.js";
+
+    private static readonly ConcurrentDictionary<string, byte> AxeOrigins = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Says that the app at <paramref name="baseUrl"/> serves <see cref="AxeScriptPath"/>.</summary>
+    internal static void ServesAxe(string baseUrl) => AxeOrigins[new Uri(baseUrl).GetLeftPart(UriPartial.Authority)] = 0;
+
+    /// <summary>
+    /// Puts axe into the page: from its app's cached copy when the page is on a test app (a script element, removed once run;
+    /// same origin, so the Content-Security-Policy allows it), otherwise (another site, a page set by hand) as evaluated source.
+    /// </summary>
+    private static async Task LoadAxeAsync(IPage page)
+    {
+        if (Uri.TryCreate(page.Url, UriKind.Absolute, out var url) && AxeOrigins.ContainsKey(url.GetLeftPart(UriPartial.Authority)) &&
+            await page.EvaluateAsync<bool>("""
+                src => new Promise(done => {
+                    const script = document.createElement('script');
+                    script.src = src;
+                    script.onload = () => { script.remove(); done(typeof window.axe === 'object'); };
+                    script.onerror = () => { script.remove(); done(false); };
+                    document.head.appendChild(script);
+                })
+                """, AxeScriptPath))
+        {
+            return;
+        }
+        await page.EvaluateAsync(AxeSource.Value);
+    }
+
     /// <summary>
     /// Every axe rule, the experimental and AAA ones included (axe leaves those off by default). Snackbars fade in and out:
     /// a half-transparent one fails contrast although it passes when shown. MudBlazor's focus-trap sentinels (empty,
@@ -141,7 +178,7 @@ public static class PageChecks
         }
         var refused = BrowserFixture.CspViolations(page.Context);
         refused.ShouldBeEmpty($"Content-Security-Policy violations by {name} ({page.Url}):\n" + string.Join("\n", refused));
-        if (!await page.EvaluateAsync<bool>("() => typeof window.axe === 'object'")) await page.EvaluateAsync(AxeSource.Value);
+        if (!await page.EvaluateAsync<bool>("() => typeof window.axe === 'object'")) await LoadAxeAsync(page);
         var violations = await page.EvaluateAsync<string[]>(Scan);
         violations.ShouldBeEmpty($"Accessibility violations on {name} ({page.Url}):\n" + string.Join("\n", violations));
     }
