@@ -561,20 +561,23 @@ public sealed class DisputeService(IDbContextFactory<AppDbContext> dbFactory, IE
     public async Task<int> AwaitingMediatorCountAsync(string userId, Guid communityId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await AwaitingMediatorCountAsync(db, await PermissionService.LoadStandingAsync(db, communityId, userId, ct), userId, communityId, ct);
+        var standing = await PermissionService.LoadStandingAsync(db, communityId, userId, ct);
+        return MayHandle(standing, communityId) ? await AwaitingMediatorCountAsync(db, userId, communityId, ct) : 0;
     }
 
     /// <summary>The same count for a standing already loaded (the navigation loads one for all its sections).</summary>
     public async Task<int> AwaitingMediatorCountAsync(MemberStanding? standing, string userId, Guid communityId, CancellationToken ct = default)
     {
-        if (!PermissionService.Decide(standing, Permission.HandleDisputes, PermissionScope.Community(communityId)).Allowed) return 0;
+        if (!MayHandle(standing, communityId)) return 0;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await AwaitingMediatorCountAsync(db, standing, userId, communityId, ct);
+        return await AwaitingMediatorCountAsync(db, userId, communityId, ct);
     }
 
-    private static async Task<int> AwaitingMediatorCountAsync(AppDbContext db, MemberStanding? standing, string userId, Guid communityId, CancellationToken ct)
+    private static bool MayHandle(MemberStanding? standing, Guid communityId) =>
+        PermissionService.Decide(standing, Permission.HandleDisputes, PermissionScope.Community(communityId)).Allowed;
+
+    private static async Task<int> AwaitingMediatorCountAsync(AppDbContext db, string userId, Guid communityId, CancellationToken ct)
     {
-        if (!PermissionService.Decide(standing, Permission.HandleDisputes, PermissionScope.Community(communityId)).Allowed) return 0;
         return await db.Disputes.CountAsync(d => d.CommunityId == communityId && d.Status == DisputeStatus.Open
             && !db.DisputeParties.Any(p => p.DisputeId == d.Id && p.UserId == userId)
             && !db.DisputeMediators.Any(m => m.DisputeId == d.Id && m.UserId == userId), ct);

@@ -223,22 +223,18 @@ public sealed class ModerationService(IDbContextFactory<AppDbContext> dbFactory,
     public async Task<int> QueueCountAsync(string viewerId, Guid communityId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await QueueCountAsync(db, await PermissionService.LoadStandingAsync(db, communityId, viewerId, ct), communityId, ct);
+        return MaySeeQueue(await PermissionService.LoadStandingAsync(db, communityId, viewerId, ct)) ? await Waiting(db, communityId).CountAsync(ct) : 0;
     }
 
     /// <summary>The queue's count for a standing already loaded (the navigation loads one for all its sections).</summary>
     public async Task<int> QueueCountAsync(MemberStanding? standing, Guid communityId, CancellationToken ct = default)
     {
-        if (standing is null || !PermissionService.Decide(standing, Permission.ReviewFlags).Allowed) return 0;
+        if (!MaySeeQueue(standing)) return 0;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await QueueCountAsync(db, standing, communityId, ct);
-    }
-
-    private static async Task<int> QueueCountAsync(AppDbContext db, MemberStanding? standing, Guid communityId, CancellationToken ct)
-    {
-        if (standing is null || !PermissionService.Decide(standing, Permission.ReviewFlags).Allowed) return 0;
         return await Waiting(db, communityId).CountAsync(ct);
     }
+
+    private static bool MaySeeQueue(MemberStanding? standing) => standing is not null && PermissionService.Decide(standing, Permission.ReviewFlags).Allowed;
 
     /// <summary>Whether the member sees the review queue and the moderation log (reviewers, forum managers, admins).</summary>
     public async Task<bool> MayReviewAsync(string viewerId, Guid communityId, CancellationToken ct = default)
