@@ -7,9 +7,9 @@ namespace CommunityApp.Components;
 public static class MudSetup
 {
     /// <summary>
-    /// MudBlazor's popover service runs one periodic timer per circuit (from the first popover, the bell's menu on every
-    /// page) that detaches closed popovers from the browser in batches; its default period, 0.5 s, wakes every idle circuit
-    /// twice a second. Detaching a closed popover a few seconds later changes nothing a reader sees.
+    /// MudBlazor's popover service runs one periodic timer per circuit (from the first popover a page opens: a select, a
+    /// menu; the bell opens none) that detaches closed popovers from the browser in batches; its default period, 0.5 s, wakes
+    /// every such circuit twice a second. Detaching a closed popover a few seconds later changes nothing a reader sees.
     /// </summary>
     public static readonly TimeSpan PopoverQueueDelay = TimeSpan.FromSeconds(5);
 
