@@ -1,6 +1,9 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace CommunityApp.Data;
 
@@ -26,6 +29,33 @@ public static class DataProtectionSetup
         }
         // Also registers the certificate for decrypting, so no certificate store is involved.
         keys.ProtectKeysWithCertificate(Load(path, builder.Configuration[PasswordKey]));
+    }
+
+    /// <summary>A constant of this app's own for <c>pg_advisory_xact_lock</c>: "CA keys".</summary>
+    private const long KeyRingLock = 0x4341_5F6B_6579_73;
+
+    /// <summary>
+    /// On PostgreSQL, makes the key ring's first key (or a new one once none is active) before the app serves, holding an
+    /// advisory lock while it looks: instances started together on a new database would otherwise each make a key of
+    /// their own at the same moment and protect with it. The framework reads the ring again for a key it does not know
+    /// only in its first minutes; after that, until its daily refresh, a cookie or form from one instance would be
+    /// refused by another. SQLite has one instance; the framework makes its key on first use.
+    /// </summary>
+    public static async Task EnsureSharedKeyAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        if (services.GetRequiredService<DatabaseOptions>().Provider != DatabaseProvider.Postgres) return;
+        await using var db = await services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({KeyRingLock})", cancellationToken);
+        var keys = services.GetRequiredService<IKeyManager>();
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        // The key manager reads the stored keys afresh (through its own context), so it sees a key another instance has
+        // just committed under the same lock.
+        if (!keys.GetAllKeys().Any(k => !k.IsRevoked && k.ActivationDate <= now && k.ExpirationDate > now))
+        {
+            keys.CreateNewKey(now, now + services.GetRequiredService<IOptions<KeyManagementOptions>>().Value.NewKeyLifetime);
+        }
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>The PFX, refused at start-up (naming the setting) when it is missing, the password is wrong or it has no private key.</summary>

@@ -136,6 +136,7 @@ public static class DataSetup
             var state = await DatabaseReadiness.CheckAsync(db);
             if (!state.Ready) throw Failure(state);
             if (migrate) await db.Database.MigrateAsync();
+            await DataProtectionSetup.EnsureSharedKeyAsync(app.Services);
         }
         catch (Exception ex) when (ex is not DatabaseStartupException && DatabaseReadiness.Classify(ex) is { } state)
         {
