@@ -55,17 +55,43 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, IEv
     /// name or newest. Every sort has an index to walk and a total order (ties broken by the membership id, or the
     /// username for names), so keyset pages never skip or repeat a member.
     /// </summary>
-    public async Task<MemberPage> ListAsync(string actorId, Guid communityId, MemberQuery query, CancellationToken ct = default)
+    public Task<MemberPage> ListAsync(string actorId, Guid communityId, MemberQuery query, CancellationToken ct = default) =>
+        ListAsync(actorId, communityId, query, oneBatch: null, ct);
+
+    /// <summary>
+    /// <see cref="ListAsync(string, Guid, MemberQuery, CancellationToken)"/>, through the one-batch path of PostgreSQL
+    /// (<paramref name="oneBatch"/> null: wherever the database is PostgreSQL) or EF Core's (tests compare the two).
+    /// </summary>
+    internal async Task<MemberPage> ListAsync(string actorId, Guid communityId, MemberQuery query, bool? oneBatch, CancellationToken ct = default)
     {
         var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
         var pageIndex = Math.Max(0, query.PageIndex);
         var search = query.Search?.Trim();
         if (!Texts.IsStorable(search)) throw new ValidationFailedException(new Dictionary<string, string> { ["search"] = Texts.UnstorableMessage });
+        if (string.IsNullOrEmpty(search)) search = null;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var me = await PermissionService.DemandMemberAsync(db, communityId, actorId, ct);
+        var (me, total, rows) = oneBatch ?? db.Database.IsNpgsql()
+            ? await ReadInOneBatchAsync(db, actorId, communityId, query, search, pageIndex, pageSize, ct)
+            : await ReadThroughEfAsync(db, actorId, communityId, query, search, pageIndex, pageSize, ct);
+        var shown = rows.Take(pageSize).ToList();
+        var items = shown.Select(r => new MemberRow(
+                r.UserId, r.DisplayName, r.UserName, me.IsAdmin ? r.Email : null, r.Role,
+                r.Roles.Order().ToList(), r.TrustScore, TrustTitles.For(me.Levels, r.TrustScore)?.Name, r.CreatedAt, r.AwardedByMe))
+            .ToList();
+        var next = rows.Count > pageSize && shown[^1] is var last ? new MemberCursor(last.TrustScore, last.CreatedAt, last.DisplayName, last.UserName, last.Id) : null;
+        return new MemberPage(items, total, pageIndex, pageSize, next);
+    }
 
+    /// <summary>A row of the member list as read, before the viewer's rights shape it (up to one more than the page, to know there is a next).</summary>
+    private sealed record ListedMember(Guid Id, string UserId, string DisplayName, string UserName, string? Email, MemberRole Role, int TrustScore,
+        DateTime CreatedAt, IReadOnlyList<FeatureRole> Roles, bool AwardedByMe);
+
+    private static async Task<(MemberStanding Me, int Total, List<ListedMember> Rows)> ReadThroughEfAsync(AppDbContext db, string actorId, Guid communityId,
+        MemberQuery query, string? search, int pageIndex, int pageSize, CancellationToken ct)
+    {
+        var me = await PermissionService.DemandMemberAsync(db, communityId, actorId, ct);
         var members = db.Memberships.Where(m => m.CommunityId == communityId);
-        if (!string.IsNullOrEmpty(search))
+        if (search is not null)
         {
             // An infix LIKE on the lower-cased display name and the normalized columns: PostgreSQL answers it from trigram
             // indexes (pg_trgm), so a keystroke does not scan every member.
@@ -99,13 +125,117 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, IEv
             // One round trip: the feature roles (a few per member at most) join onto the page's rows.
             .AsSingleQuery()
             .ToListAsync(ct);
-        var shown = rows.Take(pageSize).ToList();
-        var items = shown.Select(r => new MemberRow(
-                r.UserId, r.DisplayName, r.UserName!, me.IsAdmin ? r.Email : null, r.Role,
-                r.Roles.Order().ToList(), r.TrustScore, TrustTitles.For(me.Levels, r.TrustScore)?.Name, r.CreatedAt, r.AwardedByMe))
-            .ToList();
-        var next = rows.Count > pageSize && shown[^1] is var last ? new MemberCursor(last.TrustScore, last.CreatedAt, last.DisplayName, last.UserName!, last.Id) : null;
-        return new MemberPage(items, total, pageIndex, pageSize, next);
+        return (me, total, rows.Select(r => new ListedMember(r.Id, r.UserId, r.DisplayName, r.UserName!, r.Email, r.Role, r.TrustScore, r.CreatedAt, r.Roles, r.AwardedByMe)).ToList());
+    }
+
+    /// <summary>
+    /// The member list on PostgreSQL in one round trip: the viewer's standing, the capped count and the page (its feature
+    /// roles and "awarded by me" read per row of the page) in one batch of plain SQL, the same conditions, order and rows as
+    /// <see cref="ReadThroughEfAsync"/>. The search is a member's (names and usernames); when the viewer turns out to be an
+    /// admin, whose search also reads confirmed e-mails, the count and the page are read again with that condition.
+    /// </summary>
+    private static async Task<(MemberStanding Me, int Total, List<ListedMember> Rows)> ReadInOneBatchAsync(AppDbContext db, string actorId, Guid communityId,
+        MemberQuery query, string? search, int pageIndex, int pageSize, CancellationToken ct)
+    {
+        var (me, (total, rows)) = await PermissionService.DemandMemberInBatchAsync(db, communityId, actorId,
+            ListStatements(actorId, communityId, query, search, emails: false, pageIndex, pageSize), ReadListAsync, ct);
+        if (search is null || !me.IsAdmin) return (me, total, rows);
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var batch = new Npgsql.NpgsqlBatch((Npgsql.NpgsqlConnection)db.Database.GetDbConnection());
+            foreach (var statement in ListStatements(actorId, communityId, query, search, emails: true, pageIndex, pageSize)) batch.BatchCommands.Add(statement);
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            (total, rows) = await ReadListAsync(reader, ct);
+            return (me, total, rows);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>The capped count and the page of <see cref="ReadInOneBatchAsync"/>, as two statements.</summary>
+    private static Npgsql.NpgsqlBatchCommand[] ListStatements(string actorId, Guid communityId, MemberQuery query, string? search, bool emails,
+        int pageIndex, int pageSize)
+    {
+        var count = new Npgsql.NpgsqlBatchCommand();
+        var page = new Npgsql.NpgsqlBatchCommand();
+        // $n placeholders, numbered per statement.
+        static string Add(Npgsql.NpgsqlBatchCommand command, object value)
+        {
+            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = value });
+            return "$" + command.Parameters.Count;
+        }
+        string Match(Npgsql.NpgsqlBatchCommand command)
+        {
+            if (search is null) return "";
+            var lower = Add(command, Names.LikeContains(search.ToLowerInvariant()));
+            var upper = Add(command, Names.LikeContains(search.ToUpperInvariant()));
+            var email = emails ? $" OR (u.email_confirmed AND u.normalized_email LIKE {upper} ESCAPE '\\')" : "";
+            return $" AND (u.normalized_user_name LIKE {upper} ESCAPE '\\' OR lower(u.display_name) LIKE {lower} ESCAPE '\\'{email})";
+        }
+
+        var countCommunity = Add(count, communityId);
+        // Without a search the count reads memberships alone (an index-only scan), as EF Core's count does.
+        var countJoin = search is null ? "" : " JOIN asp_net_users u ON u.id = m.user_id";
+        count.CommandText = $"""
+            SELECT count(*)::int FROM (SELECT 1 FROM memberships m{countJoin}
+                                       WHERE m.community_id = {countCommunity} AND m.deleted_at IS NULL{Match(count)} LIMIT {CountCap + 1}) capped
+            """;
+
+        var community = Add(page, communityId);
+        var actor = Add(page, actorId);
+        // The sort's column and its tie-break, as EF Core's OrderBy/ThenBy of the same sort.
+        var (first, tie, descending) = query.Sort switch
+        {
+            MemberSort.TrustAscending => ("m.trust_score", "m.id", false),
+            MemberSort.Name => ("u.display_name", "u.user_name", false),
+            MemberSort.NameDescending => ("u.display_name", "u.user_name", true),
+            MemberSort.Newest => ("m.created_at", "m.id", true),
+            _ => ("m.trust_score", "m.id", true),
+        };
+        var direction = descending ? " DESC" : "";
+        var where = $"m.community_id = {community} AND m.deleted_at IS NULL{Match(page)}";
+        if (query.After is { } c)
+        {
+            // The rows after the cursor in the sort; the first condition repeats the keyset's bound so the index range starts there.
+            var (firstValue, tieValue) = query.Sort switch
+            {
+                MemberSort.Name or MemberSort.NameDescending => ((object)c.DisplayName, (object)c.UserName),
+                MemberSort.Newest => (c.JoinedAt, c.MembershipId),
+                _ => (c.TrustScore, c.MembershipId),
+            };
+            var (bound, tieBound, beyond) = (Add(page, firstValue), Add(page, tieValue), descending ? "<" : ">");
+            where += $" AND {first} {beyond}= {bound} AND ({first} {beyond} {bound} OR {tie} {beyond} {tieBound})";
+        }
+        var offset = query.After is null ? $" OFFSET {Add(page, Paging.Offset(pageIndex, pageSize))}" : "";
+        page.CommandText = $"""
+            SELECT p.id, p.user_id, p.display_name, p.user_name, p.email, p.role, p.trust_score, p.created_at,
+                   ARRAY(SELECT r.role FROM member_feature_roles r WHERE r.membership_id = p.id),
+                   EXISTS (SELECT 1 FROM trust_awards a WHERE a.deleted_at IS NULL AND a.community_id = {community} AND a.giver_id = {actor} AND a.receiver_id = p.user_id)
+            FROM (SELECT m.id, m.user_id, u.display_name, u.user_name, CASE WHEN u.email_confirmed THEN u.email END AS email, m.role, m.trust_score, m.created_at
+                  FROM memberships m JOIN asp_net_users u ON u.id = m.user_id
+                  WHERE {where}
+                  ORDER BY {first}{direction}, {tie}{direction}{offset} LIMIT {Add(page, pageSize + 1)}) p
+            ORDER BY p.{first[2..]}{direction}, p.{tie[2..]}{direction}
+            """;
+        return [count, page];
+    }
+
+    private static async Task<(int Total, List<ListedMember> Rows)> ReadListAsync(Npgsql.NpgsqlDataReader reader, CancellationToken ct)
+    {
+        await reader.ReadAsync(ct);
+        var total = reader.GetInt32(0);
+        await reader.NextResultAsync(ct);
+        var rows = new List<ListedMember>();
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(new ListedMember(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4),
+                Enum.Parse<MemberRole>(reader.GetString(5)), reader.GetInt32(6), reader.GetDateTime(7),
+                reader.GetFieldValue<string[]>(8).Select(Enum.Parse<FeatureRole>).ToList(), reader.GetBoolean(9)));
+        }
+        return (total, rows);
     }
 
     /// <summary>The members after <paramref name="c"/> in <paramref name="sort"/>; the first condition repeats the keyset's bound so the index range starts there.</summary>
