@@ -72,8 +72,10 @@ static class HandWritten
     public static async Task MemberPageAsync(NpgsqlConnection connection, Guid communityId, string viewerId, string? search, string orderBy)
     {
         var match = search is null ? "" : "AND (lower(u.display_name) LIKE @s OR u.normalized_user_name LIKE upper(@s))";
+        // Without a search the count reads memberships alone, as the app's does (a join to the users would only cost).
+        var countJoin = search is null ? "" : "JOIN asp_net_users u ON u.id = m.user_id";
         await using var command = new NpgsqlCommand(Standing + $"""
-            SELECT count(*) FROM (SELECT 1 FROM memberships m JOIN asp_net_users u ON u.id = m.user_id
+            SELECT count(*) FROM (SELECT 1 FROM memberships m {countJoin}
                                   WHERE m.community_id = @c AND m.deleted_at IS NULL {match} LIMIT {CountCap}) capped;
             SELECT m.user_id, u.display_name, u.user_name, u.email, m.role, m.trust_score, m.created_at,
                    ARRAY(SELECT r.role FROM member_feature_roles r WHERE r.membership_id = m.id),
