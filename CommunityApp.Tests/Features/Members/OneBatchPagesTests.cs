@@ -208,5 +208,15 @@ public sealed class OneBatchPagesTests(ServiceFixture fixture) : IClassFixture<S
             var few = await Members.ListAsync(admin, communityId, new MemberQuery("ghbour 9999"), oneBatch);
             (few.Total, few.TotalCapped, few.Items.Count).ShouldBe((1, false, 1));
         }
+        // Past the cap a search pages along the sort's index rather than from its counted matches: the same pages still.
+        foreach (var sort in Enum.GetValues<MemberSort>())
+        foreach (var search in new[] { "neighbour", "ghbour 1" })
+        {
+            var query = new MemberQuery(search, sort, PageIndex: 2, PageSize: 10);
+            var batch = await Members.ListAsync(admin, communityId, query, oneBatch: true);
+            Render(batch).ShouldBe(Render(await Members.ListAsync(admin, communityId, query, oneBatch: false)), $"{sort} '{search}'");
+            var next = query with { PageIndex = 0, After = batch.Next.ShouldNotBeNull() };
+            Render(await Members.ListAsync(admin, communityId, next, oneBatch: true)).ShouldBe(Render(await Members.ListAsync(admin, communityId, next, oneBatch: false)));
+        }
     }
 }
