@@ -218,5 +218,10 @@ public sealed class OneBatchPagesTests(ServiceFixture fixture) : IClassFixture<S
             var next = query with { PageIndex = 0, After = batch.Next.ShouldNotBeNull() };
             Render(await Members.ListAsync(admin, communityId, next, oneBatch: true)).ShouldBe(Render(await Members.ListAsync(admin, communityId, next, oneBatch: false)));
         }
+        foreach (var search in new[] { "neighbour", "ghbour 1", null })
+        {
+            Render(await Views.NetworkAsync(admin, communityId, search, 3, 10, oneBatch: true))
+                .ShouldBe(Render(await Views.NetworkAsync(admin, communityId, search, 3, 10, oneBatch: false)), $"'{search}'");
+        }
     }
 }

@@ -232,48 +232,78 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
     /// <summary>
     /// The network's page on PostgreSQL, sent with the viewer's standing in one batch: the capped count, then the page's
     /// members with their counts (index lookups per row) and up to ten givers' names each (by name), the same conditions,
-    /// order and rows as the EF Core path (which, on PostgreSQL, would number every award of the community to keep ten per member).
+    /// order and rows as the EF Core path (which, on PostgreSQL, would number every award of the community to keep ten per
+    /// member). A search is one statement, as the member list's (<c>MemberService.ListStatements</c>): its matches read once
+    /// up to the cap and the page sorted from them, the trust index walked only past the cap.
     /// </summary>
     private static Npgsql.NpgsqlBatchCommand[] NetworkStatements(Guid communityId, string? search, int pageIndex, int pageSize)
     {
-        var match = search is null ? "" : " AND (lower(u.display_name) LIKE $2 ESCAPE '\\' OR u.normalized_user_name LIKE $3 ESCAPE '\\')";
-        var join = search is null ? "" : " JOIN asp_net_users u ON u.id = m.user_id";
-        var patterns = search is null ? [] : new object[] { Names.LikeContains(search.ToLowerInvariant()), Names.LikeContains(search.ToUpperInvariant()) };
-        var count = new Npgsql.NpgsqlBatchCommand($"""
-            SELECT count(*)::int FROM (SELECT 1 FROM memberships m{join}
-                                       WHERE m.community_id = $1 AND m.deleted_at IS NULL{match} LIMIT {Members.MemberService.CountCap + 1}) capped
-            """);
-        var page = new Npgsql.NpgsqlBatchCommand($"""
-            SELECT p.user_id, p.display_name, p.trust_score,
-                   (SELECT count(*)::int FROM trust_awards a WHERE a.deleted_at IS NULL AND a.community_id = $1 AND a.giver_id = p.user_id),
+        const int Cap = Members.MemberService.CountCap;
+        const string Listed = "memberships m JOIN asp_net_users u ON u.id = m.user_id WHERE m.community_id = $1 AND m.deleted_at IS NULL";
+        const string Extras = """
+            (SELECT count(*)::int FROM trust_awards a WHERE a.deleted_at IS NULL AND a.community_id = $1 AND a.giver_id = p.user_id),
                    (SELECT count(*)::int FROM trust_awards a WHERE a.deleted_at IS NULL AND a.community_id = $1 AND a.receiver_id = p.user_id),
                    ARRAY(SELECT g.display_name FROM trust_awards a JOIN asp_net_users g ON g.id = a.giver_id
                          WHERE a.deleted_at IS NULL AND a.community_id = $1 AND a.receiver_id = p.user_id
                          ORDER BY g.display_name LIMIT 10)
-            FROM (SELECT m.id, m.user_id, u.display_name, m.trust_score
-                  FROM memberships m JOIN asp_net_users u ON u.id = m.user_id
-                  WHERE m.community_id = $1 AND m.deleted_at IS NULL{match}
-                  ORDER BY m.trust_score DESC, m.id DESC OFFSET ${patterns.Length + 2} LIMIT ${patterns.Length + 3}) p
-            ORDER BY p.trust_score DESC, p.id DESC
-            """);
-        foreach (var value in new object[] { communityId }.Concat(patterns)) count.Parameters.Add(new Npgsql.NpgsqlParameter { Value = value });
-        foreach (var value in new object[] { communityId }.Concat(patterns).Append(Paging.Offset(pageIndex, pageSize)).Append(pageSize))
+            """;
+        if (search is null)
         {
-            page.Parameters.Add(new Npgsql.NpgsqlParameter { Value = value });
+            var count = new Npgsql.NpgsqlBatchCommand($"""
+                SELECT count(*)::int FROM (SELECT 1 FROM memberships m WHERE m.community_id = $1 AND m.deleted_at IS NULL LIMIT {Cap + 1}) capped
+                """) { Parameters = { new() { Value = communityId } } };
+            var page = new Npgsql.NpgsqlBatchCommand($"""
+                SELECT p.user_id, p.display_name, p.trust_score, {Extras}
+                FROM (SELECT m.id, m.user_id, u.display_name, m.trust_score FROM {Listed}
+                      ORDER BY m.trust_score DESC, m.id DESC OFFSET $2 LIMIT $3) p
+                ORDER BY p.trust_score DESC, p.id DESC
+                """) { Parameters = { new() { Value = communityId }, new() { Value = Paging.Offset(pageIndex, pageSize) }, new() { Value = pageSize } } };
+            return [count, page];
         }
-        return [count, page];
+        const string Match = " AND (lower(u.display_name) LIKE $2 ESCAPE '\\' OR u.normalized_user_name LIKE $3 ESCAPE '\\')";
+        var searched = new Npgsql.NpgsqlBatchCommand($"""
+            WITH matched AS MATERIALIZED (SELECT m.id, m.user_id, u.display_name, m.trust_score FROM {Listed}{Match} LIMIT {Cap + 1}),
+                 counted AS (SELECT count(*)::int AS n FROM matched),
+                 shown AS ((SELECT p.* FROM matched p WHERE (SELECT n FROM counted) <= {Cap} ORDER BY p.trust_score DESC, p.id DESC OFFSET $4 LIMIT $5)
+                           UNION ALL
+                           (SELECT m.id, m.user_id, u.display_name, m.trust_score FROM {Listed}{Match} AND (SELECT n FROM counted) > {Cap}
+                            ORDER BY m.trust_score DESC, m.id DESC OFFSET $4 LIMIT $5))
+            SELECT counted.n, page.*
+            FROM counted LEFT JOIN LATERAL (SELECT p.user_id, p.display_name, p.trust_score, p.id, {Extras} FROM shown p) page ON true
+            ORDER BY page.trust_score DESC, page.id DESC
+            """);
+        foreach (var value in new object[] { communityId, Names.LikeContains(search.ToLowerInvariant()), Names.LikeContains(search.ToUpperInvariant()),
+                     Paging.Offset(pageIndex, pageSize), pageSize })
+        {
+            searched.Parameters.Add(new Npgsql.NpgsqlParameter { Value = value });
+        }
+        return [searched];
     }
 
+    /// <summary>
+    /// Reads <see cref="NetworkStatements"/>' results: the count, then the page's rows; or, from a search's one statement,
+    /// rows that each carry the count first (one row of nulls but the count when the page is empty).
+    /// </summary>
     private static async Task<Page<NetworkRow>> ReadNetworkAsync(Npgsql.NpgsqlDataReader reader, CancellationToken ct)
     {
         await reader.ReadAsync(ct);
         var total = reader.GetInt32(0);
-        await reader.NextResultAsync(ct);
         var rows = new List<NetworkRow>();
-        while (await reader.ReadAsync(ct))
+        if (reader.FieldCount == 1)
         {
-            rows.Add(new NetworkRow(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4), reader.GetFieldValue<string[]>(5)));
+            await reader.NextResultAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                rows.Add(new NetworkRow(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4), reader.GetFieldValue<string[]>(5)));
+            }
+            return new Page<NetworkRow>(rows, total, 0, 0);
         }
+        do
+        {
+            // The count, the member, the membership id (the order's tie-break), the counts and names.
+            if (reader.IsDBNull(1)) break;
+            rows.Add(new NetworkRow(reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetInt32(5), reader.GetInt32(6), reader.GetFieldValue<string[]>(7)));
+        } while (await reader.ReadAsync(ct));
         return new Page<NetworkRow>(rows, total, 0, 0);
     }
 
