@@ -68,21 +68,47 @@ static class HandWritten
         return true;
     }
 
-    /// <summary>A first page of members in the given order, optionally searched by name or username (infix), with the capped count.</summary>
+    /// <summary>
+    /// A first page of members in the given order, optionally searched by name or username (infix), with the capped count.
+    /// A search reads its matches once up to the cap (the count) and sorts the page from them, or walks the order's index
+    /// when there are more, as the app does (the planner's guess of how many match cannot pick a plan that reads every member).
+    /// </summary>
     public static async Task MemberPageAsync(NpgsqlConnection connection, Guid communityId, string viewerId, string? search, string orderBy)
     {
-        var match = search is null ? "" : "AND (lower(u.display_name) LIKE @s OR u.normalized_user_name LIKE upper(@s))";
-        await using var command = new NpgsqlCommand(Standing + $"""
-            SELECT count(*) FROM (SELECT 1 FROM memberships m JOIN asp_net_users u ON u.id = m.user_id
-                                  WHERE m.community_id = @c AND m.deleted_at IS NULL {match} LIMIT {CountCap}) capped;
-            SELECT m.user_id, u.display_name, u.user_name, u.email, m.role, m.trust_score, m.created_at,
-                   ARRAY(SELECT r.role FROM member_feature_roles r WHERE r.membership_id = m.id),
-                   EXISTS (SELECT 1 FROM trust_awards a WHERE a.community_id = @c AND a.giver_id = @u AND a.receiver_id = m.user_id AND a.deleted_at IS NULL)
-            FROM memberships m JOIN asp_net_users u ON u.id = m.user_id
-            WHERE m.community_id = @c AND m.deleted_at IS NULL {match}
-            ORDER BY {orderBy}
-            LIMIT 26;
-            """, connection) { Parameters = { new("c", communityId), new("u", viewerId), new("s", $"%{search?.ToLowerInvariant()}%") } };
+        const string Extras = """
+            ARRAY(SELECT r.role FROM member_feature_roles r WHERE r.membership_id = p.id),
+            EXISTS (SELECT 1 FROM trust_awards a WHERE a.community_id = @c AND a.giver_id = @u AND a.receiver_id = p.user_id AND a.deleted_at IS NULL)
+            """;
+        const string Columns = "m.id, m.user_id, u.display_name, u.user_name, CASE WHEN u.email_confirmed THEN u.email END AS email, m.role, m.trust_score, m.created_at";
+        var sql = search is null
+            ? $"""
+                SELECT count(*) FROM (SELECT 1 FROM memberships m WHERE m.community_id = @c AND m.deleted_at IS NULL LIMIT {CountCap}) capped;
+                SELECT m.user_id, u.display_name, u.user_name, u.email, m.role, m.trust_score, m.created_at,
+                       ARRAY(SELECT r.role FROM member_feature_roles r WHERE r.membership_id = m.id),
+                       EXISTS (SELECT 1 FROM trust_awards a WHERE a.community_id = @c AND a.giver_id = @u AND a.receiver_id = m.user_id AND a.deleted_at IS NULL)
+                FROM memberships m JOIN asp_net_users u ON u.id = m.user_id
+                WHERE m.community_id = @c AND m.deleted_at IS NULL
+                ORDER BY {orderBy}
+                LIMIT 26;
+                """
+            : $"""
+                WITH matched AS MATERIALIZED (
+                         SELECT {Columns} FROM memberships m JOIN asp_net_users u ON u.id = m.user_id
+                         WHERE m.community_id = @c AND m.deleted_at IS NULL AND (lower(u.display_name) LIKE @s OR u.normalized_user_name LIKE upper(@s))
+                         LIMIT {CountCap}),
+                     counted AS (SELECT count(*) AS n FROM matched),
+                     shown AS ((SELECT * FROM matched p WHERE (SELECT n FROM counted) < {CountCap} ORDER BY {orderBy.Replace("m.", "p.").Replace("u.", "p.")} LIMIT 26)
+                               UNION ALL
+                               (SELECT {Columns} FROM memberships m JOIN asp_net_users u ON u.id = m.user_id
+                                WHERE m.community_id = @c AND m.deleted_at IS NULL AND (lower(u.display_name) LIKE @s OR u.normalized_user_name LIKE upper(@s))
+                                  AND (SELECT n FROM counted) = {CountCap}
+                                ORDER BY {orderBy} LIMIT 26))
+                SELECT counted.n, p.*, {Extras} FROM counted LEFT JOIN shown p ON true ORDER BY {orderBy.Replace("m.", "p.").Replace("u.", "p.")};
+                """;
+        await using var command = new NpgsqlCommand(Standing + sql, connection)
+        {
+            Parameters = { new("c", communityId), new("u", viewerId), new("s", $"%{search?.ToLowerInvariant()}%") },
+        };
         await DrainAsync(command);
     }
 

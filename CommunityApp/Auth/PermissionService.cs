@@ -192,7 +192,12 @@ public sealed class PermissionService(IDbContextFactory<AppDbContext> dbFactory)
                 // One round trip: the small collections (feature roles, managed councils) join onto the one membership row.
                 .AsSingleQuery()
                 .SingleOrDefaultAsync(ct);
-        if (row is null) return null;
+        return row is null ? null : await StandingAsync(db, communityId, userId, row, ct);
+    }
+
+    /// <summary>The standing of a member's row: the community's settings and levels from the cache, or read when its stamp moved.</summary>
+    private static async Task<MemberStanding> StandingAsync(AppDbContext db, Guid communityId, string userId, StandingRow row, CancellationToken ct)
+    {
         var stamp = new CommunityCache.Stamp(row.UpdatedAt, row.LevelCount, row.LevelsUpdatedAt);
         var community = CommunityCache.Get(communityId, stamp) ?? await LoadCommunityAsync(db, communityId, ct);
         return new MemberStanding(communityId, row.Id, userId, row.Role, row.TrustScore, row.Roles.ToHashSet(), community.Settings, community.Levels)
@@ -200,6 +205,45 @@ public sealed class PermissionService(IDbContextFactory<AppDbContext> dbFactory)
             ManagedCouncils = row.Councils.ToHashSet(),
             AdminGrant = row.AdminGrant,
         };
+    }
+
+    /// <summary>
+    /// <see cref="DemandMemberAsync"/> and a page's own statements in one round trip (PostgreSQL): one batch, the standing
+    /// statement first, then <paramref name="statements"/>. <paramref name="read"/> reads their results, and only when the
+    /// member's row is there; for anyone else the results are dropped unread and the refusal is the one
+    /// <see cref="DemandMemberAsync"/> gives. The statements must not depend on the standing: a page whose query does (an
+    /// admin's wider search) checks it afterwards.
+    /// </summary>
+    public static async Task<(MemberStanding Standing, T Result)> DemandMemberInBatchAsync<T>(AppDbContext db, Guid communityId, string userId,
+        IEnumerable<Npgsql.NpgsqlBatchCommand> statements, Func<Npgsql.NpgsqlDataReader, CancellationToken, Task<T>> read, CancellationToken ct = default)
+    {
+        StandingRow? row;
+        T result = default!;
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var batch = new Npgsql.NpgsqlBatch((Npgsql.NpgsqlConnection)db.Database.GetDbConnection(),
+                (Npgsql.NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+            batch.BatchCommands.Add(new Npgsql.NpgsqlBatchCommand(StandingSql) { Parameters = { new() { Value = communityId }, new() { Value = userId } } });
+            foreach (var statement in statements) batch.BatchCommands.Add(statement);
+            await using (var reader = await batch.ExecuteReaderAsync(ct))
+            {
+                row = await ReadStandingRowAsync(reader, ct);
+                if (row is not null)
+                {
+                    await reader.NextResultAsync(ct);
+                    result = await read(reader, ct);
+                }
+            }
+            // The community's settings when the cache's stamp moved, and the refusal's question, once the batch's reader is closed.
+            return row is null
+                ? throw await NotVisibleAsync(db, communityId, ct)
+                : (await StandingAsync(db, communityId, userId, row, ct), result);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     /// <summary>The member's row of <see cref="LoadStandingAsync"/>, with the community's stamp.</summary>
@@ -218,33 +262,42 @@ public sealed class PermissionService(IDbContextFactory<AppDbContext> dbFactory)
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            await using var command = new Npgsql.NpgsqlCommand("""
-                SELECT m.id, m.role, m.trust_score, m.admin_grant,
-                       ARRAY(SELECT r.role FROM member_feature_roles r WHERE r.membership_id = m.id),
-                       ARRAY(SELECT cm.council_id FROM council_managers cm JOIN councils co ON co.id = cm.council_id
-                             WHERE cm.user_id = m.user_id AND co.community_id = m.community_id AND co.deleted_at IS NULL),
-                       c.updated_at,
-                       (SELECT count(*)::int FROM trust_levels l WHERE l.community_id = c.id),
-                       (SELECT max(l.updated_at) FROM trust_levels l WHERE l.community_id = c.id)
-                FROM memberships m JOIN communities c ON c.id = m.community_id
-                WHERE m.community_id = $1 AND m.user_id = $2 AND m.deleted_at IS NULL AND c.deleted_at IS NULL
-                """, (Npgsql.NpgsqlConnection)db.Database.GetDbConnection())
+            await using var command = new Npgsql.NpgsqlCommand(StandingSql, (Npgsql.NpgsqlConnection)db.Database.GetDbConnection())
             {
                 Transaction = (Npgsql.NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction(),
                 Parameters = { new() { Value = communityId }, new() { Value = userId } },
             };
             await using var reader = await command.ExecuteReaderAsync(ct);
-            if (!await reader.ReadAsync(ct)) return null;
-            var row = new StandingRow(reader.GetGuid(0), Enum.Parse<MemberRole>(reader.GetString(1)), reader.GetInt32(2), reader.GetInt32(3),
-                reader.GetFieldValue<string[]>(4).Select(Enum.Parse<FeatureRole>).ToList(), reader.GetFieldValue<Guid[]>(5).ToList(),
-                reader.GetDateTime(6), reader.GetInt32(7), reader.IsDBNull(8) ? null : reader.GetDateTime(8));
-            // One active membership per member and community (a filtered unique index), as SingleOrDefault would insist.
-            return await reader.ReadAsync(ct) ? throw new InvalidOperationException("More than one membership row.") : row;
+            return await ReadStandingRowAsync(reader, ct);
         }
         finally
         {
             await db.Database.CloseConnectionAsync();
         }
+    }
+
+    /// <summary>The standing statement of <see cref="ReadStandingAsync"/>: $1 the community, $2 the member.</summary>
+    private const string StandingSql = """
+        SELECT m.id, m.role, m.trust_score, m.admin_grant,
+               ARRAY(SELECT r.role FROM member_feature_roles r WHERE r.membership_id = m.id),
+               ARRAY(SELECT cm.council_id FROM council_managers cm JOIN councils co ON co.id = cm.council_id
+                     WHERE cm.user_id = m.user_id AND co.community_id = m.community_id AND co.deleted_at IS NULL),
+               c.updated_at,
+               (SELECT count(*)::int FROM trust_levels l WHERE l.community_id = c.id),
+               (SELECT max(l.updated_at) FROM trust_levels l WHERE l.community_id = c.id)
+        FROM memberships m JOIN communities c ON c.id = m.community_id
+        WHERE m.community_id = $1 AND m.user_id = $2 AND m.deleted_at IS NULL AND c.deleted_at IS NULL
+        """;
+
+    /// <summary>The member's row from the standing statement's result (null: not a member).</summary>
+    private static async Task<StandingRow?> ReadStandingRowAsync(Npgsql.NpgsqlDataReader reader, CancellationToken ct)
+    {
+        if (!await reader.ReadAsync(ct)) return null;
+        var row = new StandingRow(reader.GetGuid(0), Enum.Parse<MemberRole>(reader.GetString(1)), reader.GetInt32(2), reader.GetInt32(3),
+            reader.GetFieldValue<string[]>(4).Select(Enum.Parse<FeatureRole>).ToList(), reader.GetFieldValue<Guid[]>(5).ToList(),
+            reader.GetDateTime(6), reader.GetInt32(7), reader.IsDBNull(8) ? null : reader.GetDateTime(8));
+        // One active membership per member and community (a filtered unique index), as SingleOrDefault would insist.
+        return await reader.ReadAsync(ct) ? throw new InvalidOperationException("More than one membership row.") : row;
     }
 
     /// <summary>Reads a community's settings and levels with their stamp, and caches them.</summary>

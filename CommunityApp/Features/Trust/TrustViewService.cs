@@ -182,40 +182,40 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
     }
 
     /// <summary>Who trusts whom, one page of members at a time (searchable), with counts given and received.</summary>
-    public async Task<Page<NetworkRow>> NetworkAsync(string viewerId, Guid communityId, string? search, int pageIndex, int pageSize, CancellationToken ct = default)
+    public Task<Page<NetworkRow>> NetworkAsync(string viewerId, Guid communityId, string? search, int pageIndex, int pageSize, CancellationToken ct = default) =>
+        NetworkAsync(viewerId, communityId, search, pageIndex, pageSize, oneBatch: null, ct);
+
+    /// <summary>
+    /// <see cref="NetworkAsync(string, Guid, string?, int, int, CancellationToken)"/> through the one-batch path of PostgreSQL
+    /// (<paramref name="oneBatch"/> null: wherever the database is PostgreSQL) or EF Core's (tests compare the two).
+    /// </summary>
+    internal async Task<Page<NetworkRow>> NetworkAsync(string viewerId, Guid communityId, string? search, int pageIndex, int pageSize, bool? oneBatch,
+        CancellationToken ct = default)
     {
         pageSize = Math.Clamp(pageSize, 1, ListLimit);
         pageIndex = Math.Max(0, pageIndex);
         if (!Texts.IsStorable(search)) throw new ValidationFailedException(new Dictionary<string, string> { ["search"] = Texts.UnstorableMessage });
+        search = string.IsNullOrWhiteSpace(search) ? null : search.Trim();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (oneBatch ?? db.Database.IsNpgsql())
+        {
+            var (_, page) = await PermissionService.DemandMemberInBatchAsync(db, communityId, viewerId,
+                NetworkStatements(communityId, search, pageIndex, pageSize), ReadNetworkAsync, ct);
+            return page with { PageIndex = pageIndex, PageSize = pageSize };
+        }
         await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
         var members = db.Memberships.Where(m => m.CommunityId == communityId);
-        if (!string.IsNullOrWhiteSpace(search))
+        if (search is not null)
         {
             // The member list's infix search, served by the same trigram indexes on PostgreSQL.
-            var lower = Names.LikeContains(search.Trim().ToLowerInvariant());
-            var upper = Names.LikeContains(search.Trim().ToUpperInvariant());
+            var lower = Names.LikeContains(search.ToLowerInvariant());
+            var upper = Names.LikeContains(search.ToUpperInvariant());
             members = members.Where(m => EF.Functions.Like(m.User.DisplayName.ToLower(), lower, Names.LikeEscape) || EF.Functions.Like(m.User.NormalizedUserName!, upper, Names.LikeEscape));
         }
         // Counted up to a cap, as the member list is: the ranking's pager says "more than 10000" beyond it.
         var total = await members.Take(Members.MemberService.CountCap + 1).CountAsync(ct);
-        var page = members.OrderByDescending(m => m.TrustScore).ThenByDescending(m => m.Id)
-            .Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize);
-        if (db.Database.IsNpgsql())
-        {
-            // The counts are index lookups per row; the ten givers' names per row come from a LATERAL join over that member's
-            // awards (EF Core would number every award of the community to keep ten per member: the whole community per page).
-            var found = await page.Select(m => new
-            {
-                m.UserId, m.User.DisplayName, m.TrustScore,
-                Given = db.TrustAwards.Count(a => a.CommunityId == communityId && a.GiverId == m.UserId),
-                Received = db.TrustAwards.Count(a => a.CommunityId == communityId && a.ReceiverId == m.UserId),
-            }).ToListAsync(ct);
-            var names = await TrustedByAsync(db, communityId, found.Select(r => r.UserId).ToArray(), ct);
-            return new Page<NetworkRow>(found.Select(r => new NetworkRow(r.UserId, r.DisplayName, r.TrustScore, r.Given, r.Received,
-                names.TryGetValue(r.UserId, out var trustedBy) ? trustedBy : [])).ToList(), total, pageIndex, pageSize);
-        }
-        var rows = await page
+        var rows = await members.OrderByDescending(m => m.TrustScore).ThenByDescending(m => m.Id)
+            .Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize)
             .Select(m => new
             {
                 m.UserId, m.User.DisplayName, m.TrustScore,
@@ -227,6 +227,84 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
             .AsSplitQuery()
             .ToListAsync(ct);
         return new Page<NetworkRow>(rows.Select(r => new NetworkRow(r.UserId, r.DisplayName, r.TrustScore, r.Given, r.Received, r.TrustedBy)).ToList(), total, pageIndex, pageSize);
+    }
+
+    /// <summary>
+    /// The network's page on PostgreSQL, sent with the viewer's standing in one batch: the capped count, then the page's
+    /// members with their counts (index lookups per row) and up to ten givers' names each (by name), the same conditions,
+    /// order and rows as the EF Core path (which, on PostgreSQL, would number every award of the community to keep ten per
+    /// member). A search is one statement, as the member list's (<c>MemberService.ListStatements</c>): its matches read once
+    /// up to the cap and the page sorted from them, the trust index walked only past the cap.
+    /// </summary>
+    private static Npgsql.NpgsqlBatchCommand[] NetworkStatements(Guid communityId, string? search, int pageIndex, int pageSize)
+    {
+        const int Cap = Members.MemberService.CountCap;
+        const string Listed = "memberships m JOIN asp_net_users u ON u.id = m.user_id WHERE m.community_id = $1 AND m.deleted_at IS NULL";
+        const string Extras = """
+            (SELECT count(*)::int FROM trust_awards a WHERE a.deleted_at IS NULL AND a.community_id = $1 AND a.giver_id = p.user_id),
+                   (SELECT count(*)::int FROM trust_awards a WHERE a.deleted_at IS NULL AND a.community_id = $1 AND a.receiver_id = p.user_id),
+                   ARRAY(SELECT g.display_name FROM trust_awards a JOIN asp_net_users g ON g.id = a.giver_id
+                         WHERE a.deleted_at IS NULL AND a.community_id = $1 AND a.receiver_id = p.user_id
+                         ORDER BY g.display_name LIMIT 10)
+            """;
+        if (search is null)
+        {
+            var count = new Npgsql.NpgsqlBatchCommand($"""
+                SELECT count(*)::int FROM (SELECT 1 FROM memberships m WHERE m.community_id = $1 AND m.deleted_at IS NULL LIMIT {Cap + 1}) capped
+                """) { Parameters = { new() { Value = communityId } } };
+            var page = new Npgsql.NpgsqlBatchCommand($"""
+                SELECT p.user_id, p.display_name, p.trust_score, {Extras}
+                FROM (SELECT m.id, m.user_id, u.display_name, m.trust_score FROM {Listed}
+                      ORDER BY m.trust_score DESC, m.id DESC OFFSET $2 LIMIT $3) p
+                ORDER BY p.trust_score DESC, p.id DESC
+                """) { Parameters = { new() { Value = communityId }, new() { Value = Paging.Offset(pageIndex, pageSize) }, new() { Value = pageSize } } };
+            return [count, page];
+        }
+        const string Match = " AND (lower(u.display_name) LIKE $2 ESCAPE '\\' OR u.normalized_user_name LIKE $3 ESCAPE '\\')";
+        var searched = new Npgsql.NpgsqlBatchCommand($"""
+            WITH matched AS MATERIALIZED (SELECT m.id, m.user_id, u.display_name, m.trust_score FROM {Listed}{Match} LIMIT {Cap + 1}),
+                 counted AS (SELECT count(*)::int AS n FROM matched),
+                 shown AS ((SELECT p.* FROM matched p WHERE (SELECT n FROM counted) <= {Cap} ORDER BY p.trust_score DESC, p.id DESC OFFSET $4 LIMIT $5)
+                           UNION ALL
+                           (SELECT m.id, m.user_id, u.display_name, m.trust_score FROM {Listed}{Match} AND (SELECT n FROM counted) > {Cap}
+                            ORDER BY m.trust_score DESC, m.id DESC OFFSET $4 LIMIT $5))
+            SELECT counted.n, page.*
+            FROM counted LEFT JOIN LATERAL (SELECT p.user_id, p.display_name, p.trust_score, p.id, {Extras} FROM shown p) page ON true
+            ORDER BY page.trust_score DESC, page.id DESC
+            """);
+        foreach (var value in new object[] { communityId, Names.LikeContains(search.ToLowerInvariant()), Names.LikeContains(search.ToUpperInvariant()),
+                     Paging.Offset(pageIndex, pageSize), pageSize })
+        {
+            searched.Parameters.Add(new Npgsql.NpgsqlParameter { Value = value });
+        }
+        return [searched];
+    }
+
+    /// <summary>
+    /// Reads <see cref="NetworkStatements"/>' results: the count, then the page's rows; or, from a search's one statement,
+    /// rows that each carry the count first (one row of nulls but the count when the page is empty).
+    /// </summary>
+    private static async Task<Page<NetworkRow>> ReadNetworkAsync(Npgsql.NpgsqlDataReader reader, CancellationToken ct)
+    {
+        await reader.ReadAsync(ct);
+        var total = reader.GetInt32(0);
+        var rows = new List<NetworkRow>();
+        if (reader.FieldCount == 1)
+        {
+            await reader.NextResultAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                rows.Add(new NetworkRow(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4), reader.GetFieldValue<string[]>(5)));
+            }
+            return new Page<NetworkRow>(rows, total, 0, 0);
+        }
+        do
+        {
+            // The count, the member, the membership id (the order's tie-break), the counts and names.
+            if (reader.IsDBNull(1)) break;
+            rows.Add(new NetworkRow(reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetInt32(5), reader.GetInt32(6), reader.GetFieldValue<string[]>(7)));
+        } while (await reader.ReadAsync(ct));
+        return new Page<NetworkRow>(rows, total, 0, 0);
     }
 
     /// <summary>The whole network as nodes and edges, only for communities small enough to draw; null otherwise.</summary>
@@ -250,42 +328,6 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return (await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct)).Levels;
-    }
-
-    /// <summary>Up to ten givers' names (by name) for each of <paramref name="receivers"/>, one LATERAL join (PostgreSQL).</summary>
-    private static async Task<Dictionary<string, List<string>>> TrustedByAsync(AppDbContext db, Guid communityId, string[] receivers, CancellationToken ct)
-    {
-        var names = new Dictionary<string, List<string>>();
-        if (receivers.Length == 0) return names;
-        var connection = db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = """
-                SELECT r.receiver_id, g.display_name
-                FROM unnest(@receivers) WITH ORDINALITY AS r(receiver_id, n)
-                CROSS JOIN LATERAL (
-                    SELECT u.display_name FROM trust_awards a JOIN asp_net_users u ON u.id = a.giver_id
-                    WHERE a.community_id = @community AND a.receiver_id = r.receiver_id AND a.deleted_at IS NULL
-                    ORDER BY u.display_name LIMIT 10) g
-                ORDER BY r.n, g.display_name
-                """;
-            command.Parameters.Add(new Npgsql.NpgsqlParameter("receivers", receivers));
-            command.Parameters.Add(new Npgsql.NpgsqlParameter("community", communityId));
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                var receiver = reader.GetString(0);
-                if (!names.TryGetValue(receiver, out var list)) names[receiver] = list = [];
-                list.Add(reader.GetString(1));
-            }
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
-        return names;
     }
 
     private static AwardLine Line(string userId, string name, DateTime renewedAt, DecaySettings decay, DateTime now) =>
