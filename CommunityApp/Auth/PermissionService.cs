@@ -350,11 +350,12 @@ public sealed class PermissionService(IDbContextFactory<AppDbContext> dbFactory)
     public static async Task<MemberStanding> DemandMemberAsync(AppDbContext db, Guid communityId, string userId, CancellationToken ct = default) =>
         await LoadStandingAsync(db, communityId, userId, ct) ?? throw await NotVisibleAsync(db, communityId, ct);
 
-    public static async Task<MemberStanding> DemandAdminAsync(AppDbContext db, Guid communityId, string userId, CancellationToken ct = default)
-    {
-        var standing = await DemandMemberAsync(db, communityId, userId, ct);
-        return standing.IsAdmin ? standing : throw new ForbiddenException(Text.Get("Error.AdminsOnly"));
-    }
+    public static async Task<MemberStanding> DemandAdminAsync(AppDbContext db, Guid communityId, string userId, CancellationToken ct = default) =>
+        RequireAdmin(await DemandMemberAsync(db, communityId, userId, ct));
+
+    /// <summary>The standing when it is an admin's; otherwise <see cref="DemandAdminAsync"/>'s refusal.</summary>
+    public static MemberStanding RequireAdmin(MemberStanding standing) =>
+        standing.IsAdmin ? standing : throw new ForbiddenException(Text.Get("Error.AdminsOnly"));
 
     /// <summary>Outsiders learn only whether the community exists, never anything in it.</summary>
     public static async Task<AppException> NotVisibleAsync(AppDbContext db, Guid communityId, CancellationToken ct) =>
