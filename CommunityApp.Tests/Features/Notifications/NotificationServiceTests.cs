@@ -99,6 +99,30 @@ public sealed class NotificationServiceTests(ServiceFixture fixture) : IClassFix
         });
     }
 
+    [Fact]
+    public async Task The_bells_plain_statement_counts_what_EF_Core_counts_up_to_the_cap()
+    {
+        var (few, many, none) = (await fixture.CreateUserAsync(), await fixture.CreateUserAsync(), await fixture.CreateUserAsync());
+        await AddAsync(few);
+        await AddAsync(few);
+        await AddAsync(few, readAt: Written);
+        await AddAsync(none, readAt: Written);
+        await using (var db = await fixture.NewContextAsync())
+        {
+            db.Notifications.AddRange(Enumerable.Range(0, NotificationService.UnreadCap + 5).Select(_ => new Notification
+            {
+                UserId = many, Kind = NotificationKind.TrustReceived, Actor = "Someone", Subject = "A community", Link = "/communities", CreatedAt = Written,
+            }));
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        foreach (var (user, expected) in new[] { (few, 2), (many, NotificationService.UnreadCap), (none, 0), ("no such user", 0) })
+        {
+            (await Service.UnreadCountAsync(user, plainSql: true)).ShouldBe(expected, user);
+            (await Service.UnreadCountAsync(user, plainSql: false)).ShouldBe(expected, user);
+        }
+    }
+
     private async Task<Guid> AddAsync(string userId, DateTime? readAt = null)
     {
         await using var db = await fixture.NewContextAsync();
