@@ -93,8 +93,9 @@ static class HandWritten
                 """
             : $"""
                 WITH matched AS MATERIALIZED (
-                         SELECT {Columns} FROM memberships m JOIN asp_net_users u ON u.id = m.user_id
-                         WHERE m.community_id = @c AND m.deleted_at IS NULL AND (lower(u.display_name) LIKE @s OR u.normalized_user_name LIKE upper(@s))
+                         SELECT {Columns} FROM asp_net_users u
+                         CROSS JOIN LATERAL (SELECT m.* FROM memberships m WHERE m.community_id = @c AND m.user_id = u.id AND m.deleted_at IS NULL LIMIT 1) m
+                         WHERE lower(u.display_name) LIKE @s OR u.normalized_user_name LIKE upper(@s)
                          LIMIT {CountCap}),
                      counted AS (SELECT count(*) AS n FROM matched),
                      shown AS ((SELECT * FROM matched p WHERE (SELECT n FROM counted) < {CountCap} ORDER BY {orderBy.Replace("m.", "p.").Replace("u.", "p.")} LIMIT 26)

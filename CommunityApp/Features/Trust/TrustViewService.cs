@@ -261,8 +261,14 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
             return [count, page];
         }
         const string Match = " AND (lower(u.display_name) LIKE $2 ESCAPE '\\' OR u.normalized_user_name LIKE $3 ESCAPE '\\')";
+        // From the users the trigram indexes find, each looked up in the community (as the member list's search does).
+        const string MatchedMembers = """
+            asp_net_users u CROSS JOIN LATERAL (SELECT m.id, m.user_id, m.trust_score FROM memberships m
+                WHERE m.community_id = $1 AND m.user_id = u.id AND m.deleted_at IS NULL LIMIT 1) m
+            WHERE TRUE
+            """ + Match;
         var searched = new Npgsql.NpgsqlBatchCommand($"""
-            WITH matched AS MATERIALIZED (SELECT m.id, m.user_id, u.display_name, m.trust_score FROM {Listed}{Match} LIMIT {Cap + 1}),
+            WITH matched AS MATERIALIZED (SELECT m.id, m.user_id, u.display_name, m.trust_score FROM {MatchedMembers} LIMIT {Cap + 1}),
                  counted AS (SELECT count(*)::int AS n FROM matched),
                  shown AS ((SELECT p.* FROM matched p WHERE (SELECT n FROM counted) <= {Cap} ORDER BY p.trust_score DESC, p.id DESC OFFSET $4 LIMIT $5)
                            UNION ALL
