@@ -2,6 +2,7 @@
 #   start_postgres PORT   (exports PG_URL, a Npgsql connection string to the "postgres" database;
 #                          if PORT is taken it tries the next nine)
 #   stop_postgres         (also run on exit by the caller's trap)
+# PG_EXTRA_OPTIONS adds server settings ("-c shared_buffers=4GB"); the benchmark sets it.
 # Root (CI) runs the server as the postgres user; a developer runs it as themselves.
 
 if [ "$(id -u)" -eq 0 ]; then AS_PG="runuser -u postgres --"; else AS_PG=""; fi
@@ -18,7 +19,7 @@ start_postgres() {
   local try
   for try in 0 1 2 3 4 5 6 7 8 9; do
     if $AS_PG "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
-        -o "-c listen_addresses=127.0.0.1 -p $((port + try)) -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -k $PG_DIR" start >/dev/null; then
+        -o "-c listen_addresses=127.0.0.1 -p $((port + try)) -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -k $PG_DIR ${PG_EXTRA_OPTIONS:-}" start >/dev/null; then
       export PG_URL="Host=127.0.0.1;Port=$((port + try));Username=postgres;Database=postgres"
       return 0
     fi
