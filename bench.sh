@@ -5,7 +5,8 @@
 # Usage: ./bench.sh [member counts …]   e.g. ./bench.sh 5000 50000 500000
 #        (BENCH_DECAY_MAX_MEMBERS=N skips the decay pass above N members; BENCH_ONLY=award,shares runs only the
 #        operations whose names contain one of the words; with COMMUNITYAPP_BENCH_POSTGRES set to a server you keep,
-#        that server is used instead of a throwaway one, and BENCH_REUSE=1 reuses the community generated there before)
+#        that server is used instead of a throwaway one, and BENCH_REUSE=1 reuses the community generated there before;
+#        the throwaway server gets BENCH_PG_SHARED_BUFFERS of shared buffers, 4GB unless set)
 #        ./bench.sh councils             the council page over 1,000 councils and 100,000 ledger lines
 #        ./bench.sh pools                the distribution preview over 10,000 needs
 #        ./bench.sh forum                a forum thread of 5,000 posts opening (first page and a deep page)
