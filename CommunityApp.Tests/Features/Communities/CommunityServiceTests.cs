@@ -122,6 +122,41 @@ public sealed class CommunityServiceTests(ServiceFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task The_member_count_on_every_page_stops_past_its_cap_and_leaves_out_those_who_left()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var admin = await fixture.CreateUserAsync();
+        var (big, small) = (await Service.CreateAsync(admin, new CommunityInput("Big", null), ct), await Service.CreateAsync(admin, new CommunityInput("Small", null), ct));
+        var left = await fixture.CreateUserAsync();
+        await AddMemberAsync(small, left, MemberRole.Member);
+        await using (var db = await fixture.NewContextAsync())
+        {
+            await db.Memberships.Where(m => m.CommunityId == small && m.UserId == left)
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.DeletedAt, fixture.Clock.GetUtcNow().UtcDateTime), ct);
+            // The admin and five more than the cap: counted to one past it.
+            var prefix = "cap" + Guid.NewGuid().ToString("N")[..8];
+            const int more = CommunityService.MemberCountCap + 5;
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO asp_net_users (id, user_name, normalized_user_name, email, normalized_email, email_confirmed, display_name,
+                    created_at, updated_at, phone_number_confirmed, two_factor_enabled, lockout_enabled, access_failed_count)
+                SELECT {prefix} || n, {prefix} || n, upper({prefix} || n), {prefix} || n || '@example.test', upper({prefix} || n || '@example.test'),
+                    true, 'Member ' || n, now(), now(), false, false, true, 0
+                FROM generate_series(1, {more}) n
+                """, ct);
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO memberships (id, community_id, user_id, role, trust_score, admin_grant, created_at, updated_at)
+                SELECT gen_random_uuid(), {big}, {prefix} || n, 'Member', 0, 0, now(), now() FROM generate_series(1, {more}) n
+                """, ct);
+        }
+
+        (await Service.GetHomeAsync(admin, big, ct)).MemberCount.ShouldBe(CommunityService.MemberCountCap + 1, "counted to one past the cap: \"more than 10,000\"");
+        (await Service.GetHomeAsync(admin, small, ct)).MemberCount.ShouldBe(1, "the member who left is not counted");
+        var mine = await Service.ListMineAsync(admin, ct: ct);
+        mine.Items.Single(c => c.Id == big).MemberCount.ShouldBe(CommunityService.MemberCountCap + 1);
+        mine.Items.Single(c => c.Id == small).MemberCount.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task A_non_member_is_told_they_are_not_a_member_and_gets_no_data()
     {
         var admin = await fixture.CreateUserAsync();
