@@ -173,6 +173,20 @@ static class HandWritten
     }
 
     /// <summary>The bell: the signed-in user's unread notifications, counted up to 100 (the badge shows "99+").</summary>
+    /// <summary>The community's frame on every community page: the member's row, the community, its capped member count and the member's title.</summary>
+    public static async Task HomeAsync(NpgsqlConnection connection, Guid communityId, string userId)
+    {
+        await using var command = new NpgsqlCommand($"""
+            SELECT c.id, c.name, c.description,
+                   (SELECT count(*) FROM (SELECT 1 FROM memberships o WHERE o.community_id = @c AND o.deleted_at IS NULL LIMIT {CountCap}) capped),
+                   m.role, c.created_at, m.trust_score,
+                   (SELECT l.name FROM trust_levels l WHERE l.community_id = c.id AND l.min_score <= m.trust_score ORDER BY l.min_score DESC LIMIT 1)
+            FROM memberships m JOIN communities c ON c.id = m.community_id
+            WHERE m.community_id = @c AND m.user_id = @u AND m.deleted_at IS NULL AND c.deleted_at IS NULL;
+            """, connection) { Parameters = { new("c", communityId), new("u", userId) } };
+        await DrainAsync(command);
+    }
+
     public static async Task UnreadAsync(NpgsqlConnection connection, string userId)
     {
         await using var command = new NpgsqlCommand("""

@@ -165,6 +165,11 @@ static class PagesBench
                 () => wealth.SearchAsync(User(), communityId, new ShareQuery("ladder", PageSize: 20)),
                 c => HandWritten.SharePageAsync(c, communityId, User(), "ladder", "s.created_at DESC, s.id DESC"));
 
+            var communities = services.GetRequiredService<CommunityApp.Features.Communities.CommunityService>();
+            await Measure("community frame (every community page)",
+                () => communities.GetHomeAsync(User(), communityId),
+                c => HandWritten.HomeAsync(c, communityId, User()));
+
             var notifications = services.GetRequiredService<NotificationService>();
             await Measure("bell unread count",
                 () => notifications.UnreadCountAsync(User()),
