@@ -94,24 +94,11 @@ public sealed class AuditOneBatchTests(ServiceFixture fixture) : IClassFixture<S
                      (outsider, Guid.NewGuid(), typeof(NotFoundException), "Error.CommunityNotFound"), (deletedAdmin, deleted, typeof(NotFoundException), "Error.CommunityNotFound"),
                  })
         {
-            var batch = await RefusedAsync(() => Audit.ListAsync(viewer, community, new AuditFilter(), oneBatch: true));
-            var ef = await RefusedAsync(() => Audit.ListAsync(viewer, community, new AuditFilter(), oneBatch: false));
+            var batch = await Refusals.Refused(() => Audit.ListAsync(viewer, community, new AuditFilter(), oneBatch: true));
+            var ef = await Refusals.Refused(() => Audit.ListAsync(viewer, community, new AuditFilter(), oneBatch: false));
             batch.GetType().ShouldBe(refusal);
             batch.Message.ShouldBe(CommunityApp.Resources.Text.Get(key));
             (batch.GetType(), batch.Message).ShouldBe((ef.GetType(), ef.Message));
         }
-    }
-
-    private static async Task<AppException> RefusedAsync(Func<Task> call)
-    {
-        try
-        {
-            await call();
-        }
-        catch (AppException ex)
-        {
-            return ex;
-        }
-        throw new ShouldAssertException("The call was not refused.");
     }
 }

@@ -152,29 +152,16 @@ public sealed class OneBatchPagesTests(ServiceFixture fixture) : IClassFixture<S
         {
             foreach (var search in new[] { null, "bea" })
             {
-                var batch = await RefusedAsync(() => Members.ListAsync(viewer, community, new MemberQuery(search), oneBatch: true));
-                var ef = await RefusedAsync(() => Members.ListAsync(viewer, community, new MemberQuery(search), oneBatch: false));
+                var batch = await Refusals.Refused(() => Members.ListAsync(viewer, community, new MemberQuery(search), oneBatch: true));
+                var ef = await Refusals.Refused(() => Members.ListAsync(viewer, community, new MemberQuery(search), oneBatch: false));
                 batch.GetType().ShouldBe(refusal);
                 (batch.GetType(), batch.Message).ShouldBe((ef.GetType(), ef.Message));
-                var network = await RefusedAsync(() => Views.NetworkAsync(viewer, community, search, 0, 25, oneBatch: true));
-                var networkEf = await RefusedAsync(() => Views.NetworkAsync(viewer, community, search, 0, 25, oneBatch: false));
+                var network = await Refusals.Refused(() => Views.NetworkAsync(viewer, community, search, 0, 25, oneBatch: true));
+                var networkEf = await Refusals.Refused(() => Views.NetworkAsync(viewer, community, search, 0, 25, oneBatch: false));
                 (network.GetType(), network.Message).ShouldBe((networkEf.GetType(), networkEf.Message));
                 network.GetType().ShouldBe(refusal);
             }
         }
-    }
-
-    private static async Task<AppException> RefusedAsync(Func<Task> call)
-    {
-        try
-        {
-            await call();
-        }
-        catch (AppException ex)
-        {
-            return ex;
-        }
-        throw new ShouldAssertException("The call was not refused.");
     }
 
     [Fact]
