@@ -18,7 +18,7 @@ static class HandWritten
         WHERE m.community_id = @c AND m.user_id = @u AND m.deleted_at IS NULL AND c.deleted_at IS NULL;
         """;
 
-    /// <summary>Pages count up to this many rows ("more than 10000"), as the app does.</summary>
+    /// <summary>Pages' totals stop at this many rows ("more than 10000"), as the app's do; the members' comes from the kept count.</summary>
     const int CountCap = 10_001;
 
     public static async Task PermissionAsync(NpgsqlConnection connection, Guid communityId, string userId)
@@ -82,7 +82,7 @@ static class HandWritten
         const string Columns = "m.id, m.user_id, u.display_name, u.user_name, CASE WHEN u.email_confirmed THEN u.email END AS email, m.role, m.trust_score, m.created_at";
         var sql = search is null
             ? $"""
-                SELECT count(*) FROM (SELECT 1 FROM memberships m WHERE m.community_id = @c AND m.deleted_at IS NULL LIMIT {CountCap}) capped;
+                SELECT least(member_count, {CountCap}) FROM communities WHERE id = @c;
                 SELECT m.user_id, u.display_name, u.user_name, u.email, m.role, m.trust_score, m.created_at,
                        ARRAY(SELECT r.role FROM member_feature_roles r WHERE r.membership_id = m.id),
                        EXISTS (SELECT 1 FROM trust_awards a WHERE a.community_id = @c AND a.giver_id = @u AND a.receiver_id = m.user_id AND a.deleted_at IS NULL)
@@ -117,7 +117,7 @@ static class HandWritten
     public static async Task NetworkPageAsync(NpgsqlConnection connection, Guid communityId, string viewerId)
     {
         await using var command = new NpgsqlCommand(Standing + $"""
-            SELECT count(*) FROM (SELECT 1 FROM memberships m WHERE m.community_id = @c AND m.deleted_at IS NULL LIMIT {CountCap}) capped;
+            SELECT least(member_count, {CountCap}) FROM communities WHERE id = @c;
             SELECT m.user_id, u.display_name, m.trust_score,
                    (SELECT count(*) FROM trust_awards a WHERE a.community_id = @c AND a.giver_id = m.user_id AND a.deleted_at IS NULL),
                    (SELECT count(*) FROM trust_awards a WHERE a.community_id = @c AND a.receiver_id = m.user_id AND a.deleted_at IS NULL),
@@ -172,13 +172,12 @@ static class HandWritten
         await DrainAsync(command);
     }
 
-    /// <summary>The bell: the signed-in user's unread notifications, counted up to 100 (the badge shows "99+").</summary>
-    /// <summary>The community's frame on every community page: the member's row, the community, its capped member count and the member's title.</summary>
+    /// <summary>The community's frame on every community page: the member's row, the community, its kept member count and the member's title.</summary>
     public static async Task HomeAsync(NpgsqlConnection connection, Guid communityId, string userId)
     {
-        await using var command = new NpgsqlCommand($"""
+        await using var command = new NpgsqlCommand("""
             SELECT c.id, c.name, c.description,
-                   (SELECT count(*) FROM (SELECT 1 FROM memberships o WHERE o.community_id = @c AND o.deleted_at IS NULL LIMIT {CountCap}) capped),
+                   c.member_count,
                    m.role, c.created_at, m.trust_score,
                    (SELECT l.name FROM trust_levels l WHERE l.community_id = c.id AND l.min_score <= m.trust_score ORDER BY l.min_score DESC LIMIT 1)
             FROM memberships m JOIN communities c ON c.id = m.community_id
@@ -187,6 +186,7 @@ static class HandWritten
         await DrainAsync(command);
     }
 
+    /// <summary>The bell: the signed-in user's unread notifications, counted up to 100 (the badge shows "99+").</summary>
     public static async Task UnreadAsync(NpgsqlConnection connection, string userId)
     {
         await using var command = new NpgsqlCommand("""

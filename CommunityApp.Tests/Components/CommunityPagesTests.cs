@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Components;
@@ -36,6 +37,24 @@ public sealed class CommunityPagesTests(SqliteServiceFixture data) : IClassFixtu
         seeds.TextContent.ShouldContain("Member");
         seeds.TextContent.ShouldContain("2 members");
         seeds.QuerySelector("a")!.GetAttribute("href").ShouldBe($"/c/{theirs}");
+    }
+
+    [Fact]
+    public async Task A_large_community_shows_its_kept_member_count_with_thousands_separators_on_its_home_and_in_my_communities()
+    {
+        var me = await data.CreateUserAsync();
+        var id = await Communities.CreateAsync(me, new CommunityInput("City Commons", null));
+        await using (var db = await data.NewContextAsync())
+        {
+            // The count the database keeps (triggers on memberships) is what the pages show; no page counts the members.
+            await db.Communities.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.MemberCount, 512_345));
+        }
+        await using var context = PageTestContext.Create(data, me);
+
+        var mine = context.Render<MyCommunitiesPage>();
+        mine.WaitForAssertion(() => mine.FindAll(".mud-card").Single(c => c.TextContent.Contains("City Commons")).TextContent.ShouldContain("512,345 members"));
+        var home = context.Render<CommunityHomePage>(p => p.Add(x => x.CommunityId, id));
+        home.WaitForAssertion(() => home.Find("[data-testid=member-count]").TextContent.ShouldBe("512,345"));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using CommunityApp.Data;
+using CommunityApp.Features.Invites;
 using CommunityApp.Features.Audit;
 using CommunityApp.Features.Communities;
 using CommunityApp.Features.Members;
@@ -56,9 +57,41 @@ public sealed class RowLockTests(ServiceFixture fixture) : IClassFixture<Service
         await InOtherSessionAsync(db =>
         {
             db.AuditLog.Add(AuditEntry.Record(communityId, admin, AuditAction.CommunityEdited, new { }));
-            db.Memberships.Add(new Membership { CommunityId = communityId, UserId = newcomer });
+            db.TrustLevels.Add(new TrustLevel { CommunityId = communityId, Name = "Elder", MinScore = 99 });
             return db.SaveChangesAsync();
         });
+        // A membership is different: its insert updates the community's kept member count, so it waits for the lock.
+        var join = Task.Run(() => InOtherSessionAsync(db =>
+        {
+            db.Memberships.Add(new Membership { CommunityId = communityId, UserId = newcomer });
+            return db.SaveChangesAsync();
+        }));
+        await LockWaits.UntilWaitingAsync(fixture, 1, join);
+        await held.CommitAsync();
+        await join;
+    }
+
+    [Fact]
+    public async Task A_join_waits_for_the_community_before_it_takes_its_invite_so_a_member_leaving_meanwhile_does_not_deadlock_with_it()
+    {
+        var (communityId, admin) = await fixture.CreateCommunityAsync();
+        var joiner = await fixture.CreateUserAsync();
+        var invites = fixture.Get<InviteService>();
+        var (inviteId, secret) = await invites.CreateLinkAsync(admin, communityId,
+            new LinkInviteInput("Everyone", MemberRole.Member, fixture.Clock.GetUtcNow().UtcDateTime.AddDays(1), null));
+        await using var holder = await fixture.NewContextWithoutRetriesAsync();
+        await using var held = await holder.Database.BeginTransactionAsync();
+        await holder.Database.ExecuteSqlRawAsync("SET LOCAL lock_timeout = '3s'");
+        // As a member leaving does: the community first, then the invites they created (to cancel them).
+        await holder.LockForUpdateAsync<Community>(c => c.Id == communityId);
+
+        var join = Task.Run(() => invites.RedeemLinkAsync(joiner, secret));
+        await LockWaits.UntilWaitingAsync(fixture, 1, join);
+        // Had the join counted its use of the invite first, this would wait for it while it waits for the community.
+        (await holder.LockForUpdateAsync<Invite>(i => i.Id == inviteId)).ShouldBe(1);
+        await held.CommitAsync();
+
+        (await join).Outcome.ShouldBe(RedeemOutcome.Joined);
     }
 
     [Fact]

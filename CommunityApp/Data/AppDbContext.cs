@@ -128,6 +128,9 @@ public sealed class PostgresAppDbContext(DbContextOptions<PostgresAppDbContext> 
     {
         base.OnModelCreating(builder);
         builder.Entity<Community>().Property(c => c.Settings).HasColumnType("jsonb");
+        // The kept member count (triggers on memberships) never goes below zero. Not on SQLite, where adding a check
+        // constraint rebuilds the table, and a rebuild of communities fails under the triggers that name it.
+        builder.Entity<Community>().ToTable(t => t.HasCheckConstraint("ck_communities_member_count", "member_count >= 0"));
         // Full-text search over shares: a stored tsvector kept by PostgreSQL itself, with a GIN index.
         builder.Entity<Features.Wealth.Share>()
             .Property<NpgsqlTypes.NpgsqlTsVector>("search_vector")

@@ -13,6 +13,13 @@ public class Community : IAuditable, ISoftDeletable
     public string? Description { get; set; }
     public CommunitySettings Settings { get; set; } = new();
 
+    /// <summary>
+    /// The live members (memberships not deleted), kept by the database itself: triggers on <c>memberships</c> (migration
+    /// <c>MemberCount</c>) add and subtract in the same transaction as every join, leave and removal, so no page counts the
+    /// members. The application never writes it.
+    /// </summary>
+    public int MemberCount { get; private set; }
+
     public List<Membership> Memberships { get; set; } = [];
     public List<TrustLevel> TrustLevels { get; set; } = [];
 

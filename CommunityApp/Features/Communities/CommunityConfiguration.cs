@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace CommunityApp.Features.Communities;
@@ -17,6 +18,10 @@ internal sealed class CommunityConfiguration : IEntityTypeConfiguration<Communit
                 new ValueComparer<CommunitySettings>((a, b) => a!.ToJson() == b!.ToJson(), s => s.ToJson().GetHashCode(), s => CommunitySettings.FromJson(s.ToJson())))
             .IsRequired();
         community.HasIndex(c => c.DeletedAt);
+        // Kept by triggers on memberships (migration MemberCount): never inserted or updated by EF Core.
+        var memberCount = community.Property(c => c.MemberCount).HasDefaultValue(0);
+        memberCount.Metadata.SetBeforeSaveBehavior(PropertySaveBehavior.Ignore);
+        memberCount.Metadata.SetAfterSaveBehavior(PropertySaveBehavior.Ignore);
     }
 }
 

@@ -20,12 +20,6 @@ public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory, 
 {
     public const int MaxPageSize = 100;
 
-    /// <summary>
-    /// A community's member count, shown on every community page and in "My communities", stops here ("more than 10,000"),
-    /// as the member list's does: counting 500,000 members on every page would cost what reading them does.
-    /// </summary>
-    public const int MemberCountCap = Members.MemberService.CountCap;
-
     /// <summary>How many communities one person may create in 24 hours (a flood guard; deleted ones count too).</summary>
     public const int MaxCreatedPerDay = 5;
 
@@ -69,7 +63,7 @@ public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory, 
             .OrderByDescending(m => m.CreatedAt).ThenBy(m => m.Id)
             .Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize)
             .Select(m => new MyCommunityRow(m.CommunityId, m.Community.Name, m.Community.Description, m.Role,
-                db.Memberships.Where(other => other.CommunityId == m.CommunityId).Take(MemberCountCap + 1).Count()))
+                m.Community.MemberCount))
             .ToListAsync(ct);
         return new Page<MyCommunityRow>(rows, total, pageIndex, pageSize);
     }
@@ -81,7 +75,7 @@ public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory, 
         var home = await db.Memberships
             .Where(m => m.CommunityId == communityId && m.UserId == actorId)
             .Select(m => new CommunityHome(m.CommunityId, m.Community.Name, m.Community.Description,
-                db.Memberships.Where(other => other.CommunityId == communityId).Take(MemberCountCap + 1).Count(), m.Role, m.Community.CreatedAt, m.TrustScore,
+                m.Community.MemberCount, m.Role, m.Community.CreatedAt, m.TrustScore,
                 m.Community.TrustLevels.Where(l => l.MinScore <= m.TrustScore).OrderByDescending(l => l.MinScore).Select(l => l.Name).FirstOrDefault()))
             .SingleOrDefaultAsync(ct);
         return home ?? throw await PermissionService.NotVisibleAsync(db, communityId, ct);

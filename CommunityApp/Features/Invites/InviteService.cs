@@ -239,6 +239,7 @@ public sealed class InviteService(
             {
                 return (invite.CommunityId, RedeemOutcome.AlreadyMember);
             }
+            await LockCommunityAsync(db, invite.CommunityId, ct);
             await DemandCreatorStillAdminAsync(db, invite, ct);
             if (membership is null && await WasRemovedAsync(db, invite.CommunityId, userId, ct)) throw new ForbiddenException(Text.Get("Error.RemovedNeedsDirectInvite"));
             if (await db.InviteRedemptions.AnyAsync(r => r.InviteId == invite.Id && r.UserId == userId, ct))
@@ -280,7 +281,11 @@ public sealed class InviteService(
             var now = Now;
             var status = invite.StatusAt(now);
             if (status != InviteStatus.Pending) throw new AppException(Text.Get("Error.InviteAlready", Text.Get($"InviteStatus.{status}").ToLower(CultureInfo.CurrentCulture)));
-            if (accept) await DemandCreatorStillAdminAsync(db, invite, ct);
+            if (accept)
+            {
+                await LockCommunityAsync(db, invite.CommunityId, ct);
+                await DemandCreatorStillAdminAsync(db, invite, ct);
+            }
 
             // Only one answer wins: the state moves from Pending exactly once.
             var newState = accept ? InviteState.Redeemed : InviteState.Declined;
@@ -299,6 +304,15 @@ public sealed class InviteService(
             return invite.CommunityId;
         }, ct);
     }
+
+    /// <summary>
+    /// A join takes the community's row first, as leaving, removal and every admin change to members do: the membership's
+    /// insert updates that row (the kept member count), so a join that took its invite's row first could wait on the
+    /// community while a member leaving, who holds the community, waits on that invite (the leaver's invites are
+    /// cancelled). It also keeps the invite's creator an admin until the join commits.
+    /// </summary>
+    private static Task LockCommunityAsync(AppDbContext db, Guid communityId, CancellationToken ct) =>
+        Members.MemberService.LockCommunityAsync(db, communityId, ct);
 
     /// <summary>Adds the membership, or raises an existing member's role; never lowers it.</summary>
     private async Task<RedeemOutcome> JoinAsync(AppDbContext db, Guid communityId, string userId, MemberRole role, Membership? existing, CancellationToken ct)

@@ -47,7 +47,11 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, IEv
 {
     public const int MaxPageSize = 100;
 
-    /// <summary>Counting stops here: a community of 500,000 members costs no more to page than one of 10,000.</summary>
+    /// <summary>
+    /// The pager's total stops here ("more than 10000"), so its last page is never more than 10,000 members in. The
+    /// community's members are not counted (the database keeps the count, <see cref="Community.MemberCount"/>);
+    /// a search's matches are, up to this cap.
+    /// </summary>
     public const int CountCap = 10_000;
 
     /// <summary>
@@ -102,7 +106,9 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, IEv
                                      || (m.User.EmailConfirmed && EF.Functions.Like(m.User.NormalizedEmail!, upper, Names.LikeEscape)))
                 : members.Where(m => EF.Functions.Like(m.User.NormalizedUserName!, upper, Names.LikeEscape) || EF.Functions.Like(m.User.DisplayName.ToLower(), lower, Names.LikeEscape));
         }
-        var total = await members.Take(CountCap + 1).CountAsync(ct);
+        var total = search is null
+            ? Math.Min(await db.Communities.Where(c => c.Id == communityId).Select(c => c.MemberCount).SingleAsync(ct), CountCap + 1)
+            : await members.Take(CountCap + 1).CountAsync(ct);
         if (query.After is { } after) members = After(members, query.Sort, after);
         members = query.Sort switch
         {
@@ -157,7 +163,7 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, IEv
 
     /// <summary>
     /// The capped count and the page of <see cref="ReadInOneBatchAsync"/>. Without a search, two statements: the count
-    /// (memberships alone, an index-only scan) and the page, walking the sort's index. With one, a single statement, so
+    /// (the community's kept member count, capped) and the page, walking the sort's index. With one, a single statement, so
     /// that no plan depends on the planner's guess of how many members match: the matches are read once, up to the cap,
     /// from the trigram indexes (the count); when they are fewer than the cap the page is sorted from them, and only
     /// when there are more (a broad search) does the page walk the sort's index, where matches are then near. Left to
@@ -225,7 +231,7 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, IEv
         if (search is null)
         {
             count.CommandText = $"""
-                SELECT count(*)::int FROM (SELECT 1 FROM memberships m WHERE m.community_id = {Add(count, communityId)} AND m.deleted_at IS NULL LIMIT {CountCap + 1}) capped
+                SELECT coalesce((SELECT least(c.member_count, {CountCap + 1}) FROM communities c WHERE c.id = {Add(count, communityId)}), 0)
                 """;
             page.CommandText = $"""
                 SELECT {row}

@@ -452,7 +452,7 @@ public sealed class PollService(IDbContextFactory<AppDbContext> dbFactory, IEven
                 CouncilName = x.Council != null ? x.Council.Name : null,
                 PoolName = x.Pool != null ? x.Pool.Name : null,
                 Voters = db.PollVotes.Count(v => v.PollId == x.Id),
-                Members = db.Memberships.Count(m => m.CommunityId == x.CommunityId),
+                Members = db.Communities.Where(c => c.Id == x.CommunityId).Select(c => c.MemberCount).FirstOrDefault(),
             })
             .AsNoTracking().SingleOrDefaultAsync(ct) ?? throw NotFound();
         var poll = p.Poll;

@@ -212,8 +212,11 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
             var upper = Names.LikeContains(search.ToUpperInvariant());
             members = members.Where(m => EF.Functions.Like(m.User.DisplayName.ToLower(), lower, Names.LikeEscape) || EF.Functions.Like(m.User.NormalizedUserName!, upper, Names.LikeEscape));
         }
-        // Counted up to a cap, as the member list is: the ranking's pager says "more than 10000" beyond it.
-        var total = await members.Take(Members.MemberService.CountCap + 1).CountAsync(ct);
+        // Capped as the member list's total is: the ranking's pager says "more than 10000" beyond it. Without a search the
+        // total is the community's kept member count; a search's matches are counted up to the cap.
+        var total = search is null
+            ? Math.Min(await db.Communities.Where(c => c.Id == communityId).Select(c => c.MemberCount).SingleAsync(ct), Members.MemberService.CountCap + 1)
+            : await members.Take(Members.MemberService.CountCap + 1).CountAsync(ct);
         var rows = await members.OrderByDescending(m => m.TrustScore).ThenByDescending(m => m.Id)
             .Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize)
             .Select(m => new
@@ -250,7 +253,7 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
         if (search is null)
         {
             var count = new Npgsql.NpgsqlBatchCommand($"""
-                SELECT count(*)::int FROM (SELECT 1 FROM memberships m WHERE m.community_id = $1 AND m.deleted_at IS NULL LIMIT {Cap + 1}) capped
+                SELECT coalesce((SELECT least(c.member_count, {Cap + 1}) FROM communities c WHERE c.id = $1), 0)
                 """) { Parameters = { new() { Value = communityId } } };
             var page = new Npgsql.NpgsqlBatchCommand($"""
                 SELECT p.user_id, p.display_name, p.trust_score, {Extras}
@@ -318,7 +321,7 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
-        if (await db.Memberships.CountAsync(m => m.CommunityId == communityId, ct) > GraphLimit) return null;
+        if (await db.Communities.Where(c => c.Id == communityId).Select(c => c.MemberCount).SingleAsync(ct) > GraphLimit) return null;
         var nodes = await db.Memberships.Where(m => m.CommunityId == communityId).OrderByDescending(m => m.TrustScore)
             .Select(m => new NetworkRow(m.UserId, m.User.DisplayName, m.TrustScore, 0, 0, new List<string>())).ToListAsync(ct);
         // Only edges between current members, filtered by the database: at most GraphLimit² of them.

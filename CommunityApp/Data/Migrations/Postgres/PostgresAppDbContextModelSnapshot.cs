@@ -404,6 +404,12 @@ namespace CommunityApp.Data.Migrations.Postgres
                         .HasColumnType("character varying(2000)")
                         .HasColumnName("description");
 
+                    b.Property<int>("MemberCount")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("member_count");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -425,7 +431,10 @@ namespace CommunityApp.Data.Migrations.Postgres
                     b.HasIndex("DeletedAt")
                         .HasDatabaseName("ix_communities_deleted_at");
 
-                    b.ToTable("communities", (string)null);
+                    b.ToTable("communities", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_communities_member_count", "member_count >= 0");
+                        });
                 });
 
             modelBuilder.Entity("CommunityApp.Features.Communities.MemberFeatureRole", b =>
