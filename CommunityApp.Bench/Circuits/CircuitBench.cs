@@ -20,25 +20,40 @@ namespace CommunityApp.Bench.Circuits;
 public static partial class CircuitBench
 {
     /// <param name="Clicks">How many of the held circuits click once at each N (spread over all of them), at <paramref name="ClicksPerSecond"/>.</param>
-    public sealed record Options(int[] Sizes, int Parallelism = 16, int Clicks = 1_000, double ClicksPerSecond = 100, int IdleSeconds = 20, string[]? Apps = null);
+    /// <param name="Dropped">
+    /// After the largest N, how many circuits lose their connection as a phone losing its network does (no disconnect
+    /// beacon): the server keeps up to <c>CircuitOptions.DisconnectedCircuitMaxRetained</c> of them for the retention
+    /// period, in case the tab reconnects, and disposes the rest; the heap before and after says what that costs.
+    /// </param>
+    public sealed record Options(int[] Sizes, int Parallelism = 16, int Clicks = 1_000, double ClicksPerSecond = 100, int IdleSeconds = 20, string[]? Apps = null,
+        int Dropped = 1_000);
 
     public sealed record Row(string App, int Circuits, double HeapKb, double WorkingSetKb, double CpuMsPerStart, double IdlePercentPer1000,
         double ClickP50, double ClickP95, int Failures, double StartSeconds);
+
+    /// <summary>
+    /// <see cref="Options.Dropped"/> circuits dropped at once from <see cref="Held"/>: the heap each one still holds once the
+    /// server has noticed (a full GC), as a share of a held circuit's, and the CPU the server spent on the drops.
+    /// </summary>
+    public sealed record DropRow(string App, int Held, int Dropped, double HeapKbPerHeld, double HeapKbKeptPerDropped, double CpuMsPerDrop);
 
     public static async Task RunAsync(string postgresServer, Options options)
     {
         ThreadPool.SetMinThreads(64, 64);
         Console.WriteLine($"Machine load before the run (1, 5, 15 min): {BenchDatabase.Load()}");
         var rows = new List<Row>();
+        var drops = new List<DropRow>();
         var apps = options.Apps ?? ["baseline", "community"];
         foreach (var app in apps)
         {
-            rows.AddRange(app switch
+            var (measured, dropped) = app switch
             {
                 "baseline" => await MeasureAsync(Target.Baseline(), options),
                 "community" => await MeasureCommunityAsync(postgresServer, options),
                 _ => throw new ArgumentException($"Unknown app '{app}' (baseline, community)."),
-            });
+            };
+            rows.AddRange(measured);
+            drops.AddRange(dropped);
         }
         Console.WriteLine($"Machine load after the run (1, 5, 15 min): {BenchDatabase.Load()}");
         Console.WriteLine();
@@ -47,6 +62,14 @@ public static partial class CircuitBench
         foreach (var r in rows)
         {
             Console.WriteLine($"| {r.App} | {r.Circuits:N0} | {r.HeapKb:F0} KB | {r.WorkingSetKb:F0} KB | {r.CpuMsPerStart:F1} ms | {r.IdlePercentPer1000:F2} % of a core | {r.ClickP50:F1} ms | {r.ClickP95:F1} ms | {r.Failures} |");
+        }
+        if (drops.Count == 0) return;
+        Console.WriteLine();
+        Console.WriteLine("| app | circuits held | dropped at once | heap per held circuit | heap kept per dropped circuit | share kept | CPU per drop |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
+        foreach (var d in drops)
+        {
+            Console.WriteLine($"| {d.App} | {d.Held:N0} | {d.Dropped:N0} | {d.HeapKbPerHeld:F0} KB | {d.HeapKbKeptPerDropped:F0} KB | {d.HeapKbKeptPerDropped / d.HeapKbPerHeld:P0} | {d.CpuMsPerDrop:F2} ms |");
         }
     }
 
@@ -99,21 +122,24 @@ public static partial class CircuitBench
     /// The community home; COMMUNITYAPP_BENCH_APP_DLL measures other builds instead, one after another (comma-separated
     /// paths: copies of the output before and after a change, to compare them in one run).
     /// </summary>
-    private static async Task<List<Row>> MeasureCommunityAsync(string postgresServer, Options options)
+    private static async Task<(List<Row>, List<DropRow>)> MeasureCommunityAsync(string postgresServer, Options options)
     {
         var builds = System.Environment.GetEnvironmentVariable("COMMUNITYAPP_BENCH_APP_DLL")?.Split(',', StringSplitOptions.RemoveEmptyEntries)
                      ?? [Path.GetFullPath("CommunityApp/bin/Release/net10.0/CommunityApp.dll")];
         var rows = new List<Row>();
+        var drops = new List<DropRow>();
         foreach (var dll in builds)
         {
             var target = await Target.CommunityAsync(postgresServer, dll);
             if (builds.Length > 1) target = target with { Name = $"{target.Name} ({Path.GetFileName(Path.GetDirectoryName(dll))})" };
-            rows.AddRange(await MeasureAsync(target, options));
+            var (measured, dropped) = await MeasureAsync(target, options);
+            rows.AddRange(measured);
+            drops.AddRange(dropped);
         }
-        return rows;
+        return (rows, drops);
     }
 
-    private static async Task<List<Row>> MeasureAsync(Target target, Options options)
+    private static async Task<(List<Row>, List<DropRow>)> MeasureAsync(Target target, Options options)
     {
         Console.WriteLine();
         Console.WriteLine($"== {target.Name}");
@@ -145,6 +171,7 @@ public static partial class CircuitBench
 
         var circuits = new ConcurrentBag<CircuitClient>();
         var rows = new List<Row>();
+        var drops = new List<DropRow>();
         var failures = 0;
         try
         {
@@ -223,12 +250,39 @@ public static partial class CircuitBench
                 rows.Add(new Row(target.Name, circuits.Count, heapKb, workingSetKb, cpuPerStart, idlePer1000, Percentile(0.5), Percentile(0.95),
                     failedNow + clickFailures, startSeconds));
             }
+            if (options.Dropped > 0 && circuits.Count > options.Dropped && rows.Count > 0)
+            {
+                drops.Add(await DropAsync(server, http, target, circuits, options.Dropped, emptyHeap));
+            }
         }
         finally
         {
             await Parallel.ForEachAsync(circuits, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (c, _) => await c.DisposeAsync());
         }
-        return rows;
+        return (rows, drops);
+    }
+
+    /// <summary>
+    /// Drops <paramref name="count"/> of the held circuits at once without the disconnect beacon (the WebSocket closes, as
+    /// when a phone loses its network), waits for the server to settle, and compares the heap with the held circuits'.
+    /// </summary>
+    private static async Task<DropRow> DropAsync(ServerProcess server, HttpClient http, Target target, ConcurrentBag<CircuitClient> circuits, int count,
+        long emptyHeap)
+    {
+        var held = circuits.Count;
+        var heapHeld = await HeapAsync(http);
+        var perHeld = (heapHeld - emptyHeap) / 1024.0 / held;
+        var dropped = circuits.Take(count).ToArray();
+        var cpuBefore = server.CpuTime;
+        await Parallel.ForEachAsync(dropped, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (c, _) => await c.DisposeAsync());
+        await QuietAsync(server);
+        var cpuPerDrop = (server.CpuTime - cpuBefore).TotalMilliseconds / count;
+        var heapAfter = await HeapAsync(http);
+        // What the dropped circuits still hold: the heap above what the circuits still connected hold.
+        var keptPerDropped = (heapAfter - emptyHeap - perHeld * 1024 * (held - count)) / 1024.0 / count;
+        Console.WriteLine($"  {count:N0} of {held:N0} circuits dropped without the beacon: {keptPerDropped:F0} KB kept per dropped circuit " +
+                          $"({keptPerDropped / perHeld:P0} of a held one's {perHeld:F0} KB), {cpuPerDrop:F2} ms CPU per drop");
+        return new DropRow(target.Name, held, count, perHeld, keptPerDropped, cpuPerDrop);
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using CommunityApp.Auth;
 using CommunityApp.Features.Communities;
+using CommunityApp.Features.Members;
 using CommunityApp.Tests.Infrastructure;
 
 namespace CommunityApp.Tests.Features.Communities;
@@ -154,6 +155,44 @@ public sealed class CommunityServiceTests(ServiceFixture fixture) : IClassFixtur
         var mine = await Service.ListMineAsync(admin, ct: ct);
         mine.Items.Single(c => c.Id == big).MemberCount.ShouldBe(10_006);
         mine.Items.Single(c => c.Id == small).MemberCount.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task The_home_reads_the_same_through_its_plain_statement_as_through_ef_core_and_refuses_the_same()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var admin = await fixture.CreateUserAsync();
+        var titled = await Service.CreateAsync(admin, new CommunityInput("Frame", "Described"), ct);
+        var untitled = await Service.CreateAsync(admin, new CommunityInput("Bare", null), ct);
+        var (member, left, outsider) = (await fixture.CreateUserAsync(), await fixture.CreateUserAsync(), await fixture.CreateUserAsync());
+        await AddMemberAsync(titled, member, MemberRole.Member);
+        await AddMemberAsync(titled, left, MemberRole.Member);
+        await AddMemberAsync(untitled, member, MemberRole.Member);
+        await fixture.SetScoreAsync(titled, member, 12);
+        await fixture.Get<MemberService>().LeaveAsync(left, titled, ct);
+        var deleted = await Service.CreateAsync(admin, new CommunityInput("Gone", null), ct);
+        await Service.DeleteAsync(admin, deleted, ct);
+        await using (var db = await fixture.NewContextAsync())
+        {
+            // No level at or below anyone's score: no title.
+            await db.TrustLevels.Where(l => l.CommunityId == untitled).ExecuteDeleteAsync(ct);
+        }
+
+        foreach (var (user, community) in new[] { (admin, titled), (member, titled), (member, untitled), (admin, untitled) })
+        {
+            var plain = await Service.GetHomeAsync(user, community, plainSql: true, ct);
+            plain.ShouldBe(await Service.GetHomeAsync(user, community, plainSql: false, ct));
+        }
+        var home = await Service.GetHomeAsync(member, titled, plainSql: true, ct);
+        (home.Name, home.Description, home.MemberCount, home.MyRole, home.MyTrustScore, home.MyTitle).ShouldBe(("Frame", "Described", 2, MemberRole.Member, 12, "Stable"));
+        (await Service.GetHomeAsync(member, untitled, plainSql: true, ct)).MyTitle.ShouldBeNull();
+
+        foreach (var (user, community) in new[] { (outsider, titled), (left, titled), (admin, deleted), (admin, Guid.NewGuid()) })
+        {
+            var plain = await Refusals.Refused(() => Service.GetHomeAsync(user, community, plainSql: true, ct));
+            var ef = await Refusals.Refused(() => Service.GetHomeAsync(user, community, plainSql: false, ct));
+            (plain.GetType(), plain.Message).ShouldBe((ef.GetType(), ef.Message));
+        }
     }
 
     [Fact]
