@@ -12,8 +12,10 @@ namespace CommunityApp.Data;
 /// <list type="bullet">
 /// <item>PostgreSQL: <c>SELECT 1 FROM … WHERE … FOR NO KEY UPDATE OF &lt;the locked table&gt;</c>. That is the lock an
 /// <c>UPDATE</c> of non-key columns takes: writers of the same rows wait, but inserts elsewhere whose foreign keys point at
-/// the rows (an audit entry, a membership of a locked community) do not, so lock orders cannot deadlock on them. Only the
-/// rows of the locked entity are locked, not those of tables its query filters join (a membership's community).</item>
+/// the rows (an audit entry, a share of a locked community) do not, so lock orders cannot deadlock on them. A membership
+/// is the exception: its insert, soft delete or delete updates its community's kept member count, so it waits for a
+/// locked community, and every membership write takes the community's row first. Only the rows of the locked entity are
+/// locked, not those of tables its query filters join (a membership's community).</item>
 /// <item>SQLite: nothing more is needed. Microsoft.Data.Sqlite begins every transaction with <c>BEGIN IMMEDIATE</c>,
 /// which takes the database's write lock at once, so write transactions already run one at a time; the helper
 /// only counts the rows.</item>

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using CommunityApp.Features.Communities;
 using CommunityApp.Features.Invites;
@@ -112,6 +113,25 @@ public abstract class MemberCountTests(ServiceFixture fixture)
     }
 
     [Fact]
+    public async Task A_changed_leaving_date_changes_nothing_and_a_membership_moved_to_another_community_counts_there()
+    {
+        var (first, _) = await fixture.CreateCommunityAsync();
+        var (second, _) = await fixture.CreateCommunityAsync();
+        var moved = await fixture.AddMemberAsync(first);
+        var gone = await fixture.AddMemberAsync(first);
+        var now = fixture.Clock.GetUtcNow().UtcDateTime;
+        await using (var db = await fixture.NewContextAsync())
+        {
+            await db.Memberships.Where(m => m.UserId == gone).ExecuteUpdateAsync(s => s.SetProperty(m => m.DeletedAt, now));
+            await db.Memberships.IgnoreQueryFilters().Where(m => m.UserId == gone).ExecuteUpdateAsync(s => s.SetProperty(m => m.DeletedAt, now.AddDays(1)));
+            await db.Memberships.Where(m => m.UserId == moved).ExecuteUpdateAsync(s => s.SetProperty(m => m.CommunityId, second));
+        }
+
+        await ShouldCountAsync(first, 1, "the creator: one member moved away, one left (and the date they left changed)");
+        await ShouldCountAsync(second, 2, "the creator and the member moved in");
+    }
+
+    [Fact]
     public async Task Members_leaving_while_others_join_leave_the_count_exact()
     {
         var (community, admin) = await fixture.CreateCommunityAsync();
@@ -129,6 +149,31 @@ public abstract class MemberCountTests(ServiceFixture fixture)
         await ShouldCountAsync(community, 1 + 8, "eight left and eight joined");
     }
 
+    [Fact]
+    public async Task Every_page_that_shows_the_member_count_reads_the_kept_one_and_counts_no_members()
+    {
+        var (community, admin) = await fixture.CreateCommunityAsync();
+        await fixture.SetScoreAsync(community, admin, 100);
+        var poll = await fixture.Get<CommunityApp.Features.Polls.PollService>().CreateAsync(admin, community,
+            new CommunityApp.Features.Polls.PollInput("Paint the hall?", null, ["Yes", "No"], DurationHours: 48));
+        await using (var db = await fixture.NewContextAsync())
+        {
+            // One member in fact: a page that counted them would say 1.
+            await db.Communities.Where(c => c.Id == community).ExecuteUpdateAsync(s => s.SetProperty(c => c.MemberCount, 12_345));
+        }
+        var network = fixture.Get<TrustViewService>();
+
+        (await fixture.Get<CommunityService>().GetHomeAsync(admin, community)).MemberCount.ShouldBe(12_345);
+        (await fixture.Get<CommunityService>().ListMineAsync(admin)).Items.Single(c => c.Id == community).MemberCount.ShouldBe(12_345);
+        var page = await fixture.Get<MemberService>().ListAsync(admin, community, new MemberQuery(null, MemberSort.Name, 0, 5));
+        (page.Total, page.TotalCapped, page.Items.Count).ShouldBe((MemberService.CountCap + 1, true, 1), "the pager's total stops at the cap");
+        (await network.NetworkAsync(admin, community, null, 0, 5)).Total.ShouldBe(MemberService.CountCap + 1);
+        (await network.GraphAsync(admin, community)).ShouldBeNull("too many members to draw");
+        (await fixture.Get<CommunityApp.Features.Polls.PollService>().GetAsync(admin, community, poll)).Members.ShouldBe(12_345);
+        (await fixture.Get<CommunityApp.Features.Health.HealthService>().ComputeAsync(community, CommunityApp.Features.Health.HealthRange.Week, [],
+            fixture.Clock.GetUtcNow().UtcDateTime)).Members.ShouldBe(12_345);
+    }
+
     private async Task<string> UserNameAsync(string userId)
     {
         await using var db = await fixture.NewContextAsync();
@@ -139,3 +184,40 @@ public abstract class MemberCountTests(ServiceFixture fixture)
 public sealed class PostgresMemberCountTests(ServiceFixture fixture) : MemberCountTests(fixture), IClassFixture<ServiceFixture>;
 
 public sealed class SqliteMemberCountTests(SqliteServiceFixture fixture) : MemberCountTests(fixture), IClassFixture<SqliteServiceFixture>;
+
+/// <summary>
+/// The migration counts the members a database already has: migrated back to before it (its Down drops the triggers and
+/// the column), a member joins with nothing to count them, and migrating forward again counts every live member.
+/// </summary>
+public abstract class MemberCountMigrationTests(ServiceFixture fixture)
+{
+    [Fact]
+    public async Task Migrating_forward_counts_the_members_already_there_including_those_added_while_nothing_kept_the_count()
+    {
+        var (community, _) = await fixture.CreateCommunityAsync();
+        var leaver = await fixture.AddMemberAsync(community);
+        await fixture.AddMemberAsync(community);
+        await fixture.Get<MemberService>().LeaveAsync(leaver, community);
+        await using (var db = await fixture.NewContextWithoutRetriesAsync())
+        {
+            var migrator = db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>();
+            var migrations = db.Database.GetMigrations().ToList();
+            var memberCount = migrations.FindIndex(m => m.EndsWith("_MemberCount", StringComparison.Ordinal));
+            memberCount.ShouldBePositive();
+            await migrator.MigrateAsync(migrations[memberCount - 1]);
+            // No column, no triggers: this member is counted only by the migration's first count.
+            await fixture.AddMemberAsync(community);
+            await migrator.MigrateAsync();
+        }
+
+        await using var check = await fixture.NewContextAsync();
+        (await check.Communities.Where(c => c.Id == community).Select(c => c.MemberCount).SingleAsync()).ShouldBe(3, "the creator and two members; one left");
+        // And the triggers are back.
+        await fixture.AddMemberAsync(community);
+        (await check.Communities.Where(c => c.Id == community).Select(c => c.MemberCount).SingleAsync()).ShouldBe(4);
+    }
+}
+
+public sealed class PostgresMemberCountMigrationTests(ServiceFixture fixture) : MemberCountMigrationTests(fixture), IClassFixture<ServiceFixture>;
+
+public sealed class SqliteMemberCountMigrationTests(SqliteServiceFixture fixture) : MemberCountMigrationTests(fixture), IClassFixture<SqliteServiceFixture>;

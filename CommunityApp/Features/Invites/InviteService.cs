@@ -234,12 +234,12 @@ public sealed class InviteService(
             var status = invite.StatusAt(now);
             if (status != InviteStatus.Active) throw new AppException(LinkRefusal(status));
 
+            await LockCommunityAsync(db, invite.CommunityId, ct);
             var membership = await db.Memberships.SingleOrDefaultAsync(m => m.CommunityId == invite.CommunityId && m.UserId == userId, ct);
             if (membership is not null && (membership.Role == MemberRole.Admin || invite.Role == MemberRole.Member))
             {
                 return (invite.CommunityId, RedeemOutcome.AlreadyMember);
             }
-            await LockCommunityAsync(db, invite.CommunityId, ct);
             await DemandCreatorStillAdminAsync(db, invite, ct);
             if (membership is null && await WasRemovedAsync(db, invite.CommunityId, userId, ct)) throw new ForbiddenException(Text.Get("Error.RemovedNeedsDirectInvite"));
             if (await db.InviteRedemptions.AnyAsync(r => r.InviteId == invite.Id && r.UserId == userId, ct))
