@@ -25,8 +25,9 @@ public static partial class CircuitBench
     /// beacon): the server keeps up to <c>CircuitOptions.DisconnectedCircuitMaxRetained</c> of them for the retention
     /// period, in case the tab reconnects, and disposes the rest; the heap before and after says what that costs.
     /// </param>
+    /// <param name="Paused">Then how many of the still connected circuits pause and resume (<see cref="PauseRow"/>).</param>
     public sealed record Options(int[] Sizes, int Parallelism = 16, int Clicks = 1_000, double ClicksPerSecond = 100, int IdleSeconds = 20, string[]? Apps = null,
-        int Dropped = 1_000);
+        int Dropped = 1_000, int Paused = 1_000);
 
     public sealed record Row(string App, int Circuits, double HeapKb, double WorkingSetKb, double CpuMsPerStart, double IdlePercentPer1000,
         double ClickP50, double ClickP95, int Failures, double StartSeconds);
@@ -37,16 +38,25 @@ public static partial class CircuitBench
     /// </summary>
     public sealed record DropRow(string App, int Held, int Dropped, double HeapKbPerHeld, double HeapKbKeptPerDropped, double CpuMsPerDrop);
 
+    /// <summary>
+    /// As many circuits paused as .NET 10's <c>Blazor.pauseCircuit()</c> pauses one (the server persists the root
+    /// components and their state, sends them to the browser, and disposes the circuit), then resumed: the heap a paused
+    /// circuit still holds, the state the browser keeps, the CPU of each step and the time from resume to the page's button.
+    /// </summary>
+    public sealed record PauseRow(string App, int Held, int Paused, double HeapKbPerHeld, double HeapKbKeptPerPaused, double StateBytes,
+        double CpuMsPerPause, double CpuMsPerResume, double ResumeP50, double ResumeP95, int Failures);
+
     public static async Task RunAsync(string postgresServer, Options options)
     {
         ThreadPool.SetMinThreads(64, 64);
         Console.WriteLine($"Machine load before the run (1, 5, 15 min): {BenchDatabase.Load()}");
         var rows = new List<Row>();
         var drops = new List<DropRow>();
+        var pauses = new List<PauseRow>();
         var apps = options.Apps ?? ["baseline", "community"];
         foreach (var app in apps)
         {
-            var (measured, dropped) = app switch
+            var (measured, dropped, paused) = app switch
             {
                 "baseline" => await MeasureAsync(Target.Baseline(), options),
                 "community" => await MeasureCommunityAsync(postgresServer, options),
@@ -54,6 +64,7 @@ public static partial class CircuitBench
             };
             rows.AddRange(measured);
             drops.AddRange(dropped);
+            pauses.AddRange(paused);
         }
         Console.WriteLine($"Machine load after the run (1, 5, 15 min): {BenchDatabase.Load()}");
         Console.WriteLine();
@@ -70,6 +81,14 @@ public static partial class CircuitBench
         foreach (var d in drops)
         {
             Console.WriteLine($"| {d.App} | {d.Held:N0} | {d.Dropped:N0} | {d.HeapKbPerHeld:F0} KB | {d.HeapKbKeptPerDropped:F0} KB | {d.HeapKbKeptPerDropped / d.HeapKbPerHeld:P0} | {d.CpuMsPerDrop:F2} ms |");
+        }
+        if (pauses.Count == 0) return;
+        Console.WriteLine();
+        Console.WriteLine("| app | circuits held | paused | heap per held circuit | heap kept per paused circuit | state kept by the browser | CPU per pause | CPU per resume | resume → button p50 | p95 | failed |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var x in pauses)
+        {
+            Console.WriteLine($"| {x.App} | {x.Held:N0} | {x.Paused:N0} | {x.HeapKbPerHeld:F0} KB | {x.HeapKbKeptPerPaused:F1} KB | {x.StateBytes / 1024:F1} KB | {x.CpuMsPerPause:F2} ms | {x.CpuMsPerResume:F2} ms | {x.ResumeP50:F1} ms | {x.ResumeP95:F1} ms | {x.Failures} |");
         }
     }
 
@@ -122,24 +141,26 @@ public static partial class CircuitBench
     /// The community home; COMMUNITYAPP_BENCH_APP_DLL measures other builds instead, one after another (comma-separated
     /// paths: copies of the output before and after a change, to compare them in one run).
     /// </summary>
-    private static async Task<(List<Row>, List<DropRow>)> MeasureCommunityAsync(string postgresServer, Options options)
+    private static async Task<(List<Row>, List<DropRow>, List<PauseRow>)> MeasureCommunityAsync(string postgresServer, Options options)
     {
         var builds = System.Environment.GetEnvironmentVariable("COMMUNITYAPP_BENCH_APP_DLL")?.Split(',', StringSplitOptions.RemoveEmptyEntries)
                      ?? [Path.GetFullPath("CommunityApp/bin/Release/net10.0/CommunityApp.dll")];
         var rows = new List<Row>();
         var drops = new List<DropRow>();
+        var pauses = new List<PauseRow>();
         foreach (var dll in builds)
         {
             var target = await Target.CommunityAsync(postgresServer, dll);
             if (builds.Length > 1) target = target with { Name = $"{target.Name} ({Path.GetFileName(Path.GetDirectoryName(dll))})" };
-            var (measured, dropped) = await MeasureAsync(target, options);
+            var (measured, dropped, paused) = await MeasureAsync(target, options);
             rows.AddRange(measured);
             drops.AddRange(dropped);
+            pauses.AddRange(paused);
         }
-        return (rows, drops);
+        return (rows, drops, pauses);
     }
 
-    private static async Task<(List<Row>, List<DropRow>)> MeasureAsync(Target target, Options options)
+    private static async Task<(List<Row>, List<DropRow>, List<PauseRow>)> MeasureAsync(Target target, Options options)
     {
         Console.WriteLine();
         Console.WriteLine($"== {target.Name}");
@@ -172,6 +193,7 @@ public static partial class CircuitBench
         var circuits = new ConcurrentBag<CircuitClient>();
         var rows = new List<Row>();
         var drops = new List<DropRow>();
+        var pauses = new List<PauseRow>();
         var failures = 0;
         try
         {
@@ -254,12 +276,74 @@ public static partial class CircuitBench
             {
                 drops.Add(await DropAsync(server, http, target, circuits, options.Dropped, emptyHeap));
             }
+            if (options.Paused > 0 && rows.Count > 0)
+            {
+                pauses.Add(await PauseAndResumeAsync(server, http, target, circuits, options.Paused, rows[^1].HeapKb));
+            }
         }
         finally
         {
             await Parallel.ForEachAsync(circuits, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (c, _) => await c.DisposeAsync());
         }
-        return (rows, drops);
+        return (rows, drops, pauses);
+    }
+
+    /// <summary>
+    /// Pauses <paramref name="count"/> of the connected circuits as <c>Blazor.pauseCircuit()</c> does, compares the heap
+    /// with theirs when held, then resumes them all, 16 at a time, timing each from its <c>ResumeCircuit</c> to its button.
+    /// </summary>
+    /// <param name="perHeld">A held circuit's heap, in KB, from the largest N's row: the heap's drop over the pauses is compared with it.</param>
+    private static async Task<PauseRow> PauseAndResumeAsync(ServerProcess server, HttpClient http, Target target, ConcurrentBag<CircuitClient> circuits,
+        int count, double perHeld)
+    {
+        var connected = circuits.Where(c => c.Connected).ToArray();
+        var held = connected.Length;
+        var heapBefore = await HeapAsync(http);
+        var chosen = connected.Take(count).ToArray();
+        var failures = 0;
+        string? firstError = null;
+        long stateBytes = 0;
+        var cpuBefore = server.CpuTime;
+        var paused = new ConcurrentBag<CircuitClient>();
+        await Parallel.ForEachAsync(chosen, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (c, _) =>
+        {
+            try
+            {
+                Interlocked.Add(ref stateBytes, await c.PauseAsync(TimeSpan.FromSeconds(60)));
+                paused.Add(c);
+            }
+            catch (Exception ex)
+            {
+                Interlocked.Increment(ref failures);
+                Interlocked.CompareExchange(ref firstError, ex.GetType().Name + ": " + ex.Message, null);
+            }
+        });
+        await QuietAsync(server);
+        var cpuPerPause = (server.CpuTime - cpuBefore).TotalMilliseconds / Math.Max(1, paused.Count);
+        var heapPaused = await HeapAsync(http);
+        var keptPerPaused = perHeld - (heapBefore - heapPaused) / 1024.0 / Math.Max(1, paused.Count);
+        var stateAverage = (double)stateBytes / Math.Max(1, paused.Count);
+        Console.WriteLine($"  {paused.Count:N0} of {held:N0} circuits paused: {keptPerPaused:F1} KB kept per paused circuit ({perHeld:F0} KB held), " +
+                          $"{stateAverage / 1024:F1} KB of state kept by the browser, {cpuPerPause:F2} ms CPU per pause" +
+                          (failures > 0 ? $", {failures} failed (first: {firstError})" : ""));
+
+        var latencies = new ConcurrentBag<double>();
+        cpuBefore = server.CpuTime;
+        await Parallel.ForEachAsync(paused, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (c, ct) =>
+        {
+            try { latencies.Add((await c.ResumeAsync(TimeSpan.FromSeconds(60), ct)).TotalMilliseconds); }
+            catch (Exception ex)
+            {
+                Interlocked.Increment(ref failures);
+                Interlocked.CompareExchange(ref firstError, ex.GetType().Name + ": " + ex.Message, null);
+            }
+        });
+        var cpuPerResume = (server.CpuTime - cpuBefore).TotalMilliseconds / Math.Max(1, latencies.Count);
+        var sorted = latencies.Order().ToArray();
+        double Percentile(double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(sorted.Length * p))];
+        Console.WriteLine($"  {latencies.Count:N0} resumed: {cpuPerResume:F2} ms CPU each, resume → button p50 {Percentile(0.5):F1} ms, p95 {Percentile(0.95):F1} ms" +
+                          (failures > 0 ? $", {failures} failed (first: {firstError})" : ""));
+        return new PauseRow(target.Name, held, paused.Count, perHeld, keptPerPaused, stateAverage, cpuPerPause, cpuPerResume, Percentile(0.5), Percentile(0.95), failures);
     }
 
     /// <summary>

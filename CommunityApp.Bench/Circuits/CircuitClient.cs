@@ -32,6 +32,9 @@ public sealed partial class CircuitClient : IAsyncDisposable
     private long callIds;
     private TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource<long>? nextBatch;
+    private Uri? pageUri;
+    private TaskCompletionSource<(string Components, string State)>? paused;
+    private (string Components, string State)? pausedState;
 
     /// <param name="baseUri">The app's base address, ending in "/".</param>
     /// <param name="cookieHeader">The Cookie header of a signed-in session ("" for none).</param>
@@ -61,6 +64,8 @@ public sealed partial class CircuitClient : IAsyncDisposable
     private static readonly bool Trace = Environment.GetEnvironmentVariable("BENCH_TRACE") == "1";
 
     public string? CircuitId { get; private set; }
+    /// <summary>Whether the circuit has a connection: false once dropped, paused or closed.</summary>
+    public bool Connected => connection is not null;
     /// <summary>The first error the server reported (<c>JS.Error</c>, a failed JS answer, a closed connection), if any.</summary>
     public string? Error { get; private set; }
     public long RenderBatches => Interlocked.Read(ref batches);
@@ -89,34 +94,17 @@ public sealed partial class CircuitClient : IAsyncDisposable
         var state = ServerState().Match(html) is { Success: true } m ? m.Groups[1].Value : "";
         if (afterPrerender is not null) await afterPrerender();
 
-        connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(baseUri, "_blazor"), options =>
-            {
-                options.Transports = HttpTransportType.WebSockets;
-                options.HttpMessageHandlerFactory = _ => new SharedNegotiatePool();
-                if (cookieHeader.Length > 0) options.Headers["Cookie"] = cookieHeader;
-            })
-            .AddBlazorPack()
-            .Build();
-        // The server pings every 15 s; blazor.web.js waits 30 s, as the .NET client does by default.
-        connection.On<long, byte[]>("JS.RenderBatch", OnRenderBatchAsync);
-        // .NET 10: the handle, the identifier, the arguments, the result type, the target instance and the call type.
-        connection.On<long, string, string, int, long, int>("JS.BeginInvokeJS", OnBeginInvokeJSAsync);
-        connection.On<string>("JS.Error", error => Fail("JS.Error: " + error));
-        connection.On<string, bool, string>("JS.EndInvokeDotNet", (_, success, result) =>
-        {
-            if (!success) Fail("JS.EndInvokeDotNet failed: " + result);
-        });
-        connection.Closed += error =>
-        {
-            Fail("connection closed" + (error is null ? "" : ": " + error.Message));
-            return Task.CompletedTask;
-        };
-        await connection.StartAsync(ct);
+        connection = await ConnectAsync(ct);
+        this.pageUri = pageUri;
         CircuitId = await connection.InvokeAsync<string?>("StartCircuit", baseUri.ToString(), pageUri.ToString(), "[]", state, ct)
                     ?? throw new InvalidOperationException("The server refused to start the circuit.");
         var operations = markers.Select((marker, i) => new { type = "add", ssrComponentId = i + 1, marker }).ToArray();
         await connection.SendAsync("UpdateRootComponents", JsonSerializer.Serialize(new { batchId = 1, operations }), state, ct);
+        await UntilReadyAsync(page, timeout, ct);
+    }
+
+    private async Task UntilReadyAsync(string page, TimeSpan timeout, CancellationToken ct)
+    {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         limit.CancelAfter(timeout);
         try
@@ -130,6 +118,100 @@ public sealed partial class CircuitClient : IAsyncDisposable
             throw new TimeoutException($"The circuit on {page} did not become ready in {timeout.TotalSeconds:0} s: {RenderBatches} render batches, " +
                 $"renderer object {rendererObjectId}, '{clickLabel}' handler {clickHandler}, JS calls [{string.Join(", ", calls)}], error {Error ?? "none"}.");
         }
+    }
+
+    /// <summary>A started connection to <c>/_blazor</c> with the handlers a browser's blazor.web.js registers.</summary>
+    private async Task<HubConnection> ConnectAsync(CancellationToken ct)
+    {
+        var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(baseUri, "_blazor"), options =>
+            {
+                options.Transports = HttpTransportType.WebSockets;
+                options.HttpMessageHandlerFactory = _ => new SharedNegotiatePool();
+                if (cookieHeader.Length > 0) options.Headers["Cookie"] = cookieHeader;
+            })
+            .AddBlazorPack()
+            .Build();
+        // The server pings every 15 s; blazor.web.js waits 30 s, as the .NET client does by default.
+        hub.On<long, byte[]>("JS.RenderBatch", OnRenderBatchAsync);
+        // .NET 10: the handle, the identifier, the arguments, the result type, the target instance and the call type.
+        hub.On<long, string, string, int, long, int>("JS.BeginInvokeJS", OnBeginInvokeJSAsync);
+        hub.On<string>("JS.Error", error => Fail("JS.Error: " + error));
+        hub.On<string, bool, string>("JS.EndInvokeDotNet", (_, success, result) =>
+        {
+            if (!success) Fail("JS.EndInvokeDotNet failed: " + result);
+        });
+        // A pause (.NET 10): the server sends the circuit's root components and state for the browser to keep.
+        hub.On<string, string, string, bool>("JS.SavePersistedState", (circuitId, components, state) =>
+        {
+            paused?.TrySetResult((components, state));
+            return true;
+        });
+        hub.Closed += error =>
+        {
+            // Only the current connection's end is a failure: a paused circuit's connection is closed on purpose.
+            if (ReferenceEquals(connection, hub)) Fail("connection closed" + (error is null ? "" : ": " + error.Message));
+            return Task.CompletedTask;
+        };
+        await hub.StartAsync(ct);
+        return hub;
+    }
+
+    /// <summary>
+    /// Pauses the circuit as <c>Blazor.pauseCircuit()</c> does (.NET 10): the server persists its root components and
+    /// their <c>[PersistentState]</c>, disposes it and sends the state here; the connection then closes. Returns the
+    /// size of the state kept in the browser.
+    /// </summary>
+    public async Task<int> PauseAsync(TimeSpan timeout)
+    {
+        paused = new TaskCompletionSource<(string, string)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!await connection!.InvokeAsync<bool>("PauseCircuit")) throw new InvalidOperationException("The server refused to pause the circuit.");
+        var (components, state) = await paused.Task.WaitAsync(timeout);
+        pausedState = (components, state);
+        if (Trace) Console.WriteLine($"paused: components {components[..Math.Min(600, components.Length)]}; state {state.Length} chars");
+        await DisposeAsync();
+        return components.Length + state.Length;
+    }
+
+    /// <summary>Resumes a paused circuit as blazor.web.js does (<c>ResumeCircuit</c> with the kept state) and waits until its button is back.</summary>
+    public async Task<TimeSpan> ResumeAsync(TimeSpan timeout, CancellationToken ct = default)
+    {
+        var (components, state) = pausedState ?? throw new InvalidOperationException("The circuit is not paused.");
+        var watch = Stopwatch.StartNew();
+        lock (gate)
+        {
+            ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            (rendererObjectId, clickHandler, clickComponent, Error) = (0, 0, -1, null);
+        }
+        connection = await ConnectAsync(ct);
+        CircuitId = await connection.InvokeAsync<string?>("ResumeCircuit", CircuitId, baseUri.ToString(), pageUri!.ToString(), components, state, ct)
+                    ?? throw new InvalidOperationException("The server refused to resume the circuit.");
+        pausedState = null;
+        // The browser then adds the persisted root components back (its component manager's reload): one "add" per
+        // component, each with the marker the server persisted for it.
+        using (var persisted = JsonDocument.Parse(components))
+        {
+            var operations = persisted.RootElement.EnumerateObject().Select(c => new
+            {
+                type = "add",
+                ssrComponentId = int.Parse(c.Name, System.Globalization.CultureInfo.InvariantCulture),
+                marker = new
+                {
+                    type = c.Value.GetProperty("Type").GetString(),
+                    prerenderId = c.Value.GetProperty("PrerenderId").GetString(),
+                    key = new
+                    {
+                        locationHash = c.Value.GetProperty("Key").GetProperty("LocationHash").GetString(),
+                        formattedComponentKey = c.Value.GetProperty("Key").GetProperty("FormattedComponentKey").GetString(),
+                    },
+                    sequence = c.Value.GetProperty("Sequence").GetInt32(),
+                    descriptor = c.Value.GetProperty("Descriptor").GetString(),
+                },
+            }).ToArray();
+            await connection.SendAsync("UpdateRootComponents", JsonSerializer.Serialize(new { batchId = 1, operations }), "", ct);
+        }
+        await UntilReadyAsync(pageUri.ToString(), timeout, ct);
+        return watch.Elapsed;
     }
 
     /// <summary>Clicks the button and returns the time until the next render batch arrives.</summary>
