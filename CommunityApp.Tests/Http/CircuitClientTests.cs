@@ -52,6 +52,18 @@ public sealed class CircuitClientTests(AppFactory app) : IClassFixture<AppFactor
             circuit.Error.ShouldBeNull();
         }
         first.CircuitId.ShouldNotBe(second.CircuitId);
+
+        // Paused as Blazor.pauseCircuit() pauses it: the server sends its state and lets it go; resumed with that state, the
+        // page's button is back and a click renders again.
+        var paused = first.CircuitId;
+        (await first.PauseAsync(TimeSpan.FromSeconds(30))).ShouldBeGreaterThan(0, "the server sent the paused circuit's state");
+        first.Connected.ShouldBeFalse();
+        await first.ResumeAsync(TimeSpan.FromSeconds(60), ct);
+        first.CircuitId.ShouldNotBe(paused, "a resumed circuit is a new one");
+        first.Error.ShouldBeNull();
+        var beforeResumedClick = first.RenderBatches;
+        await first.ClickAsync(TimeSpan.FromSeconds(30));
+        first.RenderBatches.ShouldBeGreaterThan(beforeResumedClick, "the click on the resumed circuit rendered");
     }
 
     /// <summary>
