@@ -92,6 +92,13 @@ public sealed class CommunityService(IDbContextFactory<AppDbContext> dbFactory, 
         return home ?? throw await PermissionService.NotVisibleAsync(db, communityId, ct);
     }
 
+    /// <summary>
+    /// The community's live members as the database keeps them (<see cref="Community.MemberCount"/>): one row read, never a
+    /// count; 0 for a community deleted or gone meanwhile.
+    /// </summary>
+    internal static Task<int> MemberCountAsync(AppDbContext db, Guid communityId, CancellationToken ct) =>
+        db.Communities.Where(c => c.Id == communityId).Select(c => c.MemberCount).FirstOrDefaultAsync(ct);
+
     /// <summary>The EF Core query's conditions (the live membership in a live community) and columns, as one statement.</summary>
     private static async Task<CommunityHome?> ReadHomeAsync(AppDbContext db, string actorId, Guid communityId, CancellationToken ct)
     {

@@ -53,7 +53,7 @@ public sealed class HealthService(IDbContextFactory<AppDbContext> dbFactory, Hea
             return await metric.ComputeAsync(new HealthQuery(db, communityId, window, levels, rollups), ct);
         }).ToList();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var members = await db.Communities.Where(c => c.Id == communityId).Select(c => c.MemberCount).FirstOrDefaultAsync(ct);
+        var members = await Communities.CommunityService.MemberCountAsync(db, communityId, ct);
         var hasHistory = await db.Shares.AnyAsync(s => s.CommunityId == communityId, ct)
                          || await db.Needs.AnyAsync(n => n.CommunityId == communityId, ct)
                          || await db.TrustHistory.AnyAsync(h => h.CommunityId == communityId && h.Action == TrustHistoryAction.Awarded, ct)

@@ -107,7 +107,7 @@ public sealed class MemberService(IDbContextFactory<AppDbContext> dbFactory, IEv
                 : members.Where(m => EF.Functions.Like(m.User.NormalizedUserName!, upper, Names.LikeEscape) || EF.Functions.Like(m.User.DisplayName.ToLower(), lower, Names.LikeEscape));
         }
         var total = search is null
-            ? Math.Min(await db.Communities.Where(c => c.Id == communityId).Select(c => c.MemberCount).FirstOrDefaultAsync(ct), CountCap + 1)
+            ? Math.Min(await CommunityService.MemberCountAsync(db, communityId, ct), CountCap + 1)
             : await members.Take(CountCap + 1).CountAsync(ct);
         if (query.After is { } after) members = After(members, query.Sort, after);
         members = query.Sort switch

@@ -215,7 +215,7 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
         // Capped as the member list's total is: the ranking's pager says "more than 10000" beyond it. Without a search the
         // total is the community's kept member count; a search's matches are counted up to the cap.
         var total = search is null
-            ? Math.Min(await db.Communities.Where(c => c.Id == communityId).Select(c => c.MemberCount).FirstOrDefaultAsync(ct), Members.MemberService.CountCap + 1)
+            ? Math.Min(await Communities.CommunityService.MemberCountAsync(db, communityId, ct), Members.MemberService.CountCap + 1)
             : await members.Take(Members.MemberService.CountCap + 1).CountAsync(ct);
         var rows = await members.OrderByDescending(m => m.TrustScore).ThenByDescending(m => m.Id)
             .Skip(Paging.Offset(pageIndex, pageSize)).Take(pageSize)
@@ -321,7 +321,7 @@ public sealed class TrustViewService(IDbContextFactory<AppDbContext> dbFactory, 
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await PermissionService.DemandMemberAsync(db, communityId, viewerId, ct);
-        if (await db.Communities.Where(c => c.Id == communityId).Select(c => c.MemberCount).FirstOrDefaultAsync(ct) > GraphLimit) return null;
+        if (await Communities.CommunityService.MemberCountAsync(db, communityId, ct) > GraphLimit) return null;
         var nodes = await db.Memberships.Where(m => m.CommunityId == communityId).OrderByDescending(m => m.TrustScore)
             .Select(m => new NetworkRow(m.UserId, m.User.DisplayName, m.TrustScore, 0, 0, new List<string>())).ToListAsync(ct);
         // Only edges between current members, filtered by the database: at most GraphLimit² of them.
