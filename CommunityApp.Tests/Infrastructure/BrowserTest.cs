@@ -159,6 +159,29 @@ public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
         await Expect(page.GetByRole(AriaRole.Option, new() { Name = option })).ToBeHiddenAsync();
     }
 
+    /// <summary>
+    /// Clicks <paramref name="option"/> in the open list of the MudAutocomplete <paramref name="box"/> until the box shows
+    /// <paramref name="value"/>: a click that lands while the list re-renders (its debounced search answering) is lost, as a
+    /// person's would be, and a person clicks again. Fails after three tries.
+    /// </summary>
+    protected static async Task ClickOptionUntilChosenAsync(ILocator box, ILocator option, string value)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await option.ClickAsync();
+            try
+            {
+                await Expect(box).ToHaveValueAsync(value, new() { Timeout = 3_000 });
+                return;
+            }
+            catch (PlaywrightException) when (attempt < 3)
+            {
+                // Still listed: click it again; gone with the box still not chosen: fail as before.
+                if (!await option.IsVisibleAsync()) throw;
+            }
+        }
+    }
+
     protected static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
     protected static IPageAssertions Expect(IPage page) => Assertions.Expect(page);
 }
